@@ -1,0 +1,1 @@
+"""OASIS: a social-media simulator whose users are played by LLM agents."""
