@@ -1,6 +1,8 @@
 """deploy/Dockerfile installs the package the way deploy/README.md documents, non-root, slim."""
 
+import os
 import re
+import subprocess
 import tomllib
 from pathlib import Path
 
@@ -56,9 +58,24 @@ def test_the_image_installs_the_extras_the_guide_documents() -> None:
     assert dockerfile_extras() == readme_extras(ROOT / "deploy" / "README.md")
 
 
+def install_target(extras: str) -> str:
+    """What RUN's shell makes of the install line with OASIS_EXTRAS set to ``extras``."""
+    (line,) = pip_install_lines()
+    script = "echo " + line.split("pip install", 1)[1]
+    env = {"OASIS_EXTRAS": extras, "PATH": os.environ["PATH"]}
+    return subprocess.run(["sh", "-c", script], env=env, capture_output=True, text=True).stdout
+
+
+@pytest.mark.parametrize(
+    ("extras", "target"), [("embeddings", ".[embeddings]"), ("", "."), ("a,b", ".[a,b]")]
+)
+def test_the_install_line_expands_to_a_valid_requirement(extras: str, target: str) -> None:
+    assert install_target(extras).strip() == target
+
+
 def test_the_install_line_uses_the_extras_argument_from_the_source_tree() -> None:
     (line,) = pip_install_lines()
-    assert '".[${OASIS_EXTRAS}]"' in line
+    assert '".${OASIS_EXTRAS:+[${OASIS_EXTRAS}]}"' in line
     assert not re.search(r"(^|\s)(-e|--editable)(\s|$)", line)
 
 
