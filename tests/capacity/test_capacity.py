@@ -182,7 +182,7 @@ def test_published_table_is_sane() -> None:
 def test_describe_plan_mentions_the_figures() -> None:
     given = inputs(model_params=70e9, gpus=8)
     text = "\n".join(describe_plan(plan(given), given))
-    assert "2 vLLM replica(s), one per 4 GPUs" in text
+    assert "2 vLLM replica(s), each on 4 GPUs" in text
     assert "--tensor-parallel-size 4" in text
     assert "133.3 s (throughput-bound)" in text
     assert f"{1_600_000 / 12_000 * 72 / 3600:,.2f} h" in text
