@@ -11,6 +11,8 @@ import pytest
 from tests.deploy.conftest import ROOT
 
 DOCKERFILE = ROOT / "deploy" / "Dockerfile"
+# every document that shows the image's install line, after an `<!-- image-install: ... -->`
+GUIDES = [ROOT / "deploy" / "README.md"]
 
 
 def instructions(path: Path) -> list[tuple[str, str]]:
@@ -54,8 +56,9 @@ def pip_install_lines() -> list[str]:
     return [run for run in runs if "pip install" in run]
 
 
-def test_the_image_installs_the_extras_the_guide_documents() -> None:
-    assert dockerfile_extras() == readme_extras(ROOT / "deploy" / "README.md")
+@pytest.mark.parametrize("guide", GUIDES, ids=lambda path: str(path.relative_to(ROOT)))
+def test_the_image_installs_the_extras_the_guide_documents(guide: Path) -> None:
+    assert dockerfile_extras() == readme_extras(guide)
 
 
 def install_target(extras: str) -> str:
