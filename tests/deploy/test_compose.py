@@ -129,7 +129,11 @@ def test_ray_workers_join_the_head(compose: dict[str, Any]) -> None:
 def test_experiment_is_one_shot_after_its_dependencies(compose: dict[str, Any]) -> None:
     experiment = compose["services"]["experiment"]
     assert experiment["restart"] == "no"
-    assert experiment["command"][:2] == ["oasis", "run"]
+    shell, flag, script = experiment["command"]
+    join, run = script.split(" && ")
+    assert (shell, flag) == ("sh", "-c")
+    assert join == "ray start --address=ray-head:6379 --num-cpus=0"
+    assert run.startswith('exec oasis run "experiments/${OASIS_EXPERIMENT:?')
     assert experiment["environment"]["RAY_ADDRESS"] == "ray-head:6379"
     conditions = {name: dep["condition"] for name, dep in experiment["depends_on"].items()}
     assert conditions["postgres"] == conditions["vllm-0"] == "service_healthy"
