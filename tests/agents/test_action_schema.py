@@ -4,6 +4,8 @@ import json
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from oasis.actions import ACTION_SPECS, ActionType, validate_args
 from oasis.agents.action_parser import parse_actions
@@ -11,6 +13,7 @@ from oasis.agents.action_schema import (
     action_list_schema,
     action_tools,
     args_schema,
+    model_args,
     response_format,
 )
 from oasis.testing.schema_sample import sample
@@ -70,3 +73,34 @@ def test_tools_one_function_per_action():
     assert [t["function"]["name"] for t in tools] == [a.value for a in ALLOWED]
     assert all(t["type"] == "function" and t["function"]["description"] for t in tools)
     assert tools[1]["function"]["parameters"] == args_schema(ActionType.LIKE_POST)
+
+
+jsonschema = pytest.importorskip("jsonschema")
+
+
+def test_schema_is_valid_json_schema_and_samples_conform():
+    schema = action_list_schema(ALLOWED, 3)
+    jsonschema.Draft202012Validator.check_schema(schema)
+    for seed in range(20):
+        jsonschema.validate(sample(schema, np.random.default_rng(seed)), schema)
+
+
+def action_item(action):
+    # Every arg drawn as int or text, so about half the items break the schema.
+    args = {spec.name: st.integers() | st.text(max_size=5) for spec in model_args(action)}
+    return st.fixed_dictionaries(
+        {"action": st.just(action.value), "args": st.fixed_dictionaries(args)}
+    )
+
+
+@given(st.lists(st.sampled_from(ALLOWED).flatmap(action_item), max_size=4))
+def test_what_the_schema_accepts_the_parser_accepts_unchanged(items):
+    schema = action_list_schema(ALLOWED, 3)
+    answer = {"actions": items}
+    if not jsonschema.Draft202012Validator(schema).is_valid(answer):
+        return
+    actions, reason = parse_actions(1, json.dumps(answer), ALLOWED, 3)
+    assert reason is None
+    assert [(a.type.value, dict(a.args)) for a in actions] == [
+        (i["action"], i["args"]) for i in items
+    ]
