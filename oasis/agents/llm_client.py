@@ -141,6 +141,8 @@ class OpenAIChatClient:
             "messages": list(request.messages),
             "response_format": request.response_format,
             "tools": list(request.tools) if request.tools else None,
+            # "required" makes vLLM constrain the answer to the tools' schemas.
+            "tool_choice": "required" if request.tools else None,
             "seed": request.seed,
         }
         return {

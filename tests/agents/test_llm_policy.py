@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 
 import pytest
 
@@ -67,6 +68,7 @@ def test_tool_call_mode(contexts):
         decisions = check_policy(p, contexts)
         body = server.log.bodies[0]
     assert "response_format" not in body and len(body["tools"]) == len(ALLOWED)
+    assert body["tool_choice"] == "required"
     assert all(len(d) == 1 and "raw" not in d[0].args for d in decisions)
 
 
@@ -125,3 +127,9 @@ def test_always_bad_json_counts_every_agent(contexts):
         decisions = p.decide(contexts)
     assert all(d[0].args == {"raw": "{"} for d in decisions)
     assert p.take_stats().invalid_outputs == len(contexts)
+
+
+def test_policy_and_client_pickle_for_ray_actors(contexts):
+    with ScriptedLLMServer() as server:
+        p = pickle.loads(pickle.dumps(policy(server)))
+        check_policy(p, contexts[:2])
