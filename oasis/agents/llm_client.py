@@ -35,7 +35,8 @@ class OpenAIChatClient:
         endpoints: base URLs ending in ``/v1``.
         model: the served model name.
         api_key: sent as a bearer token; vLLM ignores it unless started with ``--api-key``.
-        max_concurrency: in-flight requests per endpoint.
+        max_concurrency: in-flight requests per endpoint (keep it within the SDK's pool of
+            1000 connections, past which requests wait for a connection inside the timeout).
         timeout_s: limit on one HTTP attempt.
         max_retries: attempts after the first on 408/409/425/429/5xx, timeouts, connection
             errors and unreadable responses; other 4xx fail at once.
@@ -169,9 +170,10 @@ def _read(agent_id: int, response: Any, attempt: int) -> ChatResult | _Failure:
             ToolCall(c.function.name, c.function.arguments or "") for c in message.tool_calls or ()
         )
         usage = response.usage
+        text = "" if message.content is None and not calls else message.content
         return ChatResult(
             agent_id,
-            text=message.content if message.content is not None or calls else "",
+            text=text,
             tool_calls=calls,
             prompt_tokens=int(usage.prompt_tokens) if usage else 0,
             completion_tokens=int(usage.completion_tokens) if usage else 0,

@@ -21,12 +21,12 @@ from oasis.agents.prompts import (
     system_prompt,
 )
 
-_INTERVIEW_SALT = 0x1E7
+_DECIDE, _INTERVIEW = 0, 1
 
 
-def request_seed(run_seed: int, step: int, agent_id: int) -> int:
-    """The sampling seed of one agent's request at one step (31 bits, as vLLM takes any int)."""
-    state = np.random.SeedSequence([run_seed, step, agent_id]).generate_state(1)
+def request_seed(run_seed: int, step: int, agent_id: int, purpose: int = _DECIDE) -> int:
+    """The sampling seed of one agent's request at one step, 31 bits, one stream per purpose."""
+    state = np.random.SeedSequence([run_seed, step, agent_id, purpose]).generate_state(1)
     return int(state[0]) & 0x7FFFFFFF
 
 
@@ -90,7 +90,7 @@ class LLMPolicy:
                 build_interview_messages(system, a.profile, a.memory, question),
                 max_tokens=self.max_tokens,
                 seed=request_seed(
-                    self.run_seed ^ _INTERVIEW_SALT, a.observation.step, a.profile.agent_id
+                    self.run_seed, a.observation.step, a.profile.agent_id, _INTERVIEW
                 ),
             )
             for a in agents

@@ -90,8 +90,14 @@ def test_interview_records_question_and_answers(contexts):
 
 
 def test_request_seed_depends_on_run_step_and_agent():
-    seeds = {request_seed(r, s, a) for r in range(3) for s in range(3) for a in range(3)}
-    assert len(seeds) == 27
+    seeds = {
+        request_seed(r, s, a, p)
+        for r in range(3)
+        for s in range(3)
+        for a in range(3)
+        for p in (0, 1)
+    }
+    assert len(seeds) == 54
     assert request_seed(1, 2, 3) == request_seed(1, 2, 3)
     assert all(0 <= s < 2**31 for s in seeds)
 
