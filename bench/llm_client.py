@@ -121,15 +121,16 @@ def bench_client(n: int, latency_ms: float, concurrency: int) -> None:
             OpenAIChatClient([base], "scripted", max_concurrency=concurrency), "twitter", ALLOWED
         )
         ctxs = [context(i) for i in range(n)]
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         decisions = asyncio.run(policy.adecide(ctxs))
-        dt = time.perf_counter() - t
+        dt, cpu = time.perf_counter() - t, time.process_time() - cpu
         stats = policy.take_stats()
         ideal = n / concurrency * latency_ms / 1000
         print(
             f"policy.adecide over HTTP: {n} agents, concurrency {concurrency}, server latency "
             f"{latency_ms:.0f} ms: {dt:.2f} s, {n / dt:,.0f} agents/s (latency-bound ideal "
-            f"{ideal:.2f} s); failures {stats.failures}, invalid {stats.invalid_outputs}, "
+            f"{ideal:.2f} s); client CPU {cpu / n * 1000:.1f} ms/agent; "
+            f"failures {stats.failures}, invalid {stats.invalid_outputs}, "
             f"tokens {stats.prompt_tokens}+{stats.completion_tokens}"
         )
         assert len(decisions) == n and stats.failures == 0
