@@ -39,7 +39,8 @@ def l2_normalise(x: npt.ArrayLike) -> Matrix:
     """Scales each row to unit length; all-zero rows stay zero."""
     m = np.asarray(x, dtype=np.float32)
     norms = np.linalg.norm(m, axis=1, keepdims=True)
-    return np.divide(m, norms, out=np.zeros_like(m), where=norms > 0)
+    out: Matrix = np.divide(m, norms, out=np.zeros_like(m), where=norms > 0)
+    return out
 
 
 def text_digest(texts: Sequence[str]) -> npt.NDArray[np.int64]:

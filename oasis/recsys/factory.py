@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from oasis.recsys.embedding import Embedder, HashingEmbedder
 from oasis.recsys.hot import HotRecommender
 from oasis.recsys.interest import InterestRecommender
@@ -13,7 +15,7 @@ from oasis.recsys.settings import EmbedderSettings, RecsysSettings
 from oasis.recsys.state import RecsysState
 from oasis.recsys.twitter import TwitterRecommender
 
-_KINDS = {
+_KINDS: dict[str, Callable[[RecsysSettings, RecsysState], Recommender]] = {
     "random": RandomRecommender,
     "reddit": HotRecommender,
     "interest": InterestRecommender,
@@ -26,8 +28,7 @@ def make_recommender(
 ) -> Recommender:
     """The recommender ``settings.kind`` over ``state`` (fresh stores when None)."""
     state = state if state is not None else RecsysState(embedder, settings.interest_rate)
-    recommender: Recommender = _KINDS[settings.kind](settings, state)
-    return recommender
+    return _KINDS[settings.kind](settings, state)
 
 
 def make_embedder(settings: EmbedderSettings) -> Embedder:

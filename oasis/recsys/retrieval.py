@@ -73,4 +73,5 @@ class PostIndex:
     def search(self, queries: Matrix, width: int) -> IntArray:
         """The ``width`` best post rows per query, best first, -1 where fewer were found."""
         _, rows = self._index.search(np.ascontiguousarray(queries, dtype=np.float32), width)
-        return rows.astype(np.int64)
+        found: IntArray = rows.astype(np.int64)
+        return found

@@ -39,4 +39,5 @@ def follower_factor(posts: PostTable, users: ActiveUsers) -> FloatArray:
     known = users.author_ids[order]
     at = np.minimum(np.searchsorted(known, posts.author_id), known.size - 1)
     counts = np.where(known[at] == posts.author_id, users.author_followers[order][at], 0)
-    return np.maximum(1.0, np.log1p(counts.astype(np.float64)) / np.log(1000.0))
+    factor: FloatArray = np.maximum(1.0, np.log1p(counts.astype(np.float64)) / np.log(1000.0))
+    return factor

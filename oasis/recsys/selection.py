@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from oasis.recsys.shown import ShownStore
-from oasis.recsys.tables import ActiveUsers, IntArray, PostTable, RecsysError
+from oasis.recsys.tables import ActiveUsers, BoolArray, IntArray, PostTable, RecsysError
 
 CandidateSource = Callable[[IntArray, int], IntArray]
 """``(rows of active users, width) -> (len(rows), width)`` PostTable rows, best first, -1 pad."""
@@ -24,12 +24,14 @@ _BITS = np.int64(31)
 def _pair_keys(rows: IntArray, values: IntArray) -> IntArray:
     if values.size and (values.min() < 0 or values.max() >= 1 << 31):
         raise RecsysError("ids must be in [0, 2**31)")
-    return (rows.astype(np.int64) << _BITS) | values.astype(np.int64)
+    keys: IntArray = (rows.astype(np.int64) << _BITS) | values.astype(np.int64)
+    return keys
 
 
-def _member(sorted_keys: IntArray, keys: IntArray) -> IntArray:
+def _member(sorted_keys: IntArray, keys: IntArray) -> BoolArray:
     at = np.searchsorted(sorted_keys, keys)
-    return np.append(sorted_keys, np.int64(-1))[at] == keys
+    found: BoolArray = np.append(sorted_keys, np.int64(-1))[at] == keys
+    return found
 
 
 def csr_rows(indptr: IntArray) -> IntArray:
@@ -60,19 +62,20 @@ class Exclusions:
         extra = _pair_keys(rows, author_ids)
         return Exclusions(self.user_id, np.union1d(self.author_keys, extra), self.post_keys)
 
-    def keep(self, rows: IntArray, candidates: IntArray, posts: PostTable) -> IntArray:
+    def keep(self, rows: IntArray, candidates: IntArray, posts: PostTable) -> BoolArray:
         """Boolean mask of the candidates that may be shown (first occurrence per row only)."""
         valid = candidates >= 0
         safe = np.where(valid, candidates, 0)
         authors = posts.author_id[safe]
         row_col = rows[:, None]
-        ok = valid & (authors != self.user_id[rows][:, None])
+        ok: BoolArray = valid & (authors != self.user_id[rows][:, None])
         ok &= ~_member(self.author_keys, _pair_keys(row_col, authors))
         ok &= ~_member(self.post_keys, _pair_keys(row_col, posts.post_id[safe]))
-        return ok & _first_occurrence(candidates)
+        ok &= _first_occurrence(candidates)
+        return ok
 
 
-def _first_occurrence(candidates: IntArray) -> IntArray:
+def _first_occurrence(candidates: IntArray) -> BoolArray:
     order = np.argsort(candidates, axis=1, kind="stable")
     ranked = np.take_along_axis(candidates, order, axis=1)
     repeated = np.zeros(candidates.shape, dtype=bool)
@@ -82,7 +85,7 @@ def _first_occurrence(candidates: IntArray) -> IntArray:
     return first
 
 
-def take_first(candidates: IntArray, keep: IntArray, limit: IntArray, width: int) -> IntArray:
+def take_first(candidates: IntArray, keep: BoolArray, limit: IntArray, width: int) -> IntArray:
     """The first ``limit[i]`` kept candidates of each row, as an ``(m, width)`` -1 padded matrix."""
     rank = np.cumsum(keep, axis=1) - 1
     chosen = keep & (rank < limit[:, None])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -56,7 +57,7 @@ class RecsysState:
         """Writes every store to one ``.npz`` file."""
         tables = {"posts": self.posts, "profiles": self.interests.profiles}
         tables["moved"] = self.interests.moved
-        arrays = {
+        arrays: dict[str, Any] = {
             f"{name}.{key}": value
             for name, t in tables.items()
             for key, value in t.to_arrays().items()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -10,13 +11,15 @@ import numpy.typing as npt
 from oasis.recsys.embedding import Embedder, Matrix, text_digest
 from oasis.recsys.tables import IntArray, RecsysError
 
+_A = TypeVar("_A", bound=npt.NDArray[Any])
 
-def _grown(array: npt.NDArray[np.generic], size: int, fill: float) -> npt.NDArray[np.generic]:
+
+def _grown(array: _A, size: int, fill: float) -> _A:
     if size <= array.shape[0]:
         return array
     bigger = np.full((max(size, 2 * array.shape[0]), *array.shape[1:]), fill, dtype=array.dtype)
     bigger[: array.shape[0]] = array
-    return bigger
+    return bigger  # type: ignore[return-value]
 
 
 class VectorTable:
