@@ -10,6 +10,7 @@ observed), and draws its interests from the seed's interest sets.
 
 from __future__ import annotations
 
+import itertools
 import random
 
 import numpy as np
@@ -91,7 +92,10 @@ def follow_graph(
         graph = igraph.Graph.Barabasi(n_users, follows_per_user, directed=True, start_from=start)
     finally:
         igraph.set_random_number_generator(random)
-    return np.array(graph.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+    pairs = graph.get_edgelist()
+    del graph  # the graph and the tuple list are the memory peak; never hold both plus the array
+    flat = itertools.chain.from_iterable(pairs)
+    return np.fromiter(flat, dtype=np.int64, count=2 * len(pairs)).reshape(-1, 2)
 
 
 def _core_follows(seed: Population, core: int) -> np.ndarray:
