@@ -1,0 +1,206 @@
+"""One step's working state: the rows its actions refer to, loaded in bulk, and its writes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Column, Connection, func, select, tuple_
+
+from oasis.actions import Action
+from oasis.platform.overlay import CommentInfo, Deltas, Pair, PairSet, PostInfo
+from oasis.platform.schema import (
+    ChatGroup,
+    Comment,
+    CommentDislike,
+    CommentLike,
+    Dislike,
+    Follow,
+    GroupMember,
+    GroupMessage,
+    Like,
+    Mute,
+    Post,
+    Product,
+    Report,
+    Trace,
+    User,
+)
+from oasis.platform.settings import PlatformSettings
+
+_CHUNK = 5000
+
+
+def chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
+    """Split ``items`` so that no query binds more parameters than a backend allows."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _arg_ids(actions: Iterable[Action], *names: str) -> list[int]:
+    return sorted({value for _, value in _targets(actions, *names)})
+
+
+@dataclass(slots=True)
+class StepBatch:
+    """State for applying one step: loaded rows, overlays, id counters and pending inserts."""
+
+    conn: Connection
+    settings: PlatformSettings
+    step: int
+    now: float
+    users: set[int]
+    user_names: set[str]
+    posts: dict[int, PostInfo]
+    comments: dict[int, CommentInfo]
+    groups: set[int]
+    products: dict[str, int]
+    reposts: set[Pair]
+    relations: dict[str, PairSet]
+    next_ids: dict[str, int]
+    deltas: Deltas = field(default_factory=Deltas)
+    inserts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def new_id(self, kind: str) -> int:
+        """The next id for ``kind`` (post, comment, group, message), in canonical order."""
+        self.next_ids[kind] += 1
+        return self.next_ids[kind]
+
+    def insert(self, table: str, row: dict[str, Any]) -> None:
+        """Queue ``row`` for insertion into ``table`` when the step is written."""
+        self.inserts.setdefault(table, []).append(row)
+
+
+def load_batch(
+    conn: Connection, settings: PlatformSettings, step: int, now: float, actions: Sequence[Action]
+) -> StepBatch:
+    """Load in bulk every row that ``actions`` refer to and open a batch over them.
+
+    Relations are loaded for exactly the (actor, target) pairs the actions name: every check a
+    handler makes is about the acting agent and the row its arguments point at.
+    """
+    user_ids = {a.agent_id for a in actions} | set(_arg_ids(actions, "followee_id", "mutee_id"))
+    posts = _load_posts(conn, _arg_ids(actions, "post_id"))
+    comments = _load_comments(conn, _arg_ids(actions, "comment_id"))
+    groups = _load_ids(conn, ChatGroup.group_id, _arg_ids(actions, "group_id"))
+    names = sorted({str(a.args["user_name"]) for a in actions if "user_name" in a.args})
+    product_names = sorted(
+        {str(a.args["product_name"]) for a in actions if "product_name" in a.args}
+    )
+    on_roots = sorted(
+        {(a.agent_id, posts[p].root_id) for a, p in _targets(actions, "post_id") if p in posts}
+    )
+    on_comments = sorted({(a.agent_id, c) for a, c in _targets(actions, "comment_id")})
+    on_users = sorted({(a.agent_id, u) for a, u in _targets(actions, "followee_id", "mutee_id")})
+    on_groups = sorted({(a.agent_id, g) for a, g in _targets(actions, "group_id")})
+    return StepBatch(
+        conn=conn,
+        settings=settings,
+        step=step,
+        now=now,
+        users=_load_ids(conn, User.user_id, sorted(user_ids)),
+        user_names=_load_ids(conn, User.user_name, names),
+        posts=posts,
+        comments=comments,
+        groups=groups,
+        products=_load_products(conn, product_names),
+        reposts=_load_reposts(conn, on_roots),
+        relations={
+            "like": _load_pairs(conn, Like.user_id, Like.post_id, on_roots),
+            "dislike": _load_pairs(conn, Dislike.user_id, Dislike.post_id, on_roots),
+            "report": _load_pairs(conn, Report.user_id, Report.post_id, on_roots),
+            "comment_like": _load_pairs(
+                conn, CommentLike.user_id, CommentLike.comment_id, on_comments
+            ),
+            "comment_dislike": _load_pairs(
+                conn, CommentDislike.user_id, CommentDislike.comment_id, on_comments
+            ),
+            "follow": _load_pairs(conn, Follow.follower_id, Follow.followee_id, on_users),
+            "mute": _load_pairs(conn, Mute.muter_id, Mute.mutee_id, on_users),
+            "group_member": _load_pairs(conn, GroupMember.user_id, GroupMember.group_id, on_groups),
+        },
+        next_ids=_load_max_ids(conn),
+    )
+
+
+def _targets(actions: Iterable[Action], *names: str) -> Iterator[tuple[Action, int]]:
+    """(action, id) for every integer argument among ``names`` (malformed ones are skipped)."""
+    for a in actions:
+        for n in names:
+            value = a.args.get(n)
+            if isinstance(value, int) and not isinstance(value, bool):
+                yield a, value
+
+
+def _load_ids(conn: Connection, column: Column[Any] | Any, ids: Sequence[Any]) -> set[Any]:
+    found: set[Any] = set()
+    for part in chunks(ids):
+        found.update(conn.scalars(select(column).where(column.in_(part))))
+    return found
+
+
+def _load_posts(conn: Connection, ids: list[int]) -> dict[int, PostInfo]:
+    posts: dict[int, PostInfo] = {}
+    for part in chunks(ids):
+        rows = conn.execute(
+            select(Post.post_id, Post.user_id, Post.original_post_id).where(Post.post_id.in_(part))
+        )
+        for post_id, user_id, original in rows:
+            posts[post_id] = PostInfo(post_id, user_id, original or post_id)
+    missing_roots = sorted({p.root_id for p in posts.values()} - set(posts))
+    if missing_roots:
+        posts.update(_load_posts(conn, missing_roots))
+    return posts
+
+
+def _load_comments(conn: Connection, ids: list[int]) -> dict[int, CommentInfo]:
+    comments: dict[int, CommentInfo] = {}
+    for part in chunks(ids):
+        rows = conn.execute(
+            select(Comment.comment_id, Comment.post_id, Comment.user_id).where(
+                Comment.comment_id.in_(part)
+            )
+        )
+        comments.update({cid: CommentInfo(cid, pid, uid) for cid, pid, uid in rows})
+    return comments
+
+
+def _load_products(conn: Connection, names: list[str]) -> dict[str, int]:
+    products: dict[str, int] = {}
+    for part in chunks(names):
+        rows = conn.execute(select(Product.name, Product.product_id).where(Product.name.in_(part)))
+        products.update((name, pid) for name, pid in rows)
+    return products
+
+
+def _load_reposts(conn: Connection, pairs: list[Pair]) -> set[Pair]:
+    """Those (user, root) pairs for which the user already reposted the root (quotes excluded)."""
+    found: set[Pair] = set()
+    key = tuple_(Post.user_id, Post.original_post_id)
+    for part in chunks(pairs, _CHUNK // 2):
+        query = select(Post.user_id, Post.original_post_id).where(
+            key.in_(part), Post.quote_content.is_(None)
+        )
+        found.update((u, r) for u, r in conn.execute(query))
+    return found
+
+
+def _load_pairs(conn: Connection, left: Any, right: Any, pairs: list[Pair]) -> PairSet:
+    found: set[Pair] = set()
+    for part in chunks(pairs, _CHUNK // 2):
+        found.update(conn.execute(select(left, right).where(tuple_(left, right).in_(part))))
+    return PairSet(found)
+
+
+def _load_max_ids(conn: Connection) -> dict[str, int]:
+    columns = {
+        "post": Post.post_id,
+        "comment": Comment.comment_id,
+        "group": ChatGroup.group_id,
+        "message": GroupMessage.message_id,
+        "trace": Trace.trace_id,
+    }
+    return {
+        kind: conn.scalar(select(func.coalesce(func.max(c), 0))) or 0 for kind, c in columns.items()
+    }

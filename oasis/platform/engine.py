@@ -1,0 +1,48 @@
+"""Database engines: SQLite (a file, WAL) by default, PostgreSQL through psycopg 3 by URL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+
+from oasis.platform.schema import Base
+
+
+def make_engine(url: str, *, read_only: bool = False) -> Engine:
+    """Create an engine for ``url``; SQLite files get WAL, synchronous=NORMAL and foreign keys.
+
+    A ``read_only`` SQLite engine opens the file with ``query_only`` so a reader can never write.
+    PostgreSQL URLs may select a schema with ``?options=-csearch_path%3D<schema>``.
+    """
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if not url.startswith("sqlite"):
+        level = "REPEATABLE READ" if read_only else "READ COMMITTED"
+        return create_engine(url, pool_pre_ping=True, isolation_level=level)
+    engine = create_engine(url, connect_args={"timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the sqlite3 module, start transactions (see _begin).
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        if read_only:
+            cursor.execute("PRAGMA query_only=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        # sqlite3 never opens a transaction for reads; an explicit BEGIN gives readers one
+        # consistent snapshot of the WAL, so they see whole steps only.
+        conn.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def create_schema(engine: Engine) -> None:
+    """Create every platform table and index that does not exist yet."""
+    Base.metadata.create_all(engine)

@@ -1,0 +1,7 @@
+"""The platform's exceptions: faults, never domain failures (those are failed action results)."""
+
+from __future__ import annotations
+
+
+class PlatformError(Exception):
+    """A fault of the database or a misuse of the platform; the step in flight was rolled back."""

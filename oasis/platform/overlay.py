@@ -1,0 +1,80 @@
+"""In-memory views of the state a step's actions touch, plus what the step changes.
+
+A step loads, in a few bulk queries, every row its actions refer to, then applies the actions
+one by one against these overlays; nothing is written until the whole step is decided.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+Pair = tuple[int, int]
+
+
+@dataclass(slots=True)
+class PairSet:
+    """A relation (such as likes) as loaded, plus the pairs the step adds and removes.
+
+    Adding a pair the step removed cancels the removal (and vice versa), so the net change can
+    be written as plain inserts and deletes that never collide.
+    """
+
+    existing: set[Pair]
+    added: dict[Pair, str] = field(default_factory=dict)
+    removed: set[Pair] = field(default_factory=set)
+
+    def __contains__(self, pair: Pair) -> bool:
+        """Whether ``pair`` holds after the changes made so far."""
+        return pair in self.added or (pair in self.existing and pair not in self.removed)
+
+    def add(self, pair: Pair, note: str = "") -> None:
+        """Make ``pair`` hold; ``note`` is an optional text stored with a new row."""
+        if pair in self.removed:
+            self.removed.discard(pair)
+        else:
+            self.added[pair] = note
+
+    def remove(self, pair: Pair) -> None:
+        """Make ``pair`` no longer hold."""
+        if pair in self.added:
+            del self.added[pair]
+        else:
+            self.removed.add(pair)
+
+
+@dataclass(frozen=True, slots=True)
+class PostInfo:
+    """What actions need to know of a post: its author and the root of its repost chain."""
+
+    post_id: int
+    user_id: int
+    root_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class CommentInfo:
+    """What actions need to know of a comment."""
+
+    comment_id: int
+    post_id: int
+    user_id: int
+
+
+@dataclass(slots=True)
+class Deltas:
+    """Counter changes per (table, row id, column), written as one update per row."""
+
+    counts: Counter[tuple[str, int, str]] = field(default_factory=Counter)
+
+    def bump(self, table: str, row_id: int, column: str, by: int = 1) -> None:
+        """Add ``by`` to ``column`` of row ``row_id`` in ``table``."""
+        self.counts[(table, row_id, column)] += by
+
+    def by_row(self, table: str) -> dict[int, dict[str, int]]:
+        """Non-zero changes of ``table`` grouped by row id."""
+        rows: dict[int, dict[str, int]] = {}
+        for (name, row_id, column), by in sorted(self.counts.items()):
+            if name == table and by:
+                rows.setdefault(row_id, {})[column] = by
+        return rows

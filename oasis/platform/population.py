@@ -1,0 +1,68 @@
+"""Bulk loading of a population (users and their follow graph) and of products."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, insert
+
+from oasis.platform.batch import chunks
+from oasis.platform.schema import Follow, Product, User
+
+_ROWS_PER_STATEMENT = 20_000
+
+
+def clean_edges(follows: np.ndarray) -> np.ndarray:
+    """Follow edges as unique (follower, followee) rows, self-follows dropped, sorted."""
+    edges = np.asarray(follows, dtype=np.int64).reshape(-1, 2)
+    edges = edges[edges[:, 0] != edges[:, 1]]
+    return np.unique(edges, axis=0)
+
+
+def insert_population(
+    conn: Connection, users: pd.DataFrame, follows: np.ndarray, step: int = 0
+) -> int:
+    """Insert ``users`` (user_id, user_name, name, bio) and their follow edges, counters included.
+
+    Edges naming unknown users are an error of the caller; the foreign keys reject them.
+    Returns the number of follow edges written.
+    """
+    edges = clean_edges(follows)
+    ids = users["user_id"].to_numpy(np.int64)
+    size = int(max(ids.max(initial=-1), edges.max(initial=-1))) + 1
+    followers = np.bincount(edges[:, 1], minlength=size)[ids]
+    followings = np.bincount(edges[:, 0], minlength=size)[ids]
+    frame = pd.DataFrame(
+        {
+            "user_id": ids,
+            "user_name": users["user_name"].astype(str),
+            "name": users["name"].astype(str),
+            "bio": users["bio"].fillna("").astype(str) if "bio" in users else "",
+            "created_step": step,
+            "num_followers": followers,
+            "num_followings": followings,
+        }
+    )
+    for start in range(0, len(frame), _ROWS_PER_STATEMENT):
+        conn.execute(insert(User), _records(frame.iloc[start : start + _ROWS_PER_STATEMENT]))
+    edge_frame = pd.DataFrame(
+        {"follower_id": edges[:, 0], "followee_id": edges[:, 1], "created_step": step}
+    )
+    for start in range(0, len(edge_frame), _ROWS_PER_STATEMENT):
+        part = edge_frame.iloc[start : start + _ROWS_PER_STATEMENT]
+        conn.execute(insert(Follow), _records(part))
+    return len(edges)
+
+
+def insert_products(conn: Connection, names: Sequence[str]) -> None:
+    """Insert products by name, with ids in the given order starting at 1."""
+    rows = [{"product_id": i, "name": n, "sales": 0} for i, n in enumerate(names, start=1)]
+    for part in chunks(rows):
+        conn.execute(insert(Product), part)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
+    """Rows as dicts of plain Python values (drivers do not take numpy scalars)."""
+    return frame.astype(object).to_dict("records")

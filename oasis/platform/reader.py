@@ -1,0 +1,219 @@
+"""Bulk read queries for the loop, the recommenders and the results: never one query per agent.
+
+Columns come back as numpy arrays; relations among many users as CSR pairs ``(indptr, indices)``
+aligned with the requested user ids; post details as plain dicts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, Select, func, select
+
+from oasis.platform.batch import chunks
+from oasis.platform.schema import (
+    AgentMemory,
+    Base,
+    Comment,
+    Follow,
+    GroupMember,
+    GroupMessage,
+    Like,
+    Mute,
+    Post,
+    User,
+)
+
+CSR = tuple[np.ndarray, np.ndarray]
+_INT = np.int64
+
+
+class Reader:
+    """Read queries over one connection (one consistent view when opened in a transaction)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def user_ids(self) -> np.ndarray:
+        """Every user id, ascending."""
+        return np.fromiter(self.conn.scalars(select(User.user_id).order_by(User.user_id)), _INT)
+
+    def post_table(self, since_step: int | None = None) -> dict[str, np.ndarray]:
+        """Columns of posts created at or after ``since_step`` (all posts when ``None``).
+
+        ``root_id`` is the post itself for an original post, else the root it shares.
+        """
+        query = select(
+            Post.post_id,
+            Post.user_id,
+            func.coalesce(Post.original_post_id, Post.post_id).label("root_id"),
+            Post.created_step,
+            Post.created_at,
+            Post.num_likes,
+            Post.num_dislikes,
+            Post.num_shares,
+        ).order_by(Post.post_id)
+        if since_step is not None:
+            query = query.where(Post.created_step >= since_step)
+        frame = pd.DataFrame(
+            self.conn.execute(query).all(), columns=list(query.selected_columns.keys())
+        )
+        return {c: frame[c].to_numpy(np.float64 if c == "created_at" else _INT) for c in frame}
+
+    def posts(self, post_ids: Sequence[int], top_comments: int = 3) -> dict[int, dict[str, Any]]:
+        """Posts by id with their author's user name and their most liked comments."""
+        found: dict[int, dict[str, Any]] = {}
+        for part in chunks(sorted(set(post_ids))):
+            query = (
+                select(Post.__table__, User.user_name.label("author_name"))
+                .join(User, User.user_id == Post.user_id)
+                .where(Post.post_id.in_(part))
+            )
+            for row in self.conn.execute(query).mappings():
+                found[row["post_id"]] = dict(row) | {"comments": []}
+        self._attach_comments(found, top_comments)
+        return found
+
+    def _attach_comments(self, posts: dict[int, dict[str, Any]], top: int) -> None:
+        roots = sorted({p["original_post_id"] or p["post_id"] for p in posts.values()})
+        by_root: dict[int, list[dict[str, Any]]] = {}
+        for part in chunks(roots):
+            rank = func.row_number().over(
+                partition_by=Comment.post_id,
+                order_by=((Comment.num_likes - Comment.num_dislikes).desc(), Comment.comment_id),
+            )
+            ranked = select(Comment, rank.label("rank")).where(Comment.post_id.in_(part)).subquery()
+            query = select(ranked).where(ranked.c.rank <= top).order_by(ranked.c.comment_id)
+            for row in self.conn.execute(query).mappings():
+                by_root.setdefault(row["post_id"], []).append(
+                    {k: v for k, v in row.items() if k != "rank"}
+                )
+        for post in posts.values():
+            post["comments"] = by_root.get(post["original_post_id"] or post["post_id"], [])
+
+    def followees(self, user_ids: Sequence[int]) -> CSR:
+        """Whom each user follows, as CSR aligned with ``user_ids``."""
+        return self._csr(Follow.follower_id, Follow.followee_id, user_ids)
+
+    def mutes(self, user_ids: Sequence[int]) -> CSR:
+        """Whom each user muted, as CSR aligned with ``user_ids``."""
+        return self._csr(Mute.muter_id, Mute.mutee_id, user_ids)
+
+    def _csr(self, left: Any, right: Any, user_ids: Sequence[int]) -> CSR:
+        pairs: list[tuple[int, int]] = []
+        for part in chunks(sorted(set(user_ids))):
+            pairs.extend(self.conn.execute(select(left, right).where(left.in_(part))))
+        return csr_from_pairs(user_ids, pairs)
+
+    def user_counts(self, user_ids: Sequence[int]) -> dict[str, np.ndarray]:
+        """Follower and following counts aligned with ``user_ids`` (0 for unknown users)."""
+        counts = self._by_user(
+            select(User.user_id, User.num_followers, User.num_followings), user_ids
+        )
+        ids = list(user_ids)
+        return {
+            "followers": np.array([counts.get(u, (0, 0))[0] for u in ids], _INT),
+            "followings": np.array([counts.get(u, (0, 0))[1] for u in ids], _INT),
+        }
+
+    def profiles(self, user_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """User name, name and bio of each user."""
+        rows = self._by_user(select(User.user_id, User.user_name, User.name, User.bio), user_ids)
+        return {u: {"user_name": r[0], "name": r[1], "bio": r[2]} for u, r in rows.items()}
+
+    def memories(self, user_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+        """Saved agent memories of the users that have one."""
+        rows = self._by_user(select(AgentMemory.user_id, AgentMemory.memory), user_ids)
+        return {u: r[0] for u, r in rows.items()}
+
+    def _by_user(self, query: Select[Any], user_ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
+        key = query.selected_columns[0]
+        found: dict[int, tuple[Any, ...]] = {}
+        for part in chunks(sorted(set(user_ids))):
+            found.update(
+                (r[0], tuple(r[1:])) for r in self.conn.execute(query.where(key.in_(part)))
+            )
+        return found
+
+    def notifications(self, user_ids: Sequence[int], since_step: int) -> dict[int, dict[str, int]]:
+        """What happened to each user's posts and account since ``since_step``, as counts."""
+        mine = Post.user_id.label("owner")
+        sources: dict[str, Select[Any]] = {
+            "likes": select(mine, func.count())
+            .join(Like, Like.post_id == Post.post_id)
+            .where(Like.created_step >= since_step),
+            "comments": select(mine, func.count())
+            .join(Comment, Comment.post_id == Post.post_id)
+            .where(Comment.created_step >= since_step),
+            "new_followers": select(Follow.followee_id.label("owner"), func.count()).where(
+                Follow.created_step >= since_step
+            ),
+        }
+        shares = Post.__table__.alias("share")
+        sources["shares"] = (
+            select(mine, func.count())
+            .join(shares, shares.c.original_post_id == Post.post_id)
+            .where(shares.c.created_step >= since_step)
+        )
+        result: dict[int, dict[str, int]] = {u: {} for u in user_ids}
+        for name, query in sources.items():
+            owner = query.selected_columns[0]
+            for part in chunks(sorted(set(user_ids))):
+                for user_id, count in self.conn.execute(
+                    query.where(owner.in_(part)).group_by(owner)
+                ):
+                    result[user_id][name] = count
+        return result
+
+    def group_messages(
+        self, user_ids: Sequence[int], since_step: int, limit: int = 5
+    ) -> dict[int, list[dict[str, Any]]]:
+        """The latest messages since ``since_step`` in each user's groups."""
+        result: dict[int, list[dict[str, Any]]] = {u: [] for u in user_ids}
+        for part in chunks(sorted(set(user_ids))):
+            query = (
+                select(GroupMember.user_id.label("member_id"), GroupMessage.__table__)
+                .join(GroupMessage, GroupMessage.group_id == GroupMember.group_id)
+                .where(GroupMember.user_id.in_(part), GroupMessage.created_step >= since_step)
+                .order_by(GroupMember.user_id, GroupMessage.message_id.desc())
+            )
+            for row in self.conn.execute(query).mappings():
+                messages = result[row["member_id"]]
+                if len(messages) < limit:
+                    messages.append({k: v for k, v in row.items() if k != "member_id"})
+        return result
+
+    def engagement(self, step: int) -> dict[str, np.ndarray]:
+        """(user_id, post_id) pairs of the step's likes, shares and own posts, for interest updates.
+
+        Shares and quotes point at the root they share; own posts at themselves.
+        """
+        likes = select(Like.user_id, Like.post_id).where(Like.created_step == step)
+        posts = select(Post.user_id, func.coalesce(Post.original_post_id, Post.post_id)).where(
+            Post.created_step == step
+        )
+        pairs = [*self.conn.execute(likes), *self.conn.execute(posts)]
+        array = np.array(sorted(pairs), _INT).reshape(-1, 2)
+        return {"user_id": array[:, 0], "post_id": array[:, 1]}
+
+    def table(self, model: type[Base], where: Any = None) -> pd.DataFrame:
+        """A whole table (optionally filtered) as a DataFrame, for results export."""
+        query = select(model.__table__)
+        if where is not None:
+            query = query.where(where)
+        result = self.conn.execute(query)
+        return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+
+def csr_from_pairs(user_ids: Sequence[int], pairs: Sequence[tuple[int, int]]) -> CSR:
+    """CSR ``(indptr, indices)`` of ``pairs`` grouped by left id, aligned with ``user_ids``."""
+    by_user: dict[int, list[int]] = {}
+    for left, right in sorted(pairs):
+        by_user.setdefault(left, []).append(right)
+    lengths = np.array([len(by_user.get(u, ())) for u in user_ids], _INT)
+    indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(_INT)
+    indices = np.fromiter((r for u in user_ids for r in by_user.get(u, ())), _INT, int(indptr[-1]))
+    return indptr, indices

@@ -1,0 +1,197 @@
+"""The platform's SQL schema, in SQLAlchemy 2 typed declarative style.
+
+User ids are agent ids. Posts, comments and groups get ids assigned by the platform in canonical
+action order (not by the database), so the same actions give the same ids on any backend.
+A repost or quote keeps both its ``parent_post_id`` (the post the agent acted on) and its
+``original_post_id`` (the root of the chain): the first gives cascade depth, the second is where
+shares, likes and comments land.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every platform table."""
+
+
+class Run(Base):
+    """One simulation run: its seed, config and the last step committed as a whole."""
+
+    __tablename__ = "run"
+    run_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seed: Mapped[int] = mapped_column(Integer)
+    config: Mapped[dict[str, object]] = mapped_column(JSON)
+    last_step: Mapped[int] = mapped_column(Integer, default=-1)
+    status: Mapped[str] = mapped_column(String(16), default="created")
+
+
+class User(Base):
+    """A platform user; ``user_id`` is the agent id."""
+
+    __tablename__ = "user"
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    user_name: Mapped[str] = mapped_column(String(255), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    bio: Mapped[str] = mapped_column(Text, default="")
+    created_step: Mapped[int] = mapped_column(Integer)
+    num_followings: Mapped[int] = mapped_column(Integer, default=0)
+    num_followers: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Post(Base):
+    """A post, repost (``content`` empty) or quote (``quote_content`` set)."""
+
+    __tablename__ = "post"
+    post_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.user_id"))
+    original_post_id: Mapped[int | None] = mapped_column(ForeignKey("post.post_id"))
+    parent_post_id: Mapped[int | None] = mapped_column(ForeignKey("post.post_id"))
+    content: Mapped[str] = mapped_column(Text, default="")
+    quote_content: Mapped[str | None] = mapped_column(Text)
+    created_step: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[float] = mapped_column(Float)
+    num_likes: Mapped[int] = mapped_column(Integer, default=0)
+    num_dislikes: Mapped[int] = mapped_column(Integer, default=0)
+    num_shares: Mapped[int] = mapped_column(Integer, default=0)
+    num_reports: Mapped[int] = mapped_column(Integer, default=0)
+    __table_args__ = (
+        Index("ix_post_user_step", "user_id", "created_step"),
+        Index("ix_post_step", "created_step"),
+        Index("ix_post_original", "original_post_id"),
+    )
+
+
+class Comment(Base):
+    """A comment on a (root) post."""
+
+    __tablename__ = "comment"
+    comment_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.post_id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.user_id"))
+    content: Mapped[str] = mapped_column(Text)
+    created_step: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[float] = mapped_column(Float)
+    num_likes: Mapped[int] = mapped_column(Integer, default=0)
+    num_dislikes: Mapped[int] = mapped_column(Integer, default=0)
+    __table_args__ = (Index("ix_comment_post", "post_id"),)
+
+
+def _pair_table(name: str, left: str, left_fk: str, right: str, right_fk: str) -> type[Base]:
+    """A relation table keyed by the pair (left, right), with the step it was made at."""
+    attrs = {
+        "__tablename__": name,
+        "__doc__": f"{name}: one row per ({left}, {right}) pair.",
+        left: mapped_column(ForeignKey(left_fk), primary_key=True),
+        right: mapped_column(ForeignKey(right_fk), primary_key=True),
+        "created_step": mapped_column(Integer),
+        "__table_args__": (Index(f"ix_{name}_{right}", right),),
+    }
+    return type(name.title().replace("_", ""), (Base,), attrs)
+
+
+Like = _pair_table("like", "user_id", "user.user_id", "post_id", "post.post_id")
+Dislike = _pair_table("dislike", "user_id", "user.user_id", "post_id", "post.post_id")
+CommentLike = _pair_table(
+    "comment_like", "user_id", "user.user_id", "comment_id", "comment.comment_id"
+)
+CommentDislike = _pair_table(
+    "comment_dislike", "user_id", "user.user_id", "comment_id", "comment.comment_id"
+)
+Follow = _pair_table("follow", "follower_id", "user.user_id", "followee_id", "user.user_id")
+Mute = _pair_table("mute", "muter_id", "user.user_id", "mutee_id", "user.user_id")
+GroupMember = _pair_table(
+    "group_member", "user_id", "user.user_id", "group_id", "chat_group.group_id"
+)
+
+
+class Report(Base):
+    """A user's report of a post; one per (user, post)."""
+
+    __tablename__ = "report"
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.user_id"), primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.post_id"), primary_key=True)
+    created_step: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    __table_args__ = (Index("ix_report_post_id", "post_id"),)
+
+
+class Trace(Base):
+    """Every action ever applied, successful or not, with its arguments and outcome."""
+
+    __tablename__ = "trace"
+    trace_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    step: Mapped[int] = mapped_column(Integer)
+    user_id: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(32))
+    args: Mapped[dict[str, object]] = mapped_column(JSON)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[dict[str, object]] = mapped_column(JSON)
+    __table_args__ = (
+        Index("ix_trace_step", "step"),
+        Index("ix_trace_user", "user_id", "step"),
+        Index("ix_trace_action", "action", "step"),
+    )
+
+
+class Product(Base):
+    """A product of the e-commerce variant, with its running sales count."""
+
+    __tablename__ = "product"
+    product_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    sales: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ChatGroup(Base):
+    """A group chat."""
+
+    __tablename__ = "chat_group"
+    group_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    name: Mapped[str] = mapped_column(String(255))
+    created_by: Mapped[int] = mapped_column(ForeignKey("user.user_id"))
+    created_step: Mapped[int] = mapped_column(Integer)
+    num_members: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class GroupMessage(Base):
+    """A message sent to a group chat."""
+
+    __tablename__ = "group_message"
+    message_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    group_id: Mapped[int] = mapped_column(ForeignKey("chat_group.group_id"))
+    sender_id: Mapped[int] = mapped_column(ForeignKey("user.user_id"))
+    content: Mapped[str] = mapped_column(Text)
+    created_step: Mapped[int] = mapped_column(Integer)
+    __table_args__ = (Index("ix_group_message_group_step", "group_id", "created_step"),)
+
+
+class AgentMemory(Base):
+    """An agent's saved memory, written with the step so a resumed run continues it."""
+
+    __tablename__ = "agent_memory"
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    step: Mapped[int] = mapped_column(Integer)
+    memory: Mapped[dict[str, object]] = mapped_column(JSON)
+
+
+class StepMetrics(Base):
+    """Figures of one committed step (active agents, actions, LLM usage, timings)."""
+
+    __tablename__ = "step_metrics"
+    step: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    sim_time: Mapped[float] = mapped_column(Float)
+    metrics: Mapped[dict[str, object]] = mapped_column(JSON)
+
+
+class Rec(Base):
+    """The feed a user was given at a step; written only when a run asks for it."""
+
+    __tablename__ = "rec"
+    step: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    rank: Mapped[int] = mapped_column(Integer, primary_key=True)
+    post_id: Mapped[int] = mapped_column(Integer)

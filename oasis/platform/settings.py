@@ -1,0 +1,31 @@
+"""The platform's part of an experiment config."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class PlatformSettings(BaseModel):
+    """Rules of the simulated platform.
+
+    Attributes:
+        kind: ``twitter`` (follow graph, reposts) or ``reddit`` (votes, hot ranking).
+        allow_self_rating: whether users may like or dislike their own posts and comments.
+        report_threshold: reports after which a post carries a visible warning.
+        search_limit: most rows a search returns.
+        trend_window_steps: how many recent steps ``trend`` looks back over.
+        trend_limit: most posts ``trend`` returns.
+        max_content_chars: longest post, comment or message text kept.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: Literal["twitter", "reddit"] = "twitter"
+    allow_self_rating: bool = True
+    report_threshold: int = Field(2, ge=1)
+    search_limit: int = Field(10, ge=1, le=200)
+    trend_window_steps: int = Field(24, ge=1)
+    trend_limit: int = Field(5, ge=1, le=200)
+    max_content_chars: int = Field(2000, ge=1)
