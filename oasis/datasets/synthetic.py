@@ -45,7 +45,7 @@ def generate_population(
 
     Returns:
         The population; agents are ordered core first, then by arrival, and follows point from
-        newer to older agents.
+        newer to older agents. The core users' seed posts and the seed's start time carry over.
 
     Raises:
         ValueError: Sizes are inconsistent.
@@ -60,7 +60,9 @@ def generate_population(
     follows = follow_graph(n_users, follows_per_user, core, _core_follows(seed_profiles, core), rng)
     interests = _interests(seed_profiles, interest_profiles, source, rng)
     activity = None if seed_profiles.activity is None else seed_profiles.activity[source]
-    return Population(_users(seed_profiles, source, core, interests), follows, activity)
+    posts = tuple(post for post in seed_profiles.posts if post.author_id < core)
+    users = _users(seed_profiles, source, core, interests)
+    return Population(users, follows, activity, posts, seed_profiles.start_time)
 
 
 def follow_graph(

@@ -4,7 +4,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from oasis.datasets import Population, generate_population, load_reddit_users, load_twitter_users
+from oasis.datasets import (
+    Population,
+    generate_population,
+    load_reddit_users,
+    load_topic,
+    load_twitter_users,
+)
 
 
 @pytest.fixture(scope="module")
@@ -100,3 +106,12 @@ def test_small_core_and_bad_sizes(seeds: tuple[Population, Population]) -> None:
         generate_population(400, 3, seeds[0], core_size=0)
     with pytest.raises(ValueError, match="core_size"):
         generate_population(400, 3, seeds[0], core_size=500)
+
+
+def test_core_seed_posts_and_start_time_carry_over(twitter_dir: Path) -> None:
+    topic = load_topic(
+        twitter_dir / "all_topics.csv", twitter_dir / "anonymous_topic_200_1h", "False_Business_0"
+    )
+    grown = generate_population(1000, 2, topic)
+    assert grown.posts == topic.posts and grown.start_time == topic.start_time
+    assert generate_population(1000, 2, topic, core_size=10).posts == ()
