@@ -139,10 +139,11 @@ class Platform:
                 last = conn.scalar(select(Run.last_step))
                 if last is not None and step <= last:
                     raise PlatformError(f"step {step} is already committed (last step {last})")
-                valid = [a for a in ordered if validate_args(a.type, a.args) is None]
+                faults = [validate_args(a.type, a.args) for a in ordered]
+                valid = [a for a, fault in zip(ordered, faults, strict=True) if fault is None]
                 when = step * SECONDS_PER_STEP if now is None else now
                 batch = load_batch(conn, self.settings, step, when, valid)
-                decided = [_decide(batch, a) for a in ordered]
+                decided = [_decide(batch, a, f) for a, f in zip(ordered, faults, strict=True)]
                 write_batch(batch, ordered, decided)
                 write_memories(conn, step, memories or {})
                 write_metrics(conn, step, when, metrics or {}, decided)
@@ -153,10 +154,9 @@ class Platform:
         return [results[i] for i in range(len(actions))]
 
 
-def _decide(batch: StepBatch, action: Action) -> ActionResult:
-    reason = validate_args(action.type, action.args)
-    if reason is not None:
-        return fail(reason)
+def _decide(batch: StepBatch, action: Action, fault: str | None) -> ActionResult:
+    if fault is not None:
+        return fail(fault)
     kind = ActionType(action.type)
     if kind is not ActionType.SIGN_UP and action.agent_id not in batch.users:
         return fail("not_signed_up")
