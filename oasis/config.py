@@ -182,14 +182,30 @@ class ExperimentConfig(_Section):
         return self.actions or DEFAULT_ACTIONS[self.platform.kind]
 
 
-_SHARED = (ActionType.DO_NOTHING, ActionType.CREATE_POST, ActionType.LIKE_POST,
-           ActionType.DISLIKE_POST, ActionType.CREATE_COMMENT, ActionType.FOLLOW,
-           ActionType.SEARCH_POSTS, ActionType.TREND)  # fmt: skip
+_SHARED = (
+    ActionType.DO_NOTHING,
+    ActionType.CREATE_POST,
+    ActionType.LIKE_POST,
+    ActionType.DISLIKE_POST,
+    ActionType.CREATE_COMMENT,
+    ActionType.FOLLOW,
+    ActionType.SEARCH_POSTS,
+    ActionType.TREND,
+)
 DEFAULT_ACTIONS: dict[str, tuple[ActionType, ...]] = {
-    "twitter": (*_SHARED, ActionType.REPOST, ActionType.QUOTE_POST, ActionType.UNFOLLOW,
-                ActionType.MUTE),  # fmt: skip
-    "reddit": (*_SHARED, ActionType.LIKE_COMMENT, ActionType.DISLIKE_COMMENT,
-               ActionType.SEARCH_USER),  # fmt: skip
+    "twitter": (
+        *_SHARED,
+        ActionType.REPOST,
+        ActionType.QUOTE_POST,
+        ActionType.UNFOLLOW,
+        ActionType.MUTE,
+    ),
+    "reddit": (
+        *_SHARED,
+        ActionType.LIKE_COMMENT,
+        ActionType.DISLIKE_COMMENT,
+        ActionType.SEARCH_USER,
+    ),
 }
 
 

@@ -13,7 +13,6 @@ from enum import IntEnum
 import numpy as np
 
 
-
 class Stream(IntEnum):
     """The named random streams of a run; a new kind of draw gets a new member."""
 

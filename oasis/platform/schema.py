@@ -9,7 +9,7 @@ shares, likes and comments land.
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -36,6 +36,7 @@ class User(Base):
     user_name: Mapped[str] = mapped_column(String(255), unique=True)
     name: Mapped[str] = mapped_column(String(255))
     bio: Mapped[str] = mapped_column(Text, server_default="")
+    persona: Mapped[str] = mapped_column(Text, server_default="")
     created_step: Mapped[int] = mapped_column(Integer)
     num_followings: Mapped[int] = mapped_column(Integer, server_default="0")
     num_followers: Mapped[int] = mapped_column(Integer, server_default="0")
@@ -185,6 +186,20 @@ class StepMetrics(Base):
     step: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     sim_time: Mapped[float] = mapped_column(Float)
     metrics: Mapped[dict[str, object]] = mapped_column(JSON)
+
+
+class FeedLog(Base):
+    """The feeds given at a step, as one compact CSR record (npy bytes), written with the step.
+
+    Kept so a resumed run knows what every user was already shown, and so the API can tell a
+    user's last feed, without a row per feed entry.
+    """
+
+    __tablename__ = "feed_log"
+    step: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    user_ids: Mapped[bytes] = mapped_column(LargeBinary)
+    indptr: Mapped[bytes] = mapped_column(LargeBinary)
+    post_ids: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class Rec(Base):
