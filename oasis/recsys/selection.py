@@ -125,4 +125,6 @@ def fill(
 
 def to_post_ids(posts: PostTable, rows: IntArray) -> IntArray:
     """Maps a -1 padded matrix of PostTable rows to post ids (keeping the -1 padding)."""
+    if len(posts) == 0:
+        return np.full(rows.shape, -1, dtype=np.int64)
     return np.where(rows >= 0, posts.post_id[np.maximum(rows, 0)], -1)

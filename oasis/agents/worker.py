@@ -1,0 +1,84 @@
+"""A worker decides for the agents it is handed: LLM agents by the LLM policy, others by rules.
+
+A plain class, so it is tested without Ray; a Ray shard actor wraps it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from oasis.actions import Action, ActionType
+from oasis.agents.chat import LLMStats
+from oasis.agents.heuristic import HeuristicBatch, decide_heuristic
+from oasis.agents.llm_client import OpenAIChatClient
+from oasis.agents.llm_policy import LLMPolicy
+from oasis.agents.policy import AgentContext
+from oasis.config import ExperimentConfig
+
+
+@dataclass(frozen=True, slots=True)
+class Decisions:
+    """A worker's answer for one step: actions per LLM agent and per heuristic agent, and usage."""
+
+    llm: list[list[Action]]
+    heuristic: list[list[Action]]
+    stats: LLMStats = field(default_factory=LLMStats)
+
+
+class AgentWorker:
+    """Decides the actions of a batch of agents for one step."""
+
+    def __init__(self, config: ExperimentConfig) -> None:
+        self.seed = config.seed
+        self.rates = config.policy.heuristic
+        self.allowed = frozenset(config.allowed_actions)
+        self.llm = make_llm_policy(config) if config.llm.endpoints else None
+
+    def decide(
+        self, step: int, contexts: Sequence[AgentContext], heuristic: HeuristicBatch | None
+    ) -> Decisions:
+        """Actions for the LLM agents in ``contexts`` and the heuristic agents in ``heuristic``."""
+        llm: list[list[Action]] = []
+        if contexts:
+            if self.llm is None:
+                raise ValueError("LLM agents were given to a worker without LLM endpoints")
+            llm = self.llm.decide(contexts)
+        rule_based = (
+            decide_heuristic(self.rates, self.seed, step, heuristic, self.allowed)
+            if heuristic is not None and len(heuristic.agent_ids)
+            else []
+        )
+        stats = self.llm.take_stats() if self.llm else LLMStats()
+        return Decisions(llm, rule_based, stats)
+
+    def interview(self, contexts: Sequence[AgentContext], question: str) -> list[Action]:
+        """Ask LLM agents ``question``; agents without an LLM give no answer."""
+        if self.llm is not None:
+            return self.llm.interview(contexts, question)
+        return [
+            Action(c.profile.agent_id, ActionType.INTERVIEW, {"prompt": question}) for c in contexts
+        ]
+
+
+def make_llm_policy(config: ExperimentConfig) -> LLMPolicy:
+    """The LLM policy over the configured OpenAI-compatible endpoints."""
+    llm = config.llm
+    client = OpenAIChatClient(
+        llm.endpoints,
+        llm.model,
+        api_key=llm.api_key,
+        max_concurrency=llm.max_concurrency,
+        timeout_s=llm.timeout_s,
+        max_retries=llm.max_retries,
+        temperature=llm.temperature,
+    )
+    return LLMPolicy(
+        client,
+        config.platform.kind,
+        config.allowed_actions,
+        max_actions=llm.max_actions,
+        tools=llm.tools,
+        run_seed=config.seed,
+        max_tokens=llm.max_tokens,
+    )

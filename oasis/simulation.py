@@ -1,0 +1,266 @@
+"""The simulation loop: one synchronous, deterministic step at a time.
+
+Each step: activation -> scheduled events -> feeds for the active users -> observations ->
+decisions -> ``platform.apply`` (one transaction, with the agents' memories, the feeds and the
+step's figures) -> the recommenders' state moves on. Observations read the state committed at the
+end of the previous step, so the same seed and the same LLM answers give the same database.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+from oasis.actions import Action, ActionResult
+from oasis.agents.memory import AgentMemory, memory_from_dict, memory_to_dict, remember
+from oasis.agents.policy import AgentContext
+from oasis.agents.profile import Profile
+from oasis.clock import Clock, draw_active, hourly_probabilities
+from oasis.config import ExperimentConfig
+from oasis.datasets.population import Population
+from oasis.datasets.source import build_population
+from oasis.platform import FeedRecord, Platform
+from oasis.recsys import Feeds, RecsysState, make_embedder, make_recommender
+from oasis.recsys.recommender import Recommender
+from oasis.rng import Stream, generator, uniform
+from oasis.schedule import Schedule
+from oasis.shards import AgentPool, make_pool
+from oasis.step_inputs import active_users, candidate_posts, heuristic_batch, llm_contexts
+
+DEFAULT_START = datetime(2026, 1, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class StepReport:
+    """What one committed step did."""
+
+    step: int
+    active: int
+    llm_active: int
+    actions: int
+    failed: int
+    llm_requests: int
+    llm_failures: int
+    seconds: float
+
+
+class Simulation:
+    """A run of one experiment over one platform database."""
+
+    def __init__(
+        self,
+        config: ExperimentConfig,
+        platform: Platform,
+        population: Population,
+        pool: AgentPool,
+    ) -> None:
+        self.config = config
+        self.platform = platform
+        self.population = population
+        self.pool = pool
+        start = config.clock.start or population.start_time or DEFAULT_START
+        self.clock = Clock(start, config.clock.minutes_per_step)
+        self.schedule = Schedule(self.clock, population.posts, config.events)
+        self.agent_ids = population.users["user_id"].to_numpy(np.int64)
+        self.is_llm = llm_mask(config, self.agent_ids)
+        self.hourly = _hourly(config, population)
+        self.recommender: Recommender = make_recommender(
+            config.recsys, make_embedder(config.recsys.embedder)
+        )
+        self.memories: dict[int, AgentMemory] = {}
+        self.topics = _topics(population)
+        self.next_step = 0
+
+    @classmethod
+    def open(cls, config: ExperimentConfig, *, resume: bool = False) -> Simulation:
+        """Set up a run: a fresh database with the population, or the run found there (resume)."""
+        config.output.mkdir(parents=True, exist_ok=True)
+        platform = Platform.open(config.database_url, config.platform)
+        population = build_population(config.population, config.seed)
+        info = platform.run_info()
+        if info is not None and not resume:
+            raise ValueError(f"{config.database_url} already holds a run; use --resume")
+        simulation = cls(config, platform, population, make_pool(config))
+        if info is None:
+            platform.start_run(config.seed, config.model_dump(mode="json"))
+            platform.load_population(population.users, population.follows)
+        simulation._restore()
+        return simulation
+
+    def run(self, on_step: Callable[[StepReport], None] | None = None) -> None:
+        """Run the remaining steps, calling ``on_step`` after each commit."""
+        self.platform.set_status("running")
+        while self.next_step < self.config.steps:
+            report = self.step()
+            if on_step is not None:
+                on_step(report)
+        self.platform.set_status("finished")
+
+    def close(self) -> None:
+        """Release the workers and the database."""
+        self.pool.close()
+        self.platform.close()
+
+    def step(self) -> StepReport:
+        """Run and commit the next step."""
+        t, started = self.next_step, time.perf_counter()
+        active = draw_active(self.config.seed, t, self.agent_ids, self._probability(t))
+        now = self.clock.seconds(t)
+        with self.platform.reader() as reader:
+            posts = candidate_posts(reader, t - self.config.candidate_window_steps)
+            users = active_users(reader, active, posts)
+            rng = generator(self.config.seed, Stream.RECSYS, t)
+            feeds = self.recommender.recommend(posts, users, now, rng)
+            llm_ids, rule_ids = active[self.is_llm[active]], active[~self.is_llm[active]]
+            label = self.clock.label(t)
+            contexts = llm_contexts(
+                reader, feeds, llm_ids, t, label, self._profiles(llm_ids), self.memories,
+                self.config.platform.report_threshold,
+            )  # fmt: skip
+        state = self.recommender.state
+        topics = [self.topics[int(i)] for i in rule_ids]
+        decided = self.pool.decide(
+            t, contexts, heuristic_batch(feeds, rule_ids, posts, state, topics)
+        )
+        scheduled = self.schedule.actions(t)
+        actions = [
+            *scheduled,
+            *(a for agent_actions in decided.llm for a in agent_actions),
+            *(a for agent_actions in decided.heuristic for a in agent_actions),
+            *self._interviews(t, contexts),
+        ]
+        metrics = {"active": len(active), "llm_active": len(llm_ids), **asdict(decided.stats)}
+        results = self.platform.apply(
+            t,
+            actions,
+            now,
+            memories=self._memory_update(contexts, actions, len(scheduled)),
+            metrics=metrics | {"decide_s": round(time.perf_counter() - started, 4)},
+            feeds=FeedRecord(feeds.user_id, feeds.indptr, feeds.post_id),
+        )
+        self._advance(t, feeds)
+        return StepReport(
+            t, len(active), len(llm_ids), len(actions), sum(not r.ok for r in results),
+            decided.stats.requests, decided.stats.failures, time.perf_counter() - started,
+        )  # fmt: skip
+
+    def _probability(self, step: int) -> np.ndarray | float:
+        if self.hourly is None:
+            return self.config.activation.probability
+        return self.hourly[:, self.clock.hour(step)]
+
+    def _profiles(self, ids: np.ndarray) -> dict[int, Profile]:
+        rows = self.population.users.iloc[ids]
+        return {
+            int(r.user_id): Profile(
+                int(r.user_id), str(r.user_name), str(r.name), str(r.bio), str(r.persona),
+                tuple(map(str, r.interests if r.interests is not None else ())),
+            )
+            for r in rows.itertuples()
+        }  # fmt: skip
+
+    def _interviews(self, step: int, contexts: Sequence[AgentContext]) -> list[Action]:
+        asked: list[Action] = []
+        for interview in self.schedule.interviews(step):
+            chosen = [
+                c
+                for c in contexts
+                if not interview.user_ids or c.profile.agent_id in interview.user_ids
+            ]
+            asked += self.pool.interview(chosen, interview.question)
+        return asked
+
+    def _memory_update(
+        self, contexts: Sequence[AgentContext], actions: Sequence[Action], offset: int
+    ) -> Callable[[list[ActionResult]], Mapping[int, Mapping[str, Any]]]:
+        """The callback that turns the step's results into the LLM agents' new memories."""
+        spans: dict[int, list[int]] = {}
+        for index in range(offset, len(actions)):
+            spans.setdefault(actions[index].agent_id, []).append(index)
+
+        def update(results: list[ActionResult]) -> Mapping[int, Mapping[str, Any]]:
+            saved = {}
+            for ctx in contexts:
+                agent = ctx.profile.agent_id
+                mine = spans.get(agent, [])
+                memory = remember(
+                    ctx.memory,
+                    ctx.observation,
+                    [actions[i] for i in mine],
+                    [results[i] for i in mine],
+                )
+                self.memories[agent] = memory
+                saved[agent] = memory_to_dict(memory)
+            return saved
+
+        return update
+
+    def _advance(self, step: int, feeds: Feeds) -> None:
+        """Move the recommenders' state past a committed step (also used to replay on resume)."""
+        state: RecsysState = self.recommender.state
+        with self.platform.reader() as reader:
+            new_users = self.schedule.new_users(step)
+            if new_users:
+                found = reader.profiles(new_users)
+                state.add_profiles(
+                    np.array(sorted(found)), [_text(found[u]) for u in sorted(found)]
+                )
+            post_ids, texts = reader.post_texts(step, step)
+            state.add_posts(post_ids, texts)
+            engaged = reader.engagement(step)
+        state.record_shown(feeds)
+        state.observe_engagement(engaged["user_id"], engaged["post_id"])
+        self.next_step = step + 1
+
+    def _restore(self) -> None:
+        """Embed the population, then replay every committed step into the recommenders' state."""
+        users = self.population.users
+        self.recommender.state.add_profiles(
+            self.agent_ids, [_text(r) for r in users.to_dict("records")]
+        )
+        info = self.platform.run_info()
+        last = -1 if info is None else info.last_step
+        for step in range(last + 1):
+            with self.platform.reader() as reader:
+                logged = reader.feeds(step)
+            assert logged is not None, f"step {step} is committed without its feed log"
+            self._advance(step, Feeds(*logged))
+        with self.platform.reader() as reader:
+            saved = reader.memories(self.agent_ids[self.is_llm].tolist())
+        self.memories = {u: memory_from_dict(m) for u, m in saved.items()}
+
+
+def llm_mask(config: ExperimentConfig, agent_ids: np.ndarray) -> np.ndarray:
+    """Which agents an LLM plays: none without endpoints, else the listed ones and a seeded share."""
+    if not config.llm.endpoints:
+        return np.zeros(len(agent_ids), bool)
+    drawn = uniform(config.seed, Stream.POPULATION, 0, agent_ids)[:, 0] < config.policy.llm_share
+    return drawn | np.isin(agent_ids, config.policy.llm_agents)
+
+
+def _hourly(config: ExperimentConfig, population: Population) -> np.ndarray | None:
+    if config.activation.kind == "uniform":
+        return None
+    if population.activity is None:
+        raise ValueError("activation 'profile' needs hourly activity, which this population lacks")
+    return hourly_probabilities(population.activity)
+
+
+def _topics(population: Population) -> list[str]:
+    """What each agent writes about: its interests, else the start of its bio."""
+    users = population.users
+    return [
+        ", ".join(map(str, interests))
+        if interests is not None and len(interests)
+        else str(bio)[:60]
+        for interests, bio in zip(users["interests"], users["bio"], strict=True)
+    ]
+
+
+def _text(profile: Mapping[str, Any]) -> str:
+    return " ".join(str(profile.get(k) or "") for k in ("name", "bio", "persona")).strip()
