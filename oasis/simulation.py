@@ -236,7 +236,7 @@ class Simulation:
 
 
 def llm_mask(config: ExperimentConfig, agent_ids: np.ndarray) -> np.ndarray:
-    """Which agents an LLM plays: none without endpoints, else the listed ones and a seeded share."""
+    """Which agents an LLM plays: none without endpoints, else the listed and a seeded share."""
     if not config.llm.endpoints:
         return np.zeros(len(agent_ids), bool)
     drawn = uniform(config.seed, Stream.POPULATION, 0, agent_ids)[:, 0] < config.policy.llm_share

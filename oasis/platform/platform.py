@@ -96,7 +96,7 @@ class Platform:
             return counter_mismatches(conn)
 
     def dump(self) -> dict[str, list[tuple[Any, ...]]]:
-        """Every table's rows, sorted, for comparing two databases."""
+        """Every world table's rows, sorted, for comparing two runs (see ``integrity.dump``)."""
         with self.engine.connect() as conn:
             return dump(conn)
 
