@@ -45,6 +45,12 @@ class BackgroundServer:
                 raise RuntimeError("the API server did not start")
             time.sleep(0.05)
 
+    @property
+    def address(self) -> tuple[str, int]:
+        """The host and port the server is bound to (a port of 0 asks for a free one)."""
+        host, port = self._server.servers[0].sockets[0].getsockname()[:2]
+        return str(host), int(port)
+
     def stop(self) -> None:
         """Finish open requests and stop serving."""
         self._server.should_exit = True
