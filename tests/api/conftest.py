@@ -106,14 +106,17 @@ def run_db(tmp_path_factory: pytest.TempPathFactory) -> str:
 class ApiProcess:
     """``oasis.api.server.serve`` in a uvicorn child process."""
 
-    def __init__(self, db_url: str, token: str | None) -> None:
+    def __init__(self, db_url: str, token: str | None, attached: bool = False) -> None:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
+        # ``attached`` gives the server a command queue that no loop drains.
         code = (
-            "import sys; from oasis.api.server import serve;"
-            "serve(sys.argv[1], port=int(sys.argv[2]), token=sys.argv[3] or None)"
+            "import sys; from oasis.api import CommandQueue, serve;"
+            "serve(sys.argv[1], port=int(sys.argv[2]), token=sys.argv[3] or None,"
+            " controller=CommandQueue() if sys.argv[4] == 'yes' else None)"
         )
-        args = [sys.executable, "-c", code, db_url, str(self.port), token or ""]
+        flag = "yes" if attached else "no"
+        args = [sys.executable, "-c", code, db_url, str(self.port), token or "", flag]
         self.process = subprocess.Popen(args, cwd=ROOT)
         self._wait()
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import httpx
+
 from oasis.actions import Action, ActionType
 from oasis.platform import Platform
 from oasis.platform.queries import snapshot
+from tests.api.conftest import ApiProcess
 
 
 def test_a_snapshot_does_not_see_steps_committed_during_it(db_url: str):
@@ -23,3 +26,18 @@ def test_a_snapshot_does_not_see_steps_committed_during_it(db_url: str):
     finally:
         reader.close()
         writer.close()
+
+
+def test_a_database_without_a_run_answers_clearly(tmp_path):
+    empty = f"sqlite:///{tmp_path}/empty.db"
+    Platform.open(empty).close()  # tables, but no run recorded
+    missing = f"sqlite:///{tmp_path}/missing.db"  # no tables at all
+    for url, status in ((empty, 404), (missing, 503)):
+        server = ApiProcess(url, token=None)
+        try:
+            response = httpx.get(f"{server.base_url}/run")
+            assert response.status_code == status
+            assert response.json()["error"] in {"not_found", "unavailable"}
+            assert httpx.get(f"{server.base_url}/posts/top").status_code == status
+        finally:
+            server.stop()

@@ -10,6 +10,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from sqlalchemy.exc import SQLAlchemyError
+
+from oasis.platform.errors import PlatformError
 from oasis.platform.platform import Platform
 from oasis.platform.queries.posts import PostQueries
 from oasis.platform.queries.runs import EXPORT_TABLES, RunQueries, TraceFilter
@@ -37,7 +40,14 @@ class Snapshot:
 
 @contextmanager
 def snapshot(platform: Platform) -> Iterator[Snapshot]:
-    """Open one read transaction on ``platform`` and give its queries."""
-    with platform.reader() as reader:
-        conn = reader.conn
-        yield Snapshot(RunQueries(conn), UserQueries(conn), PostQueries(conn))
+    """Open one read transaction on ``platform`` and give its queries.
+
+    Raises:
+        PlatformError: the database failed to answer (gone, locked too long, not a run's).
+    """
+    try:
+        with platform.reader() as reader:
+            conn = reader.conn
+            yield Snapshot(RunQueries(conn), UserQueries(conn), PostQueries(conn))
+    except SQLAlchemyError as exc:
+        raise PlatformError(f"read failed: {exc}") from exc
