@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -14,6 +15,7 @@ import pytest
 from sqlalchemy import create_engine, insert
 
 from oasis.actions import Action, ActionType
+from oasis.api import CommandQueue, serve_in_thread
 from oasis.platform import Platform
 from oasis.platform.schema import Rec
 
@@ -138,9 +140,24 @@ class ApiProcess:
 
 @pytest.fixture(scope="session")
 def api(run_db: str) -> Iterator[ApiProcess]:
-    server = ApiProcess(run_db, TOKEN)
+    """The API over the scripted run, with a token and a command queue that no loop drains."""
+    server = ApiProcess(run_db, TOKEN, attached=True)
     yield server
     server.stop()
+
+
+@contextmanager
+def api_in_thread(
+    db_url: str, token: str | None = TOKEN, controller: CommandQueue | None = None
+) -> Iterator[str]:
+    """The API served by uvicorn in a thread of the test process, on a free port."""
+    server = serve_in_thread(db_url, port=0, token=token, controller=controller)
+    host, port = server.address
+    assert host == "127.0.0.1"  # localhost unless told otherwise
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        server.stop()
 
 
 @pytest.fixture

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from oasis.api import CommandQueue, serve_in_thread
+from oasis.api import CommandQueue
 from oasis.api.control import InjectAgent, InjectPost, Interview
-from tests.api.conftest import TOKEN, ApiProcess
+from tests.api.conftest import TOKEN, api_in_thread
 
 ROUTES = [
     ("GET", "/control/status", None),
@@ -46,36 +46,32 @@ def test_control_refuses_requests_without_the_token(
     assert "token" in response.json()["message"]
 
 
-@pytest.mark.parametrize(("method", "path", "body"), ROUTES)
-def test_control_without_a_simulation_is_409(
-    client: httpx.Client, method: str, path: str, body: object
-):
-    response = call(client, method, path, body, AUTH)
-    assert response.status_code == 409
-    assert response.json()["message"] == "no simulation attached: this API only reads a database"
+def test_control_without_a_simulation_is_409(run_db: str):
+    with api_in_thread(run_db) as url, httpx.Client(base_url=url) as client:
+        for method, path, body in ROUTES:
+            response = call(client, method, path, body, AUTH)
+            assert response.status_code == 409
+            message = response.json()["message"]
+            assert message == "no simulation attached: this API only reads a database"
 
 
 def test_control_is_disabled_without_a_startup_token(run_db: str):
-    server = ApiProcess(run_db, token=None)
-    try:
+    with api_in_thread(run_db, token=None) as url:
         for header in (AUTH, {"Authorization": "Bearer x"}, None):
-            response = httpx.post(f"{server.base_url}/control/pause", headers=header)
+            response = httpx.post(f"{url}/control/pause", headers=header)
             assert response.status_code == 401
             assert "started without a token" in response.json()["message"]
-        assert httpx.get(f"{server.base_url}/run").status_code == 200
-    finally:
-        server.stop()
+        assert httpx.get(f"{url}/run").status_code == 200
 
 
 @pytest.fixture
 def attached(run_db: str) -> Iterator[tuple[httpx.Client, CommandQueue]]:
     queue = CommandQueue()
-    server = serve_in_thread(run_db, port=0, token=TOKEN, controller=queue)
-    host, port = server.address
-    assert host == "127.0.0.1"  # localhost unless told otherwise
-    with httpx.Client(base_url=f"http://{host}:{port}", headers=AUTH, timeout=10) as client:
+    with (
+        api_in_thread(run_db, controller=queue) as url,
+        httpx.Client(base_url=url, headers=AUTH, timeout=10) as client,
+    ):
         yield client, queue
-    server.stop()
 
 
 def test_pause_and_resume(attached: tuple[httpx.Client, CommandQueue]):

@@ -6,8 +6,6 @@ request goes to a real uvicorn server over the scripted run's database.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -25,14 +23,6 @@ schema = schemathesis.openapi.from_dict(create_app("sqlite://").openapi())
 schema.config.phases.coverage.unexpected_methods = set()
 
 
-@pytest.fixture(scope="module")
-def base_url(run_db: str) -> Iterator[str]:
-    # Attached to a command queue, so control routes run their real code past auth.
-    server = ApiProcess(run_db, TOKEN, attached=True)
-    yield server.base_url
-    server.stop()
-
-
 @pytest.mark.slow
 @schema.parametrize()
 @settings(
@@ -41,9 +31,9 @@ def base_url(run_db: str) -> Iterator[str]:
     derandomize=True,
     suppress_health_check=list(HealthCheck),
 )
-def test_no_server_errors(case: schemathesis.Case, base_url: str):
+def test_no_server_errors(case: schemathesis.Case, api: ApiProcess):
     case.call_and_validate(
-        base_url=base_url,
+        base_url=api.base_url,  # attached to a queue: control routes run past auth
         headers={"Authorization": f"Bearer {TOKEN}"},
         checks=[not_a_server_error, response_schema_conformance],
         timeout=10,

@@ -7,7 +7,7 @@ import httpx
 from oasis.actions import Action, ActionType
 from oasis.platform import Platform
 from oasis.platform.queries import snapshot
-from tests.api.conftest import ApiProcess
+from tests.api.conftest import api_in_thread
 
 
 def test_a_snapshot_does_not_see_steps_committed_during_it(db_url: str):
@@ -33,11 +33,8 @@ def test_a_database_without_a_run_answers_clearly(tmp_path):
     Platform.open(empty).close()  # tables, but no run recorded
     missing = f"sqlite:///{tmp_path}/missing.db"  # no tables at all
     for url, status in ((empty, 404), (missing, 503)):
-        server = ApiProcess(url, token=None)
-        try:
-            response = httpx.get(f"{server.base_url}/run")
+        with api_in_thread(url) as base_url:
+            response = httpx.get(f"{base_url}/run")
             assert response.status_code == status
             assert response.json()["error"] in {"not_found", "unavailable"}
-            assert httpx.get(f"{server.base_url}/posts/top").status_code == status
-        finally:
-            server.stop()
+            assert httpx.get(f"{base_url}/posts/top").status_code == status
