@@ -100,6 +100,11 @@ ACTION_SPECS: Mapping[ActionType, tuple[ArgSpec, ...]] = {
 }
 
 
+_ARG_NAMES: Mapping[ActionType, frozenset[str]] = {
+    kind: frozenset(spec.name for spec in specs) for kind, specs in ACTION_SPECS.items()
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Action:
     """One action by one agent. ``args`` follow :data:`ACTION_SPECS` for ``type``."""
@@ -127,9 +132,10 @@ def validate_args(action_type: ActionType | str, args: Mapping[str, Any]) -> str
         specs = ACTION_SPECS[ActionType(action_type)]
     except ValueError:
         return f"unknown_action: {action_type!r}"
-    known = {s.name for s in specs}
-    extra = sorted(set(args) - known)
-    if extra:
+    if len(args) > len(specs) or not all(
+        name in _ARG_NAMES[ActionType(action_type)] for name in args
+    ):
+        extra = sorted(set(args) - _ARG_NAMES[ActionType(action_type)])
         return f"malformed_args: unexpected {', '.join(extra)}"
     for spec in specs:
         if spec.name not in args:

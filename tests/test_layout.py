@@ -1,4 +1,4 @@
-"""The project's layout rules: SQL stays in oasis/platform, the stdlib ``platform`` is not shadowed."""
+"""Layout rules: SQL stays in oasis/platform; the stdlib ``platform`` is not shadowed."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """The SQL-backed social platform: schema, every SQL statement, and applying actions."""
 
 from oasis.platform.errors import PlatformError
+from oasis.platform.feed_log import FeedRecord
 from oasis.platform.platform import Platform, RunInfo
 from oasis.platform.settings import PlatformSettings
 
-__all__ = ["Platform", "PlatformError", "PlatformSettings", "RunInfo"]
+__all__ = ["FeedRecord", "Platform", "PlatformError", "PlatformSettings", "RunInfo"]

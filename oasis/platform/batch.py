@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Column, Connection, func, select, tuple_
+from sqlalchemy import Connection, func, select
 
 from oasis.actions import Action
+from oasis.platform.bulk import member_of, pair_source
 from oasis.platform.overlay import CommentInfo, Deltas, Pair, PairSet, PostInfo
 from oasis.platform.schema import (
     ChatGroup,
@@ -133,64 +134,57 @@ def _targets(actions: Iterable[Action], *names: str) -> Iterator[tuple[Action, i
                 yield a, value
 
 
-def _load_ids(conn: Connection, column: Column[Any] | Any, ids: Sequence[Any]) -> set[Any]:
-    found: set[Any] = set()
-    for part in chunks(ids):
-        found.update(conn.scalars(select(column).where(column.in_(part))))
-    return found
+def _load_ids(conn: Connection, column: Any, ids: Collection[Any]) -> set[Any]:
+    if not ids:
+        return set()
+    return set(conn.scalars(select(column).where(member_of(conn, column, ids))))
 
 
-def _load_posts(conn: Connection, ids: list[int]) -> dict[int, PostInfo]:
-    posts: dict[int, PostInfo] = {}
-    for part in chunks(ids):
-        rows = conn.execute(
-            select(Post.post_id, Post.user_id, Post.original_post_id).where(Post.post_id.in_(part))
-        )
-        for post_id, user_id, original in rows:
-            posts[post_id] = PostInfo(post_id, user_id, original or post_id)
-    missing_roots = sorted({p.root_id for p in posts.values()} - set(posts))
-    if missing_roots:
-        posts.update(_load_posts(conn, missing_roots))
-    return posts
+def _load_posts(conn: Connection, ids: Collection[int]) -> dict[int, PostInfo]:
+    if not ids:
+        return {}
+    query = select(Post.post_id, Post.user_id, Post.original_post_id)
+    rows = conn.execute(query.where(member_of(conn, Post.post_id, ids)))
+    posts = {pid: PostInfo(pid, uid, original or pid) for pid, uid, original in rows}
+    missing_roots = {p.root_id for p in posts.values()} - set(posts)
+    return posts | _load_posts(conn, missing_roots)
 
 
-def _load_comments(conn: Connection, ids: list[int]) -> dict[int, CommentInfo]:
-    comments: dict[int, CommentInfo] = {}
-    for part in chunks(ids):
-        rows = conn.execute(
-            select(Comment.comment_id, Comment.post_id, Comment.user_id).where(
-                Comment.comment_id.in_(part)
-            )
-        )
-        comments.update({cid: CommentInfo(cid, pid, uid) for cid, pid, uid in rows})
-    return comments
+def _load_comments(conn: Connection, ids: Collection[int]) -> dict[int, CommentInfo]:
+    if not ids:
+        return {}
+    query = select(Comment.comment_id, Comment.post_id, Comment.user_id)
+    rows = conn.execute(query.where(member_of(conn, Comment.comment_id, ids)))
+    return {cid: CommentInfo(cid, pid, uid) for cid, pid, uid in rows}
 
 
-def _load_products(conn: Connection, names: list[str]) -> dict[str, int]:
-    products: dict[str, int] = {}
-    for part in chunks(names):
-        rows = conn.execute(select(Product.name, Product.product_id).where(Product.name.in_(part)))
-        products.update((name, pid) for name, pid in rows)
-    return products
+def _load_products(conn: Connection, names: Collection[str]) -> dict[str, int]:
+    if not names:
+        return {}
+    query = select(Product.name, Product.product_id).where(member_of(conn, Product.name, names))
+    return {str(name): int(pid) for name, pid in conn.execute(query)}
+
+
+def _matching(conn: Connection, left: Any, right: Any, pairs: list[Pair], *extra: Any) -> set[Pair]:
+    """Those of ``pairs`` present as (left, right) rows (filtered by ``extra`` conditions)."""
+    if not pairs:
+        return set()
+    wanted = pair_source(conn, pairs)
+    query = (
+        select(left, right)
+        .join_from(wanted, left.table, (left == wanted.c.a) & (right == wanted.c.b))
+        .where(*extra)
+    )
+    return {(a, b) for a, b in conn.execute(query)}
 
 
 def _load_reposts(conn: Connection, pairs: list[Pair]) -> set[Pair]:
     """Those (user, root) pairs for which the user already reposted the root (quotes excluded)."""
-    found: set[Pair] = set()
-    key = tuple_(Post.user_id, Post.original_post_id)
-    for part in chunks(pairs, _CHUNK // 2):
-        query = select(Post.user_id, Post.original_post_id).where(
-            key.in_(part), Post.quote_content.is_(None)
-        )
-        found.update((u, r) for u, r in conn.execute(query))
-    return found
+    return _matching(conn, Post.user_id, Post.original_post_id, pairs, Post.quote_content.is_(None))
 
 
 def _load_pairs(conn: Connection, left: Any, right: Any, pairs: list[Pair]) -> PairSet:
-    found: set[Pair] = set()
-    for part in chunks(pairs, _CHUNK // 2):
-        found.update(conn.execute(select(left, right).where(tuple_(left, right).in_(part))))
-    return PairSet(found)
+    return PairSet(_matching(conn, left, right, pairs))
 
 
 def _load_max_ids(conn: Connection) -> dict[str, int]:

@@ -63,18 +63,18 @@ class CommentInfo:
 
 @dataclass(slots=True)
 class Deltas:
-    """Counter changes per (table, row id, column), written as one update per row."""
+    """Counter changes per table, row id and column, written as one update per row."""
 
-    counts: Counter[tuple[str, int, str]] = field(default_factory=Counter)
+    tables: dict[str, dict[int, Counter[str]]] = field(default_factory=dict)
 
     def bump(self, table: str, row_id: int, column: str, by: int = 1) -> None:
         """Add ``by`` to ``column`` of row ``row_id`` in ``table``."""
-        self.counts[(table, row_id, column)] += by
+        self.tables.setdefault(table, {}).setdefault(row_id, Counter())[column] += by
 
     def by_row(self, table: str) -> dict[int, dict[str, int]]:
-        """Non-zero changes of ``table`` grouped by row id."""
-        rows: dict[int, dict[str, int]] = {}
-        for (name, row_id, column), by in sorted(self.counts.items()):
-            if name == table and by:
-                rows.setdefault(row_id, {})[column] = by
-        return rows
+        """Non-zero changes of ``table`` grouped by row id, in row id order."""
+        rows = self.tables.get(table, {})
+        changes = (
+            (row_id, {c: n for c, n in rows[row_id].items() if n}) for row_id in sorted(rows)
+        )
+        return {row_id: change for row_id, change in changes if change}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +16,7 @@ from oasis.actions import Action, ActionResult, ActionType, canonical_order, val
 from oasis.platform.batch import StepBatch, load_batch
 from oasis.platform.engine import create_schema, make_engine
 from oasis.platform.errors import PlatformError
+from oasis.platform.feed_log import FeedRecord, write_feeds
 from oasis.platform.handlers import HANDLERS
 from oasis.platform.handlers.result import fail
 from oasis.platform.integrity import counter_mismatches, dump
@@ -114,8 +115,10 @@ class Platform:
         step: int,
         actions: Sequence[Action],
         now: float | None = None,
-        memories: Mapping[int, Mapping[str, Any]] | None = None,
+        *,
+        memories: Callable[[list[ActionResult]], Mapping[int, Mapping[str, Any]]] | None = None,
         metrics: Mapping[str, Any] | None = None,
+        feeds: FeedRecord | None = None,
     ) -> list[ActionResult]:
         """Apply one step's actions in one transaction; return one result per action, in order.
 
@@ -124,9 +127,11 @@ class Platform:
             actions: every action of the step, in any order; they are applied by agent id, then
                 in each agent's own order.
             now: simulated time of the step in seconds (default: one minute per step).
-            memories: agents' memories after this step, saved in the same transaction so a
-                resumed run continues from exactly this step.
+            memories: called with the step's results (in the order of ``actions``) while the
+                step's transaction is open; the agents' memories it returns are saved with the
+                step, so a resumed run continues from exactly this step.
             metrics: figures of the step (active agents, LLM usage, ...), stored with it.
+            feeds: the feeds given at this step, stored with it.
 
         Raises:
             PlatformError: the step was already committed, or the database failed; nothing of
@@ -139,24 +144,28 @@ class Platform:
                 last = conn.scalar(select(Run.last_step))
                 if last is not None and step <= last:
                     raise PlatformError(f"step {step} is already committed (last step {last})")
-                valid = [a for a in ordered if validate_args(a.type, a.args) is None]
+                faults = [validate_args(a.type, a.args) for a in ordered]
+                valid = [a for a, fault in zip(ordered, faults, strict=True) if fault is None]
                 when = step * SECONDS_PER_STEP if now is None else now
                 batch = load_batch(conn, self.settings, step, when, valid)
-                decided = [_decide(batch, a) for a in ordered]
+                decided = [_decide(batch, a, f) for a, f in zip(ordered, faults, strict=True)]
                 write_batch(batch, ordered, decided)
-                write_memories(conn, step, memories or {})
+                by_index = dict(zip(order, decided, strict=True))
+                results = [by_index[i] for i in range(len(actions))]
+                if memories is not None:
+                    write_memories(conn, step, memories(results))
                 write_metrics(conn, step, when, metrics or {}, decided)
+                if feeds is not None:
+                    write_feeds(conn, step, feeds)
                 conn.execute(update(Run).values(last_step=step, status="running"))
         except SQLAlchemyError as exc:
             raise PlatformError(f"step {step} was rolled back: {exc}") from exc
-        results = dict(zip(order, decided, strict=True))
-        return [results[i] for i in range(len(actions))]
+        return results
 
 
-def _decide(batch: StepBatch, action: Action) -> ActionResult:
-    reason = validate_args(action.type, action.args)
-    if reason is not None:
-        return fail(reason)
+def _decide(batch: StepBatch, action: Action, fault: str | None) -> ActionResult:
+    if fault is not None:
+        return fail(fault)
     kind = ActionType(action.type)
     if kind is not ActionType.SIGN_UP and action.agent_id not in batch.users:
         return fail("not_signed_up")

@@ -9,6 +9,7 @@ import pandas as pd
 from sqlalchemy import Connection, insert
 
 from oasis.platform.batch import chunks
+from oasis.platform.bulk import execute_many
 from oasis.platform.schema import Follow, Product, User
 
 _ROWS_PER_STATEMENT = 20_000
@@ -24,7 +25,9 @@ def clean_edges(follows: np.ndarray) -> np.ndarray:
 def insert_population(
     conn: Connection, users: pd.DataFrame, follows: np.ndarray, step: int = 0
 ) -> int:
-    """Insert ``users`` (user_id, user_name, name, bio) and their follow edges, counters included.
+    """Insert ``users`` (user_id, user_name, name, bio, persona) and their follow edges.
+
+    Follower and following counters are computed from the edges.
 
     Edges naming unknown users are an error of the caller; the foreign keys reject them.
     Returns the number of follow edges written.
@@ -40,19 +43,20 @@ def insert_population(
             "user_name": users["user_name"].astype(str),
             "name": users["name"].astype(str),
             "bio": users["bio"].fillna("").astype(str) if "bio" in users else "",
+            "persona": users["persona"].fillna("").astype(str) if "persona" in users else "",
             "created_step": step,
             "num_followers": followers,
             "num_followings": followings,
         }
     )
     for start in range(0, len(frame), _ROWS_PER_STATEMENT):
-        conn.execute(insert(User), _records(frame.iloc[start : start + _ROWS_PER_STATEMENT]))
+        execute_many(conn, insert(User), _records(frame.iloc[start : start + _ROWS_PER_STATEMENT]))
     edge_frame = pd.DataFrame(
         {"follower_id": edges[:, 0], "followee_id": edges[:, 1], "created_step": step}
     )
     for start in range(0, len(edge_frame), _ROWS_PER_STATEMENT):
         part = edge_frame.iloc[start : start + _ROWS_PER_STATEMENT]
-        conn.execute(insert(Follow), _records(part))
+        execute_many(conn, insert(Follow), _records(part))
     return len(edges)
 
 

@@ -14,6 +14,7 @@ import pandas as pd
 from sqlalchemy import Connection, Select, func, select
 
 from oasis.platform.batch import chunks
+from oasis.platform.feed_log import FeedRecord, read_feeds
 from oasis.platform.schema import (
     AgentMemory,
     Base,
@@ -121,8 +122,10 @@ class Reader:
 
     def profiles(self, user_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
         """User name, name and bio of each user."""
-        rows = self._by_user(select(User.user_id, User.user_name, User.name, User.bio), user_ids)
-        return {u: {"user_name": r[0], "name": r[1], "bio": r[2]} for u, r in rows.items()}
+        query = select(User.user_id, User.user_name, User.name, User.bio, User.persona)
+        rows = self._by_user(query, user_ids)
+        keys = ("user_name", "name", "bio", "persona")
+        return {u: dict(zip(keys, r, strict=True)) for u, r in rows.items()}
 
     def memories(self, user_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
         """Saved agent memories of the users that have one."""
@@ -198,6 +201,28 @@ class Reader:
         pairs = [*self.conn.execute(likes), *self.conn.execute(posts)]
         array = np.array(sorted(pairs), _INT).reshape(-1, 2)
         return {"user_id": array[:, 0], "post_id": array[:, 1]}
+
+    def feeds(self, step: int) -> FeedRecord | None:
+        """The feeds given at ``step`` (None when that step stored none)."""
+        return read_feeds(self.conn, step)
+
+    def post_texts(self, first_step: int, last_step: int) -> tuple[np.ndarray, list[str]]:
+        """Ids and texts of posts created in ``[first_step, last_step]``, for embedding.
+
+        A repost reads as its root's text; a quote as the root's text and the quote.
+        """
+        root = Post.__table__.alias("root")
+        query = (
+            select(Post.post_id, Post.content, Post.quote_content, root.c.content)
+            .join(root, root.c.post_id == Post.original_post_id, isouter=True)
+            .where(Post.created_step.between(first_step, last_step))
+            .order_by(Post.post_id)
+        )
+        ids, texts = [], []
+        for post_id, content, quote, root_content in self.conn.execute(query):
+            ids.append(post_id)
+            texts.append(" ".join(t for t in (root_content, quote, content) if t))
+        return np.array(ids, _INT), texts
 
     def table(self, model: type[Base], where: Any = None) -> pd.DataFrame:
         """A whole table (optionally filtered) as a DataFrame, for results export."""

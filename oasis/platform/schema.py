@@ -9,7 +9,7 @@ shares, likes and comments land.
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
@@ -24,8 +24,8 @@ class Run(Base):
     run_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seed: Mapped[int] = mapped_column(Integer)
     config: Mapped[dict[str, object]] = mapped_column(JSON)
-    last_step: Mapped[int] = mapped_column(Integer, default=-1)
-    status: Mapped[str] = mapped_column(String(16), default="created")
+    last_step: Mapped[int] = mapped_column(Integer, server_default="-1")
+    status: Mapped[str] = mapped_column(String(16), server_default="created")
 
 
 class User(Base):
@@ -35,10 +35,11 @@ class User(Base):
     user_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     user_name: Mapped[str] = mapped_column(String(255), unique=True)
     name: Mapped[str] = mapped_column(String(255))
-    bio: Mapped[str] = mapped_column(Text, default="")
+    bio: Mapped[str] = mapped_column(Text, server_default="")
+    persona: Mapped[str] = mapped_column(Text, server_default="")
     created_step: Mapped[int] = mapped_column(Integer)
-    num_followings: Mapped[int] = mapped_column(Integer, default=0)
-    num_followers: Mapped[int] = mapped_column(Integer, default=0)
+    num_followings: Mapped[int] = mapped_column(Integer, server_default="0")
+    num_followers: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class Post(Base):
@@ -49,14 +50,14 @@ class Post(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.user_id"))
     original_post_id: Mapped[int | None] = mapped_column(ForeignKey("post.post_id"))
     parent_post_id: Mapped[int | None] = mapped_column(ForeignKey("post.post_id"))
-    content: Mapped[str] = mapped_column(Text, default="")
+    content: Mapped[str] = mapped_column(Text, server_default="")
     quote_content: Mapped[str | None] = mapped_column(Text)
     created_step: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[float] = mapped_column(Float)
-    num_likes: Mapped[int] = mapped_column(Integer, default=0)
-    num_dislikes: Mapped[int] = mapped_column(Integer, default=0)
-    num_shares: Mapped[int] = mapped_column(Integer, default=0)
-    num_reports: Mapped[int] = mapped_column(Integer, default=0)
+    num_likes: Mapped[int] = mapped_column(Integer, server_default="0")
+    num_dislikes: Mapped[int] = mapped_column(Integer, server_default="0")
+    num_shares: Mapped[int] = mapped_column(Integer, server_default="0")
+    num_reports: Mapped[int] = mapped_column(Integer, server_default="0")
     __table_args__ = (
         Index("ix_post_user_step", "user_id", "created_step"),
         Index("ix_post_step", "created_step"),
@@ -74,8 +75,8 @@ class Comment(Base):
     content: Mapped[str] = mapped_column(Text)
     created_step: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[float] = mapped_column(Float)
-    num_likes: Mapped[int] = mapped_column(Integer, default=0)
-    num_dislikes: Mapped[int] = mapped_column(Integer, default=0)
+    num_likes: Mapped[int] = mapped_column(Integer, server_default="0")
+    num_dislikes: Mapped[int] = mapped_column(Integer, server_default="0")
     __table_args__ = (Index("ix_comment_post", "post_id"),)
 
 
@@ -114,7 +115,7 @@ class Report(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.user_id"), primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("post.post_id"), primary_key=True)
     created_step: Mapped[int] = mapped_column(Integer)
-    reason: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, server_default="")
     __table_args__ = (Index("ix_report_post_id", "post_id"),)
 
 
@@ -143,7 +144,7 @@ class Product(Base):
     __tablename__ = "product"
     product_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     name: Mapped[str] = mapped_column(String(255), unique=True)
-    sales: Mapped[int] = mapped_column(Integer, default=0)
+    sales: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class ChatGroup(Base):
@@ -154,7 +155,7 @@ class ChatGroup(Base):
     name: Mapped[str] = mapped_column(String(255))
     created_by: Mapped[int] = mapped_column(ForeignKey("user.user_id"))
     created_step: Mapped[int] = mapped_column(Integer)
-    num_members: Mapped[int] = mapped_column(Integer, default=0)
+    num_members: Mapped[int] = mapped_column(Integer, server_default="0")
 
 
 class GroupMessage(Base):
@@ -185,6 +186,20 @@ class StepMetrics(Base):
     step: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     sim_time: Mapped[float] = mapped_column(Float)
     metrics: Mapped[dict[str, object]] = mapped_column(JSON)
+
+
+class FeedLog(Base):
+    """The feeds given at a step, as one compact CSR record (npy bytes), written with the step.
+
+    Kept so a resumed run knows what every user was already shown, and so the API can tell a
+    user's last feed, without a row per feed entry.
+    """
+
+    __tablename__ = "feed_log"
+    step: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    user_ids: Mapped[bytes] = mapped_column(LargeBinary)
+    indptr: Mapped[bytes] = mapped_column(LargeBinary)
+    post_ids: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class Rec(Base):

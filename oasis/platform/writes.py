@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, delete, insert, update
 
 from oasis.actions import Action, ActionResult
-from oasis.platform.batch import StepBatch, chunks
+from oasis.platform.batch import StepBatch
+from oasis.platform.bulk import execute_many, member_of
 from oasis.platform.schema import (
     AgentMemory,
     Base,
@@ -69,15 +71,13 @@ def write_batch(
     """Write everything the step decided, on the batch's connection (its open transaction)."""
     conn = batch.conn
     for name, model in ROW_TABLES.items():
-        for part in chunks(batch.inserts.get(name, [])):
-            conn.execute(insert(_table(model)), part)
+        execute_many(conn, insert(_table(model)), batch.inserts.get(name, []))
     for name, model in PAIR_TABLES.items():
         _write_pairs(batch, name, _table(model))
     for name, model in COUNTER_TABLES.items():
         _write_counters(batch, name, _table(model))
     traces = [_trace_row(batch, a, r) for a, r in zip(actions, results, strict=True)]
-    for part in chunks(traces):
-        conn.execute(insert(_table(Trace)), part)
+    execute_many(conn, insert(_table(Trace)), traces)
 
 
 def _write_pairs(batch: StepBatch, name: str, table: Table) -> None:
@@ -88,12 +88,10 @@ def _write_pairs(batch: StepBatch, name: str, table: Table) -> None:
         {left: a, right: b, "created_step": batch.step} | ({"reason": note} if notes else {})
         for (a, b), note in sorted(pairs.added.items())
     ]
-    for part in chunks(rows):
-        batch.conn.execute(insert(table), part)
+    execute_many(batch.conn, insert(table), rows)
     gone = [{"b_left": a, "b_right": b} for a, b in sorted(pairs.removed)]
     condition = (table.c[left] == bindparam("b_left"), table.c[right] == bindparam("b_right"))
-    for part in chunks(gone):
-        batch.conn.execute(delete(table).where(*condition), part)
+    execute_many(batch.conn, delete(table).where(*condition), gone)
 
 
 def _write_counters(batch: StepBatch, name: str, table: Table) -> None:
@@ -111,8 +109,7 @@ def _write_counters(batch: StepBatch, name: str, table: Table) -> None:
         {"b_key": row_id, **{f"b_{c}": changes.get(c, 0) for c in columns}}
         for row_id, changes in rows.items()
     ]
-    for part in chunks(params):
-        batch.conn.execute(statement, part)
+    execute_many(batch.conn, statement, params)
 
 
 def _trace_row(batch: StepBatch, action: Action, result: ActionResult) -> dict[str, Any]:
@@ -121,10 +118,10 @@ def _trace_row(batch: StepBatch, action: Action, result: ActionResult) -> dict[s
         "step": batch.step,
         "user_id": action.agent_id,
         "action": str(action.type),
-        "args": dict(action.args),
+        "args": json.dumps(dict(action.args), default=repr),
         "ok": result.ok,
         "reason": result.reason,
-        "result": dict(result.data),
+        "result": json.dumps(dict(result.data), default=str),
     }
 
 
@@ -132,10 +129,10 @@ def write_memories(conn: Connection, step: int, memories: Mapping[int, Mapping[s
     """Replace the saved memory of each agent in ``memories`` with its state after ``step``."""
     table = _table(AgentMemory)
     ids = sorted(memories)
-    for part in chunks(ids):
-        conn.execute(delete(table).where(table.c.user_id.in_(part)))
-        rows = [{"user_id": i, "step": step, "memory": dict(memories[i])} for i in part]
-        conn.execute(insert(table), rows)
+    if ids:
+        conn.execute(delete(table).where(member_of(conn, table.c.user_id, ids)))
+    rows = [{"user_id": i, "step": step, "memory": json.dumps(dict(memories[i]))} for i in ids]
+    execute_many(conn, insert(table), rows)
 
 
 def write_metrics(
@@ -148,5 +145,5 @@ def write_metrics(
     """Store the step's figures, with the action counts every step has."""
     failed = sum(1 for r in results if not r.ok)
     counts = {"actions": len(results), "failed_actions": failed}
-    row = {"step": step, "sim_time": sim_time, "metrics": counts | dict(metrics)}
-    conn.execute(insert(_table(StepMetrics)), [row])
+    row = {"step": step, "sim_time": sim_time, "metrics": json.dumps(counts | dict(metrics))}
+    execute_many(conn, insert(_table(StepMetrics)), [row])

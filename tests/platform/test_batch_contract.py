@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 
+import numpy as np
 import pytest
 
 from oasis.actions import Action
 from oasis.actions import ActionType as T
-from oasis.platform import Platform, PlatformError
+from oasis.platform import FeedRecord, Platform, PlatformError
 
 
 def test_bad_actions_fail_alone_and_the_good_ones_commit(world):
@@ -86,10 +87,22 @@ def test_a_database_fault_rolls_back_the_whole_step(sqlite_url):
 
 def test_memories_are_saved_with_the_step(db_url):
     platform = Platform.open(db_url)
-    platform.apply(
-        0, [Action(1, T.SIGN_UP, {"user_name": "a", "name": "A"})], memories={1: {"m": [1]}}
-    )
-    platform.apply(1, [], memories={1: {"m": [1, 2]}})
+    sign_up = [Action(1, T.SIGN_UP, {"user_name": "a", "name": "A"})]
+    platform.apply(0, sign_up, memories=lambda results: {1: {"ok": [r.ok for r in results]}})
     with platform.reader() as reader:
-        assert reader.memories([1, 2]) == {1: {"m": [1, 2]}}
+        assert reader.memories([1, 2]) == {1: {"ok": [True]}}
+    platform.apply(1, [], memories=lambda results: {1: {"ok": [], "m": 2}})
+    with platform.reader() as reader:
+        assert reader.memories([1, 2]) == {1: {"ok": [], "m": 2}}
+    platform.close()
+
+
+def test_feeds_are_logged_with_the_step(db_url):
+    platform = Platform.open(db_url)
+    feeds = FeedRecord(np.array([3, 5]), np.array([0, 2, 3]), np.array([10, 11, 12]))
+    platform.apply(0, [], feeds=feeds)
+    with platform.reader() as reader:
+        stored = reader.feeds(0)
+        assert reader.feeds(1) is None
+    assert [a.tolist() for a in stored] == [[3, 5], [0, 2, 3], [10, 11, 12]]
     platform.close()

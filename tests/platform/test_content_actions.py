@@ -100,7 +100,11 @@ def test_like_then_unlike_in_one_step_nets_to_nothing(world):
     assert [row[:2] for row in world.table("like")] == [(2, post)]
 
 
-def test_self_rating_switch(strict_world, world):
+def test_self_rating_is_allowed_by_default(world):
+    assert world.one(1, T.LIKE_POST, post_id=world.post(1)).ok
+
+
+def test_self_rating_switch(strict_world):
     strict_post = strict_world.post(1)
     assert strict_world.one(1, T.LIKE_POST, post_id=strict_post).reason == "self_rating"
     assert strict_world.one(1, T.DISLIKE_POST, post_id=strict_post).reason == "self_rating"
@@ -109,7 +113,6 @@ def test_self_rating_switch(strict_world, world):
         strict_world.one(1, T.LIKE_COMMENT, comment_id=comment.data["comment_id"]).reason
         == "self_rating"
     )
-    assert world.one(1, T.LIKE_POST, post_id=world.post(1)).ok
 
 
 def test_comment_on_a_repost_lands_on_the_root(world):

@@ -24,7 +24,9 @@ def test_sign_up_rules(world):
     )
     assert [r.reason for r in results] == [None, "user_name_taken"]
     with world.platform.reader() as reader:
-        assert reader.profiles([9]) == {9: {"user_name": "nine", "name": "Nine", "bio": ""}}
+        assert reader.profiles([9]) == {
+            9: {"user_name": "nine", "name": "Nine", "bio": "", "persona": ""}
+        }
 
 
 def test_actions_of_an_agent_without_account_fail(world):

@@ -1,0 +1,150 @@
+"""LLM-side throughput: prompt building + parsing (pure), and the client against the scripted
+server run as a separate process with a fixed latency. Prints figures and the machine.
+
+    PYTHONPATH=. /work/venv/bin/python bench/llm_client.py [--requests 2000] [--latency-ms 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+
+from oasis.actions import ActionType
+from oasis.agents.action_parser import parse_actions
+from oasis.agents.llm_client import OpenAIChatClient
+from oasis.agents.llm_policy import LLMPolicy
+from oasis.agents.memory import AgentMemory
+from oasis.agents.observation import CommentView, Observation, PostView
+from oasis.agents.policy import AgentContext
+from oasis.agents.profile import Profile
+from oasis.agents.prompts import build_messages
+
+ALLOWED = [
+    ActionType.CREATE_POST,
+    ActionType.LIKE_POST,
+    ActionType.REPOST,
+    ActionType.FOLLOW,
+    ActionType.CREATE_COMMENT,
+    ActionType.DO_NOTHING,
+]
+
+
+def context(i: int) -> AgentContext:
+    posts = tuple(
+        PostView(
+            p,
+            p % 50,
+            f"user{p % 50}",
+            f"post {p} about climate and markets " * 3,
+            1,
+            likes=p,
+            comments=(CommentView(p * 10, 3, "agreed", 1),),
+        )
+        for p in range(i % 7, i % 7 + 10)
+    )
+    obs = Observation(i, 5, "day 1", feed=posts, followers=12, following=30)
+    return AgentContext(
+        Profile(i, f"user{i}", f"User {i}", "a bio", "curious", ("news",)), AgentMemory(), obs
+    )
+
+
+def machine() -> str:
+    ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {ram:.0f} GiB RAM"
+    )
+
+
+def bench_pure(n: int) -> None:
+    policy = LLMPolicy(None, "twitter", ALLOWED)  # type: ignore[arg-type]
+    ctxs = [context(i) for i in range(n)]
+    t = time.perf_counter()
+    msgs = [build_messages(policy.system, c.profile, c.memory, c.observation) for c in ctxs]
+    t_prompt = time.perf_counter() - t
+    text = json.dumps(
+        {
+            "actions": [
+                {"action": "like_post", "args": {"post_id": 3}},
+                {"action": "create_post", "args": {"content": "hi"}},
+            ]
+        }
+    )
+    t = time.perf_counter()
+    for i in range(n):
+        parse_actions(i, text, ALLOWED, 3)
+    t_parse = time.perf_counter() - t
+    chars = sum(len(m[1]["content"]) for m in msgs) / n
+    print(
+        f"prompt build: {n / t_prompt:,.0f} agents/s (user message {chars:.0f} chars, "
+        f"system {len(policy.system)} chars shared)"
+    )
+    print(f"parse: {n / t_parse:,.0f} answers/s")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def bench_client(n: int, latency_ms: float, concurrency: int) -> None:
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "oasis.testing.scripted_llm",
+            "--port",
+            str(port),
+            "--latency-ms",
+            str(latency_ms),
+        ]
+    )
+    try:
+        base = f"http://127.0.0.1:{port}/v1"
+        while True:
+            try:
+                httpx.get(f"{base}/models")
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        policy = LLMPolicy(
+            OpenAIChatClient([base], "scripted", max_concurrency=concurrency), "twitter", ALLOWED
+        )
+        ctxs = [context(i) for i in range(n)]
+        t, cpu = time.perf_counter(), time.process_time()
+        decisions = asyncio.run(policy.adecide(ctxs))
+        dt, cpu = time.perf_counter() - t, time.process_time() - cpu
+        stats = policy.take_stats()
+        ideal = n / concurrency * latency_ms / 1000
+        print(
+            f"policy.adecide over HTTP: {n} agents, concurrency {concurrency}, server latency "
+            f"{latency_ms:.0f} ms: {dt:.2f} s, {n / dt:,.0f} agents/s (latency-bound ideal "
+            f"{ideal:.2f} s); client CPU {cpu / n * 1000:.1f} ms/agent; "
+            f"failures {stats.failures}, invalid {stats.invalid_outputs}, "
+            f"tokens {stats.prompt_tokens}+{stats.completion_tokens}"
+        )
+        assert len(decisions) == n and stats.failures == 0
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--requests", type=int, default=2000)
+    ap.add_argument("--latency-ms", type=float, default=50.0)
+    args = ap.parse_args()
+    print(f"machine: {machine()}, python {platform.python_version()}")
+    bench_pure(10_000)
+    for conc in (64, 256):
+        bench_client(args.requests, args.latency_ms, conc)

@@ -1,0 +1,1 @@
+"""Agents: profiles, memory, observations, prompts, output parsing, policies and the LLM client."""

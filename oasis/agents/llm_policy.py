@@ -1,0 +1,138 @@
+"""The LLM policy: one structured-output request per active agent, one client call per batch."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import replace
+
+import numpy as np
+
+from oasis.actions import Action, ActionType
+from oasis.agents.action_parser import parse_actions, parse_tool_calls
+from oasis.agents.action_schema import action_tools, response_format
+from oasis.agents.chat import ChatRequest, ChatResult, LLMClient, LLMStats
+from oasis.agents.policy import AgentContext
+from oasis.agents.prompts import (
+    PlatformKind,
+    build_interview_messages,
+    build_messages,
+    interview_system_prompt,
+    system_prompt,
+)
+
+_DECIDE, _INTERVIEW = 0, 1
+
+
+def request_seed(run_seed: int, step: int, agent_id: int, purpose: int = _DECIDE) -> int:
+    """The sampling seed of one agent's request at one step, 31 bits, one stream per purpose."""
+    state = np.random.SeedSequence([run_seed, step, agent_id, purpose]).generate_state(1)
+    return int(state[0]) & 0x7FFFFFFF
+
+
+class LLMPolicy:
+    """Decides with an LLM: each agent's answer is parsed into actions or kept as do_nothing.
+
+    Args:
+        client: any :class:`~oasis.agents.chat.LLMClient`.
+        kind: ``"twitter"`` or ``"reddit"``, for the platform rules in the system prompt.
+        allowed: the actions offered to the model.
+        max_actions: the most actions one agent may take in a step.
+        tools: ask for tool calls instead of a ``json_schema`` response format.
+        run_seed: the run's seed; each request's seed derives from it, the step and the agent.
+        max_tokens: the completion limit of one decision.
+    """
+
+    def __init__(
+        self,
+        client: LLMClient,
+        kind: PlatformKind,
+        allowed: Sequence[ActionType],
+        *,
+        max_actions: int = 3,
+        tools: bool = False,
+        run_seed: int = 0,
+        max_tokens: int = 512,
+    ) -> None:
+        self.client = client
+        self.kind: PlatformKind = kind
+        self.allowed = tuple(allowed)
+        self.max_actions = max_actions
+        self.run_seed = run_seed
+        self.max_tokens = max_tokens
+        self.system = system_prompt(kind, self.allowed, max_actions, tools)
+        self.response_format = None if tools else response_format(self.allowed, max_actions)
+        self.tools = action_tools(self.allowed) if tools else None
+        self._stats = LLMStats()
+
+    def decide(self, agents: Sequence[AgentContext]) -> list[list[Action]]:
+        """One list of actions per agent; from code that is not async."""
+        return asyncio.run(self.adecide(agents))
+
+    async def adecide(self, agents: Sequence[AgentContext]) -> list[list[Action]]:
+        """One list of actions per agent, with one ``complete`` call for the whole batch."""
+        results = await self.client.complete([self._request(a) for a in agents])
+        parsed = [self._parse(r) for r in results]
+        invalid = sum(bad for _, bad in parsed)
+        self._stats += replace(LLMStats.of(results), invalid_outputs=invalid)
+        return [actions for actions, _ in parsed]
+
+    def interview(self, agents: Sequence[AgentContext], question: str) -> list[Action]:
+        """Ask every agent ``question``; one INTERVIEW action each, ``response`` when answered."""
+        return asyncio.run(self.ainterview(agents, question))
+
+    async def ainterview(self, agents: Sequence[AgentContext], question: str) -> list[Action]:
+        """Async :meth:`interview`; a failed request gives an INTERVIEW without ``response``."""
+        system = interview_system_prompt(self.kind)
+        requests = [
+            ChatRequest(
+                a.profile.agent_id,
+                build_interview_messages(system, a.profile, a.memory, question),
+                max_tokens=self.max_tokens,
+                seed=request_seed(
+                    self.run_seed, a.observation.step, a.profile.agent_id, _INTERVIEW
+                ),
+            )
+            for a in agents
+        ]
+        results = await self.client.complete(requests)
+        self._stats += LLMStats.of(results)
+        return [_interview_action(r, question) for r in results]
+
+    def take_stats(self) -> LLMStats:
+        """Usage since the last call, with ``invalid_outputs`` counted; then reset."""
+        stats, self._stats = self._stats, LLMStats()
+        return stats
+
+    def _request(self, agent: AgentContext) -> ChatRequest:
+        p, obs = agent.profile, agent.observation
+        return ChatRequest(
+            p.agent_id,
+            build_messages(self.system, p, agent.memory, obs),
+            response_format=self.response_format,
+            tools=self.tools,
+            max_tokens=self.max_tokens,
+            seed=request_seed(self.run_seed, obs.step, p.agent_id),
+        )
+
+    def _parse(self, result: ChatResult) -> tuple[list[Action], bool]:
+        """The actions of one result, and whether a received answer failed to parse."""
+        if result.error is not None:
+            raw = {"raw": f"error: {result.error}"}
+            return [Action(result.agent_id, ActionType.DO_NOTHING, raw)], False
+        if result.tool_calls:
+            actions, reason = parse_tool_calls(
+                result.agent_id, result.tool_calls, self.allowed, self.max_actions
+            )
+        else:
+            actions, reason = parse_actions(
+                result.agent_id, result.text or "", self.allowed, self.max_actions
+            )
+        return actions, reason is not None
+
+
+def _interview_action(result: ChatResult, question: str) -> Action:
+    args = {"prompt": question}
+    if result.error is None:
+        args["response"] = result.text or ""
+    return Action(result.agent_id, ActionType.INTERVIEW, args)

@@ -1,0 +1,60 @@
+"""What an active agent sees in one step: plain records built from bulk reads by the platform."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class CommentView:
+    """One comment under a post, as shown in a feed."""
+
+    comment_id: int
+    author_id: int
+    content: str
+    likes: int = 0
+    dislikes: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class PostView:
+    """One post in a feed with its counters and top comments.
+
+    ``original_post_id`` is set for reposts and quotes. As in OASIS's post table, a quote keeps
+    the original's text in ``content`` and the quoting user's text in ``quote_content``.
+    ``flagged`` marks posts that the platform labels as reported (misinformation warning).
+    """
+
+    post_id: int
+    author_id: int
+    author_name: str
+    content: str
+    created_step: int
+    likes: int = 0
+    dislikes: int = 0
+    shares: int = 0
+    reports: int = 0
+    original_post_id: int | None = None
+    quote_content: str | None = None
+    comments: tuple[CommentView, ...] = ()
+    flagged: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """Everything one agent sees at one step; read from the state committed at step - 1.
+
+    ``notifications`` are events on the agent's own posts ("user 7 liked your post 12");
+    ``group_messages`` are recent messages in the agent's groups (empty when groups are off);
+    ``search_results`` are the rendered hits of the agent's searches in the previous step.
+    """
+
+    agent_id: int
+    step: int
+    time_label: str
+    feed: tuple[PostView, ...] = ()
+    followers: int = 0
+    following: int = 0
+    notifications: tuple[str, ...] = ()
+    group_messages: tuple[str, ...] = ()
+    search_results: tuple[str, ...] = ()

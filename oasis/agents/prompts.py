@@ -1,0 +1,129 @@
+"""Prompt rendering, laid out for vLLM's prefix cache.
+
+The system message (platform rules and the action list) is the same for every agent of a run,
+byte for byte; the user message starts with the profile, which is the same for an agent across
+steps, and ends with what changes every step (memory, then the observation).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+from oasis.actions import ActionType
+from oasis.agents.action_schema import ACTION_DOCS, model_args
+from oasis.agents.memory import AgentMemory, render_memory
+from oasis.agents.observation import Observation, PostView
+from oasis.agents.profile import Profile, render_profile
+
+PlatformKind = Literal["twitter", "reddit"]
+Message = dict[str, str]
+
+_PLATFORM_RULES: dict[str, str] = {
+    "twitter": (
+        "You are a user of X (Twitter), a social network of short public posts. You see posts "
+        "from people you follow and recommended ones; you can post, repost, quote, like, "
+        "comment, follow and more."
+    ),
+    "reddit": (
+        "You are a user of Reddit, a forum where posts are ranked by votes. You see hot and "
+        "recommended posts with their top comments; you can post, comment, upvote (like), "
+        "downvote (dislike) and more."
+    ),
+}
+
+
+def system_prompt(
+    kind: PlatformKind, allowed: Sequence[ActionType], max_actions: int, tools: bool = False
+) -> str:
+    """The shared system message of a run: platform rules, the actions and the answer format."""
+    actions = "\n".join(_action_line(a) for a in allowed)
+    answer = (
+        f"Answer by calling between 1 and {max_actions} of the functions."
+        if tools
+        else (
+            f'Answer with JSON only: {{"actions": [{{"action": name, "args": {{...}}}}]}} '
+            f"with between 1 and {max_actions} actions."
+        )
+    )
+    return (
+        f"{_PLATFORM_RULES[kind]}\nStay in character: act as the person described to you would, "
+        f"given what they see.\n\nActions:\n{actions}\n\n{answer}"
+    )
+
+
+def interview_system_prompt(kind: PlatformKind) -> str:
+    """The shared system message of interviews: answer in character, in plain text."""
+    return (
+        f"{_PLATFORM_RULES[kind]}\nAn interviewer asks you a question. "
+        "Answer in character, briefly, in plain text."
+    )
+
+
+def build_messages(
+    system: str, profile: Profile, memory: AgentMemory, observation: Observation
+) -> list[Message]:
+    """The chat messages of one decision: shared system text, then profile, memory, observation."""
+    parts = [
+        render_profile(profile),
+        f"Your recent activity:\n{render_memory(memory) or '(none yet)'}",
+        render_observation(observation),
+        "What do you do now?",
+    ]
+    return [{"role": "system", "content": system}, {"role": "user", "content": "\n\n".join(parts)}]
+
+
+def build_interview_messages(
+    system: str, profile: Profile, memory: AgentMemory, question: str
+) -> list[Message]:
+    """The chat messages of one interview: shared system text, then profile, memory, question."""
+    parts = [
+        render_profile(profile),
+        f"Your recent activity:\n{render_memory(memory) or '(none yet)'}",
+        f"Interviewer: {question}",
+    ]
+    return [{"role": "system", "content": system}, {"role": "user", "content": "\n\n".join(parts)}]
+
+
+def render_observation(observation: Observation) -> str:
+    """The observation as prompt text: time, counts, feed, then optional sections."""
+    o = observation
+    lines = [
+        f"Time: {o.time_label} (step {o.step}). You have {o.followers} followers "
+        f"and follow {o.following} users.",
+        "Your feed:" if o.feed else "Your feed is empty.",
+        *(render_post(p) for p in o.feed),
+    ]
+    for title, items in (
+        ("Notifications", o.notifications),
+        ("Group messages", o.group_messages),
+        ("Search results", o.search_results),
+    ):
+        if items:
+            lines += [f"{title}:", *(f"- {item}" for item in items)]
+    return "\n".join(lines)
+
+
+def render_post(post: PostView) -> str:
+    """One feed post with counters and top comments, ids shown so the model can act on them."""
+    head = f"- post {post.post_id} by {post.author_name} (user {post.author_id})"
+    if post.original_post_id is not None:
+        kind = "quoting" if post.quote_content is not None else "reposting"
+        head += f", {kind} post {post.original_post_id}"
+    text = post.quote_content if post.quote_content is not None else post.content
+    lines = [f"{head}: {text}"]
+    if post.quote_content is not None:
+        lines.append(f"  quoted: {post.content}")
+    counts = f"  likes {post.likes}, dislikes {post.dislikes}, shares {post.shares}"
+    lines.append(counts + (" [flagged as possibly misleading]" if post.flagged else ""))
+    lines += [
+        f"  comment {c.comment_id} by user {c.author_id} (likes {c.likes}, "
+        f"dislikes {c.dislikes}): {c.content}"
+        for c in post.comments
+    ]
+    return "\n".join(lines)
+
+
+def _action_line(action: ActionType) -> str:
+    args = ", ".join(f"{s.name}: {s.type.__name__}" for s in model_args(action))
+    return f"- {action.value}({args}): {ACTION_DOCS[action]}"

@@ -1,0 +1,180 @@
+"""Cascade metrics of a post over time: scale, depth and max breadth of its repost tree.
+
+Input is the posts table as columns: ``post_id``, ``user_id``, ``original_post_id`` (the root
+for reposts and quotes, null for originals), ``parent_post_id`` (the post actually reposted or
+quoted; a repost of a repost has the root as ``original_post_id`` but the repost as parent) and
+a time column (``created_at`` or ``step``). Without ``parent_post_id`` every repost hangs off
+the root, so depth is at most 1.
+
+Definitions, for the tree as it stands at time t:
+
+- scale: distinct users in the cascade (the root's author and everyone who reposted or quoted
+  any post of it);
+- depth: longest chain of reposts/quotes from the root (the root alone has depth 0);
+- max breadth: the most posts at any one depth (the root alone has breadth 1).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+METRIC_COLUMNS = ("time", "scale", "depth", "max_breadth")
+
+
+@dataclass(frozen=True, slots=True)
+class CascadeTree:
+    """One post's repost/quote tree, nodes in creation order with the root first.
+
+    Attributes:
+        root_post_id: The root post.
+        post_id: Post id of each node.
+        user_id: Author of each node.
+        time: Creation time of each node (non-decreasing).
+        parent: Index of each node's parent node; -1 for the root.
+        depth: Repost hops from the root.
+    """
+
+    root_post_id: int
+    post_id: np.ndarray
+    user_id: np.ndarray
+    time: np.ndarray
+    parent: np.ndarray
+    depth: np.ndarray
+
+    @property
+    def size(self) -> int:
+        """Number of posts in the tree, root included."""
+        return len(self.post_id)
+
+
+def cascade_tree(
+    posts: pd.DataFrame, root_post_id: int, time_column: str = "created_at"
+) -> CascadeTree:
+    """Build the repost tree of one root post in O(n).
+
+    Args:
+        posts: The posts table (see the module docstring for its columns).
+        root_post_id: The root post.
+        time_column: The column giving creation time or step.
+
+    Returns:
+        The tree.
+
+    Raises:
+        ValueError: The root is unknown, or a post's parent is not in the cascade or is newer
+            than the post.
+    """
+    members = _members(posts, root_post_id, time_column)
+    post_id = members["post_id"].to_numpy(np.int64)
+    parent = pd.Index(post_id).get_indexer(_parent_ids(members, root_post_id))
+    parent[0] = -1
+    _check_parents(post_id, parent, root_post_id)
+    depth = _depths(parent)
+    time = members[time_column].to_numpy()
+    return CascadeTree(
+        root_post_id, post_id, members["user_id"].to_numpy(np.int64), time, parent, depth
+    )
+
+
+def _members(posts: pd.DataFrame, root: int, time_column: str) -> pd.DataFrame:
+    is_root = posts["post_id"] == root
+    if not is_root.any():
+        raise ValueError(f"post {root} not found")
+    members = posts[is_root | (posts["original_post_id"] == root)]
+    order = np.lexsort(
+        (members["post_id"].to_numpy(), members[time_column].to_numpy(), ~is_root[members.index])
+    )
+    return members.iloc[order]
+
+
+def _parent_ids(members: pd.DataFrame, root: int) -> np.ndarray:
+    if "parent_post_id" not in members.columns:
+        return np.full(len(members), root, dtype=np.int64)
+    return np.asarray(members["parent_post_id"].fillna(root), dtype=np.int64)
+
+
+def _check_parents(post_id: np.ndarray, parent: np.ndarray, root: int) -> None:
+    orphan = np.flatnonzero(parent[1:] < 0)
+    if orphan.size:
+        raise ValueError(
+            f"post {post_id[orphan[0] + 1]} has a parent outside the cascade of {root}"
+        )
+    late = np.flatnonzero(parent[1:] >= np.arange(1, len(parent)))
+    if late.size:
+        raise ValueError(f"post {post_id[late[0] + 1]} is older than the post it reposts")
+
+
+def _depths(parent: np.ndarray) -> np.ndarray:
+    # Parents precede children, so one pass in creation order suffices: O(n), no recursion.
+    depth = [0] * len(parent)
+    parents = parent.tolist()
+    for i in range(1, len(parents)):
+        depth[i] = depth[parents[i]] + 1
+    return np.array(depth, dtype=np.int64)
+
+
+def cascade_metrics(tree: CascadeTree, times: np.ndarray | pd.Index | None = None) -> pd.DataFrame:
+    """Scale, depth and max breadth of a tree at each of the given times.
+
+    Args:
+        tree: The repost tree.
+        times: Bucket ends (steps or timestamps, same kind as the tree's times); each row
+            describes the tree of posts created at or before that time. Default: each distinct
+            creation time.
+
+    Returns:
+        Columns :data:`METRIC_COLUMNS`; zero before the root exists.
+    """
+    scale = np.cumsum(~pd.Series(tree.user_id).duplicated().to_numpy())
+    depth = np.maximum.accumulate(tree.depth)
+    breadth = np.maximum.accumulate(
+        pd.Series(tree.depth).groupby(tree.depth).cumcount().to_numpy() + 1
+    )
+    at = np.unique(tree.time) if times is None else np.asarray(times)
+    last = np.searchsorted(tree.time, at, side="right") - 1
+    exists = last >= 0
+    pick = np.where(exists, last, 0)
+    columns = {"scale": scale, "depth": depth, "max_breadth": breadth}
+    values = {name: np.where(exists, column[pick], 0) for name, column in columns.items()}
+    return pd.DataFrame({"time": at, **values})
+
+
+def cascades_metrics(
+    posts: pd.DataFrame,
+    roots: list[int] | np.ndarray | None = None,
+    time_column: str = "created_at",
+    times: np.ndarray | pd.Index | None = None,
+) -> pd.DataFrame:
+    """Metrics over time for several root posts, stacked with a ``root_post_id`` column.
+
+    Args:
+        posts: The posts table.
+        roots: Root posts; default every post that has been reposted or quoted.
+        time_column: The column giving creation time or step.
+        times: Bucket ends shared by all roots; default each root's own creation times.
+
+    Returns:
+        Columns ``root_post_id`` then :data:`METRIC_COLUMNS`.
+    """
+    if roots is None:
+        roots = np.unique(posts["original_post_id"].dropna().to_numpy(np.int64))
+    frames = [
+        cascade_metrics(cascade_tree(posts, int(root), time_column), times).assign(
+            root_post_id=int(root)
+        )
+        for root in roots
+    ]
+    empty = pd.DataFrame({"root_post_id": [], **{c: [] for c in METRIC_COLUMNS}})
+    stacked = pd.concat(frames, ignore_index=True) if frames else empty
+    return stacked[["root_post_id", *METRIC_COLUMNS]]
+
+
+def write_metrics_csv(metrics: pd.DataFrame, path: str | Path) -> Path:
+    """Write cascade metrics as CSV (no index) and return the path."""
+    out = Path(path)
+    metrics.to_csv(out, index=False)
+    return out

@@ -1,0 +1,115 @@
+"""PNG plots of run metrics, drawn on bare matplotlib Figures (Agg; no pyplot global state)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+MAX_CASCADE_LINES = 10
+
+
+def _figure(ncols: int = 1) -> Figure:
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(5 * ncols, 3.6), layout="constrained")
+
+
+def _save(figure: Figure, path: Path) -> Path:
+    figure.savefig(path, format="png", dpi=100)
+    return path
+
+
+def plot_cascades(
+    metrics: pd.DataFrame, path: Path, reference: Mapping[str, float] | None = None
+) -> Path:
+    """Scale, depth and max breadth over time, one line per root (the largest few).
+
+    Args:
+        metrics: :func:`oasis.analysis.cascade.cascades_metrics` output.
+        path: The PNG to write.
+        reference: Real cascade values to draw as dashed lines, keyed ``scale``/``depth``/
+            ``max_breadth`` (e.g. a topic's ``num_users`` and ``max_depth``).
+
+    Returns:
+        The path written.
+    """
+    figure = _figure(3)
+    axes = figure.subplots(1, 3)
+    final = metrics.groupby("root_post_id")["scale"].max().sort_values(ascending=False)
+    for root in final.index[:MAX_CASCADE_LINES]:
+        one = metrics[metrics["root_post_id"] == root]
+        for ax, column in zip(axes, ("scale", "depth", "max_breadth"), strict=True):
+            ax.step(one["time"], one[column], where="post", label=f"post {root}")
+    for ax, column in zip(axes, ("scale", "depth", "max_breadth"), strict=True):
+        if reference and column in reference:
+            ax.axhline(reference[column], linestyle="--", color="black", label="real")
+        ax.set(title=column.replace("_", " "), xlabel="time")
+    axes[0].legend(fontsize="small")
+    return _save(figure, path)
+
+
+def plot_activity(per_step: pd.DataFrame, path: Path) -> Path:
+    """Actions per step, one line per action type and the total.
+
+    Args:
+        per_step: :func:`oasis.analysis.activity.activity_per_step` output.
+        path: The PNG to write.
+
+    Returns:
+        The path written.
+    """
+    figure = _figure()
+    ax = figure.subplots()
+    for column in per_step.columns:
+        ax.plot(
+            per_step.index, per_step[column], label=column, linewidth=2 if column == "total" else 1
+        )
+    ax.set(title="activity per step", xlabel="step", ylabel="actions")
+    ax.legend(fontsize="small", ncols=2)
+    return _save(figure, path)
+
+
+def plot_polarization(per_round: pd.DataFrame, path: Path) -> Path:
+    """Mean stance, extremity and polarization per interview round.
+
+    Args:
+        per_round: :func:`oasis.analysis.polarization.polarization_by_round` output.
+        path: The PNG to write.
+
+    Returns:
+        The path written.
+    """
+    figure = _figure()
+    ax = figure.subplots()
+    for column in ("mean_stance", "extremity", "polarization"):
+        ax.plot(per_round["round"], per_round[column], marker="o", label=column.replace("_", " "))
+    ax.set(title="opinions per round", xlabel="round")
+    ax.legend(fontsize="small")
+    return _save(figure, path)
+
+
+def plot_herd(table: pd.DataFrame, path: Path) -> Path:
+    """Bar chart of mean final comment score per herd group, with counts.
+
+    Args:
+        table: :func:`oasis.analysis.herd.herd_effect` output.
+        path: The PNG to write.
+
+    Returns:
+        The path written.
+    """
+    figure = _figure()
+    ax = figure.subplots()
+    scores = table["mean_score"].fillna(0)
+    ax.bar(table.index.astype(str), scores, yerr=table["std_score"].fillna(0), capsize=4)
+    for x, (score, n) in enumerate(zip(scores, table["n"], strict=True)):
+        ax.annotate(f"n={n}", (x, score), ha="center", va="bottom")
+    ax.axhline(0, color="black", linewidth=0.5)
+    ax.set(title="herd effect: final comment score", ylabel="likes - dislikes")
+    return _save(figure, path)

@@ -1,0 +1,92 @@
+"""A run's results report: PNG plots, CSV tables and a short markdown summary."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import pandas as pd
+
+from oasis.analysis.plots import plot_activity, plot_cascades, plot_herd, plot_polarization
+
+
+def write_report(
+    folder: str | Path,
+    *,
+    cascades: pd.DataFrame | None = None,
+    activity: pd.DataFrame | None = None,
+    polarization: pd.DataFrame | None = None,
+    herd: pd.DataFrame | None = None,
+    reference: Mapping[str, float] | None = None,
+    title: str = "OASIS run",
+) -> list[Path]:
+    """Write the plots and tables of whichever metrics are given, and ``summary.md``.
+
+    Args:
+        folder: The results folder (created if needed).
+        cascades: :func:`~oasis.analysis.cascade.cascades_metrics` output.
+        activity: :func:`~oasis.analysis.activity.activity_per_step` output.
+        polarization: :func:`~oasis.analysis.polarization.polarization_by_round` output.
+        herd: :func:`~oasis.analysis.herd.herd_effect` output.
+        reference: Real cascade values drawn beside the simulated ones (see ``plot_cascades``).
+        title: The summary's heading.
+
+    Returns:
+        Every file written, ``summary.md`` last.
+    """
+    out = Path(folder)
+    out.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    sections = [f"# {title}\n"]
+    if cascades is not None:
+        written += [
+            plot_cascades(cascades, out / "cascades.png", reference),
+            _csv(cascades, out / "cascades.csv"),
+        ]
+        sections.append(
+            _section("Cascades (final values)", _final_cascades(cascades), "cascades.png")
+        )
+    if activity is not None:
+        written += [
+            plot_activity(activity, out / "activity.png"),
+            _csv(activity, out / "activity.csv", index=True),
+        ]
+        sections.append(_section("Activity", activity.sum().to_frame("actions").T, "activity.png"))
+    if polarization is not None:
+        written += [
+            plot_polarization(polarization, out / "polarization.png"),
+            _csv(polarization, out / "polarization.csv"),
+        ]
+        sections.append(_section("Polarization", polarization, "polarization.png"))
+    if herd is not None:
+        written += [plot_herd(herd, out / "herd.png"), _csv(herd, out / "herd.csv", index=True)]
+        sections.append(_section("Herd effect", herd.reset_index(), "herd.png"))
+    summary = out / "summary.md"
+    summary.write_text("\n".join(sections), encoding="utf-8")
+    return [*written, summary]
+
+
+def _csv(frame: pd.DataFrame, path: Path, index: bool = False) -> Path:
+    frame.to_csv(path, index=index)
+    return path
+
+
+def _final_cascades(metrics: pd.DataFrame) -> pd.DataFrame:
+    final = metrics.groupby("root_post_id")[["scale", "depth", "max_breadth"]].max()
+    return final.sort_values("scale", ascending=False).head(10).reset_index()
+
+
+def _section(heading: str, table: pd.DataFrame, image: str) -> str:
+    return f"## {heading}\n\n{markdown_table(table)}\n\n![{heading}]({image})\n"
+
+
+def markdown_table(table: pd.DataFrame) -> str:
+    """Render a frame as a GitHub markdown table (floats to 3 decimals, no index)."""
+    cells = [[_cell(v) for v in row] for row in table.itertuples(index=False)]
+    header = [str(c) for c in table.columns]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in cells])
+
+
+def _cell(value: object) -> str:
+    return f"{value:.3f}" if isinstance(value, float) else str(value)

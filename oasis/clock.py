@@ -1,0 +1,58 @@
+"""Simulated time and who is active when.
+
+A step lasts ``minutes_per_step`` simulated minutes from ``start``. Activation follows OASIS:
+agent i is active in hour h with probability ``P[i, h] = f[i, h] / max_j f[j, h]``, where ``f``
+is the agent's hourly activity count (the seeds' ``activity_level_frequency``); without
+profiles every agent is active with one fixed probability. Draws are vectorised over all agents.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import numpy as np
+
+from oasis.rng import Stream, uniform
+
+
+@dataclass(frozen=True, slots=True)
+class Clock:
+    """Maps steps to simulated time."""
+
+    start: datetime
+    minutes_per_step: float
+
+    def seconds(self, step: int) -> float:
+        """Simulated POSIX time at the start of ``step``."""
+        return self.start.timestamp() + step * self.minutes_per_step * 60.0
+
+    def at(self, step: int) -> datetime:
+        """Simulated date and time at the start of ``step``."""
+        return self.start + timedelta(minutes=step * self.minutes_per_step)
+
+    def hour(self, step: int) -> int:
+        """Hour of the day (0-23) at the start of ``step``."""
+        return self.at(step).hour
+
+    def label(self, step: int) -> str:
+        """A human-readable time for prompts, such as ``2026-11-25 14:30``."""
+        return self.at(step).strftime("%Y-%m-%d %H:%M")
+
+
+def hourly_probabilities(frequency: np.ndarray) -> np.ndarray:
+    """OASIS's P[i, h] = f[i, h] / max over agents of f[., h]; an hour nobody uses stays 0."""
+    counts = np.asarray(frequency, dtype=np.float32)
+    peak = counts.max(axis=0, initial=0.0)
+    return np.divide(counts, peak, out=np.zeros_like(counts), where=peak > 0)
+
+
+def draw_active(
+    seed: int, step: int, agent_ids: np.ndarray, probability: np.ndarray | float
+) -> np.ndarray:
+    """The agents active at ``step``: each is active with its own probability.
+
+    ``probability`` is one value for all, or one per agent aligned with ``agent_ids``.
+    """
+    draws = uniform(seed, Stream.ACTIVATION, step, agent_ids)[:, 0]
+    return np.asarray(agent_ids)[draws < probability]

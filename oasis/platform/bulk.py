@@ -1,0 +1,55 @@
+"""Bulk statement helpers that keep per-row overhead out of big steps.
+
+Large id sets are bound as ONE parameter (a PostgreSQL array, or a JSON array that SQLite expands
+with ``json_each``) rather than thousands of ``IN`` parameters; many-row writes are compiled once
+and handed to the driver's ``executemany``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Sequence
+from typing import Any
+
+from sqlalchemy import BigInteger, Connection, Executable, String, any_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.sql.elements import ColumnElement
+
+
+def member_of(conn: Connection, column: Any, values: Collection[Any]) -> ColumnElement[bool]:
+    """``column IN values`` with the whole set bound as a single parameter."""
+    items = sorted(values)
+    if conn.dialect.name == "postgresql":
+        kind = String if items and isinstance(items[0], str) else BigInteger
+        return column == any_(bindparam(None, items, type_=ARRAY(kind)))  # type: ignore[no-any-return]
+    rows = func.json_each(json.dumps(items)).table_valued("value")
+    return column.in_(select(rows.c.value))  # type: ignore[no-any-return]
+
+
+def pair_source(conn: Connection, pairs: Sequence[tuple[int, int]]) -> Any:
+    """A derived table of ``pairs`` with columns ``a`` and ``b``, bound as one or two params."""
+    if conn.dialect.name == "postgresql":
+        lefts = bindparam(None, [a for a, _ in pairs], type_=ARRAY(BigInteger))
+        rights = bindparam(None, [b for _, b in pairs], type_=ARRAY(BigInteger))
+        return func.unnest(lefts, rights).table_valued("a", "b").render_derived()
+    rows = func.json_each(json.dumps([list(p) for p in pairs])).table_valued("value")
+    return select(
+        func.json_extract(rows.c.value, "$[0]").label("a"),
+        func.json_extract(rows.c.value, "$[1]").label("b"),
+    ).subquery()
+
+
+def execute_many(conn: Connection, statement: Executable, rows: Sequence[dict[str, Any]]) -> None:
+    """Run ``statement`` once per row through the driver's executemany.
+
+    Values go to the driver as they are: JSON columns must be given as JSON text.
+    """
+    if not rows:
+        return
+    compiled = statement.compile(dialect=conn.dialect, column_keys=list(rows[0]))
+    if compiled.positiontup is not None:
+        order = compiled.positiontup
+        params: list[Any] = [tuple(row[name] for name in order) for row in rows]
+    else:
+        params = list(rows)
+    conn.exec_driver_sql(str(compiled), params)

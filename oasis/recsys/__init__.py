@@ -1,0 +1,61 @@
+"""Recommenders: who sees which posts this step. Pure numpy over columns; no SQL here.
+
+Inputs (columns the platform reads in bulk):
+
+- :class:`PostTable`: candidate posts, aligned int64/float64 columns ``post_id, author_id,
+  created_at`` (simulated seconds), ``likes, dislikes, shares``.
+- :class:`ActiveUsers`: this step's active ``user_id``; ``followee_indptr/indices`` and
+  ``muted_indptr/indices`` as CSR (row ``i`` belongs to ``user_id[i]``, indices are user ids);
+  ``author_ids/author_followers``: follower counts of the candidate posts' authors.
+
+Output: :class:`Feeds`, CSR ``(user_id, indptr, post_id)``: row ``i`` is ``user_id[i]``'s
+ranked post ids (at most ``k``). ``feeds.as_dict()`` gives ``{user_id: np.ndarray}`` for the
+observation builder; ``feeds.rows()`` gives ``(user_id, post_id, rank)`` columns for a rec table,
+written only when ``RecsysSettings.write_rec_table``.
+
+Per run::
+
+    embedder = make_embedder(cfg.recsys.embedder)
+    rec = make_recommender(cfg.recsys, embedder)       # rec.state holds the run's stores
+    rec.state.add_profiles(user_ids, profile_texts)    # on sign-up (re-encoded only if changed)
+    rec.state.add_posts(post_ids, texts)               # when posts are created (encoded once)
+
+Per step::
+
+    feeds = rec.recommend(posts, users, now, rng)      # pure: reads the stores, changes nothing
+    rec.state.record_shown(feeds)                      # later feeds skip what was shown
+    rec.state.observe_engagement(user_ids, post_ids)   # likes, reposts, own new posts, in order
+
+``rec.state.save(path)`` / ``RecsysState.load(path, embedder)`` keep the stores in one ``.npz``
+so a run can resume. Ids must be non-negative and below 2**31.
+"""
+
+from oasis.recsys.contract import ContractViolation, check_recommender
+from oasis.recsys.embedding import Embedder, HashingEmbedder, l2_normalise
+from oasis.recsys.factory import make_embedder, make_recommender
+from oasis.recsys.openai_embedder import OpenAIEmbedder
+from oasis.recsys.recommender import Recommender
+from oasis.recsys.sentence_embedder import SentenceTransformerEmbedder
+from oasis.recsys.settings import EmbedderSettings, RecsysSettings
+from oasis.recsys.state import RecsysState
+from oasis.recsys.tables import ActiveUsers, Feeds, PostTable, RecsysError
+
+__all__ = [
+    "ActiveUsers",
+    "ContractViolation",
+    "Embedder",
+    "EmbedderSettings",
+    "Feeds",
+    "HashingEmbedder",
+    "OpenAIEmbedder",
+    "PostTable",
+    "Recommender",
+    "RecsysError",
+    "RecsysSettings",
+    "RecsysState",
+    "SentenceTransformerEmbedder",
+    "check_recommender",
+    "l2_normalise",
+    "make_embedder",
+    "make_recommender",
+]

@@ -1,0 +1,48 @@
+"""Building a recommender and an embedder from their settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from oasis.recsys.embedding import Embedder, HashingEmbedder
+from oasis.recsys.hot import HotRecommender
+from oasis.recsys.interest import InterestRecommender
+from oasis.recsys.openai_embedder import OpenAIEmbedder
+from oasis.recsys.random_rec import RandomRecommender
+from oasis.recsys.recommender import Recommender
+from oasis.recsys.sentence_embedder import SentenceTransformerEmbedder
+from oasis.recsys.settings import EmbedderSettings, RecsysSettings
+from oasis.recsys.state import RecsysState
+from oasis.recsys.twitter import TwitterRecommender
+
+_KINDS: dict[str, Callable[[RecsysSettings, RecsysState], Recommender]] = {
+    "random": RandomRecommender,
+    "reddit": HotRecommender,
+    "interest": InterestRecommender,
+    "twitter": TwitterRecommender,
+}
+
+
+def make_recommender(
+    settings: RecsysSettings, embedder: Embedder, state: RecsysState | None = None
+) -> Recommender:
+    """The recommender ``settings.kind`` over ``state`` (fresh stores when None)."""
+    state = state if state is not None else RecsysState(embedder, settings.interest_rate)
+    return _KINDS[settings.kind](settings, state)
+
+
+def make_embedder(settings: EmbedderSettings) -> Embedder:
+    """The text encoder ``settings.kind``; no model is loaded until the first ``encode``."""
+    if settings.kind == "hashing":
+        return HashingEmbedder(settings.dim or 64)
+    if settings.kind == "sentence_transformer":
+        return SentenceTransformerEmbedder(settings.model, settings.batch_size)
+    assert settings.base_url is not None and settings.model is not None  # checked by settings
+    return OpenAIEmbedder(
+        settings.base_url,
+        settings.model,
+        settings.api_key,
+        settings.dim,
+        settings.batch_size,
+        settings.timeout_s,
+    )

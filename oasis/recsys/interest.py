@@ -1,0 +1,56 @@
+"""The ``interest`` recommender: cosine similarity to the user's interest times recency."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from oasis.recsys.recommender import exclusions
+from oasis.recsys.retrieval import PostIndex
+from oasis.recsys.scoring import recency_decay
+from oasis.recsys.selection import Exclusions, fill, to_post_ids
+from oasis.recsys.settings import RecsysSettings
+from oasis.recsys.state import RecsysState
+from oasis.recsys.tables import ActiveUsers, Feeds, FloatArray, IntArray, PostTable
+
+
+def retrieve(
+    posts: PostTable,
+    users: ActiveUsers,
+    state: RecsysState,
+    settings: RecsysSettings,
+    weights: FloatArray,
+    excluded: Exclusions,
+    limit: IntArray,
+) -> IntArray:
+    """Up to ``limit[i]`` PostTable rows per user ranked by ``weights * cosine(interest, post)``.
+
+    The index is rebuilt every step because the weights (recency) change with ``now``.
+    """
+    if len(posts) == 0:
+        return np.full((len(users), int(limit.max(initial=0))), -1, dtype=np.int64)
+    scaled = state.posts.vectors(posts.post_id) * weights[:, None].astype(np.float32)
+    index = PostIndex(scaled, settings)
+    queries = state.interests.vectors(users.user_id)
+
+    def source(rows: IntArray, width: int) -> IntArray:
+        return index.search(queries[rows], width)
+
+    return fill(source, posts, excluded, limit, settings.oversample * settings.k)
+
+
+class InterestRecommender:
+    """Ranks by similarity to the user's interest vector, decayed by the post's age."""
+
+    def __init__(self, settings: RecsysSettings, state: RecsysState) -> None:
+        self.settings = settings
+        self.state = state
+
+    def recommend(
+        self, posts: PostTable, users: ActiveUsers, now: float, rng: np.random.Generator
+    ) -> Feeds:
+        """The ``k`` best allowed posts per active user; ``rng`` is unused."""
+        weights = recency_decay(posts.created_at, now, self.settings.recency_half_life_s)
+        limit = np.full(len(users), self.settings.k, dtype=np.int64)
+        excl = exclusions(users, self.state, self.settings)
+        rows = retrieve(posts, users, self.state, self.settings, weights, excl, limit)
+        return Feeds.from_padded(users.user_id, to_post_ids(posts, rows))

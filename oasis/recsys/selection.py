@@ -1,0 +1,128 @@
+"""Turning ranked candidates into feeds: exclusions, de-duplication, top-up when short.
+
+Every recommender ranks candidate posts per user as an ``(m, width)`` matrix of PostTable rows
+(best first, -1 where a source has no more); :func:`fill` filters them and widens the pool only
+for the users left short.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from oasis.recsys.shown import ShownStore
+from oasis.recsys.tables import ActiveUsers, BoolArray, IntArray, PostTable, RecsysError
+
+CandidateSource = Callable[[IntArray, int], IntArray]
+"""``(rows of active users, width) -> (len(rows), width)`` PostTable rows, best first, -1 pad."""
+
+_BITS = np.int64(31)
+
+
+def _pair_keys(rows: IntArray, values: IntArray) -> IntArray:
+    if values.size and (values.min() < 0 or values.max() >= 1 << 31):
+        raise RecsysError("ids must be in [0, 2**31)")
+    keys: IntArray = (rows.astype(np.int64) << _BITS) | values.astype(np.int64)
+    return keys
+
+
+def _member(sorted_keys: IntArray, keys: IntArray) -> BoolArray:
+    at = np.searchsorted(sorted_keys, keys)
+    found: BoolArray = np.append(sorted_keys, np.int64(-1))[at] == keys
+    return found
+
+
+def csr_rows(indptr: IntArray) -> IntArray:
+    """The row of each entry of a CSR list."""
+    return np.repeat(np.arange(indptr.size - 1, dtype=np.int64), np.diff(indptr))
+
+
+@dataclass(frozen=True, slots=True)
+class Exclusions:
+    """What each active user (by row) must not get: own posts, blocked authors, blocked posts.
+
+    Blocked pairs are kept as sorted ``row << 31 | id`` keys for vectorised membership tests.
+    """
+
+    user_id: IntArray
+    author_keys: IntArray
+    post_keys: IntArray
+
+    @classmethod
+    def build(cls, users: ActiveUsers, shown: ShownStore | None) -> Exclusions:
+        """Muted authors always; posts already shown when a shown store is given."""
+        muted = _pair_keys(csr_rows(users.muted_indptr), users.muted_indices)
+        seen = shown.pairs_for(users.user_id) if shown is not None else (muted[:0], muted[:0])
+        return cls(users.user_id, np.unique(muted), np.unique(_pair_keys(*seen)))
+
+    def with_authors(self, rows: IntArray, author_ids: IntArray) -> Exclusions:
+        """Also blocks ``author_ids[j]`` for user row ``rows[j]``."""
+        extra = _pair_keys(rows, author_ids)
+        return Exclusions(self.user_id, np.union1d(self.author_keys, extra), self.post_keys)
+
+    def keep(self, rows: IntArray, candidates: IntArray, posts: PostTable) -> BoolArray:
+        """Boolean mask of the candidates that may be shown (first occurrence per row only)."""
+        valid = candidates >= 0
+        safe = np.where(valid, candidates, 0)
+        authors = posts.author_id[safe]
+        row_col = rows[:, None]
+        ok: BoolArray = valid & (authors != self.user_id[rows][:, None])
+        ok &= ~_member(self.author_keys, _pair_keys(row_col, authors))
+        ok &= ~_member(self.post_keys, _pair_keys(row_col, posts.post_id[safe]))
+        ok &= _first_occurrence(candidates)
+        return ok
+
+
+def _first_occurrence(candidates: IntArray) -> BoolArray:
+    order = np.argsort(candidates, axis=1, kind="stable")
+    ranked = np.take_along_axis(candidates, order, axis=1)
+    repeated = np.zeros(candidates.shape, dtype=bool)
+    repeated[:, 1:] = ranked[:, 1:] == ranked[:, :-1]
+    first = np.empty_like(repeated)
+    np.put_along_axis(first, order, ~repeated, axis=1)
+    return first
+
+
+def take_first(candidates: IntArray, keep: BoolArray, limit: IntArray, width: int) -> IntArray:
+    """The first ``limit[i]`` kept candidates of each row, as an ``(m, width)`` -1 padded matrix."""
+    rank = np.cumsum(keep, axis=1) - 1
+    chosen = keep & (rank < limit[:, None])
+    out = np.full((candidates.shape[0], width), -1, dtype=np.int64)
+    row, col = np.nonzero(chosen)
+    out[row, rank[row, col]] = candidates[row, col]
+    return out
+
+
+def fill(
+    source: CandidateSource,
+    posts: PostTable,
+    exclusions: Exclusions,
+    limit: IntArray,
+    start_width: int,
+) -> IntArray:
+    """Up to ``limit[i]`` allowed PostTable rows per user, best first, ``(n, max limit)`` padded.
+
+    Users left short get a pool four times wider, until their source runs out (returns -1) or
+    the pool covers every post.
+    """
+    width_out = int(limit.max(initial=0))
+    out = np.full((limit.size, width_out), -1, dtype=np.int64)
+    todo = np.flatnonzero(limit > 0)
+    width = min(start_width, len(posts))
+    while todo.size and width > 0:
+        candidates = source(todo, width)
+        keep = exclusions.keep(todo, candidates, posts)
+        got = take_first(candidates, keep, limit[todo], width_out)
+        out[todo] = got
+        short = ((got >= 0).sum(axis=1) < limit[todo]) & (candidates >= 0).all(axis=1)
+        if width >= len(posts):
+            break
+        todo, width = todo[short], min(4 * width, len(posts))
+    return out
+
+
+def to_post_ids(posts: PostTable, rows: IntArray) -> IntArray:
+    """Maps a -1 padded matrix of PostTable rows to post ids (keeping the -1 padding)."""
+    return np.where(rows >= 0, posts.post_id[np.maximum(rows, 0)], -1)

@@ -1,0 +1,136 @@
+"""The FastAPI app of the scripted OpenAI-compatible server: routes, replies and a request log."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
+
+from oasis.testing.replies import Reply, Responder, agent_id_of, default_reply
+
+
+@dataclass
+class ServerLog:
+    """What the server saw: requests (bodies kept in order), and the most in flight at once."""
+
+    requests: int = 0
+    in_flight: int = 0
+    max_in_flight: int = 0
+    bodies: list[dict[str, Any]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def agent_ids(self) -> list[int | None]:
+        """The agent id of every chat request seen, in arrival order."""
+        with self.lock:
+            return [agent_id_of(b) for b in self.bodies]
+
+    @contextmanager
+    def serving(self, body: dict[str, Any]) -> Iterator[None]:
+        """Count one request as in flight while the block runs."""
+        with self.lock:
+            self.requests += 1
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            self.bodies.append(body)
+        try:
+            yield
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+
+
+def make_app(
+    responder: Responder = default_reply, model: str = "scripted", log: ServerLog | None = None
+) -> FastAPI:
+    """The FastAPI app of the scripted server."""
+    app = FastAPI(title="scripted-llm")
+    seen = log if log is not None else ServerLog()
+
+    @app.get("/v1/models")
+    async def models() -> dict[str, Any]:
+        return {"object": "list", "data": [{"id": model, "object": "model", "owned_by": "oasis"}]}
+
+    @app.post("/v1/chat/completions")
+    async def chat(request: Request) -> Response:
+        body = await request.json()
+        with seen.serving(body):
+            reply = responder(body)
+            await asyncio.sleep(reply.delay_s)
+            return _chat_response(body, reply, model)
+
+    @app.post("/v1/embeddings")
+    async def embeddings(request: Request) -> dict[str, Any]:
+        body = await request.json()
+        texts = body["input"] if isinstance(body["input"], list) else [body["input"]]
+        dim = int(body.get("dimensions") or 32)
+        data = [
+            {"object": "embedding", "index": i, "embedding": embed(str(t), dim)}
+            for i, t in enumerate(texts)
+        ]
+        tokens = sum(len(str(t)) // 4 + 1 for t in texts)
+        usage = {"prompt_tokens": tokens, "total_tokens": tokens}
+        return {"object": "list", "model": model, "data": data, "usage": usage}
+
+    return app
+
+
+def embed(text: str, dim: int) -> list[float]:
+    """A deterministic unit vector for ``text``."""
+    seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little")
+    vec = np.random.default_rng(seed).standard_normal(dim)
+    return [float(x) for x in vec / np.linalg.norm(vec)]
+
+
+def _chat_response(body: Mapping[str, Any], reply: Reply, model: str) -> Response:
+    if reply.status != 200:
+        error = {"message": f"scripted {reply.status}", "type": "scripted", "code": reply.status}
+        return JSONResponse({"error": error}, status_code=reply.status)
+    if reply.malformed == "body":
+        return PlainTextResponse("<html>502 upstream garbage</html>")
+    message = _message(reply)
+    prompt = sum(len(str(m.get("content") or "")) for m in body.get("messages", [])) // 4 + 1
+    completion = len(json.dumps(message)) // 4 + 1
+    choice = {
+        "index": 0,
+        "message": message,
+        "finish_reason": "tool_calls" if reply.tool_calls else "stop",
+    }
+    usage = {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+    }
+    created = int(time.time())
+    return JSONResponse(
+        {
+            "id": f"chatcmpl-{created}",
+            "object": "chat.completion",
+            "created": created,
+            "model": model,
+            "choices": [choice],
+            "usage": usage,
+        }
+    )
+
+
+def _message(reply: Reply) -> dict[str, Any]:
+    text = reply.text
+    if reply.malformed == "garbage":
+        text = "Sure! I would like to }{ like post 3 maybe ```not json"
+    elif reply.malformed == "truncated":
+        text = (text or "{}")[: max(len(text or "{}") // 2, 1)]
+    calls = [
+        {"id": f"call_{i}", "type": "function", "function": {"name": n, "arguments": a}}
+        for i, (n, a) in enumerate(reply.tool_calls)
+    ]
+    return {"role": "assistant", "content": text, "tool_calls": calls or None}

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+from oasis.agents.memory import AgentMemory
+from oasis.agents.prompts import (
+    build_interview_messages,
+    build_messages,
+    interview_system_prompt,
+    render_observation,
+    system_prompt,
+)
+
+from .conftest import ALLOWED, make_context
+
+
+def test_system_message_is_byte_identical_across_agents_and_steps():
+    system = system_prompt("twitter", ALLOWED, 3)
+    firsts = {
+        build_messages(system, c.profile, c.memory, c.observation)[0]["content"].encode()
+        for c in [make_context(i, step) for i in range(5) for step in (1, 9)]
+    }
+    assert len(firsts) == 1
+    assert system_prompt("twitter", ALLOWED, 3) == system  # rebuilt the same in another shard
+
+
+def test_system_message_lists_allowed_actions_with_args():
+    system = system_prompt("reddit", ALLOWED, 2)
+    assert "Reddit" in system
+    assert "- quote_post(post_id: int, quote_content: str):" in system
+    assert "trend" not in system
+    assert "between 1 and 2 actions" in system
+    assert "calling between 1 and 2" in system_prompt("reddit", ALLOWED, 2, tools=True)
+
+
+def test_profile_comes_before_memory_and_observation():
+    c = make_context(4)
+    messages = build_messages("S", c.profile, c.memory, c.observation)
+    assert [m["role"] for m in messages] == ["system", "user"]
+    user = messages[1]["content"]
+    assert user.startswith("You are User 4 (@user4, user id 4).")
+    assert user.index("Interests: science, music") < user.index("Your recent activity")
+    assert user.index("Your recent activity") < user.index("Your feed:")
+
+
+def test_same_agent_shares_its_profile_prefix_across_steps():
+    a, b = make_context(4, 1), make_context(4, 2)
+    ua = build_messages("S", a.profile, a.memory, a.observation)[1]["content"]
+    ub = build_messages("S", b.profile, b.memory, b.observation)[1]["content"]
+    prefix = ua.split("Your recent activity")[0]
+    assert ub.startswith(prefix) and ua != ub
+
+
+def test_observation_shows_ids_counts_comments_and_sections():
+    text = render_observation(make_context(1).observation)
+    assert "7 followers and follow 3 users" in text
+    assert "- post 11 by user2 (user 2): the sky is green" in text
+    assert "[flagged as possibly misleading]" in text
+    assert "comment 70 by user 4 (likes 2, dislikes 0): so true" in text
+    assert "reposting post 11" in text
+    assert "quoting post 10: my take\n  quoted: original text" in text
+    assert "Notifications:\n- user 9 liked your post 4" in text
+    assert "Group messages:\n- group 1, user 2: hello" in text
+    assert "Search results" not in text
+
+
+def test_empty_memory_and_feed():
+    c = make_context(2)
+    empty = type(c.observation)(2, 0, "day 0")
+    user = build_messages("S", c.profile, AgentMemory(), empty)[1]["content"]
+    assert "(none yet)" in user and "Your feed is empty." in user
+
+
+def test_interview_messages():
+    c = make_context(3)
+    system = interview_system_prompt("twitter")
+    messages = build_interview_messages(system, c.profile, c.memory, "Do you trust the news?")
+    assert messages[0]["content"] == system
+    assert messages[1]["content"].startswith("You are User 3")
+    assert messages[1]["content"].endswith("Interviewer: Do you trust the news?")
+    assert "JSON" not in system and "plain text" in system

@@ -1,0 +1,52 @@
+"""Cascade metrics over a posts table that the real platform wrote."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from oasis.actions import Action, ActionType
+from oasis.analysis import cascade_metrics, cascade_tree
+from oasis.platform import Platform
+from oasis.platform.schema import Post
+
+
+@pytest.fixture
+def platform(db_url: str):
+    db = Platform.open(db_url)
+    users = pd.DataFrame(
+        {"user_id": range(8), "user_name": [f"u{i}" for i in range(8)], "name": "n", "bio": ""}
+    )
+    db.load_population(users, np.empty((0, 2), dtype=np.int64))
+    yield db
+    db.close()
+
+
+def _do(platform: Platform, step: int, *actions: Action) -> list[int]:
+    results = platform.apply(step, list(actions))
+    assert all(r.ok for r in results), results
+    return [int(r.data["post_id"]) for r in results]
+
+
+def test_reposts_of_reposts_and_quotes_from_the_platform(platform: Platform) -> None:
+    (root,) = _do(platform, 1, Action(0, ActionType.CREATE_POST, {"content": "news"}))
+    repost, quote = _do(
+        platform,
+        2,
+        Action(1, ActionType.REPOST, {"post_id": root}),
+        Action(2, ActionType.QUOTE_POST, {"post_id": root, "quote_content": "wow"}),
+    )
+    deeper = _do(
+        platform,
+        3,
+        Action(3, ActionType.REPOST, {"post_id": repost}),
+        Action(4, ActionType.REPOST, {"post_id": quote}),
+        Action(5, ActionType.QUOTE_POST, {"post_id": repost, "quote_content": "hm"}),
+    )
+    _do(platform, 4, Action(6, ActionType.REPOST, {"post_id": deeper[2]}))
+    with platform.reader() as reader:
+        posts = reader.table(Post)
+    assert (posts.loc[posts["post_id"] == deeper[0], "original_post_id"] == root).all()
+    metrics = cascade_metrics(cascade_tree(posts, root, "created_step"), np.arange(1, 5))
+    assert metrics["scale"].tolist() == [1, 3, 6, 7]
+    assert metrics["depth"].tolist() == [0, 1, 2, 3]
+    assert metrics["max_breadth"].tolist() == [1, 2, 3, 3]

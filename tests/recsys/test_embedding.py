@@ -1,0 +1,75 @@
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from oasis.recsys import HashingEmbedder, RecsysError, l2_normalise
+from oasis.recsys.vectors import VectorTable
+
+TEXTS = ["Cats are wonderful pets", "I adore my cat", "Interest rates rise again", ""]
+
+
+def test_hashing_rows_are_unit_or_zero() -> None:
+    vectors = HashingEmbedder(32).encode(TEXTS)
+    assert vectors.dtype == np.float32 and vectors.shape == (4, 32)
+    np.testing.assert_allclose(np.linalg.norm(vectors[:3], axis=1), 1.0, rtol=1e-5)
+    assert not vectors[3].any()
+
+
+def test_hashing_puts_shared_words_closer() -> None:
+    cats, cat, rates, _ = HashingEmbedder(64).encode(TEXTS)
+    assert cats @ cat > cats @ rates + 0.1
+
+
+def test_hashing_is_the_same_in_another_process() -> None:
+    code = (
+        "from oasis.recsys import HashingEmbedder;"
+        f"print(HashingEmbedder(16).encode({TEXTS!r}).tobytes().hex())"
+    )
+    runs = [
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        for _ in range(2)
+    ]
+    here = HashingEmbedder(16).encode(TEXTS).tobytes().hex()
+    assert runs[0].stdout.strip() == runs[1].stdout.strip() == here
+
+
+def test_l2_normalise_keeps_zero_rows() -> None:
+    out = l2_normalise(np.array([[3.0, 4.0], [0.0, 0.0]]))
+    np.testing.assert_allclose(out, [[0.6, 0.8], [0.0, 0.0]])
+
+
+class CountingEmbedder:
+    def __init__(self) -> None:
+        self.inner = HashingEmbedder(8)
+        self.seen: list[str] = []
+
+    @property
+    def dim(self) -> int:
+        return 8
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.seen += list(texts)
+        return self.inner.encode(texts)
+
+
+def test_cache_encodes_new_or_changed_texts_only() -> None:
+    table, embedder = VectorTable(8), CountingEmbedder()
+    assert table.ensure(np.array([5, 9]), ["a cat", "a dog"], embedder) == 2
+    assert table.ensure(np.array([5, 9, 2]), ["a cat", "a dog", "a fox"], embedder) == 1
+    assert table.ensure(np.array([9]), ["a wolf"], embedder) == 1
+    assert embedder.seen == ["a cat", "a dog", "a fox", "a wolf"]
+    np.testing.assert_allclose(
+        table.vectors(np.array([9]))[0], embedder.inner.encode(["a wolf"])[0]
+    )
+    assert len(table) == 3
+
+
+def test_cache_refuses_unknown_ids_unless_asked() -> None:
+    table = VectorTable(4)
+    table.put(np.array([3]), np.ones((1, 4), dtype=np.float32))
+    with pytest.raises(RecsysError, match="no vector"):
+        table.vectors(np.array([3, 1000]))
+    assert not table.vectors(np.array([1000]), missing_ok=True).any()
+    np.testing.assert_array_equal(table.lookup(np.array([3, 2, 10**6])), [0, -1, -1])

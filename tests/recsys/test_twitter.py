@@ -1,0 +1,72 @@
+import numpy as np
+import pytest
+
+from oasis.recsys import RecsysSettings, RecsysState, make_recommender
+from oasis.recsys.scoring import follower_factor
+from tests.recsys.cases import posts_table, put_posts, put_profiles, users_table
+
+RNG = np.random.default_rng(0)
+HOUR = 3600.0
+
+
+def feeds(state: RecsysState, posts, users, k: int, share: float = 0.5, now: float = 0.0):
+    settings = RecsysSettings(kind="twitter", k=k, in_network_share=share, recency_half_life_s=HOUR)
+    rec = make_recommender(settings, state.embedder, state)
+    return {u: f.tolist() for u, f in rec.recommend(posts, users, now, RNG)}
+
+
+@pytest.mark.parametrize(("followers", "factor"), [(0, 1.0), (998, 1.0), (999_999, 2.0)])
+def test_follower_factor_is_log_base_1000(followers: int, factor: float) -> None:
+    posts = posts_table([(1, 42, 0.0, 0, 0, 0)])
+    users = users_table([1], followers={42: followers})
+    assert follower_factor(posts, users)[0] == pytest.approx(factor)
+
+
+def test_follower_factor_orders_equal_posts_by_author_reach(state: RecsysState) -> None:
+    put_profiles(state, {1: 0})
+    put_posts(state, {10: 0, 11: 0, 12: 0})
+    posts = posts_table([(10, 5, 0.0, 0, 0, 0), (11, 6, 0.0, 0, 0, 0), (12, 7, 0.0, 0, 0, 0)])
+    users = users_table([1], followers={5: 10, 6: 10**6, 7: 10**4})
+    assert feeds(state, posts, users, k=3, share=0.0) == {1: [11, 12, 10]}
+
+
+def test_in_network_ranks_recent_popularity_not_all_time_likes(state: RecsysState) -> None:
+    put_profiles(state, {1: 0})
+    put_posts(state, {10: 1, 11: 1, 12: 1})
+    posts = posts_table(
+        [(10, 5, 0.0, 500, 0, 0), (11, 5, 20 * HOUR, 3, 0, 1), (12, 6, 20 * HOUR, 1, 0, 0)]
+    )
+    users = users_table([1], followees={1: [5, 6]})
+    assert feeds(state, posts, users, k=3, share=1.0, now=20 * HOUR) == {1: [11, 12, 10]}
+
+
+def test_split_between_followees_and_strangers(state: RecsysState) -> None:
+    put_profiles(state, {1: 0})
+    put_posts(state, dict.fromkeys(range(10, 20), 0))
+    followed = [(p, 5, float(p), 0, 0, 0) for p in range(10, 15)]
+    strangers = [(p, 6, float(p), 0, 0, 0) for p in range(15, 20)]
+    users = users_table([1], followees={1: [5]})
+    out = feeds(state, posts_table(followed + strangers), users, k=4, share=0.5, now=20.0)
+    assert out == {1: [14, 13, 19, 18]}
+    out = feeds(state, posts_table(followed + strangers), users, k=4, share=0.25, now=20.0)
+    assert out == {1: [14, 19, 18, 17]}
+
+
+def test_each_side_fills_what_the_other_lacks(state: RecsysState) -> None:
+    put_profiles(state, {1: 0})
+    put_posts(state, dict.fromkeys(range(10, 16), 0))
+    users = users_table([1], followees={1: [5]})
+    only_followed = posts_table([(p, 5, float(p), 0, 0, 0) for p in range(10, 16)])
+    assert feeds(state, only_followed, users, k=4, now=20.0) == {1: [15, 14, 13, 12]}
+    only_strangers = posts_table([(p, 6, float(p), 0, 0, 0) for p in range(10, 16)])
+    assert feeds(state, only_strangers, users, k=4, now=20.0) == {1: [15, 14, 13, 12]}
+
+
+def test_muted_followee_and_own_posts_never_appear(state: RecsysState) -> None:
+    put_profiles(state, {1: 0})
+    put_posts(state, {10: 0, 11: 0, 12: 0, 13: 0})
+    posts = posts_table(
+        [(10, 5, 0.0, 9, 0, 0), (11, 1, 0.0, 9, 0, 0), (12, 6, 0.0, 0, 0, 0), (13, 7, 0.0, 0, 0, 0)]
+    )
+    users = users_table([1], followees={1: [5, 6, 1]}, muted={1: [5, 7]})
+    assert feeds(state, posts, users, k=4) == {1: [12]}
