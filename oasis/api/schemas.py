@@ -61,6 +61,7 @@ class UserOut(BaseModel):
     user_name: str
     name: str
     bio: str
+    persona: str
     created_step: int
     num_followers: int
     num_followings: int

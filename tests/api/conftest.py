@@ -11,13 +11,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import numpy as np
 import pytest
-from sqlalchemy import create_engine, insert
 
 from oasis.actions import Action, ActionType
 from oasis.api import CommandQueue, serve_in_thread
-from oasis.platform import Platform
-from oasis.platform.schema import Rec
+from oasis.platform import FeedRecord, Platform
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "test-token"
@@ -66,30 +65,27 @@ SCRIPT: list[list[tuple[int, ActionType, dict[str, object], bool]]] = [
         (4, A.FOLLOW, {"followee_id": 4}, False),
     ],
 ]
-# The feeds the recommender gave user 1: (step, [post ids by rank]).
-FEEDS = [(2, [2, 1]), (4, [4, 3, 2])]
+# The feeds the recommender gave: step -> {user: [post ids by rank]}.
+FEEDS = {2: {1: [2, 1]}, 4: {1: [4, 3, 2], 3: [7]}}
+
+
+def feed_record(feeds: dict[int, list[int]]) -> FeedRecord:
+    users = sorted(feeds)
+    indptr = np.cumsum([0, *(len(feeds[u]) for u in users)])
+    return FeedRecord(np.array(users), indptr, np.array([p for u in users for p in feeds[u]]))
 
 
 def run_script(url: str) -> None:
-    """Apply the scripted run to a fresh database and record user 1's feeds."""
+    """Apply the scripted run to a fresh database, with the feeds given at some steps."""
     platform = Platform.open(url)
     platform.start_run(seed=7, config={"name": "api-test", "steps": len(SCRIPT)})
     for step, entries in enumerate(SCRIPT):
         actions = [Action(u, kind, args) for u, kind, args, _ in entries]
-        results = platform.apply(step, actions, metrics={"active": len(actions)})
+        feeds = feed_record(FEEDS[step]) if step in FEEDS else None
+        results = platform.apply(step, actions, metrics={"active": len(actions)}, feeds=feeds)
         assert [r.ok for r in results] == [ok for *_, ok in entries], results
     platform.set_status("finished")
     platform.close()
-    # The loop records feeds; until it does, the test writes them as it would.
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        rows = [
-            {"step": s, "user_id": 1, "rank": r, "post_id": p}
-            for s, posts in FEEDS
-            for r, p in enumerate(posts)
-        ]
-        conn.execute(insert(Rec), rows)
-    engine.dispose()
 
 
 def free_port() -> int:

@@ -85,17 +85,24 @@ def test_user_posts_and_actions(client: httpx.Client):
 
 
 def test_user_feed_is_the_last_one_given(client: httpx.Client):
-    (early_step, early), (late_step, late) = FEEDS
     feed = ok(client.get("/users/1/feed"))
-    assert (feed["step"], ids(feed, "post_id"), ids(feed, "rank")) == (late_step, late, [0, 1, 2])
-    before = ok(client.get("/users/1/feed", params={"step": late_step - 1}))
-    assert (before["step"], ids(before, "post_id")) == (early_step, early)
-    paged = ok(client.get("/users/1/feed", params={"limit": 2}))
-    assert (ids(paged, "post_id"), paged["next_offset"]) == (late[:2], 2)
+    assert (feed["step"], ids(feed, "post_id"), ids(feed, "rank")) == (4, [4, 3, 2], [0, 1, 2])
+    before = ok(client.get("/users/1/feed", params={"step": 3}))
+    assert (before["step"], ids(before, "post_id")) == (2, FEEDS[2][1])
+    other = ok(client.get("/users/3/feed"))
+    assert (other["step"], ids(other, "post_id")) == (4, FEEDS[4][3])
+    paged = ok(client.get("/users/1/feed", params={"limit": 2, "offset": 1}))
+    assert (ids(paged, "post_id"), ids(paged, "rank"), paged["next_offset"]) == (
+        [3, 2],
+        [1, 2],
+        None,
+    )
+    first = ok(client.get("/users/1/feed", params={"limit": 2}))
+    assert first["next_offset"] == 2
     missing = client.get("/users/2/feed")
     assert missing.status_code == 404
-    assert "no feed" in missing.json()["message"]
-    assert client.get("/users/1/feed", params={"step": early_step - 1}).status_code == 404
+    assert missing.json()["message"] == "no feed was recorded for user 2"
+    assert client.get("/users/3/feed", params={"step": 3}).status_code == 404
 
 
 def test_post_with_comments_reposts_and_quotes(client: httpx.Client):
@@ -214,6 +221,7 @@ def test_unknown_ids_are_404_with_a_message(client: httpx.Client, path: str, mes
         ("/traces", {"action": "fly"}, "query.action"),
         ("/traces", {"after": -5}, "query.after"),
         ("/export/secrets", {}, "path.table"),
+        ("/export/feed_log", {}, "path.table"),
         ("/export/post", {"format": "xlsx"}, "query.format"),
         ("/export/post", {"limit": 100_001}, "query.limit"),
     ],

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import pandas as pd
 from fastapi import APIRouter, HTTPException, Path, Query
 
-from oasis.api.cascade import cascade_over_time, node_depths
+from oasis.analysis.cascade import cascade_metrics, cascade_tree
 from oasis.api.dependencies import Snap, last_step
 from oasis.api.pagination import Limit, Offset, Step, page
 from oasis.api.schemas import (
@@ -115,18 +116,16 @@ def cascade(snap: Snap, post_id: PostId, limit: Limit = 50, offset: Offset = 0) 
     """The cascade this post belongs to: figures over time and a page of its tree."""
     row = _post(snap, post_id)
     root = _root(row)
-    tree = snap.posts.cascade(root)
-    depths = node_depths([n["post_id"] for n in tree], [n["parent_post_id"] for n in tree])
-    nodes = [n | {"depth": d} for n, d in zip(tree, depths, strict=True)]
-    points = cascade_over_time(
-        [n["user_id"] for n in tree], depths, [n["created_step"] for n in tree]
-    )
-    final = points[-1]
+    rows = snap.posts.cascade(root)
+    tree = cascade_tree(pd.DataFrame(rows), root, time_column="created_step")
+    depth = dict(zip(tree.post_id.tolist(), tree.depth.tolist(), strict=True))
+    nodes = [r | {"depth": depth[r["post_id"]]} for r in rows[offset : offset + limit + 1]]
+    points = cascade_metrics(tree).rename(columns={"time": "step"}).to_dict("records")
     return CascadeOut(
         root_id=root,
-        scale=final.scale,
-        depth=final.depth,
-        max_breadth=final.max_breadth,
-        over_time=[CascadePointOut.model_validate(p, from_attributes=True) for p in points],
-        nodes=page(CascadeNodeOut, nodes[offset : offset + limit + 1], limit, offset),
+        scale=points[-1]["scale"],
+        depth=points[-1]["depth"],
+        max_breadth=points[-1]["max_breadth"],
+        over_time=[CascadePointOut.model_validate(p) for p in points],
+        nodes=page(CascadeNodeOut, nodes, limit, offset),
     )

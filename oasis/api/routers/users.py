@@ -94,11 +94,10 @@ def feed(
 ) -> FeedOut:
     """The feed the recommender last gave this user, at or before ``step``, in rank order."""
     _known(snap, user_id)
-    at = snap.users.feed_step(user_id, step)
-    if at is None:
+    last = snap.users.last_feed(user_id, step)
+    if last is None:
         raise HTTPException(404, f"no feed was recorded for user {user_id}")
-    rows = snap.users.feed(user_id, at, limit + 1, offset)
-    found = page(FeedPostOut, rows, limit, offset)
-    return FeedOut(
-        user_id=user_id, step=at, **found.model_dump(exclude={"items"}), items=found.items
-    )
+    at, post_ids = last
+    ranked = snap.users.feed_posts(post_ids[offset : offset + limit + 1], first_rank=offset)
+    found = page(FeedPostOut, ranked, limit, offset)
+    return FeedOut(user_id=user_id, step=at, **dict(found))

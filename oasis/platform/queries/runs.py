@@ -6,11 +6,16 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Table, func, select
+from sqlalchemy import Connection, LargeBinary, Table, func, select
 
 from oasis.platform.schema import Base, Run, StepMetrics, Trace
 
-EXPORT_TABLES: tuple[str, ...] = tuple(t.name for t in Base.metadata.sorted_tables)
+# Tables of binary blobs (the feed log) have no sensible CSV form; they are left out.
+EXPORT_TABLES: tuple[str, ...] = tuple(
+    t.name
+    for t in Base.metadata.sorted_tables
+    if not any(isinstance(c.type, LargeBinary) for c in t.columns)
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +75,8 @@ class RunQueries:
         Raises:
             KeyError: ``name`` is not a platform table.
         """
+        if name not in EXPORT_TABLES:
+            raise KeyError(name)
         table = Base.metadata.tables[name]
         assert isinstance(table, Table)
         query = select(table).order_by(*table.primary_key.columns).limit(limit).offset(offset)

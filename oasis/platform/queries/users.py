@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, func, or_, select
+import numpy as np
+from sqlalchemy import Connection, or_, select
 
+from oasis.platform.feed_log import _from_bytes, read_feeds
 from oasis.platform.handlers.reads import _like_pattern
-from oasis.platform.schema import Follow, Post, Rec, User
+from oasis.platform.schema import FeedLog, Follow, Post, User
 
 _USER = select(User.__table__)
 _FOLLOW = Follow.__table__.c
@@ -58,23 +60,33 @@ class UserQueries:
         )
         return self._page(query.order_by(User.user_id), limit, offset)
 
-    def feed_step(self, user_id: int, until: int | None = None) -> int | None:
-        """The last step (at or before ``until``) at which ``user_id`` was given a feed."""
-        query = select(func.max(Rec.step)).where(Rec.user_id == user_id)
-        if until is not None:
-            query = query.where(Rec.step <= until)
-        step = self.conn.scalar(query)
-        return None if step is None else int(step)
+    def last_feed(self, user_id: int, until: int | None = None) -> tuple[int, list[int]] | None:
+        """The step and ranked post ids of the last feed ``user_id`` got, at or before ``until``.
 
-    def feed(self, user_id: int, step: int, limit: int, offset: int) -> list[dict[str, Any]]:
-        """The posts given to ``user_id`` at ``step``, in rank order, with ``rank`` added."""
-        query = (
-            select(Rec.rank, Post.__table__)
-            .join(Post, Post.post_id == Rec.post_id)
-            .where(Rec.user_id == user_id, Rec.step == step)
-            .order_by(Rec.rank)
-        )
-        return self._page(query, limit, offset)
+        Steps are searched newest first, reading only each step's list of users until one has
+        ``user_id``.
+        """
+        steps = select(FeedLog.step).order_by(FeedLog.step.desc())
+        if until is not None:
+            steps = steps.where(FeedLog.step <= until)
+        for step in list(self.conn.scalars(steps)):
+            blob = self.conn.execute(
+                select(FeedLog.user_ids).where(FeedLog.step == step)
+            ).scalar_one()
+            row = np.flatnonzero(_from_bytes(blob) == user_id)
+            if row.size:
+                feeds = read_feeds(self.conn, step)
+                assert feeds is not None
+                first, last = feeds.indptr[row[0]], feeds.indptr[row[0] + 1]
+                return int(step), feeds.post_ids[first:last].tolist()
+        return None
+
+    def feed_posts(self, post_ids: Sequence[int], first_rank: int = 0) -> list[dict[str, Any]]:
+        """The posts ``post_ids`` in the given order, each with its ``rank`` from ``first_rank``."""
+        query = select(Post.__table__).where(Post.post_id.in_(sorted(set(post_ids))))
+        found = {r["post_id"]: dict(r) for r in self.conn.execute(query).mappings()}
+        ranked = enumerate(post_ids, first_rank)
+        return [found[p] | {"rank": rank} for rank, p in ranked if p in found]
 
     def _page(self, query: Any, limit: int, offset: int) -> list[dict[str, Any]]:
         rows = self.conn.execute(query.limit(limit).offset(offset)).mappings()
