@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -23,8 +23,8 @@ def _snapshot(request: Request) -> Iterator[Snapshot]:
 Snap = Annotated[Snapshot, Depends(_snapshot)]
 
 
-def last_step(snap: Snapshot) -> int:
-    """The last committed step of the run in ``snap``.
+def run_record(snap: Snapshot) -> dict[str, Any]:
+    """The run recorded in ``snap``'s database.
 
     Raises:
         HTTPException: 404 when no run is recorded.
@@ -32,7 +32,12 @@ def last_step(snap: Snapshot) -> int:
     run = snap.run.run()
     if run is None:
         raise HTTPException(404, "no run is recorded in this database")
-    return int(run["last_step"])
+    return run
+
+
+def last_step(snap: Snapshot) -> int:
+    """The last committed step of the run in ``snap`` (404 when no run is recorded)."""
+    return int(run_record(snap)["last_step"])
 
 
 def _authorised(

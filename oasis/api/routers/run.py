@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from oasis.actions import ActionType
-from oasis.api.dependencies import Snap, last_step
+from oasis.api.dependencies import Snap, run_record
 from oasis.api.pagination import After, Limit, Offset, Step, cursor_page, page
 from oasis.api.schemas import MAX_ID, CursorPage, ErrorOut, Page, RunOut, StepMetricsOut, TraceOut
 from oasis.platform.queries import TraceFilter
@@ -18,13 +18,11 @@ router = APIRouter(tags=["run"], responses={404: {"model": ErrorOut}, 422: {"mod
 @router.get("/run", response_model=RunOut)
 def run_info(snap: Snap) -> RunOut:
     """The run's config, seed, current (last committed) step and status."""
-    step = last_step(snap)
-    run = snap.run.run()
-    assert run is not None
+    run = run_record(snap)
     return RunOut(
         seed=run["seed"],
         config=run["config"],
-        current_step=step,
+        current_step=run["last_step"],
         status=run["status"],
         steps_recorded=snap.run.step_count(),
     )
