@@ -42,6 +42,11 @@ class Reader:
         """Every user id, ascending."""
         return np.fromiter(self.conn.scalars(select(User.user_id).order_by(User.user_id)), _INT)
 
+    def users_created(self, step: int) -> np.ndarray:
+        """Ids of the users who signed up at ``step``."""
+        query = select(User.user_id).where(User.created_step == step).order_by(User.user_id)
+        return np.fromiter(self.conn.scalars(query), _INT)
+
     def post_table(self, since_step: int | None = None) -> dict[str, np.ndarray]:
         """Columns of posts created at or after ``since_step`` (all posts when ``None``).
 
