@@ -150,4 +150,7 @@ def fill(
 
 def to_post_ids(posts: PostTable, rows: IntArray) -> IntArray:
     """Maps a -1 padded matrix of PostTable rows to post ids (keeping the -1 padding)."""
-    return np.where(rows >= 0, posts.post_id[np.maximum(rows, 0)], -1)
+    out = np.full(rows.shape, -1, dtype=np.int64)
+    found = rows >= 0
+    out[found] = posts.post_id[rows[found]]
+    return out
