@@ -18,7 +18,12 @@ class EmbedderSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     kind: Literal["hashing", "sentence_transformer", "openai"] = "hashing"
-    dim: int | None = Field(default=None, gt=0, description="None: the encoder's own (hashing: 64)")
+    dim: int | None = Field(
+        default=None,
+        gt=0,
+        description="hashing: vector length (None: 64); openai: the served size, saves a probe "
+        "request; sentence_transformer: unused (the model decides)",
+    )
     model: str | None = None
     base_url: str | None = None
     api_key: str = "EMPTY"
