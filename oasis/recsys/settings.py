@@ -56,7 +56,7 @@ class RecsysSettings(BaseModel):
     oversample: int = Field(default=4, ge=1, description="first candidate pool = oversample * k")
     index: Literal["auto", "flat", "ivf", "hnsw"] = "auto"
     flat_max_posts: int = Field(default=10_000, gt=0)
-    ivf_nprobe: int = Field(default=8, gt=0)
+    ivf_nprobe: int = Field(default=12, gt=0)
     hnsw_m: int = Field(default=32, gt=1)
     hnsw_ef_search: int = Field(default=64, gt=0)
     write_rec_table: bool = False
