@@ -14,9 +14,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def oasis(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "oasis", *args], cwd=cwd, capture_output=True, text=True, timeout=300,
+        [sys.executable, "-m", "oasis", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
-    )  # fmt: skip
+    )
 
 
 def test_run_writes_the_results_folder_and_resume_finishes(tmp_path):

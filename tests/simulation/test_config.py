@@ -43,7 +43,7 @@ def test_bad_files_are_rejected_with_the_key(tmp_path, text, message):
 
 
 def test_missing_file(tmp_path):
-    with pytest.raises(ConfigError, match="nope.yaml"):
+    with pytest.raises(ConfigError, match=r"nope\.yaml"):
         load_config(tmp_path / "nope.yaml", environ={})
 
 
