@@ -8,10 +8,21 @@ and handed to the driver's ``executemany``.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import BigInteger, Connection, Executable, String, any_, bindparam, func, select
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Executable,
+    String,
+    Table,
+    any_,
+    bindparam,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -53,3 +64,30 @@ def execute_many(conn: Connection, statement: Executable, rows: Sequence[dict[st
     else:
         params = list(rows)
     conn.exec_driver_sql(str(compiled), params)
+
+
+def insert_rows(
+    conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
+) -> None:
+    """Insert many rows given as tuples in ``columns`` order: COPY on PostgreSQL, else executemany.
+
+    For bulk loads (a million users, ten million follows), where building a dict per row would
+    cost more than writing it.
+    """
+    if conn.dialect.name == "postgresql":
+        quote = conn.dialect.identifier_preparer.quote
+        names = ", ".join(quote(c) for c in columns)
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        statement = f"COPY {quote(table.name)} ({names}) FROM STDIN"
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(columns))
+    assert compiled.positiontup is not None
+    order = [list(columns).index(name) for name in compiled.positiontup]
+    if order == list(range(len(columns))):
+        conn.exec_driver_sql(str(compiled), list(rows))
+    else:
+        conn.exec_driver_sql(str(compiled), [tuple(r[i] for i in order) for r in rows])
