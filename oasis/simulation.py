@@ -202,7 +202,9 @@ class Simulation:
     def _interviews(self, step: int, commands: Sequence[Command]) -> list[Action]:
         """Scheduled and API interviews of the agents they name (all LLM agents by default)."""
         asked: list[Action] = []
-        due = [(None, i.question, i.user_ids) for i in self.schedule.interviews(step)]
+        due: list[tuple[int | None, str, tuple[int, ...]]] = [
+            (None, i.question, i.user_ids) for i in self.schedule.interviews(step)
+        ]
         due += [
             (c.command_id, c.question, c.user_ids) for c in commands if isinstance(c, ApiInterview)
         ]

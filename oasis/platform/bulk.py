@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Connection,
-    Executable,
     String,
     Table,
     any_,
@@ -24,7 +23,8 @@ from sqlalchemy import (
     select,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement, ColumnElement
 
 
 def member_of(conn: Connection, column: Any, values: Collection[Any]) -> ColumnElement[bool]:
@@ -50,7 +50,9 @@ def pair_source(conn: Connection, pairs: Sequence[tuple[int, int]]) -> Any:
     ).subquery()
 
 
-def execute_many(conn: Connection, statement: Executable, rows: Sequence[dict[str, Any]]) -> None:
+def execute_many(
+    conn: Connection, statement: ClauseElement, rows: Sequence[dict[str, Any]]
+) -> None:
     """Run ``statement`` once per row through the driver's executemany.
 
     Values go to the driver as they are: JSON columns must be given as JSON text.
@@ -58,6 +60,7 @@ def execute_many(conn: Connection, statement: Executable, rows: Sequence[dict[st
     if not rows:
         return
     compiled = statement.compile(dialect=conn.dialect, column_keys=list(rows[0]))
+    assert isinstance(compiled, SQLCompiler)
     if compiled.positiontup is not None:
         order = compiled.positiontup
         params: list[Any] = [tuple(row[name] for name in order) for row in rows]

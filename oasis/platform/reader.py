@@ -137,7 +137,9 @@ class Reader:
         rows = self._by_user(select(AgentMemory.user_id, AgentMemory.memory), user_ids)
         return {u: r[0] for u, r in rows.items()}
 
-    def _by_user(self, query: Select[Any], user_ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
+    def _by_user(
+        self, query: Select[*tuple[Any, ...]], user_ids: Sequence[int]
+    ) -> dict[int, tuple[Any, ...]]:
         key = query.selected_columns[0]
         found: dict[int, tuple[Any, ...]] = {}
         for part in chunks(sorted(set(user_ids))):
@@ -149,7 +151,7 @@ class Reader:
     def notifications(self, user_ids: Sequence[int], since_step: int) -> dict[int, dict[str, int]]:
         """What happened to each user's posts and account since ``since_step``, as counts."""
         mine = Post.user_id.label("owner")
-        sources: dict[str, Select[Any]] = {
+        sources: dict[str, Select[*tuple[Any, ...]]] = {
             "likes": select(mine, func.count())
             .join(Like, Like.post_id == Post.post_id)
             .where(Like.created_step >= since_step),
