@@ -2,9 +2,10 @@
 heuristic policy at 100,000 and 1,000,000 agents.
 
 Run: ``python -m bench.step [--llm 1000 10000] [--heuristic 100000 1000000] [--steps 2]``.
-The scripted server runs in its own process, as vLLM would; ms per agent-step is this process's
-wall time per step divided by the agents that acted, so it includes feeds, observations,
-prompt building, the HTTP client, parsing and the database writes.
+The scripted server runs in its own process, as vLLM would, and answers one fixed valid action
+at once. Per agent-step figures divide this process's wall and CPU time per step by the agents
+that acted, so they include feeds, observations, prompt building, the HTTP client, parsing and
+the database writes; on a 2-core machine the wall time also waits on the server's CPU.
 """
 
 from __future__ import annotations
@@ -89,8 +90,18 @@ def main() -> None:
     options = parser.parse_args()
     print(f"machine: {describe()}")
     port = free_port()
+    answer = '{"actions": [{"action": "create_post", "args": {"content": "hello"}}]}'
     server = subprocess.Popen(
-        [sys.executable, "-m", "oasis.testing.scripted_llm", "--port", str(port)], cwd=ROOT
+        [
+            sys.executable,
+            "-m",
+            "oasis.testing.scripted_llm",
+            "--port",
+            str(port),
+            "--fixed",
+            answer,
+        ],
+        cwd=ROOT,
     )
     try:
         time.sleep(3)

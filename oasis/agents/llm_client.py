@@ -129,7 +129,8 @@ class OpenAIChatClient:
         self, client: openai.AsyncOpenAI, request: ChatRequest, attempt: int
     ) -> ChatResult | _Failure:
         try:
-            response = await client.chat.completions.create(**self._body(request))
+            raw = await client.chat.completions.with_raw_response.create(**self._body(request))
+            response = raw.http_response.json()
         except openai.APIStatusError as exc:
             code = exc.status_code
             return _Failure(f"http_{code}", code in _RETRY_STATUS or code >= 500)
@@ -140,13 +141,18 @@ class OpenAIChatClient:
             return _Failure("connection_error", True)
         except openai.APIError as exc:
             return _Failure(f"bad_response: {type(exc).__name__}", True)
+        except ValueError:  # the body is not JSON
+            return _Failure("bad_response: not a chat completion", True)
         return _read(request.agent_id, response, attempt)
 
     def _body(self, request: ChatRequest) -> dict[str, Any]:
-        # Messages, schema and tools go in ``extra_body``, which the SDK sends as they are: as
-        # typed params it walks them recursively on every request, a third of its CPU per call.
+        # Everything but the model goes in ``extra_body``, which the SDK sends as it is: typed
+        # params it walks recursively on every request, a third of its CPU per call.
         extra: dict[str, Any] = {
             "messages": list(request.messages),
+            "max_tokens": request.max_tokens,
+            "temperature": self.temperature,
+            "user": str(request.agent_id),
             "response_format": request.response_format,
             "tools": list(request.tools) if request.tools else None,
             # "required" makes vLLM constrain the answer to the tools' schemas.
@@ -156,9 +162,6 @@ class OpenAIChatClient:
         return {
             "model": self.model,
             "messages": [],
-            "max_tokens": request.max_tokens,
-            "temperature": self.temperature,
-            "user": str(request.agent_id),
             "extra_body": {k: v for k, v in extra.items() if v is not None},
         }
 
@@ -180,20 +183,24 @@ def _refused(exc: BaseException) -> bool:
 
 
 def _read(agent_id: int, response: Any, attempt: int) -> ChatResult | _Failure:
-    """A result from a completion; a body that is not one (a broken server) is a failure."""
+    """A result from a completion's JSON body; a body that is not one is a failure."""
     try:
-        message = response.choices[0].message
+        message = response["choices"][0]["message"]
         calls = tuple(
-            ToolCall(c.function.name, c.function.arguments or "") for c in message.tool_calls or ()
+            ToolCall(c["function"]["name"], c["function"].get("arguments") or "")
+            for c in message.get("tool_calls") or ()
         )
-        usage = response.usage
-        text = "" if message.content is None and not calls else message.content
+        usage = response.get("usage") or {}
+        content = message.get("content")
+        text = "" if content is None and not calls else content
+        if text is not None and not isinstance(text, str):
+            raise TypeError("content is not text")
         return ChatResult(
             agent_id,
             text=text,
             tool_calls=calls,
-            prompt_tokens=int(usage.prompt_tokens) if usage else 0,
-            completion_tokens=int(usage.completion_tokens) if usage else 0,
+            prompt_tokens=int(usage.get("prompt_tokens") or 0),
+            completion_tokens=int(usage.get("completion_tokens") or 0),
             attempts=attempt,
         )
     except (AttributeError, IndexError, KeyError, TypeError, ValueError):

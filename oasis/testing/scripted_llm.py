@@ -18,7 +18,7 @@ from types import TracebackType
 
 import uvicorn
 
-from oasis.testing.replies import Responder, default_reply, with_latency
+from oasis.testing.replies import Reply, Responder, always, default_reply, with_latency
 from oasis.testing.scripted_app import ServerLog, make_app
 
 
@@ -86,8 +86,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int, default=8011)
     parser.add_argument("--latency-ms", type=float, default=0.0)
     parser.add_argument("--model", default="scripted")
+    parser.add_argument(
+        "--fixed", default=None, help="answer this text to every request (cheapest to serve)"
+    )
     args = parser.parse_args(argv)
-    app = make_app(with_latency(args.latency_ms / 1000.0), args.model)
+    inner = always(Reply(text=args.fixed)) if args.fixed is not None else default_reply
+    app = make_app(with_latency(args.latency_ms / 1000.0, inner), args.model)
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning", access_log=False)
 
 
