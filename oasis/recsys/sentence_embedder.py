@@ -48,7 +48,13 @@ class SentenceTransformerEmbedder:
     @property
     def dim(self) -> int:
         """Length of the model's sentence vectors."""
-        return int(self._loaded().get_sentence_embedding_dimension())
+        model = self._loaded()
+        # sentence-transformers 5.x renamed the method; older releases only have the old name.
+        size = (
+            getattr(model, "get_embedding_dimension", None)
+            or model.get_sentence_embedding_dimension
+        )
+        return int(size())
 
     def encode(self, texts: Sequence[str]) -> Matrix:
         """Embeds ``texts`` as unit float32 rows."""
