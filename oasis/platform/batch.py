@@ -53,7 +53,7 @@ class StepBatch:
     comments: dict[int, CommentInfo]
     groups: set[int]
     products: dict[str, int]
-    reposts: set[Pair]
+    reposts: PairSet
     relations: dict[str, PairSet]
     next_ids: dict[str, int]
     deltas: Deltas = field(default_factory=Deltas)
@@ -93,7 +93,7 @@ def load_batch(
         comments=_load_comments(conn, {c for _, c in on_comments}),
         groups=_load_ids(conn, ChatGroup.group_id, {g for _, g in on_groups}),
         products=_load_products(conn, {n for _, n in refs["product_name"]}),
-        reposts=_load_reposts(conn, on_roots),
+        reposts=_load_pairs(conn, Post.user_id, Post.original_post_id, on_roots, _NOT_QUOTE),
         relations={
             "like": _load_pairs(conn, Like.user_id, Like.post_id, on_roots),
             "dislike": _load_pairs(conn, Dislike.user_id, Dislike.post_id, on_roots),
@@ -179,13 +179,18 @@ def _matching(conn: Connection, left: Any, right: Any, pairs: list[Pair], *extra
     return {(a, b) for a, b in conn.execute(query)}
 
 
-def _load_reposts(conn: Connection, pairs: list[Pair]) -> set[Pair]:
-    """Those (user, root) pairs for which the user already reposted the root (quotes excluded)."""
-    return _matching(conn, Post.user_id, Post.original_post_id, pairs, Post.quote_content.is_(None))
+def _load_pairs(conn: Connection, left: Any, right: Any, pairs: list[Pair], *extra: Any) -> PairSet:
+    """The stored state of ``pairs``, and a lookup for pairs the step comes to ask about later."""
+
+    def fetch(pair: Pair) -> bool:
+        query = select(left).where(left == pair[0], right == pair[1], *extra).limit(1)
+        return conn.execute(query).first() is not None
+
+    return PairSet(_matching(conn, left, right, pairs, *extra), set(pairs), fetch)
 
 
-def _load_pairs(conn: Connection, left: Any, right: Any, pairs: list[Pair]) -> PairSet:
-    return PairSet(_matching(conn, left, right, pairs))
+# A repost is a post by the user whose root is the reposted post; quotes are not reposts.
+_NOT_QUOTE = Post.quote_content.is_(None)
 
 
 def _load_max_ids(conn: Connection) -> dict[str, int]:

@@ -7,6 +7,7 @@ one by one against these overlays; nothing is written until the whole step is de
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 Pair = tuple[int, int]
@@ -17,16 +18,26 @@ class PairSet:
     """A relation (such as likes) as loaded, plus the pairs the step adds and removes.
 
     Adding a pair the step removed cancels the removal (and vice versa), so the net change can
-    be written as plain inserts and deletes that never collide.
+    be written as plain inserts and deletes that never collide. ``known`` are the pairs whose
+    stored state was loaded; any other pair is looked up with ``fetch`` the first time it is
+    asked about (a post created in this step can point at a root no one referred to before).
     """
 
     existing: set[Pair]
+    known: set[Pair] = field(default_factory=set)
+    fetch: Callable[[Pair], bool] | None = None
     added: dict[Pair, str] = field(default_factory=dict)
     removed: set[Pair] = field(default_factory=set)
 
     def __contains__(self, pair: Pair) -> bool:
         """Whether ``pair`` holds after the changes made so far."""
-        return pair in self.added or (pair in self.existing and pair not in self.removed)
+        if pair in self.added:
+            return True
+        if pair not in self.known and self.fetch is not None:
+            self.known.add(pair)
+            if self.fetch(pair):
+                self.existing.add(pair)
+        return pair in self.existing and pair not in self.removed
 
     def add(self, pair: Pair, note: str = "") -> None:
         """Make ``pair`` hold; ``note`` is an optional text stored with a new row."""

@@ -106,3 +106,24 @@ def test_feeds_are_logged_with_the_step(db_url):
         assert reader.feeds(1) is None
     assert [a.tolist() for a in stored] == [[3, 5], [0, 2, 3], [10, 11, 12]]
     platform.close()
+
+
+def test_votes_and_reposts_through_a_post_made_in_the_same_step_see_stored_state(world):
+    root = world.post(3)
+    world.act(
+        Action(4, T.LIKE_POST, {"post_id": root}),
+        Action(4, T.REPOST, {"post_id": root}),
+        Action(4, T.REPORT_POST, {"post_id": root, "report_reason": "x"}),
+    )
+    # Agent 1 reposts first (canonical order), making a post no one could refer to before;
+    # agent 4 then acts on it, and so on a root whose stored votes were not loaded up front.
+    new_post = root + 2
+    results = world.act(
+        Action(1, T.REPOST, {"post_id": root}),
+        Action(4, T.LIKE_POST, {"post_id": new_post}),
+        Action(4, T.REPOST, {"post_id": new_post}),
+        Action(4, T.REPORT_POST, {"post_id": new_post, "report_reason": "x"}),
+        Action(4, T.UNLIKE_POST, {"post_id": new_post}),
+    )
+    assert results[0].data["post_id"] == new_post
+    assert [r.reason for r in results[1:]] == ["duplicate", "duplicate", "duplicate", None]
