@@ -1,0 +1,131 @@
+"""What crosses the Ray object store: contexts and actions as Arrow tables, feeds as numpy.
+
+A step sends each shard one table of its LLM agents' contexts (one row per agent; the memory
+and observation as compact JSON) and one :class:`HeuristicBatch` slice, and gets back one table
+of actions (one row per action). Rows, not pickled object graphs per agent, so a step's payload
+is a few contiguous buffers whatever the number of agents.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from oasis.actions import Action, ActionType
+from oasis.agents.heuristic import HeuristicBatch
+from oasis.agents.memory import memory_from_dict, memory_to_dict
+from oasis.agents.observation import CommentView, Observation, PostView
+from oasis.agents.policy import AgentContext
+from oasis.agents.profile import Profile
+
+_PROFILE = ("user_name", "name", "bio", "persona")
+CONTEXT_SCHEMA = pa.schema(
+    [
+        ("agent_id", pa.int64()),
+        *((f, pa.string()) for f in _PROFILE),
+        ("interests", pa.list_(pa.string())),
+        ("memory", pa.string()),
+        ("observation", pa.string()),
+    ]
+)
+ACTION_SCHEMA = pa.schema(
+    [("agent_id", pa.int64()), ("seq", pa.int32()), ("type", pa.string()), ("args", pa.string())]
+)
+
+
+def contexts_to_arrow(contexts: Sequence[AgentContext]) -> pa.Table:
+    """One row per context: profile columns, memory and observation as JSON."""
+    columns: dict[str, list[Any]] = {
+        "agent_id": [c.profile.agent_id for c in contexts],
+        **{f: [getattr(c.profile, f) for c in contexts] for f in _PROFILE},
+        "interests": [list(c.profile.interests) for c in contexts],
+        "memory": [_json(memory_to_dict(c.memory)) for c in contexts],
+        "observation": [_json(observation_to_dict(c.observation)) for c in contexts],
+    }
+    return pa.table(columns, schema=CONTEXT_SCHEMA)
+
+
+def contexts_from_arrow(table: pa.Table) -> list[AgentContext]:
+    """The contexts written by :func:`contexts_to_arrow`, in row order."""
+    rows = table.to_pydict()
+    return [
+        AgentContext(
+            Profile(
+                rows["agent_id"][i], *(rows[f][i] for f in _PROFILE), tuple(rows["interests"][i])
+            ),
+            memory_from_dict(json.loads(rows["memory"][i])),
+            observation_from_dict(json.loads(rows["observation"][i])),
+        )
+        for i in range(table.num_rows)
+    ]
+
+
+def actions_to_arrow(decisions: Sequence[Sequence[Action]]) -> pa.Table:
+    """One row per action: agent id, its position in the agent's list, type and JSON args."""
+    flat = [(a, seq) for actions in decisions for seq, a in enumerate(actions)]
+    columns = {
+        "agent_id": [a.agent_id for a, _ in flat],
+        "seq": [seq for _, seq in flat],
+        "type": [a.type.value for a, _ in flat],
+        "args": [_json(a.args) for a, _ in flat],
+    }
+    return pa.table(columns, schema=ACTION_SCHEMA)
+
+
+def actions_from_arrow(table: pa.Table, agent_ids: Sequence[int]) -> list[list[Action]]:
+    """The actions of ``table`` grouped per agent, one list per id of ``agent_ids``, in order."""
+    rows = table.to_pydict()
+    by_agent: dict[int, list[tuple[int, Action]]] = {int(a): [] for a in agent_ids}
+    for agent, seq, kind, args in zip(
+        rows["agent_id"], rows["seq"], rows["type"], rows["args"], strict=True
+    ):
+        by_agent[agent].append((seq, Action(agent, ActionType(kind), json.loads(args))))
+    return [[a for _, a in sorted(by_agent[int(i)], key=lambda p: p[0])] for i in agent_ids]
+
+
+def take_agents(batch: HeuristicBatch, rows: np.ndarray) -> HeuristicBatch:
+    """The agents at positions ``rows`` of ``batch``, with their feed entries, in that order."""
+    lengths = np.diff(batch.indptr)[rows]
+    indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    starts = np.repeat(batch.indptr[rows] - indptr[:-1], lengths)
+    entries = starts + np.arange(int(indptr[-1]), dtype=np.int64)
+    return HeuristicBatch(
+        agent_ids=batch.agent_ids[rows],
+        indptr=indptr,
+        post_ids=batch.post_ids[entries],
+        author_ids=batch.author_ids[entries],
+        similarity=batch.similarity[entries],
+        popularity=batch.popularity[entries],
+        topics=[batch.topics[int(i)] for i in rows],
+    )
+
+
+def observation_to_dict(observation: Observation) -> dict[str, Any]:
+    """A JSON-ready dict of an observation, posts and comments as nested dicts."""
+    data = _fields(observation)
+    data["feed"] = [
+        {**_fields(p), "comments": [_fields(c) for c in p.comments]} for p in observation.feed
+    ]
+    return data
+
+
+def observation_from_dict(data: Mapping[str, Any]) -> Observation:
+    """The observation written by :func:`observation_to_dict`."""
+    feed = tuple(
+        PostView(**{**p, "comments": tuple(CommentView(**c) for c in p["comments"])})
+        for p in data["feed"]
+    )
+    lists = {k: tuple(v) for k, v in data.items() if isinstance(v, list) and k != "feed"}
+    return Observation(**{**data, **lists, "feed": feed})
+
+
+def _fields(record: Any) -> dict[str, Any]:
+    return {name: getattr(record, name) for name in record.__dataclass_fields__}
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
