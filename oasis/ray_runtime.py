@@ -29,11 +29,15 @@ def ensure_ray(settings: RaySettings, num_cpus: int | None = None) -> bool:
         raise ValueError("ray.mode is 'none': decisions run in-process, not on Ray")
     # Ray reads this when it starts; the usage report would phone home from every run.
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
-    quiet = {"log_to_driver": False, "configure_logging": False}
     if settings.mode == "cluster":
-        ray.init(address=settings.address or "auto", **quiet)
+        ray.init(address=settings.address or "auto", log_to_driver=False, configure_logging=False)
     else:
-        ray.init(num_cpus=num_cpus or local_cpus(settings), include_dashboard=False, **quiet)
+        ray.init(
+            num_cpus=num_cpus or local_cpus(settings),
+            include_dashboard=False,
+            log_to_driver=False,
+            configure_logging=False,
+        )
     return True
 
 

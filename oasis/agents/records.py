@@ -55,7 +55,9 @@ def contexts_from_arrow(table: pa.Table) -> list[AgentContext]:
     return [
         AgentContext(
             Profile(
-                rows["agent_id"][i], *(rows[f][i] for f in _PROFILE), tuple(rows["interests"][i])
+                agent_id=rows["agent_id"][i],
+                interests=tuple(rows["interests"][i]),
+                **{f: rows[f][i] for f in _PROFILE},
             ),
             memory_from_dict(json.loads(rows["memory"][i])),
             observation_from_dict(json.loads(rows["observation"][i])),
