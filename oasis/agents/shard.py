@@ -8,6 +8,7 @@ new one built from the config alone.
 
 from __future__ import annotations
 
+import os
 import resource
 import sys
 import time
@@ -62,10 +63,13 @@ class AgentShard:
 
 
 def rss_mb() -> float:
-    """This process's resident memory now, in MiB."""
-    import psutil  # shipped with ray[default]; only shards and benchmarks need it
-
-    return float(psutil.Process().memory_info().rss) / 2**20
+    """This process's resident memory now, in MiB (the peak where ``/proc`` is missing)."""
+    try:
+        with open("/proc/self/statm") as statm:
+            pages = int(statm.read().split()[1])
+    except OSError:
+        return peak_rss_mb()
+    return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
 def peak_rss_mb() -> float:
