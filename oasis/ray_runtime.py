@@ -23,10 +23,10 @@ def ensure_ray(settings: RaySettings, num_cpus: int | None = None) -> bool:
     """
     import ray
 
-    if ray.is_initialized():
-        return False
     if settings.mode == "none":
         raise ValueError("ray.mode is 'none': decisions run in-process, not on Ray")
+    if ray.is_initialized():
+        return False
     # Ray reads this when it starts; the usage report would phone home from every run.
     os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")
     if settings.mode == "cluster":
