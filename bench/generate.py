@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -22,14 +21,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from bench.machine import describe
+from oasis.config import BUILTIN_DATA
 from oasis.datasets import generate_population, load_reddit_users, load_twitter_users
-
-ROOT = Path(__file__).resolve().parents[1]
-DATA_CANDIDATES = (
-    ROOT / "data" / "oasis",
-    ROOT / "shared" / "data" / "oasis",
-    ROOT.parent / "shared" / "data" / "oasis",
-)
 
 
 def _status(key: str) -> float:
@@ -49,21 +43,8 @@ def phase(name: str) -> Iterator[None]:
     print(f"{name:<36} {seconds:7.1f} s   peak RSS {peak:6.0f} MiB (before: {start_rss:.0f} MiB)")
 
 
-def machine() -> str:
-    mem = next(
-        line
-        for line in Path("/proc/meminfo").read_text().splitlines()
-        if line.startswith("MemTotal")
-    )
-    ram = int(mem.split()[1]) / 1024**2
-    cpu = platform.processor() or platform.machine()
-    return f"{cpu}, {os.cpu_count()} cores, {ram:.0f} GiB RAM, Python {platform.python_version()}"
-
-
 def data_dir() -> Path:
-    if "OASIS_DATA_DIR" in os.environ:
-        return Path(os.environ["OASIS_DATA_DIR"])
-    return next(p for p in DATA_CANDIDATES if (p / "twitter").exists())
+    return Path(os.environ.get("OASIS_DATA_DIR", BUILTIN_DATA))
 
 
 def load_into(url: str, population: Any) -> int:
@@ -99,7 +80,7 @@ def main() -> None:
     parser.add_argument("--db", action="append", choices=["sqlite", "postgres"], default=[])
     parser.add_argument("--pg-admin-url", default="postgresql://postgres@127.0.0.1/test")
     args = parser.parse_args()
-    print(f"machine: {machine()}")
+    print(f"machine: {describe()}")
     print(f"users: {args.users:,}, follows per user: {args.follows}, seed: {args.seed}")
     seeds = data_dir()
     with phase("load seeds"):

@@ -12,11 +12,14 @@ def describe() -> str:
     cpu = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo") as info:
-            cpu = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
+            cpu = next(
+                line.split(":", 1)[1].strip() for line in info if line.startswith("model name")
+            )
     except (OSError, StopIteration):
         pass
     pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    return f"{cpu}, {os.cpu_count()} cores, {pages / 2**30:.0f} GiB RAM, Python {platform.python_version()}"
+    python = platform.python_version()
+    return f"{cpu}, {os.cpu_count()} cores, {pages / 2**30:.0f} GiB RAM, Python {python}"
 
 
 def peak_rss_mb() -> float:

@@ -44,7 +44,8 @@ def hourly_probabilities(frequency: np.ndarray) -> np.ndarray:
     """OASIS's P[i, h] = f[i, h] / max over agents of f[., h]; an hour nobody uses stays 0."""
     counts = np.asarray(frequency, dtype=np.float32)
     peak = counts.max(axis=0, initial=0.0)
-    return np.divide(counts, peak, out=np.zeros_like(counts), where=peak > 0)
+    probability: np.ndarray = np.divide(counts, peak, out=np.zeros_like(counts), where=peak > 0)
+    return probability
 
 
 def draw_active(
@@ -55,4 +56,5 @@ def draw_active(
     ``probability`` is one value for all, or one per agent aligned with ``agent_ids``.
     """
     draws = uniform(seed, Stream.ACTIVATION, step, agent_ids)[:, 0]
-    return np.asarray(agent_ids)[draws < probability]
+    active: np.ndarray = np.asarray(agent_ids)[draws < probability]
+    return active

@@ -42,9 +42,9 @@ class PopulationSettings(_Section):
 
     source: Literal["synthetic", "twitter", "reddit", "topic"] = "synthetic"
     path: Path = Path("builtin:twitter/user_all_id_time.csv")
-    n_users: int = Field(100, ge=1, le=10_000_000)
-    follows_per_user: int = Field(10, ge=1)
-    core_size: int | None = Field(None, ge=1)
+    n_users: int = Field(default=100, ge=1, le=10_000_000)
+    follows_per_user: int = Field(default=10, ge=1)
+    core_size: int | None = Field(default=None, ge=1)
     interests_path: Path | None = None
     topic: str | None = None
     topics_path: Path = Path("builtin:twitter/all_topics.csv")
@@ -60,26 +60,30 @@ class PopulationSettings(_Section):
 class ClockSettings(_Section):
     """Simulated time: when step 0 starts and how long a step lasts."""
 
-    start: datetime | None = Field(None, description="default: the seed's start, else 2026-01-01")
-    minutes_per_step: float = Field(60.0, gt=0)
+    start: datetime | None = Field(
+        default=None, description="default: the seed's start, else 2026-01-01"
+    )
+    minutes_per_step: float = Field(default=60.0, gt=0)
 
 
 class ActivationSettings(_Section):
     """Who is active in a step: ``profile`` uses the seed's hourly activity, else ``uniform``."""
 
     kind: Literal["profile", "uniform"] = "uniform"
-    probability: float = Field(0.2, ge=0.0, le=1.0)
+    probability: float = Field(default=0.2, ge=0.0, le=1.0)
 
 
 class HeuristicSettings(_Section):
     """Base rates of the heuristic policy, scaled per post by interest similarity and popularity."""
 
-    post: float = Field(0.2, ge=0, le=1)
-    like: float = Field(0.15, ge=0, le=1)
-    dislike: float = Field(0.02, ge=0, le=1)
-    repost: float = Field(0.05, ge=0, le=1)
-    comment: float = Field(0.05, ge=0, le=1)
-    follow: float = Field(0.1, ge=0, le=1, description="chance to follow a liked post's author")
+    post: float = Field(default=0.2, ge=0, le=1)
+    like: float = Field(default=0.15, ge=0, le=1)
+    dislike: float = Field(default=0.02, ge=0, le=1)
+    repost: float = Field(default=0.05, ge=0, le=1)
+    comment: float = Field(default=0.05, ge=0, le=1)
+    follow: float = Field(
+        default=0.1, ge=0, le=1, description="chance to follow a liked post's author"
+    )
 
 
 class LLMSettings(_Section):
@@ -88,12 +92,12 @@ class LLMSettings(_Section):
     endpoints: tuple[str, ...] = ()
     model: str = "default"
     api_key: str = "EMPTY"
-    max_concurrency: int = Field(64, ge=1)
-    timeout_s: float = Field(60.0, gt=0)
-    max_retries: int = Field(3, ge=0)
-    temperature: float = Field(0.7, ge=0)
-    max_actions: int = Field(3, ge=1, le=20)
-    max_tokens: int = Field(512, ge=16)
+    max_concurrency: int = Field(default=64, ge=1)
+    timeout_s: float = Field(default=60.0, gt=0)
+    max_retries: int = Field(default=3, ge=0)
+    temperature: float = Field(default=0.7, ge=0)
+    max_actions: int = Field(default=3, ge=1, le=20)
+    max_tokens: int = Field(default=512, ge=16)
     tools: bool = False
 
 
@@ -103,7 +107,7 @@ class PolicySettings(_Section):
     Without LLM endpoints every agent is heuristic.
     """
 
-    llm_share: float = Field(1.0, ge=0.0, le=1.0)
+    llm_share: float = Field(default=1.0, ge=0.0, le=1.0)
     llm_agents: tuple[int, ...] = ()
     heuristic: HeuristicSettings = HeuristicSettings()
 
@@ -113,8 +117,8 @@ class RaySettings(_Section):
 
     mode: Literal["none", "local", "cluster"] = "none"
     address: str | None = None
-    shards: int = Field(1, ge=1)
-    cpus_per_shard: float = Field(1.0, gt=0)
+    shards: int = Field(default=1, ge=1)
+    cpus_per_shard: float = Field(default=1.0, gt=0)
 
 
 class EventSettings(_Section):
@@ -129,7 +133,7 @@ class EventSettings(_Section):
     bio: str = ""
     question: str | None = None
     user_ids: tuple[int, ...] = ()
-    every: int | None = Field(None, ge=1, description="repeat every N steps (interviews)")
+    every: int | None = Field(default=None, ge=1, description="repeat every N steps (interviews)")
 
     @model_validator(mode="after")
     def _complete(self) -> EventSettings:
@@ -149,16 +153,22 @@ class ExperimentConfig(_Section):
 
     name: str = "experiment"
     seed: int = 0
-    steps: int = Field(10, ge=1)
+    steps: int = Field(default=10, ge=1)
     platform: PlatformSettings = PlatformSettings()
-    database: str | None = Field(None, description="default: SQLite file in the output folder")
+    database: str | None = Field(
+        default=None, description="default: SQLite file in the output folder"
+    )
     output: Path = Path("results")
     population: PopulationSettings = PopulationSettings()
     clock: ClockSettings = ClockSettings()
     activation: ActivationSettings = ActivationSettings()
     recsys: RecsysSettings = RecsysSettings()
-    candidate_window_steps: int = Field(24, ge=1, description="how far back feeds look for posts")
-    actions: tuple[ActionType, ...] | None = Field(None, description="default: by platform kind")
+    candidate_window_steps: int = Field(
+        default=24, ge=1, description="how far back feeds look for posts"
+    )
+    actions: tuple[ActionType, ...] | None = Field(
+        default=None, description="default: by platform kind"
+    )
     policy: PolicySettings = PolicySettings()
     llm: LLMSettings = LLMSettings()
     ray: RaySettings = RaySettings()

@@ -62,11 +62,3 @@ class Schedule:
                 assert e.question is not None
                 due.append(Interview(e.question, e.user_ids))
         return due
-
-    def new_users(self, step: int) -> list[int]:
-        """Ids of agents whose sign-up is due at ``step``."""
-        return [
-            e.user_id
-            for e in self.events
-            if e.kind == "sign_up" and e.step == step and e.user_id is not None
-        ]

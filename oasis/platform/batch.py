@@ -39,10 +39,6 @@ def chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
         yield items[start : start + size]
 
 
-def _arg_ids(actions: Iterable[Action], *names: str) -> list[int]:
-    return sorted({value for _, value in _targets(actions, *names)})
-
-
 @dataclass(slots=True)
 class StepBatch:
     """State for applying one step: loaded rows, overlays, id counters and pending inserts."""
@@ -81,31 +77,22 @@ def load_batch(
     Relations are loaded for exactly the (actor, target) pairs the actions name: every check a
     handler makes is about the acting agent and the row its arguments point at.
     """
-    user_ids = {a.agent_id for a in actions} | set(_arg_ids(actions, "followee_id", "mutee_id"))
-    posts = _load_posts(conn, _arg_ids(actions, "post_id"))
-    comments = _load_comments(conn, _arg_ids(actions, "comment_id"))
-    groups = _load_ids(conn, ChatGroup.group_id, _arg_ids(actions, "group_id"))
-    names = sorted({str(a.args["user_name"]) for a in actions if "user_name" in a.args})
-    product_names = sorted(
-        {str(a.args["product_name"]) for a in actions if "product_name" in a.args}
-    )
-    on_roots = sorted(
-        {(a.agent_id, posts[p].root_id) for a, p in _targets(actions, "post_id") if p in posts}
-    )
-    on_comments = sorted({(a.agent_id, c) for a, c in _targets(actions, "comment_id")})
-    on_users = sorted({(a.agent_id, u) for a, u in _targets(actions, "followee_id", "mutee_id")})
-    on_groups = sorted({(a.agent_id, g) for a, g in _targets(actions, "group_id")})
+    refs = _references(actions)
+    posts = _load_posts(conn, {p for _, p in refs["post"]})
+    on_roots = sorted({(a, posts[p].root_id) for a, p in refs["post"] if p in posts})
+    on_comments, on_users, on_groups = (sorted(refs[k]) for k in ("comment", "user", "group"))
+    user_ids = {a.agent_id for a in actions} | {u for _, u in on_users}
     return StepBatch(
         conn=conn,
         settings=settings,
         step=step,
         now=now,
-        users=_load_ids(conn, User.user_id, sorted(user_ids)),
-        user_names=_load_ids(conn, User.user_name, names),
+        users=_load_ids(conn, User.user_id, user_ids),
+        user_names=_load_ids(conn, User.user_name, {n for _, n in refs["user_name"]}),
         posts=posts,
-        comments=comments,
-        groups=groups,
-        products=_load_products(conn, product_names),
+        comments=_load_comments(conn, {c for _, c in on_comments}),
+        groups=_load_ids(conn, ChatGroup.group_id, {g for _, g in on_groups}),
+        products=_load_products(conn, {n for _, n in refs["product_name"]}),
         reposts=_load_reposts(conn, on_roots),
         relations={
             "like": _load_pairs(conn, Like.user_id, Like.post_id, on_roots),
@@ -125,13 +112,27 @@ def load_batch(
     )
 
 
-def _targets(actions: Iterable[Action], *names: str) -> Iterator[tuple[Action, int]]:
-    """(action, id) for every integer argument among ``names`` (malformed ones are skipped)."""
-    for a in actions:
-        for n in names:
-            value = a.args.get(n)
-            if isinstance(value, int) and not isinstance(value, bool):
-                yield a, value
+# What each referring argument points at.
+_REFERENCES = {
+    "post_id": "post",
+    "comment_id": "comment",
+    "followee_id": "user",
+    "mutee_id": "user",
+    "group_id": "group",
+    "user_name": "user_name",
+    "product_name": "product_name",
+}
+
+
+def _references(actions: Iterable[Action]) -> dict[str, set[tuple[int, Any]]]:
+    """(acting agent, referenced value) pairs by kind, in one pass over validated actions."""
+    refs: dict[str, set[tuple[int, Any]]] = {kind: set() for kind in _REFERENCES.values()}
+    for action in actions:
+        for name, value in action.args.items():
+            kind = _REFERENCES.get(name)
+            if kind is not None:
+                refs[kind].add((action.agent_id, value))
+    return refs
 
 
 def _load_ids(conn: Connection, column: Any, ids: Collection[Any]) -> set[Any]:

@@ -8,12 +8,23 @@ and handed to the driver's ``executemany``.
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import BigInteger, Connection, Executable, String, any_, bindparam, func, select
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    String,
+    Table,
+    any_,
+    bindparam,
+    func,
+    insert,
+    select,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement, ColumnElement
 
 
 def member_of(conn: Connection, column: Any, values: Collection[Any]) -> ColumnElement[bool]:
@@ -39,7 +50,9 @@ def pair_source(conn: Connection, pairs: Sequence[tuple[int, int]]) -> Any:
     ).subquery()
 
 
-def execute_many(conn: Connection, statement: Executable, rows: Sequence[dict[str, Any]]) -> None:
+def execute_many(
+    conn: Connection, statement: ClauseElement, rows: Sequence[dict[str, Any]]
+) -> None:
     """Run ``statement`` once per row through the driver's executemany.
 
     Values go to the driver as they are: JSON columns must be given as JSON text.
@@ -47,9 +60,37 @@ def execute_many(conn: Connection, statement: Executable, rows: Sequence[dict[st
     if not rows:
         return
     compiled = statement.compile(dialect=conn.dialect, column_keys=list(rows[0]))
+    assert isinstance(compiled, SQLCompiler)
     if compiled.positiontup is not None:
         order = compiled.positiontup
         params: list[Any] = [tuple(row[name] for name in order) for row in rows]
     else:
         params = list(rows)
     conn.exec_driver_sql(str(compiled), params)
+
+
+def insert_rows(
+    conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
+) -> None:
+    """Insert many rows given as tuples in ``columns`` order: COPY on PostgreSQL, else executemany.
+
+    For bulk loads (a million users, ten million follows), where building a dict per row would
+    cost more than writing it.
+    """
+    if conn.dialect.name == "postgresql":
+        quote = conn.dialect.identifier_preparer.quote
+        names = ", ".join(quote(c) for c in columns)
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        statement = f"COPY {quote(table.name)} ({names}) FROM STDIN"
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(columns))
+    assert compiled.positiontup is not None
+    order = [list(columns).index(name) for name in compiled.positiontup]
+    if order == list(range(len(columns))):
+        conn.exec_driver_sql(str(compiled), list(rows))
+    else:
+        conn.exec_driver_sql(str(compiled), [tuple(r[i] for i in order) for r in rows])

@@ -53,10 +53,20 @@ def _shares() -> Any:
     return shares.c.original_post_id
 
 
+# Tables about the run rather than the simulated world: its config and wall-clock timings.
+BOOKKEEPING = frozenset({"run", "step_metrics"})
+
+
 def dump(conn: Connection) -> dict[str, list[tuple[Any, ...]]]:
-    """Every table's rows, sorted: equal dumps mean equal databases."""
+    """Every world table's rows, sorted: equal dumps mean equal simulated worlds.
+
+    The bookkeeping tables (:data:`BOOKKEEPING`) are left out: two runs of the same experiment
+    differ there in their output folder and timings only.
+    """
     result: dict[str, list[tuple[Any, ...]]] = {}
     for table in Base.metadata.sorted_tables:
+        if table.name in BOOKKEEPING:
+            continue
         rows = conn.execute(select(table)).all()
         result[table.name] = sorted((tuple(r) for r in rows), key=repr)
     return result

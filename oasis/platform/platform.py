@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from oasis.actions import Action, ActionResult, ActionType, canonical_order, validate_args
@@ -74,7 +74,7 @@ class Platform:
         """Record the run's seed and config, or return the run already recorded."""
         with self.engine.begin() as conn:
             if conn.scalar(select(Run.run_id)) is None:
-                conn.execute(Run.__table__.insert().values(run_id=1, seed=seed, config=config))
+                conn.execute(insert(Run).values(run_id=1, seed=seed, config=config))
         info = self.run_info()
         assert info is not None
         return info
@@ -96,7 +96,7 @@ class Platform:
             return counter_mismatches(conn)
 
     def dump(self) -> dict[str, list[tuple[Any, ...]]]:
-        """Every table's rows, sorted, for comparing two databases."""
+        """Every world table's rows, sorted, for comparing two runs (see ``integrity.dump``)."""
         with self.engine.connect() as conn:
             return dump(conn)
 

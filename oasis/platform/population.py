@@ -6,13 +6,11 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection, Table, insert
 
 from oasis.platform.batch import chunks
-from oasis.platform.bulk import execute_many
-from oasis.platform.schema import Follow, Product, User
-
-_ROWS_PER_STATEMENT = 20_000
+from oasis.platform.bulk import insert_rows
+from oasis.platform.schema import Base, Follow, Product, User
 
 
 def clean_edges(follows: np.ndarray) -> np.ndarray:
@@ -49,14 +47,11 @@ def insert_population(
             "num_followings": followings,
         }
     )
-    for start in range(0, len(frame), _ROWS_PER_STATEMENT):
-        execute_many(conn, insert(User), _records(frame.iloc[start : start + _ROWS_PER_STATEMENT]))
-    edge_frame = pd.DataFrame(
-        {"follower_id": edges[:, 0], "followee_id": edges[:, 1], "created_step": step}
-    )
-    for start in range(0, len(edge_frame), _ROWS_PER_STATEMENT):
-        part = edge_frame.iloc[start : start + _ROWS_PER_STATEMENT]
-        execute_many(conn, insert(Follow), _records(part))
+    insert_rows(conn, _table(User), list(frame.columns), _tuples(frame))
+    columns = ["follower_id", "followee_id", "created_step"]
+    steps = np.full(len(edges), step, np.int64)
+    edge_rows = zip(edges[:, 0].tolist(), edges[:, 1].tolist(), steps.tolist(), strict=True)
+    insert_rows(conn, _table(Follow), columns, edge_rows)
     return len(edges)
 
 
@@ -67,6 +62,12 @@ def insert_products(conn: Connection, names: Sequence[str]) -> None:
         conn.execute(insert(Product), part)
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
-    """Rows as dicts of plain Python values (drivers do not take numpy scalars)."""
-    return frame.astype(object).to_dict("records")
+def _tuples(frame: pd.DataFrame) -> list[tuple[object, ...]]:
+    """Rows as tuples of plain Python values (drivers do not take numpy scalars)."""
+    return list(zip(*(frame[c].tolist() for c in frame.columns), strict=True))
+
+
+def _table(model: type[Base]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table

@@ -42,6 +42,11 @@ class Reader:
         """Every user id, ascending."""
         return np.fromiter(self.conn.scalars(select(User.user_id).order_by(User.user_id)), _INT)
 
+    def users_created(self, step: int) -> np.ndarray:
+        """Ids of the users who signed up at ``step``."""
+        query = select(User.user_id).where(User.created_step == step).order_by(User.user_id)
+        return np.fromiter(self.conn.scalars(query), _INT)
+
     def post_table(self, since_step: int | None = None) -> dict[str, np.ndarray]:
         """Columns of posts created at or after ``since_step`` (all posts when ``None``).
 
@@ -132,7 +137,9 @@ class Reader:
         rows = self._by_user(select(AgentMemory.user_id, AgentMemory.memory), user_ids)
         return {u: r[0] for u, r in rows.items()}
 
-    def _by_user(self, query: Select[Any], user_ids: Sequence[int]) -> dict[int, tuple[Any, ...]]:
+    def _by_user(
+        self, query: Select[*tuple[Any, ...]], user_ids: Sequence[int]
+    ) -> dict[int, tuple[Any, ...]]:
         key = query.selected_columns[0]
         found: dict[int, tuple[Any, ...]] = {}
         for part in chunks(sorted(set(user_ids))):
@@ -144,7 +151,7 @@ class Reader:
     def notifications(self, user_ids: Sequence[int], since_step: int) -> dict[int, dict[str, int]]:
         """What happened to each user's posts and account since ``since_step``, as counts."""
         mine = Post.user_id.label("owner")
-        sources: dict[str, Select[Any]] = {
+        sources: dict[str, Select[*tuple[Any, ...]]] = {
             "likes": select(mine, func.count())
             .join(Like, Like.post_id == Post.post_id)
             .where(Like.created_step >= since_step),

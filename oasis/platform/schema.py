@@ -80,32 +80,73 @@ class Comment(Base):
     __table_args__ = (Index("ix_comment_post", "post_id"),)
 
 
-def _pair_table(name: str, left: str, left_fk: str, right: str, right_fk: str) -> type[Base]:
-    """A relation table keyed by the pair (left, right), with the step it was made at."""
-    attrs = {
-        "__tablename__": name,
-        "__doc__": f"{name}: one row per ({left}, {right}) pair.",
-        left: mapped_column(ForeignKey(left_fk), primary_key=True),
-        right: mapped_column(ForeignKey(right_fk), primary_key=True),
-        "created_step": mapped_column(Integer),
-        "__table_args__": (Index(f"ix_{name}_{right}", right),),
-    }
-    return type(name.title().replace("_", ""), (Base,), attrs)
+class _PairRow:
+    """A relation row keyed by its two ids (declared first, in order), with its creation step."""
+
+    created_step: Mapped[int] = mapped_column(Integer)
 
 
-Like = _pair_table("like", "user_id", "user.user_id", "post_id", "post.post_id")
-Dislike = _pair_table("dislike", "user_id", "user.user_id", "post_id", "post.post_id")
-CommentLike = _pair_table(
-    "comment_like", "user_id", "user.user_id", "comment_id", "comment.comment_id"
-)
-CommentDislike = _pair_table(
-    "comment_dislike", "user_id", "user.user_id", "comment_id", "comment.comment_id"
-)
-Follow = _pair_table("follow", "follower_id", "user.user_id", "followee_id", "user.user_id")
-Mute = _pair_table("mute", "muter_id", "user.user_id", "mutee_id", "user.user_id")
-GroupMember = _pair_table(
-    "group_member", "user_id", "user.user_id", "group_id", "chat_group.group_id"
-)
+class Like(_PairRow, Base):
+    """A user's like of a (root) post."""
+
+    __tablename__ = "like"
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.user_id"), primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.post_id"), primary_key=True)
+    __table_args__ = (Index("ix_like_post_id", "post_id"),)
+
+
+class Dislike(_PairRow, Base):
+    """A user's dislike of a (root) post."""
+
+    __tablename__ = "dislike"
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.user_id"), primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.post_id"), primary_key=True)
+    __table_args__ = (Index("ix_dislike_post_id", "post_id"),)
+
+
+class CommentLike(_PairRow, Base):
+    """A user's like of a comment."""
+
+    __tablename__ = "comment_like"
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.user_id"), primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comment.comment_id"), primary_key=True)
+    __table_args__ = (Index("ix_comment_like_comment_id", "comment_id"),)
+
+
+class CommentDislike(_PairRow, Base):
+    """A user's dislike of a comment."""
+
+    __tablename__ = "comment_dislike"
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.user_id"), primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comment.comment_id"), primary_key=True)
+    __table_args__ = (Index("ix_comment_dislike_comment_id", "comment_id"),)
+
+
+class Follow(_PairRow, Base):
+    """``follower_id`` follows ``followee_id``."""
+
+    __tablename__ = "follow"
+    follower_id: Mapped[int] = mapped_column(ForeignKey("user.user_id"), primary_key=True)
+    followee_id: Mapped[int] = mapped_column(ForeignKey("user.user_id"), primary_key=True)
+    __table_args__ = (Index("ix_follow_followee_id", "followee_id"),)
+
+
+class Mute(_PairRow, Base):
+    """``muter_id`` no longer sees ``mutee_id``'s posts in feeds and searches."""
+
+    __tablename__ = "mute"
+    muter_id: Mapped[int] = mapped_column(ForeignKey("user.user_id"), primary_key=True)
+    mutee_id: Mapped[int] = mapped_column(ForeignKey("user.user_id"), primary_key=True)
+    __table_args__ = (Index("ix_mute_mutee_id", "mutee_id"),)
+
+
+class GroupMember(_PairRow, Base):
+    """A user's membership of a group chat."""
+
+    __tablename__ = "group_member"
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.user_id"), primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("chat_group.group_id"), primary_key=True)
+    __table_args__ = (Index("ix_group_member_group_id", "group_id"),)
 
 
 class Report(Base):

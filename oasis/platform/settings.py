@@ -24,8 +24,8 @@ class PlatformSettings(BaseModel):
 
     kind: Literal["twitter", "reddit"] = "twitter"
     allow_self_rating: bool = True
-    report_threshold: int = Field(2, ge=1)
-    search_limit: int = Field(10, ge=1, le=200)
-    trend_window_steps: int = Field(24, ge=1)
-    trend_limit: int = Field(5, ge=1, le=200)
-    max_content_chars: int = Field(2000, ge=1)
+    report_threshold: int = Field(default=2, ge=1)
+    search_limit: int = Field(default=10, ge=1, le=200)
+    trend_window_steps: int = Field(default=24, ge=1)
+    trend_limit: int = Field(default=5, ge=1, le=200)
+    max_content_chars: int = Field(default=2000, ge=1)

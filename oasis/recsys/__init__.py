@@ -27,7 +27,16 @@ Per step::
     rec.state.observe_engagement(user_ids, post_ids)   # likes, reposts, own new posts, in order
 
 ``rec.state.save(path)`` / ``RecsysState.load(path, embedder)`` keep the stores in one ``.npz``
-so a run can resume. Ids must be non-negative and below 2**31.
+so a run can resume. ``rec.state.shown.retain_posts(candidate_ids)`` forgets shown pairs of
+posts that left the candidate window (keeps the store bounded on long runs). Ids must be
+non-negative and below 2**31.
+
+Kinds (``RecsysSettings.kind``): ``random`` (seeded uniform draw), ``reddit`` (hot score, one
+global ranking per step), ``interest`` (cosine to the user's interest x recency, faiss: exact up
+to ``flat_max_posts``, IVF past it), ``twitter`` (followees' posts by popularity x recency, plus
+out-of-network interest retrieval x recency x ``max(1, log_1000(followers + 1))``). Every kind
+skips own posts, muted authors and (``exclude_shown``) posts already shown, and passes
+:func:`check_recommender`. Settings compose into the run config as ``cfg.recsys``.
 """
 
 from oasis.recsys.contract import ContractViolation, check_recommender

@@ -13,6 +13,7 @@ from oasis.recsys.recommender import Recommender
 from oasis.recsys.sentence_embedder import SentenceTransformerEmbedder
 from oasis.recsys.settings import EmbedderSettings, RecsysSettings
 from oasis.recsys.state import RecsysState
+from oasis.recsys.tables import RecsysError
 from oasis.recsys.twitter import TwitterRecommender
 
 _KINDS: dict[str, Callable[[RecsysSettings, RecsysState], Recommender]] = {
@@ -37,7 +38,8 @@ def make_embedder(settings: EmbedderSettings) -> Embedder:
         return HashingEmbedder(settings.dim or 64)
     if settings.kind == "sentence_transformer":
         return SentenceTransformerEmbedder(settings.model, settings.batch_size)
-    assert settings.base_url is not None and settings.model is not None  # checked by settings
+    if settings.base_url is None or settings.model is None:
+        raise RecsysError("the openai embedder needs base_url and model")
     return OpenAIEmbedder(
         settings.base_url,
         settings.model,

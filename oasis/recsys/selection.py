@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from oasis.recsys.ragged import csr_rows, ragged_ranges, sorted_unique
 from oasis.recsys.shown import ShownStore
 from oasis.recsys.tables import ActiveUsers, BoolArray, IntArray, PostTable, RecsysError
 
@@ -19,6 +20,7 @@ CandidateSource = Callable[[IntArray, int], IntArray]
 """``(rows of active users, width) -> (len(rows), width)`` PostTable rows, best first, -1 pad."""
 
 _BITS = np.int64(31)
+_LOW = np.int64((1 << 31) - 1)
 
 
 def _pair_keys(rows: IntArray, values: IntArray) -> IntArray:
@@ -32,11 +34,6 @@ def _member(sorted_keys: IntArray, keys: IntArray) -> BoolArray:
     at = np.searchsorted(sorted_keys, keys)
     found: BoolArray = np.append(sorted_keys, np.int64(-1))[at] == keys
     return found
-
-
-def csr_rows(indptr: IntArray) -> IntArray:
-    """The row of each entry of a CSR list."""
-    return np.repeat(np.arange(indptr.size - 1, dtype=np.int64), np.diff(indptr))
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,15 +52,17 @@ class Exclusions:
         """Muted authors always; posts already shown when a shown store is given."""
         muted = _pair_keys(csr_rows(users.muted_indptr), users.muted_indices)
         seen = shown.pairs_for(users.user_id) if shown is not None else (muted[:0], muted[:0])
-        return cls(users.user_id, np.unique(muted), np.unique(_pair_keys(*seen)))
+        return cls(users.user_id, sorted_unique(muted), sorted_unique(_pair_keys(*seen)))
 
     def with_authors(self, rows: IntArray, author_ids: IntArray) -> Exclusions:
         """Also blocks ``author_ids[j]`` for user row ``rows[j]``."""
-        extra = _pair_keys(rows, author_ids)
-        return Exclusions(self.user_id, np.union1d(self.author_keys, extra), self.post_keys)
+        keys = sorted_unique(np.concatenate([self.author_keys, _pair_keys(rows, author_ids)]))
+        return Exclusions(self.user_id, keys, self.post_keys)
 
     def keep(self, rows: IntArray, candidates: IntArray, posts: PostTable) -> BoolArray:
         """Boolean mask of the candidates that may be shown (first occurrence per row only)."""
+        if candidates.shape[0] > 1 and candidates.strides[0] == 0:  # one row, broadcast
+            return self._keep_shared(rows, candidates[0], posts)
         valid = candidates >= 0
         safe = np.where(valid, candidates, 0)
         authors = posts.author_id[safe]
@@ -73,6 +72,32 @@ class Exclusions:
         ok &= ~_member(self.post_keys, _pair_keys(row_col, posts.post_id[safe]))
         ok &= _first_occurrence(candidates)
         return ok
+
+    def _keep_shared(self, rows: IntArray, pool: IntArray, posts: PostTable) -> BoolArray:
+        # Every row has the same candidates (a global ranking): walking the blocked pairs
+        # costs O(pairs), where looking up every (row, candidate) would cost O(rows x pool).
+        valid = pool >= 0
+        safe = np.where(valid, pool, 0)
+        authors, ids = posts.author_id[safe], posts.post_id[safe]
+        ok: BoolArray = valid & (authors[None, :] != self.user_id[rows][:, None])
+        row_pos = np.full(self.user_id.size, -1, dtype=np.int64)
+        row_pos[rows] = np.arange(rows.size)
+        ok &= ~_shared_hits(self.author_keys, row_pos, authors)
+        ok &= ~_shared_hits(self.post_keys, row_pos, ids)
+        ok &= _first_occurrence(pool[None, :])
+        return ok
+
+
+def _shared_hits(keys: IntArray, row_pos: IntArray, values: IntArray) -> BoolArray:
+    """``hits[row_pos[r], j]``: whether ``(r, values[j])`` is among the ``keys``."""
+    order = np.argsort(values, kind="stable")
+    ranked = values[order]
+    key_values, pos = keys & _LOW, row_pos[keys >> _BITS]
+    lo = np.searchsorted(ranked, key_values, side="left")
+    counts = np.where(pos >= 0, np.searchsorted(ranked, key_values, side="right") - lo, 0)
+    hits = np.zeros((int(row_pos.max(initial=-1)) + 1, values.size), dtype=bool)
+    hits[np.repeat(pos, counts), order[ragged_ranges(lo, counts)]] = True
+    return hits
 
 
 def _first_occurrence(candidates: IntArray) -> BoolArray:
@@ -125,6 +150,7 @@ def fill(
 
 def to_post_ids(posts: PostTable, rows: IntArray) -> IntArray:
     """Maps a -1 padded matrix of PostTable rows to post ids (keeping the -1 padding)."""
-    if len(posts) == 0:
-        return np.full(rows.shape, -1, dtype=np.int64)
-    return np.where(rows >= 0, posts.post_id[np.maximum(rows, 0)], -1)
+    out = np.full(rows.shape, -1, dtype=np.int64)
+    found = rows >= 0
+    out[found] = posts.post_id[rows[found]]
+    return out

@@ -18,7 +18,12 @@ class EmbedderSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     kind: Literal["hashing", "sentence_transformer", "openai"] = "hashing"
-    dim: int | None = Field(default=None, gt=0, description="None: the encoder's own (hashing: 64)")
+    dim: int | None = Field(
+        default=None,
+        gt=0,
+        description="hashing: vector length (None: 64); openai: the served size, saves a probe "
+        "request; sentence_transformer: unused (the model decides)",
+    )
     model: str | None = None
     base_url: str | None = None
     api_key: str = "EMPTY"
@@ -51,7 +56,7 @@ class RecsysSettings(BaseModel):
     oversample: int = Field(default=4, ge=1, description="first candidate pool = oversample * k")
     index: Literal["auto", "flat", "ivf", "hnsw"] = "auto"
     flat_max_posts: int = Field(default=10_000, gt=0)
-    ivf_nprobe: int = Field(default=8, gt=0)
+    ivf_nprobe: int = Field(default=12, gt=0)
     hnsw_m: int = Field(default=32, gt=1)
     hnsw_ef_search: int = Field(default=64, gt=0)
     write_rec_table: bool = False

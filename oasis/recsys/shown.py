@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from oasis.recsys.ragged import ragged_ranges, sorted_unique
 from oasis.recsys.tables import Feeds, IntArray, RecsysError
 
 _SHIFT = np.int64(32)
@@ -17,12 +18,6 @@ def _keys(user_ids: IntArray, post_ids: IntArray) -> IntArray:
     return (user_ids.astype(np.int64) << _SHIFT) | post_ids.astype(np.int64)
 
 
-def ragged_ranges(starts: IntArray, counts: IntArray) -> IntArray:
-    """``concatenate([arange(s, s + c) for s, c in zip(starts, counts)])``, vectorised."""
-    offsets = np.arange(int(counts.sum()), dtype=np.int64)
-    return offsets - np.repeat(np.cumsum(counts) - counts - starts, counts)
-
-
 class ShownStore:
     """Shown (user, post) pairs: 8 bytes each, kept sorted so a user's pairs are one slice.
 
@@ -31,7 +26,7 @@ class ShownStore:
     """
 
     def __init__(self, keys: IntArray | None = None) -> None:
-        self._keys: IntArray = np.zeros(0, np.int64) if keys is None else np.unique(keys)
+        self._keys: IntArray = np.zeros(0, np.int64) if keys is None else sorted_unique(keys)
 
     def __len__(self) -> int:
         return int(self._keys.size)
@@ -43,7 +38,7 @@ class ShownStore:
 
     def add(self, user_ids: IntArray, post_ids: IntArray) -> None:
         """Records that ``user_ids[j]`` was shown ``post_ids[j]``."""
-        new = np.unique(_keys(np.asarray(user_ids), np.asarray(post_ids)))
+        new = sorted_unique(_keys(np.asarray(user_ids), np.asarray(post_ids)))
         at = np.searchsorted(self._keys, new)
         padded = np.append(self._keys, np.int64(-1))
         fresh = padded[at] != new

@@ -5,42 +5,40 @@ from __future__ import annotations
 import numpy as np
 
 from oasis.recsys.interest import retrieve
+from oasis.recsys.ragged import csr_rows, padded_groups, ragged_ranges
 from oasis.recsys.recommender import exclusions
 from oasis.recsys.scoring import follower_factor, popularity, recency_decay
-from oasis.recsys.selection import CandidateSource, csr_rows, fill, take_first, to_post_ids
+from oasis.recsys.selection import CandidateSource, fill, take_first, to_post_ids
 from oasis.recsys.settings import RecsysSettings
-from oasis.recsys.shown import ragged_ranges
 from oasis.recsys.state import RecsysState
 from oasis.recsys.tables import ActiveUsers, Feeds, FloatArray, IntArray, PostTable
 
 
-def followee_posts(
-    posts: PostTable, users: ActiveUsers, score: FloatArray
-) -> tuple[IntArray, IntArray]:
-    """``(user row, PostTable row)`` of every followee post, by row then best score first."""
-    by_author = np.lexsort((posts.post_id, -score, posts.author_id))
-    authors = posts.author_id[by_author]
-    lo = np.searchsorted(authors, users.followee_indices, side="left")
-    counts = np.searchsorted(authors, users.followee_indices, side="right") - lo
-    rows = np.repeat(csr_rows(users.followee_indptr), counts)
-    post_rows = by_author[ragged_ranges(lo, counts)]
-    order = np.lexsort((posts.post_id[post_rows], -score[post_rows], rows))
-    return rows[order], post_rows[order]
+def in_network_source(posts: PostTable, users: ActiveUsers, score: FloatArray) -> CandidateSource:
+    """Candidates from followees' posts, best ``score`` first (ties: lower post id).
 
+    For a pool of ``width`` only each followee's ``width`` best posts can matter, so no more
+    are gathered: the work is bounded by followees x width, however prolific an author is.
+    """
+    n_posts = len(posts)
+    order = np.lexsort((posts.post_id, -score))
+    rank = np.empty(n_posts, dtype=np.int64)
+    rank[order] = np.arange(n_posts)
+    by_author = np.lexsort((rank, posts.author_id))
+    top_id = max(posts.author_id.max(initial=-1), users.followee_indices.max(initial=-1))
+    count = np.bincount(posts.author_id, minlength=int(top_id) + 1)
+    start = np.cumsum(count) - count
+    indptr = users.followee_indptr
 
-def grouped_source(rows: IntArray, values: IntArray, n_users: int) -> CandidateSource:
-    """A candidate source over ``values`` grouped by sorted ``rows`` (each group best first)."""
-    starts = np.searchsorted(rows, np.arange(n_users))
-    sizes = np.searchsorted(rows, np.arange(n_users), side="right") - starts
-
-    def source(wanted: IntArray, width: int) -> IntArray:
-        counts = np.minimum(sizes[wanted], width)
-        out = np.full((wanted.size, width), -1, dtype=np.int64)
-        at = np.repeat(np.arange(wanted.size), counts)
-        out[at, ragged_ranges(np.zeros_like(counts), counts)] = values[
-            ragged_ranges(starts[wanted], counts)
-        ]
-        return out
+    def source(rows: IntArray, width: int) -> IntArray:
+        per_user = indptr[rows + 1] - indptr[rows]
+        followees = users.followee_indices[ragged_ranges(indptr[rows], per_user)]
+        taken = np.minimum(count[followees], width)
+        picked = by_author[ragged_ranges(start[followees], taken)]
+        owner = np.repeat(np.repeat(np.arange(rows.size), per_user), taken)
+        keys = np.sort(owner * n_posts + rank[picked])
+        firsts = np.searchsorted(keys, np.arange(rows.size + 1) * n_posts)
+        return padded_groups(firsts[:-1], np.diff(firsts), order[keys % n_posts], width)
 
     return source
 
@@ -65,14 +63,16 @@ class TwitterRecommender:
         s, n = self.settings, len(users)
         decay = recency_decay(posts.created_at, now, s.recency_half_life_s)
         excl = exclusions(users, self.state, s)
-        full = np.full(n, s.k, dtype=np.int64)
-        source = grouped_source(*followee_posts(posts, users, popularity(posts) * decay), n)
-        inside = fill(source, posts, excl, full, s.oversample * s.k)
+        source = in_network_source(posts, users, popularity(posts) * decay)
         k_in = round(s.in_network_share * s.k)
-        outside_excl = excl.with_authors(csr_rows(users.followee_indptr), users.followee_indices)
-        limit = s.k - (inside[:, :k_in] >= 0).sum(axis=1)
+        inside = fill(source, posts, excl, np.full(n, k_in), s.k)
+        n_in = (inside >= 0).sum(axis=1)
+        strangers = excl.with_authors(csr_rows(users.followee_indptr), users.followee_indices)
         weights = decay * follower_factor(posts, users)
-        outside = retrieve(posts, users, self.state, s, weights, outside_excl, limit)
-        merged = np.hstack([inside[:, :k_in], outside, inside[:, k_in:]])
-        rows = take_first(merged, merged >= 0, full, s.k)
+        outside = retrieve(posts, users, self.state, s, weights, strangers, s.k - n_in)
+        need = s.k - n_in - (outside >= 0).sum(axis=1)
+        more = fill(source, posts, excl, np.where(need > 0, n_in + need, 0), s.k)
+        more[np.arange(more.shape[1]) < n_in[:, None]] = -1  # already in ``inside``
+        merged = np.hstack([inside, outside, more])
+        rows = take_first(merged, merged >= 0, np.full(n, s.k), s.k)
         return Feeds.from_padded(users.user_id, to_post_ids(posts, rows))

@@ -92,8 +92,8 @@ class VectorTable:
         rows = self.lookup(ids)
         if not missing_ok and (rows < 0).any():
             raise RecsysError(f"{int((rows < 0).sum())} ids have no vector; add them first")
-        out = self._vectors[np.maximum(rows, 0)]
-        out[rows < 0] = 0.0
+        out = np.zeros((rows.size, self.dim), dtype=np.float32)
+        out[rows >= 0] = self._vectors[rows[rows >= 0]]
         return out
 
     def to_arrays(self) -> dict[str, npt.NDArray[np.generic]]:

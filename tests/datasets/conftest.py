@@ -3,23 +3,13 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CANDIDATES = (
-    ROOT / "data" / "oasis",
-    ROOT / "shared" / "data" / "oasis",
-    ROOT.parent / "shared" / "data" / "oasis",
-)
+from oasis.config import BUILTIN_DATA
 
 
 @pytest.fixture(scope="session")
 def seed_dir() -> Path:
-    """The shipped OASIS seed files (OASIS_DATA_DIR overrides the search)."""
-    if "OASIS_DATA_DIR" in os.environ:
-        return Path(os.environ["OASIS_DATA_DIR"])
-    for candidate in CANDIDATES:
-        if (candidate / "twitter" / "all_topics.csv").exists():
-            return candidate
-    raise FileNotFoundError(f"OASIS seed data not found in {[str(c) for c in CANDIDATES]}")
+    """The OASIS seed files shipped with the package (OASIS_DATA_DIR points elsewhere)."""
+    return Path(os.environ.get("OASIS_DATA_DIR", BUILTIN_DATA))
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ from tests.deploy.conftest import ROOT
 
 DOCKERFILE = ROOT / "deploy" / "Dockerfile"
 # every document that shows the image's install line, after an `<!-- image-install: ... -->`
-GUIDES = [ROOT / "deploy" / "README.md"]
+GUIDES = [ROOT / "deploy" / "README.md", ROOT / "README.md"]
 
 
 def instructions(path: Path) -> list[tuple[str, str]]:

@@ -83,3 +83,20 @@ def test_the_checker_catches_a_broken_recommender() -> None:
     posts, users = world(state)
     with pytest.raises(ContractViolation, match="own posts"):
         check_recommender(OwnPostsRecommender(), posts, users, now=0.0, k=8)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_empty_corpus_and_no_active_users(kind: str) -> None:
+    state = RecsysState(HashingEmbedder(8))
+    rec = make_recommender(RecsysSettings(kind=kind, k=4), state.embedder, state)
+    none = PostTable(
+        *(np.zeros(0, dtype=np.int64) for _ in range(2)),
+        np.zeros(0),
+        *(np.zeros(0, dtype=np.int64) for _ in range(3)),
+    )
+    users = ActiveUsers.without_lists(np.array([3, 1]))
+    feeds = check_recommender(rec, none, users, now=0.0, k=4)
+    assert feeds.user_id.tolist() == [3, 1] and feeds.post_id.size == 0
+    posts, _ = world(state)
+    nobody = ActiveUsers.without_lists(np.zeros(0, dtype=np.int64))
+    assert len(check_recommender(rec, posts, nobody, now=0.0, k=4)) == 0

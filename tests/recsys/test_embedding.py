@@ -73,3 +73,7 @@ def test_cache_refuses_unknown_ids_unless_asked() -> None:
         table.vectors(np.array([3, 1000]))
     assert not table.vectors(np.array([1000]), missing_ok=True).any()
     np.testing.assert_array_equal(table.lookup(np.array([3, 2, 10**6])), [0, -1, -1])
+
+
+def test_an_empty_table_gives_zero_rows_when_asked() -> None:
+    assert VectorTable(4).vectors(np.array([0, 7]), missing_ok=True).shape == (2, 4)

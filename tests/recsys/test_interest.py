@@ -82,3 +82,26 @@ def test_approximate_indexes_agree_with_exact_search(kind: str) -> None:
     assert recall >= 0.9
     again = PostIndex(posts, RecsysSettings(index=kind)).search(queries, 10)
     np.testing.assert_array_equal(again, approx)
+
+
+def test_exact_retrieval_matches_a_brute_force_ranking() -> None:
+    rng = np.random.default_rng(8)
+    state = RecsysState(HashingEmbedder(16))
+    n_posts, user_ids = 400, np.arange(100, 130)
+    vectors = rng.standard_normal((n_posts, 16)).astype("f4")
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    state.posts.put(np.arange(n_posts), vectors)
+    profiles = rng.standard_normal((user_ids.size, 16)).astype("f4")
+    state.interests.profiles.put(user_ids, profiles)
+    rows = [
+        (p, int(rng.integers(100, 140)), float(rng.uniform(0, 20 * HOUR)), 0, 0, 0)
+        for p in range(n_posts)
+    ]
+    posts = posts_table(rows)
+    got = feeds(state, posts, users_table(user_ids.tolist()), now=20 * HOUR, k=5)
+    decay = 0.5 ** ((20 * HOUR - posts.created_at) / HOUR)
+    for i, uid in enumerate(user_ids.tolist()):
+        q = profiles[i] / np.linalg.norm(profiles[i])
+        scores = (vectors @ q) * decay
+        allowed = [p for p in np.argsort(-scores, kind="stable") if rows[p][1] != uid]
+        assert got[uid] == allowed[:5]

@@ -70,3 +70,19 @@ def test_muted_followee_and_own_posts_never_appear(state: RecsysState) -> None:
     )
     users = users_table([1], followees={1: [5, 6, 1]}, muted={1: [5, 7]})
     assert feeds(state, posts, users, k=4) == {1: [12]}
+
+
+def test_in_network_source_matches_a_brute_force_ranking() -> None:
+    from oasis.recsys.twitter import in_network_source
+
+    rng = np.random.default_rng(4)
+    rows = [(p, int(rng.integers(0, 12)), 0.0, 0, 0, 0) for p in range(300)]
+    posts = posts_table(rows)
+    score = rng.integers(0, 5, 300).astype(float)  # many ties: broken by post id
+    follow = {u: rng.choice(12, 4, replace=False).tolist() for u in range(6)}
+    users = users_table(list(range(6)), followees=follow)
+    got = in_network_source(posts, users, score)(np.array([1, 4, 5]), 7)
+    for line, user in zip(got, [1, 4, 5], strict=True):
+        mine = [p for p, a, *_ in rows if a in follow[user]]
+        best = sorted(mine, key=lambda p: (-score[p], p))[:7]
+        assert line.tolist() == best + [-1] * (7 - len(best))

@@ -27,7 +27,7 @@ def _unmuted(column: Any, user_id: int) -> Any:
     return column.not_in(muted)
 
 
-def _rows(batch: StepBatch, query: Select[Any]) -> list[dict[str, Any]]:
+def _rows(batch: StepBatch, query: Select[*tuple[Any, ...]]) -> list[dict[str, Any]]:
     return [dict(row._mapping) for row in batch.conn.execute(query)]
 
 

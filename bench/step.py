@@ -1,0 +1,104 @@
+"""Framework overhead per agent-step: LLM agents against an instant scripted server, and the
+heuristic policy at 100,000 and 1,000,000 agents.
+
+Run: ``python -m bench.step [--llm 1000 10000] [--heuristic 100000 1000000] [--steps 2]``.
+The scripted server runs in its own process, as vLLM would; ms per agent-step is this process's
+wall time per step divided by the agents that acted, so it includes feeds, observations,
+prompt building, the HTTP client, parsing and the database writes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from bench.machine import describe, peak_rss_mb
+from oasis.config import ExperimentConfig
+from oasis.simulation import Simulation, StepReport
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def config(folder: Path, n: int, probability: float, llm: dict[str, Any]) -> ExperimentConfig:
+    return ExperimentConfig.model_validate(
+        {
+            "name": f"bench_{n}",
+            "seed": 1,
+            "steps": 100,
+            "output": str(folder),
+            "population": {
+                "source": "synthetic",
+                "n_users": n,
+                "path": str(ROOT / "oasis/datasets/data/twitter/user_all_id_time.csv"),
+            },
+            "activation": {"kind": "uniform", "probability": probability},
+            "candidate_window_steps": 3,
+            "llm": llm,
+        }
+    )
+
+
+def measure(cfg: ExperimentConfig, steps: int) -> list[StepReport]:
+    start = time.perf_counter()
+    simulation = Simulation.open(cfg)
+    print(f"  set-up (population, database, embeddings): {time.perf_counter() - start:.1f} s")
+    reports = [simulation.step() for _ in range(steps)]
+    simulation.close()
+    return reports
+
+
+def show(label: str, reports: list[StepReport]) -> None:
+    for r in reports:
+        per_agent = 1000 * r.seconds / max(r.active, 1)
+        print(
+            f"  {label} step {r.step}: {r.active:,} active, {r.actions:,} actions, "
+            f"{r.seconds:.2f} s -> {per_agent:.3f} ms per agent-step"
+            + (
+                f" ({r.llm_requests:,} LLM requests, {r.llm_failures} failed)"
+                if r.llm_requests
+                else ""
+            )
+        )
+    print(f"  peak RSS so far: {peak_rss_mb():,.0f} MiB")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--llm", type=int, nargs="*", default=[1000, 10000])
+    parser.add_argument("--heuristic", type=int, nargs="*", default=[100_000, 1_000_000])
+    parser.add_argument("--steps", type=int, default=2)
+    options = parser.parse_args()
+    print(f"machine: {describe()}")
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "oasis.testing.scripted_llm", "--port", str(port)], cwd=ROOT
+    )
+    try:
+        time.sleep(3)
+        llm = {"endpoints": [f"http://127.0.0.1:{port}/v1"], "model": "scripted"}
+        for n in options.llm:
+            print(f"{n:,} LLM agents, all active, instant scripted server:")
+            with tempfile.TemporaryDirectory() as folder:
+                show("llm", measure(config(Path(folder), n, 1.0, llm), options.steps))
+    finally:
+        server.terminate()
+    for n in options.heuristic:
+        print(f"{n:,} heuristic agents, activation 0.1:")
+        with tempfile.TemporaryDirectory() as folder:
+            show("heuristic", measure(config(Path(folder), n, 0.1, {}), options.steps))
+
+
+if __name__ == "__main__":
+    main()

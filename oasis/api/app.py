@@ -1,0 +1,42 @@
+"""The app factory: a FastAPI app over one platform database, read through its own connections."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from oasis.api.control import Controller
+from oasis.api.errors import install_error_handlers
+from oasis.api.routers import control, export, posts, run, users
+from oasis.platform import Platform
+
+
+def create_app(
+    db_url: str, *, token: str | None = None, controller: Controller | None = None
+) -> FastAPI:
+    """A REST API over the platform database at ``db_url``.
+
+    Args:
+        db_url: the run's database (SQLite file or PostgreSQL); opened read-only, with one
+            read transaction per request, so the simulation's writer is never blocked.
+        token: bearer token that control routes require; without one they always answer 401.
+        controller: the running simulation's controller; without one control routes answer 409.
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.platform = Platform.open(db_url, read_only=True)
+        try:
+            yield
+        finally:
+            app.state.platform.close()
+
+    app = FastAPI(title="OASIS", summary="Query a simulated social platform.", lifespan=lifespan)
+    app.state.token = token or None
+    app.state.controller = controller
+    install_error_handlers(app)
+    for router in (run.router, users.router, posts.router, export.router, control.router):
+        app.include_router(router)
+    return app

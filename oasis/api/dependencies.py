@@ -1,0 +1,64 @@
+"""What routes depend on: a read snapshot per request, the run's state, and control access."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from oasis.api.control import Controller
+from oasis.platform.queries import Snapshot, snapshot
+
+_bearer = HTTPBearer(auto_error=False, description="the token given when the API was started")
+
+
+def _snapshot(request: Request) -> Iterator[Snapshot]:
+    with snapshot(request.app.state.platform) as snap:
+        yield snap
+
+
+Snap = Annotated[Snapshot, Depends(_snapshot)]
+
+
+def run_record(snap: Snapshot) -> dict[str, Any]:
+    """The run recorded in ``snap``'s database.
+
+    Raises:
+        HTTPException: 404 when no run is recorded.
+    """
+    run = snap.run.run()
+    if run is None:
+        raise HTTPException(404, "no run is recorded in this database")
+    return run
+
+
+def last_step(snap: Snapshot) -> int:
+    """The last committed step of the run in ``snap`` (404 when no run is recorded)."""
+    return int(run_record(snap)["last_step"])
+
+
+def _authorised(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> None:
+    expected: str | None = request.app.state.token
+    given = credentials.credentials if credentials else ""
+    # Compare bytes: compare_digest refuses non-ASCII str.
+    if expected is None or not secrets.compare_digest(given.encode(), expected.encode()):
+        message = "control needs the bearer token given at start-up"
+        if expected is None:
+            message = "control is disabled: the API was started without a token"
+        raise HTTPException(401, message, headers={"WWW-Authenticate": "Bearer"})
+
+
+def _controller(request: Request, _: Annotated[None, Depends(_authorised)]) -> Controller:
+    controller: Controller | None = request.app.state.controller
+    if controller is None:
+        raise HTTPException(409, "no simulation attached: this API only reads a database")
+    return controller
+
+
+Control = Annotated[Controller, Depends(_controller)]

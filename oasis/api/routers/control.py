@@ -1,0 +1,102 @@
+"""Control of the attached simulation: pause, resume, inject posts and agents, interviews.
+
+Every route needs the bearer token given at start-up (401 otherwise) and an attached
+simulation (409 otherwise).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Path
+
+from oasis.api.control import ControlStatus
+from oasis.api.dependencies import Control, Snap
+from oasis.api.schemas import (
+    MAX_ID,
+    AcceptedOut,
+    AnswerOut,
+    ControlStatusOut,
+    ErrorOut,
+    InjectAgentIn,
+    InjectPostIn,
+    InterviewIn,
+    InterviewOut,
+)
+
+router = APIRouter(
+    prefix="/control",
+    tags=["control"],
+    responses={
+        401: {"model": ErrorOut},
+        404: {"model": ErrorOut},
+        409: {"model": ErrorOut},
+        422: {"model": ErrorOut},
+    },
+)
+
+
+def _status(status: ControlStatus) -> ControlStatusOut:
+    return ControlStatusOut.model_validate(status, from_attributes=True)
+
+
+@router.get("/status", response_model=ControlStatusOut)
+def status(control: Control) -> ControlStatusOut:
+    """Whether the simulation is paused and what waits for its next step."""
+    return _status(control.status())
+
+
+@router.post("/pause", response_model=ControlStatusOut)
+def pause(control: Control) -> ControlStatusOut:
+    """Pause the simulation before its next step."""
+    control.pause()
+    return _status(control.status())
+
+
+@router.post("/resume", response_model=ControlStatusOut)
+def resume(control: Control) -> ControlStatusOut:
+    """Let the simulation step again."""
+    control.resume()
+    return _status(control.status())
+
+
+@router.post("/posts", response_model=AcceptedOut, status_code=202)
+def inject_post(control: Control, snap: Snap, body: InjectPostIn) -> AcceptedOut:
+    """Publish a post as an existing user at the next step."""
+    if snap.users.user(body.user_id) is None:
+        raise HTTPException(404, f"no user with id {body.user_id}")
+    return AcceptedOut(command_id=control.inject_post(body.user_id, body.content))
+
+
+@router.post("/agents", response_model=AcceptedOut, status_code=202)
+def inject_agent(control: Control, snap: Snap, body: InjectAgentIn) -> AcceptedOut:
+    """Sign up a new agent at the next step."""
+    if snap.users.name_taken(body.user_name):
+        raise HTTPException(409, f"user name {body.user_name!r} is taken")
+    return AcceptedOut(command_id=control.inject_agent(body.user_name, body.name, body.bio))
+
+
+@router.post("/interviews", response_model=AcceptedOut, status_code=202)
+def interview(control: Control, snap: Snap, body: InterviewIn) -> AcceptedOut:
+    """Put a question to some users at the next step; read answers at its request id."""
+    missing = sorted(set(body.user_ids) - snap.users.existing(body.user_ids))
+    if missing:
+        raise HTTPException(404, f"no users with ids {missing}")
+    return AcceptedOut(command_id=control.interview(body.user_ids, body.question))
+
+
+@router.get("/interviews/{request_id}", response_model=InterviewOut)
+def interview_answers(
+    control: Control, request_id: Annotated[int, Path(ge=0, le=MAX_ID)]
+) -> InterviewOut:
+    """An interview and the answers received so far."""
+    state = control.interview_state(request_id)
+    if state is None:
+        raise HTTPException(404, f"no interview with request id {request_id}")
+    return InterviewOut(
+        request_id=request_id,
+        question=state.request.question,
+        user_ids=list(state.request.user_ids),
+        status="answered" if state.answered else "pending",
+        answers=[AnswerOut(user_id=u, answer=a) for u, a in sorted(state.answers.items())],
+    )

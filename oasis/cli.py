@@ -1,0 +1,133 @@
+"""The ``oasis`` command: run an experiment, serve its database over REST, plan a cluster."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from oasis.api import CommandQueue, serve_in_thread
+from oasis.api import serve as serve_api
+from oasis.capacity import describe_plan
+from oasis.capacity import plan as capacity_plan
+from oasis.config import ConfigError, load_config
+from oasis.datasets import DatasetError
+from oasis.datasets.source import build_population
+from oasis.plan_inputs import plan_inputs
+from oasis.platform import PlatformError
+from oasis.results import write_results
+from oasis.simulation import Simulation, StepReport
+
+app = typer.Typer(help="OASIS: simulate social media with LLM agents.", no_args_is_help=True)
+console = Console(stderr=True)
+
+
+@app.callback()
+def _commands() -> None:
+    """Run experiments, serve their databases, plan clusters."""
+
+
+Host = Annotated[str, typer.Option(help="Address to bind the API to.")]
+Port = Annotated[int, typer.Option(help="Port of the API.")]
+Token = Annotated[
+    str | None,
+    typer.Option(envvar="OASIS_API_TOKEN", help="Bearer token of the control endpoints."),
+]
+
+
+@app.command()
+def run(
+    experiment: Annotated[Path, typer.Argument(help="The experiment YAML file.")],
+    resume: Annotated[bool, typer.Option(help="Continue the run found in the database.")] = False,
+    serve: Annotated[bool, typer.Option(help="Serve the REST API beside the run.")] = False,
+    host: Host = "127.0.0.1",
+    port: Port = 8000,
+    token: Token = None,
+) -> None:
+    """Run an experiment and write its results folder."""
+    queue = CommandQueue() if serve else None
+    try:
+        config = load_config(experiment)
+        simulation = Simulation.open(config, resume=resume, controller=queue)
+    except (ConfigError, ValueError, OSError, DatasetError, PlatformError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    server = serve_in_thread(config.database_url, host, port, token, queue) if serve else None
+    if server is not None:
+        console.print(f"API: http://{server.address[0]}:{server.address[1]}/docs")
+    columns = (
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[status]}"),
+        TimeElapsedColumn(),
+    )
+    try:
+        with Progress(*columns, console=console) as progress:
+            task = progress.add_task(
+                "steps", total=config.steps, completed=simulation.next_step, status=""
+            )
+
+            def show(report: StepReport) -> None:
+                progress.update(task, advance=1, status=_status(report))
+
+            simulation.run(on_step=show)
+        files = write_results(simulation.platform, simulation.clock, config.output, config.name)
+    finally:
+        simulation.close()
+        if server is not None:
+            server.stop()
+    console.print(f"results: {config.output} ({len(files)} files); database: {config.database_url}")
+
+
+@app.command("serve")
+def serve_command(
+    db: Annotated[
+        str, typer.Option(help="Database URL of a run (sqlite:///... or postgresql://...).")
+    ],
+    host: Host = "127.0.0.1",
+    port: Port = 8000,
+    token: Token = None,
+) -> None:
+    """Serve the REST API over a finished or running simulation's database."""
+    if db.startswith("sqlite:///") and not Path(db.removeprefix("sqlite:///")).exists():
+        console.print(f"[red]error:[/red] no database at {db}")
+        raise typer.Exit(2)
+    serve_api(db, host, port, token)
+
+
+@app.command()
+def plan(
+    experiment: Annotated[Path, typer.Argument(help="The experiment YAML file.")],
+    gpus: Annotated[int, typer.Option(min=1, help="GPUs for vLLM servers.")] = 1,
+    model_size: Annotated[str, typer.Option(help="Model size, such as 8b or 70b.")] = "8b",
+    gpu: Annotated[str, typer.Option(help="GPU kind (h100, a100, ...).")] = "h100",
+) -> None:
+    """Estimate the LLM-bound time per step and in total before paying for a cluster."""
+    try:
+        config = load_config(experiment)
+        inputs = plan_inputs(
+            config, build_population(config.population, config.seed), gpus, model_size, gpu
+        )
+    except (ConfigError, ValueError, DatasetError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    for line in describe_plan(capacity_plan(inputs), inputs):
+        typer.echo(line)
+
+
+def _status(report: StepReport) -> str:
+    rate = report.actions / report.seconds if report.seconds else 0.0
+    return (
+        f"step {report.step}: {report.active} active, {report.actions} actions "
+        f"({rate:,.0f}/s), {report.failed} failed, LLM {report.llm_requests} requests "
+        f"({report.llm_failures} failed)"
+    )
+
+
+def main() -> None:
+    """Entry point of ``python -m oasis``."""
+    app()

@@ -1,0 +1,60 @@
+"""What ``oasis plan`` feeds the capacity planner, measured from this experiment's own prompts."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from oasis.agents.memory import AgentMemory
+from oasis.agents.observation import Observation, PostView
+from oasis.agents.profile import Profile
+from oasis.agents.prompts import build_messages, system_prompt
+from oasis.capacity import PlanInputs, estimate_tokens, parse_model_size
+from oasis.clock import hourly_probabilities
+from oasis.config import ExperimentConfig
+from oasis.datasets.population import Population
+
+TYPICAL_POST = "A typical post of about two hundred characters. " * 4
+TYPICAL_ANSWER_TOKENS = 60.0
+
+
+def sample_prompts(config: ExperimentConfig, population: Population, n: int = 50) -> list[str]:
+    """Rendered decision prompts of up to ``n`` agents, each with a full feed of typical posts."""
+    system = system_prompt(config.platform.kind, config.allowed_actions, config.llm.max_actions)
+    feed = tuple(
+        PostView(i, i, f"user{i}", TYPICAL_POST, 0, likes=3) for i in range(config.recsys.k)
+    )
+    prompts = []
+    for row in population.users.head(n).itertuples():
+        profile = Profile(
+            int(row.user_id), str(row.user_name), str(row.name), str(row.bio), str(row.persona)
+        )
+        observation = Observation(int(row.user_id), 1, "2026-01-01 08:00", feed, 10, 10)
+        messages = build_messages(system, profile, AgentMemory(), observation)
+        prompts.append("\n".join(m["content"] for m in messages))
+    return prompts
+
+
+def mean_activation(config: ExperimentConfig, population: Population) -> float:
+    """The mean chance that an agent is active in a step."""
+    if config.activation.kind == "uniform" or population.activity is None:
+        return config.activation.probability
+    return float(np.mean(hourly_probabilities(population.activity)))
+
+
+def plan_inputs(
+    config: ExperimentConfig, population: Population, gpus: int, model_size: str, gpu: str
+) -> PlanInputs:
+    """Planner inputs: the LLM-played share of the population, measured prompt sizes."""
+    prompts = sample_prompts(config, population)
+    llm_users = population.size * (config.policy.llm_share if config.llm.endpoints else 1.0)
+    return PlanInputs(
+        n_users=int(llm_users),
+        activation_probability=mean_activation(config, population),
+        steps=config.steps,
+        prompt_tokens=float(np.mean([estimate_tokens(p) for p in prompts])),
+        completion_tokens=TYPICAL_ANSWER_TOKENS,
+        requests_per_active_agent=1.0,
+        gpus=gpus,
+        model_params=parse_model_size(model_size),
+        gpu=gpu,
+    )

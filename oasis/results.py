@@ -1,0 +1,55 @@
+"""The results folder of a run: Parquet tables, per-step metrics, cascade curves, plots, summary."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from oasis.analysis import (
+    activity_per_step,
+    cascades_metrics,
+    polarization_by_round,
+    stances,
+    write_report,
+)
+from oasis.clock import Clock
+from oasis.platform import Platform
+from oasis.platform.schema import Post, StepMetrics, Trace
+
+
+def write_results(platform: Platform, clock: Clock, folder: Path, title: str) -> list[Path]:
+    """Export traces and posts as Parquet, metrics as JSON, and the analysis report."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with platform.reader() as reader:
+        trace = reader.table(Trace)
+        posts = reader.table(Post)
+        metrics = reader.table(StepMetrics)
+    trace.astype({"args": str, "result": str}).to_parquet(folder / "traces.parquet")
+    posts.to_parquet(folder / "posts.parquet")
+    records = metrics.sort_values("step").to_dict("records")
+    (folder / "metrics.json").write_text(json.dumps(records, indent=1, default=str))
+    written = [folder / "traces.parquet", folder / "posts.parquet", folder / "metrics.json"]
+    posts = posts.assign(minute=(posts["created_at"] - clock.seconds(0)) / 60.0)
+    report = write_report(
+        folder,
+        cascades=cascades_metrics(posts, time_column="minute") if len(posts) else None,
+        activity=activity_per_step(trace) if len(trace) else None,
+        polarization=_polarization(trace),
+        title=title,
+    )
+    return written + report
+
+
+def _polarization(trace: pd.DataFrame) -> pd.DataFrame | None:
+    """Stances of interview answers per interview round (the step it was asked at)."""
+    asked = trace[(trace["action"] == "interview") & trace["ok"]] if len(trace) else trace
+    answers = [
+        {"agent_id": row.user_id, "round": row.step, "answer": row.args.get("response", "")}
+        for row in asked.itertuples()
+        if row.args.get("response")
+    ]
+    if not answers:
+        return None
+    return polarization_by_round(stances(pd.DataFrame(answers)))

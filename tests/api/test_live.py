@@ -1,0 +1,84 @@
+"""Serving a run while it steps: reads during writes succeed and see whole steps only."""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+
+import httpx
+import pandas as pd
+
+from oasis.actions import Action, ActionType
+from oasis.platform import Platform
+from tests.api.conftest import ApiProcess
+
+USERS = range(1, 6)
+STEPS = 15
+
+
+def step_actions(step: int) -> list[Action]:
+    """Every user posts; from step 2 on, each likes the post its neighbour made a step before."""
+    actions = [Action(u, ActionType.CREATE_POST, {"content": f"s{step} u{u}"}) for u in USERS]
+    if step > 1:
+        first_of_last = (step - 2) * len(USERS) + 1
+        actions += [
+            Action(u, ActionType.LIKE_POST, {"post_id": first_of_last + u % len(USERS)})
+            for u in USERS
+        ]
+    return actions
+
+
+def write_steps(platform: Platform, errors: list[BaseException]) -> None:
+    try:
+        for step in range(1, STEPS + 1):
+            results = platform.apply(step, step_actions(step))
+            assert all(r.ok for r in results)
+            time.sleep(0.02)
+        platform.set_status("finished")
+    except BaseException as exc:  # handed to the test's thread
+        errors.append(exc)
+
+
+def check_whole_steps(client: httpx.Client) -> int:
+    """Read once and check that what is seen is a whole number of committed steps."""
+    run = client.get("/run").json()
+    step = run["current_step"]
+    assert run["steps_recorded"] == step + 1
+    frame = pd.read_csv(io.BytesIO(client.get("/export/post", params={"format": "csv"}).content))
+    per_step = frame.groupby("created_step").size()
+    assert (per_step == len(USERS)).all()
+    assert list(per_step.index) == list(range(1, len(per_step) + 1))
+    # Posts and traces are read after /run: never fewer steps than it reported.
+    assert len(per_step) >= step
+    traces = client.get("/traces", params={"step": step, "limit": 500}).json()["items"]
+    assert len(traces) == len(step_actions(step) if step else USERS)
+    return int(step)
+
+
+def test_reads_during_a_run_see_whole_steps(db_url: str):
+    platform = Platform.open(db_url)
+    platform.start_run(seed=1, config={})
+    signups = [
+        Action(u, ActionType.SIGN_UP, {"user_name": f"u{u}", "name": f"U{u}"}) for u in USERS
+    ]
+    platform.apply(0, signups)
+    server = ApiProcess(db_url, token=None)
+    errors: list[BaseException] = []
+    writer = threading.Thread(target=write_steps, args=(platform, errors))
+    seen: list[int] = []
+    try:
+        with httpx.Client(base_url=server.base_url, timeout=30) as client:
+            writer.start()
+            while writer.is_alive():
+                seen.append(check_whole_steps(client))
+            writer.join()
+            assert errors == []
+            assert check_whole_steps(client) == STEPS
+            assert client.get("/run").json()["status"] == "finished"
+    finally:
+        writer.join()
+        server.stop()
+        platform.close()
+    assert seen == sorted(seen)
+    assert len({s for s in seen if 0 < s < STEPS}) > 1  # the reads overlapped the writes

@@ -1,0 +1,52 @@
+"""Activation follows the hourly profiles; the clock maps steps to hours."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import numpy as np
+
+from oasis.clock import Clock, draw_active, hourly_probabilities
+
+
+def test_hourly_probabilities_follow_the_paper():
+    frequency = np.array([[0, 4, 2], [2, 2, 0], [1, 0, 0]])
+    assert hourly_probabilities(frequency).tolist() == [[0, 1, 1], [1, 0.5, 0], [0.5, 0, 0]]
+
+
+def test_an_agent_with_no_activity_in_an_hour_is_never_active_then():
+    rng = np.random.default_rng(0)
+    frequency = rng.integers(1, 20, size=(2000, 24))
+    frequency[:1000, 3] = 0  # the first half never acts at 03:00
+    probability = hourly_probabilities(frequency)
+    clock = Clock(datetime(2026, 1, 1), minutes_per_step=30)
+    ids = np.arange(2000)
+    at_three = [s for s in range(96) if clock.hour(s) == 3]
+    assert len(at_three) == 4
+    for step in range(96):
+        active = draw_active(11, step, ids, probability[:, clock.hour(step)])
+        if clock.hour(step) == 3:
+            assert active.size > 0 and active.min() >= 1000
+        assert np.isin(active, ids).all()
+
+
+def test_activation_rate_matches_the_probability():
+    ids = np.arange(100_000)
+    active = draw_active(1, 0, ids, 0.1)
+    assert abs(len(active) / len(ids) - 0.1) < 0.005
+    assert not np.array_equal(active, draw_active(1, 1, ids, 0.1))
+    assert np.array_equal(active, draw_active(1, 0, ids, 0.1))
+
+
+def test_draws_do_not_depend_on_who_else_is_drawn():
+    ids = np.arange(1000)
+    together = draw_active(3, 5, ids, 0.3)
+    halves = np.concatenate([draw_active(3, 5, ids[::2], 0.3), draw_active(3, 5, ids[1::2], 0.3)])
+    assert np.array_equal(np.sort(halves), together)
+
+
+def test_clock_labels_and_hours():
+    clock = Clock(datetime(2026, 3, 1, 22, 0), minutes_per_step=90)
+    assert [clock.hour(s) for s in range(4)] == [22, 23, 1, 2]
+    assert clock.label(1) == "2026-03-01 23:30"
+    assert clock.seconds(2) - clock.seconds(0) == 3 * 3600

@@ -1,0 +1,51 @@
+"""Commands from the API's queue reach the loop: injected posts and agents, interviews, pause."""
+
+from __future__ import annotations
+
+import threading
+
+from oasis.api.control import CommandQueue
+from oasis.platform.schema import Trace
+from oasis.simulation import Simulation
+from tests.simulation.conftest import experiment
+
+
+def test_injected_posts_agents_and_interviews_take_effect(tmp_path, llm_server):
+    queue = CommandQueue()
+    llm = {"endpoints": [llm_server.base_url], "model": "scripted"}
+    config = experiment(tmp_path, "ctl", steps=3, llm=llm, policy={"llm_share": 0.2})
+    simulation = Simulation.open(config, controller=queue)
+    simulation.step()
+    queue.inject_post(4, "breaking news from the API")
+    queue.inject_agent("newcomer", "New Comer", "just arrived")
+    request = queue.interview([1, 2], "How do you feel?")
+    simulation.step()
+    simulation.step()
+    with simulation.platform.reader() as reader:
+        trace = reader.table(Trace)
+        profiles = reader.profiles([50])
+    simulation.close()
+    injected = trace[
+        (trace["step"] == 1) & (trace["user_id"] == 4) & (trace["action"] == "create_post")
+    ]
+    assert [a["content"] for a in injected["args"]] == ["breaking news from the API"]
+    assert profiles[50]["user_name"] == "newcomer"
+    assert 50 in simulation.agent_ids
+    state = queue.interview_state(request)
+    assert set(state.answers) == {1, 2}
+    asked = trace[(trace["action"] == "interview") & (trace["step"] == 1)]
+    assert sorted(asked["user_id"]) == [1, 2]
+
+
+def test_pause_holds_the_loop_until_resumed(tmp_path):
+    queue = CommandQueue()
+    simulation = Simulation.open(experiment(tmp_path, "pause", steps=2), controller=queue)
+    queue.pause()
+    runner = threading.Thread(target=simulation.run)
+    runner.start()
+    runner.join(timeout=1.0)
+    assert runner.is_alive() and simulation.next_step == 0
+    queue.resume()
+    runner.join(timeout=60)
+    assert not runner.is_alive() and simulation.next_step == 2
+    simulation.close()

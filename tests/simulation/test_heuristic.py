@@ -1,0 +1,72 @@
+"""The heuristic policy: driven by similarity and popularity, deterministic per agent."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from oasis.actions import ActionType, validate_args
+from oasis.agents.heuristic import HeuristicBatch, decide_heuristic
+from oasis.config import HeuristicSettings
+
+ALL = frozenset(ActionType)
+
+
+def batch(n: int, similarity: float, popularity: float = 0.0, k: int = 5) -> HeuristicBatch:
+    return HeuristicBatch(
+        agent_ids=np.arange(n) + 100,
+        indptr=np.arange(n + 1) * k,
+        post_ids=np.tile(np.arange(1, k + 1), n),
+        author_ids=np.tile(np.arange(1, k + 1) + 10, n),
+        similarity=np.full(n * k, similarity),
+        popularity=np.full(n * k, popularity),
+        topics=["cats"] * n,
+    )
+
+
+def count(decisions, kind):
+    return sum(a.type is kind for actions in decisions for a in actions)
+
+
+def test_every_agent_gets_valid_actions():
+    decisions = decide_heuristic(HeuristicSettings(), 1, 3, batch(200, 0.3), ALL)
+    assert len(decisions) == 200
+    for agent, actions in zip(range(100, 300), decisions, strict=True):
+        assert actions
+        assert all(a.agent_id == agent and validate_args(a.type, a.args) is None for a in actions)
+
+
+def test_similar_and_popular_posts_are_liked_more():
+    rates = HeuristicSettings()
+    far = count(decide_heuristic(rates, 1, 0, batch(2000, -0.4), ALL), ActionType.LIKE_POST)
+    near = count(decide_heuristic(rates, 1, 0, batch(2000, 0.8), ALL), ActionType.LIKE_POST)
+    hot = count(decide_heuristic(rates, 1, 0, batch(2000, 0.8, 500.0), ALL), ActionType.LIKE_POST)
+    assert far < near < hot
+    disliked = count(decide_heuristic(rates, 1, 0, batch(2000, -0.4), ALL), ActionType.DISLIKE_POST)
+    assert disliked > count(
+        decide_heuristic(rates, 1, 0, batch(2000, 0.8), ALL), ActionType.DISLIKE_POST
+    )
+
+
+def test_follows_come_only_after_likes_and_target_the_author():
+    decisions = decide_heuristic(HeuristicSettings(follow=1.0), 2, 0, batch(300, 0.9), ALL)
+    for actions in decisions:
+        liked = {a.args["post_id"] for a in actions if a.type is ActionType.LIKE_POST}
+        followed = {a.args["followee_id"] for a in actions if a.type is ActionType.FOLLOW}
+        assert followed == {p + 10 for p in liked}
+
+
+def test_disallowed_actions_are_never_chosen():
+    allowed = frozenset({ActionType.DO_NOTHING, ActionType.LIKE_POST})
+    decisions = decide_heuristic(HeuristicSettings(post=1.0), 1, 0, batch(100, 0.9), allowed)
+    kinds = {a.type for actions in decisions for a in actions}
+    assert kinds <= allowed and ActionType.LIKE_POST in kinds
+
+
+def test_an_agent_decides_the_same_in_any_batch():
+    whole = decide_heuristic(HeuristicSettings(), 9, 4, batch(50, 0.2), ALL)
+    part = batch(50, 0.2)
+    odd = HeuristicBatch(
+        part.agent_ids[1::2], np.arange(26) * 5, part.post_ids[:125], part.author_ids[:125],
+        part.similarity[:125], part.popularity[:125], part.topics[:25],
+    )  # fmt: skip
+    assert decide_heuristic(HeuristicSettings(), 9, 4, odd, ALL) == whole[1::2]
