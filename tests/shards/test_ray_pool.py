@@ -13,6 +13,7 @@ from oasis.agents.heuristic import HeuristicBatch
 from oasis.agents.policy import AgentContext
 from oasis.agents.worker import Decisions
 from oasis.config import ExperimentConfig
+from oasis.platform.schema import StepMetrics
 from oasis.shards import LocalPool, RayPool
 from oasis.simulation import Simulation
 from tests.shards.conftest import MakeConfig, make_batch, make_context
@@ -24,17 +25,18 @@ _TIMING = ("decide_s", "shards")
 
 
 def run(config: ExperimentConfig) -> tuple[dict[str, list[tuple[Any, ...]]], list[dict[str, Any]]]:
-    """Run the experiment; its database (without the run's own config row) and step metrics."""
+    """Run the experiment; its world tables, its step metrics rows and each step's metrics."""
     simulation = Simulation.open(config)
     try:
         simulation.run()
         dump = simulation.platform.dump()
+        with simulation.platform.reader() as reader:
+            rows = reader.table(StepMetrics).sort_values("step")
     finally:
         simulation.close()
-    metrics = [row[2] for row in sorted(dump.pop("step_metrics"))]
-    dump.pop("run")
+    metrics = list(rows["metrics"])
     steps = [{k: v for k, v in m.items() if k not in _TIMING} for m in metrics]
-    return dump | {"step_metrics": [(i, m) for i, m in enumerate(steps)]}, metrics
+    return dump | {"step_metrics": list(zip(rows["step"], steps, strict=True))}, metrics
 
 
 @pytest.fixture(scope="module")
