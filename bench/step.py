@@ -44,21 +44,28 @@ def config(folder: Path, n: int, probability: float, llm: dict[str, Any]) -> Exp
     )
 
 
-def measure(cfg: ExperimentConfig, steps: int) -> list[StepReport]:
+def measure(cfg: ExperimentConfig, steps: int) -> list[tuple[StepReport, float]]:
+    """Each step's report with the CPU seconds this process spent on it."""
     start = time.perf_counter()
     simulation = Simulation.open(cfg)
     print(f"  set-up (population, database, embeddings): {time.perf_counter() - start:.1f} s")
-    reports = [simulation.step() for _ in range(steps)]
+    reports = []
+    for _ in range(steps):
+        cpu = time.process_time()
+        report = simulation.step()
+        reports.append((report, time.process_time() - cpu))
     simulation.close()
     return reports
 
 
-def show(label: str, reports: list[StepReport]) -> None:
-    for r in reports:
+def show(label: str, reports: list[tuple[StepReport, float]]) -> None:
+    for r, cpu in reports:
         per_agent = 1000 * r.seconds / max(r.active, 1)
+        cpu_per_agent = 1000 * cpu / max(r.active, 1)
         print(
             f"  {label} step {r.step}: {r.active:,} active, {r.actions:,} actions, "
-            f"{r.seconds:.2f} s -> {per_agent:.3f} ms per agent-step"
+            f"{r.seconds:.2f} s -> {per_agent:.3f} ms wall, {cpu_per_agent:.3f} ms CPU "
+            "per agent-step"
             + (
                 f" ({r.llm_requests:,} LLM requests, {r.llm_failures} failed)"
                 if r.llm_requests

@@ -75,7 +75,13 @@ def run(
                 progress.update(task, advance=1, status=_status(report))
 
             simulation.run(on_step=show)
-        files = write_results(simulation.platform, simulation.clock, config.output, config.name)
+        files = write_results(
+            simulation.platform,
+            simulation.clock,
+            config.output,
+            config.name,
+            herd=simulation.herd_table(),
+        )
     finally:
         simulation.close()
         if server is not None:

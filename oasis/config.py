@@ -84,6 +84,9 @@ class HeuristicSettings(_Section):
     follow: float = Field(
         default=0.1, ge=0, le=1, description="chance to follow a liked post's author"
     )
+    comment_vote: float = Field(
+        default=0.1, ge=0, le=1, description="chance to vote on a post's top comment"
+    )
 
 
 class LLMSettings(_Section):
@@ -148,6 +151,17 @@ class EventSettings(_Section):
         return self
 
 
+class HerdSettings(_Section):
+    """OASIS's Reddit herd-effect setup: seed posts whose first comment gets a planted vote.
+
+    ``path`` holds the posts and comments with their group (``up``, ``down`` or ``control``);
+    ``threads`` keeps only the first N of them.
+    """
+
+    path: Path = Path("builtin:reddit/counterfactual_36.json")
+    threads: int | None = Field(default=None, ge=1)
+
+
 class ExperimentConfig(_Section):
     """One experiment: the platform, its population, recommender, agents, schedule and outputs."""
 
@@ -173,6 +187,7 @@ class ExperimentConfig(_Section):
     llm: LLMSettings = LLMSettings()
     ray: RaySettings = RaySettings()
     events: tuple[EventSettings, ...] = ()
+    herd: HerdSettings | None = None
 
     @field_validator("actions")
     @classmethod
@@ -269,9 +284,12 @@ def _resolve_paths(config: ExperimentConfig, base: Path) -> ExperimentConfig:
     pop = config.population
     fields = ("path", "topics_path", "interests_path", "products_path")
     resolved = {f: resolve_path(getattr(pop, f), base) for f in fields if getattr(pop, f)}
-    return config.model_copy(
-        update={
-            "population": pop.model_copy(update=resolved),
-            "output": resolve_path(config.output, base),
-        }
-    )
+    update: dict[str, Any] = {
+        "population": pop.model_copy(update=resolved),
+        "output": resolve_path(config.output, base),
+    }
+    if config.herd is not None:
+        update["herd"] = config.herd.model_copy(
+            update={"path": resolve_path(config.herd.path, base)}
+        )
+    return config.model_copy(update=update)

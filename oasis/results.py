@@ -10,6 +10,7 @@ import pandas as pd
 from oasis.analysis import (
     activity_per_step,
     cascades_metrics,
+    herd_effect,
     polarization_by_round,
     stances,
     write_report,
@@ -19,8 +20,17 @@ from oasis.platform import Platform
 from oasis.platform.schema import Post, StepMetrics, Trace
 
 
-def write_results(platform: Platform, clock: Clock, folder: Path, title: str) -> list[Path]:
-    """Export traces and posts as Parquet, metrics as JSON, and the analysis report."""
+def write_results(
+    platform: Platform,
+    clock: Clock,
+    folder: Path,
+    title: str,
+    herd: pd.DataFrame | None = None,
+) -> list[Path]:
+    """Export traces and posts as Parquet, metrics as JSON, and the analysis report.
+
+    ``herd`` is the herd experiment's first comments with their groups, when there is one.
+    """
     folder.mkdir(parents=True, exist_ok=True)
     with platform.reader() as reader:
         trace = reader.table(Trace)
@@ -37,6 +47,7 @@ def write_results(platform: Platform, clock: Clock, folder: Path, title: str) ->
         cascades=cascades_metrics(posts, time_column="minute") if len(posts) else None,
         activity=activity_per_step(trace) if len(trace) else None,
         polarization=_polarization(trace),
+        herd=herd_effect(herd) if herd is not None else None,
         title=title,
     )
     return written + report

@@ -26,6 +26,7 @@ from oasis.api.control import Interview as ApiInterview
 from oasis.clock import Clock, draw_active, hourly_probabilities
 from oasis.config import ExperimentConfig
 from oasis.datasets.population import Population
+from oasis.datasets.reddit import load_counterfactual
 from oasis.datasets.source import build_population
 from oasis.platform import FeedRecord, Platform
 from oasis.recsys import Feeds, RecsysState, make_embedder, make_recommender
@@ -34,6 +35,13 @@ from oasis.rng import Stream, generator, uniform
 from oasis.schedule import Schedule
 from oasis.shards import AgentPool, make_pool
 from oasis.step_inputs import active_users, candidate_posts, heuristic_batch, llm_contexts
+from oasis.threads import (
+    first_comments,
+    herd_threads,
+    thread_comments,
+    thread_posts,
+    thread_votes,
+)
 
 DEFAULT_START = datetime(2026, 1, 1)
 _NO_FEEDS = Feeds(np.empty(0, np.int64), np.zeros(1, np.int64), np.empty(0, np.int64))
@@ -81,6 +89,13 @@ class Simulation:
         self.memories: dict[int, AgentMemory] = {}
         self.users = population.users.set_index("user_id", drop=False)
         self.topics = dict(enumerate(_topics(population)))
+        self.threads = (
+            herd_threads(
+                load_counterfactual(config.herd.path), population.size, config.herd.threads
+            )
+            if config.herd is not None
+            else []
+        )
         self.next_step = 0
 
     @classmethod
@@ -132,7 +147,8 @@ class Simulation:
         active = draw_active(self.config.seed, t, self.agent_ids, self._probability(t))
         now = self.clock.seconds(t)
         with self.platform.reader() as reader:
-            posts = candidate_posts(reader, t - self.config.candidate_window_steps)
+            candidates = candidate_posts(reader, t - self.config.candidate_window_steps)
+            posts = candidates[0]
             users = active_users(reader, active, posts)
             rng = generator(self.config.seed, Stream.RECSYS, t)
             feeds = self.recommender.recommend(posts, users, now, rng)
@@ -142,13 +158,12 @@ class Simulation:
                 reader, feeds, llm_ids, t, label, self._profiles(llm_ids), self.memories,
                 self.config.platform.report_threshold,
             )  # fmt: skip
-        state = self.recommender.state
-        topics = [self.topics[int(i)] for i in rule_ids]
-        decided = self.pool.decide(
-            t, contexts, heuristic_batch(feeds, rule_ids, posts, state, topics)
-        )
+            topics = [self.topics[int(i)] for i in rule_ids]
+            state = self.recommender.state
+            rules = heuristic_batch(reader, feeds, rule_ids, candidates, state, topics)
+        decided = self.pool.decide(t, contexts, rules)
         commands = self.controller.drain() if self.controller is not None else []
-        scheduled = self.schedule.actions(t) + self._injected(commands)
+        scheduled = self.schedule.actions(t) + self._thread_actions(t) + self._injected(commands)
         actions = [
             *scheduled,
             *(a for agent_actions in decided.llm for a in agent_actions),
@@ -190,6 +205,37 @@ class Simulation:
             )
             for r in rows.itertuples()
         }  # fmt: skip
+
+    def _thread_actions(self, step: int) -> list[Action]:
+        """The herd experiment's seed threads: posts at step 0, comments at 1, votes at 2."""
+        if not self.threads or step > 2:
+            return []
+        if step == 0:
+            return thread_posts(self.threads)
+        post_ids = self._thread_post_ids()
+        if step == 1:
+            return thread_comments(self.threads, post_ids)
+        found = self._thread_comments(post_ids)
+        return thread_votes(self.threads, [c["comment_id"] if c else None for c in found])
+
+    def _thread_post_ids(self) -> list[int | None]:
+        with self.platform.reader() as reader:
+            return reader.find_posts(0, [(t.author, t.text) for t in self.threads])
+
+    def _thread_comments(self, post_ids: Sequence[int | None]) -> list[dict[str, int] | None]:
+        wanted = [
+            (t.commenter, p if p is not None else -1, t.comment)
+            for t, p in zip(self.threads, post_ids, strict=True)
+        ]
+        with self.platform.reader() as reader:
+            return reader.find_comments(1, wanted)
+
+    def herd_table(self) -> pd.DataFrame | None:
+        """Each seed thread's first comment with its group and final votes (herd runs only)."""
+        if not self.threads:
+            return None
+        found = self._thread_comments(self._thread_post_ids())
+        return first_comments(self.threads, {i: c for i, c in enumerate(found) if c is not None})
 
     def _injected(self, commands: Sequence[Command]) -> list[Action]:
         """Posts and sign-ups injected through the API; new agents get the next free ids."""

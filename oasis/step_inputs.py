@@ -16,10 +16,10 @@ from oasis.platform.reader import Reader
 from oasis.recsys import ActiveUsers, Feeds, PostTable, RecsysState
 
 
-def candidate_posts(reader: Reader, since_step: int) -> PostTable:
-    """Posts created since ``since_step``: what feeds are drawn from."""
+def candidate_posts(reader: Reader, since_step: int) -> tuple[PostTable, np.ndarray]:
+    """Posts created since ``since_step`` (what feeds are drawn from), and each one's root."""
     posts = reader.post_table(since_step=since_step)
-    return PostTable(
+    table = PostTable(
         post_id=posts["post_id"],
         author_id=posts["user_id"],
         created_at=posts["created_at"],
@@ -27,6 +27,7 @@ def candidate_posts(reader: Reader, since_step: int) -> PostTable:
         dislikes=posts["num_dislikes"],
         shares=posts["num_shares"],
     )
+    return table, posts["root_id"]
 
 
 def active_users(reader: Reader, user_ids: np.ndarray, posts: PostTable) -> ActiveUsers:
@@ -57,16 +58,21 @@ def feed_rows(feeds: Feeds, user_ids: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 
 def heuristic_batch(
+    reader: Reader,
     feeds: Feeds,
     user_ids: np.ndarray,
-    posts: PostTable,
+    candidates: tuple[PostTable, np.ndarray],
     state: RecsysState,
     topics: Sequence[str],
 ) -> HeuristicBatch:
-    """Columns for the heuristic policy: each feed entry with its similarity and popularity."""
+    """Columns for the heuristic policy: each feed entry's similarity, popularity, top comment."""
+    posts, roots = candidates
     indptr, post_ids = feed_rows(feeds, user_ids)
     position = {int(p): i for i, p in enumerate(posts.post_id)}
     rows = np.array([position[int(p)] for p in post_ids], np.int64)
+    entry_roots = roots[rows] if len(rows) else np.empty(0, np.int64)
+    top = reader.top_comments(np.unique(entry_roots).tolist())
+    best = [top.get(int(r), (-1, 0)) for r in entry_roots]
     owners = np.repeat(user_ids, np.diff(indptr))
     interests = state.interests.vectors(owners) if len(owners) else np.empty((0, 1))
     vectors = state.posts.vectors(post_ids) if len(post_ids) else np.empty((0, 1))
@@ -77,6 +83,8 @@ def heuristic_batch(
         author_ids=posts.author_id[rows] if len(rows) else np.empty(0, np.int64),
         similarity=np.einsum("ij,ij->i", interests, vectors).astype(np.float64),
         popularity=(posts.likes[rows] + posts.shares[rows]) if len(rows) else np.empty(0),
+        comment_ids=np.array([c for c, _ in best], np.int64),
+        comment_scores=np.array([s for _, s in best], np.float64),
         topics=topics,
     )
 

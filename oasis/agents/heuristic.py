@@ -7,6 +7,9 @@ vector and the post, and ``pop`` its likes plus shares:
 - like, repost and comment each happen with their base rate x affinity x boost;
 - dislike happens with its base rate x clip(-2 sim, 0, 1) (only posts the agent is far from);
 - after a like, the agent follows the post's author with the ``follow`` rate;
+- it votes on the post's top comment with the ``comment_vote`` rate, up with probability
+  (1 + tanh(score / 2)) / 2 for the comment's current score: agents lean the way earlier
+  voters went, which is the herd behaviour OASIS's Reddit study looks for;
 - once per step the agent writes a post about its topic with the ``post`` rate.
 
 An agent that does none of these does nothing. Every draw is ``uniform(seed, HEURISTIC, step,
@@ -25,13 +28,15 @@ from oasis.actions import Action, ActionType
 from oasis.config import HeuristicSettings
 from oasis.rng import Stream, uniform
 
-_PER_ENTRY = ("like", "dislike", "repost", "comment", "follow")
+_PER_ENTRY = ("like", "dislike", "repost", "comment", "follow", "comment_vote", "vote_side")
 _KINDS = {
     "like": ActionType.LIKE_POST,
     "dislike": ActionType.DISLIKE_POST,
     "repost": ActionType.REPOST,
     "comment": ActionType.CREATE_COMMENT,
     "follow": ActionType.FOLLOW,
+    "like_comment": ActionType.LIKE_COMMENT,
+    "dislike_comment": ActionType.DISLIKE_COMMENT,
 }
 
 
@@ -39,8 +44,9 @@ _KINDS = {
 class HeuristicBatch:
     """Heuristic agents' feeds as columns: entries ``indptr[i]:indptr[i+1]`` are agent i's.
 
-    ``similarity``, ``popularity``, ``post_ids`` and ``author_ids`` are per feed entry;
-    ``topics`` holds, per agent, the words it writes about.
+    ``similarity``, ``popularity``, ``post_ids``, ``author_ids`` and the post's top comment
+    (``comment_ids``, -1 for none, and ``comment_scores``) are per feed entry; ``topics``
+    holds, per agent, the words it writes about.
     """
 
     agent_ids: np.ndarray
@@ -49,6 +55,8 @@ class HeuristicBatch:
     author_ids: np.ndarray
     similarity: np.ndarray
     popularity: np.ndarray
+    comment_ids: np.ndarray
+    comment_scores: np.ndarray
     topics: Sequence[str]
 
 
@@ -103,12 +111,17 @@ def _entry_choices(
         "comment": draw["comment"] < rates.comment * scale,
     }
     chosen["follow"] = chosen["like"] & (draw["follow"] < rates.follow)
+    votes = (draw["comment_vote"] < rates.comment_vote) & (batch.comment_ids >= 0)
+    up = draw["vote_side"] < (1.0 + np.tanh(batch.comment_scores / 2.0)) / 2.0
+    chosen["like_comment"], chosen["dislike_comment"] = votes & up, votes & ~up
     return {kind: mask & (_KINDS[kind] in allowed) for kind, mask in chosen.items()}
 
 
 def _entry_action(kind: str, agent: int, batch: HeuristicBatch, index: int) -> Action:
     if kind == "follow":
         return Action(agent, ActionType.FOLLOW, {"followee_id": int(batch.author_ids[index])})
+    if kind.endswith("_comment"):
+        return Action(agent, _KINDS[kind], {"comment_id": int(batch.comment_ids[index])})
     post_id = int(batch.post_ids[index])
     if kind == "comment":
         content = f"Interesting, post {post_id} fits what I think."

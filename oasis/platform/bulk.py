@@ -88,9 +88,11 @@ def insert_rows(
                 copy.write_row(row)
         return
     compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(columns))
-    assert compiled.positiontup is not None
+    assert isinstance(compiled, SQLCompiler) and compiled.positiontup is not None
     order = [list(columns).index(name) for name in compiled.positiontup]
     if order == list(range(len(columns))):
-        conn.exec_driver_sql(str(compiled), list(rows))
+        params = list(rows)
     else:
-        conn.exec_driver_sql(str(compiled), [tuple(r[i] for i in order) for r in rows])
+        params = [tuple(r[i] for i in order) for r in rows]
+    if params:  # an empty list would run the statement once, with no parameters
+        conn.exec_driver_sql(str(compiled), params)

@@ -14,6 +14,7 @@ import pandas as pd
 from sqlalchemy import Connection, Select, func, select
 
 from oasis.platform.batch import chunks
+from oasis.platform.bulk import member_of
 from oasis.platform.feed_log import FeedRecord, read_feeds
 from oasis.platform.schema import (
     AgentMemory,
@@ -41,6 +42,35 @@ class Reader:
     def user_ids(self) -> np.ndarray:
         """Every user id, ascending."""
         return np.fromiter(self.conn.scalars(select(User.user_id).order_by(User.user_id)), _INT)
+
+    def find_posts(self, step: int, wanted: Sequence[tuple[int, str]]) -> list[int | None]:
+        """The first post created at ``step`` by each (user, content) pair, or None."""
+        users = {u for u, _ in wanted}
+        query = (
+            select(Post.post_id, Post.user_id, Post.content)
+            .where(Post.created_step == step, member_of(self.conn, Post.user_id, users))
+            .order_by(Post.post_id)
+        )
+        found: dict[tuple[int, str], int] = {}
+        for post_id, user_id, content in self.conn.execute(query) if users else ():
+            found.setdefault((user_id, content), post_id)
+        return [found.get(w) for w in wanted]
+
+    def find_comments(
+        self, step: int, wanted: Sequence[tuple[int, int, str]]
+    ) -> list[dict[str, int] | None]:
+        """The first comment made at ``step`` for each (user, post, content), with its votes."""
+        posts = {p for _, p, _ in wanted}
+        query = (
+            select(Comment)
+            .where(Comment.created_step == step, member_of(self.conn, Comment.post_id, posts))
+            .order_by(Comment.comment_id)
+        )
+        found: dict[tuple[int, int, str], dict[str, int]] = {}
+        for c in self.conn.execute(query).mappings() if posts else ():
+            key = (c["user_id"], c["post_id"], c["content"])
+            found.setdefault(key, {k: c[k] for k in ("comment_id", "num_likes", "num_dislikes")})
+        return [found.get(w) for w in wanted]
 
     def users_created(self, step: int) -> np.ndarray:
         """Ids of the users who signed up at ``step``."""
@@ -99,6 +129,24 @@ class Reader:
                 )
         for post in posts.values():
             post["comments"] = by_root.get(post["original_post_id"] or post["post_id"], [])
+
+    def top_comments(self, post_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+        """Each post's best-scored comment as ``post_id -> (comment_id, likes - dislikes)``."""
+        if not len(post_ids):
+            return {}
+        score = (Comment.num_likes - Comment.num_dislikes).label("score")
+        rank = func.row_number().over(
+            partition_by=Comment.post_id, order_by=(score.desc(), Comment.comment_id)
+        )
+        ranked = (
+            select(Comment.post_id, Comment.comment_id, score, rank.label("rank"))
+            .where(member_of(self.conn, Comment.post_id, set(post_ids)))
+            .subquery()
+        )
+        query = select(ranked.c.post_id, ranked.c.comment_id, ranked.c.score).where(
+            ranked.c.rank == 1
+        )
+        return {p: (c, s) for p, c, s in self.conn.execute(query)}
 
     def followees(self, user_ids: Sequence[int]) -> CSR:
         """Whom each user follows, as CSR aligned with ``user_ids``."""

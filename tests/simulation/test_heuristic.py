@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 
 from oasis.actions import ActionType, validate_args
@@ -19,6 +21,8 @@ def batch(n: int, similarity: float, popularity: float = 0.0, k: int = 5) -> Heu
         author_ids=np.tile(np.arange(1, k + 1) + 10, n),
         similarity=np.full(n * k, similarity),
         popularity=np.full(n * k, popularity),
+        comment_ids=np.tile(np.arange(1, k + 1) + 100, n),
+        comment_scores=np.tile(np.array([3.0, -3.0, 0.0, 0.0, 0.0])[:k], n),
         topics=["cats"] * n,
     )
 
@@ -67,6 +71,18 @@ def test_an_agent_decides_the_same_in_any_batch():
     part = batch(50, 0.2)
     odd = HeuristicBatch(
         part.agent_ids[1::2], np.arange(26) * 5, part.post_ids[:125], part.author_ids[:125],
-        part.similarity[:125], part.popularity[:125], part.topics[:25],
+        part.similarity[:125], part.popularity[:125], part.comment_ids[:125],
+        part.comment_scores[:125], part.topics[:25],
     )  # fmt: skip
     assert decide_heuristic(HeuristicSettings(), 9, 4, odd, ALL) == whole[1::2]
+
+
+def test_comment_votes_follow_the_earlier_voters():
+    decisions = decide_heuristic(HeuristicSettings(comment_vote=1.0), 5, 0, batch(2000, 0.0), ALL)
+    votes = [a for actions in decisions for a in actions if "comment_id" in a.args]
+    liked = Counter(a.args["comment_id"] for a in votes if a.type is ActionType.LIKE_COMMENT)
+    disliked = Counter(a.args["comment_id"] for a in votes if a.type is ActionType.DISLIKE_COMMENT)
+    # comment 101 stands at +3, comment 102 at -3, comment 103 at 0
+    assert liked[101] > 4 * disliked[101]
+    assert disliked[102] > 4 * liked[102]
+    assert 0.8 < liked[103] / disliked[103] < 1.25

@@ -1,0 +1,88 @@
+"""Seed threads of the herd-effect experiment: a post, its first comment, a planted vote.
+
+Thread i is posted at step 0 by agent ``i mod n``, commented at step 1 by agent ``i+1 mod n``
+and, in the ``up`` and ``down`` groups, voted on at step 2 by agent ``i+2 mod n``. The ids the
+later steps need are looked up in the committed state, so a resumed run finds them too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import pandas as pd
+
+from oasis.actions import Action, ActionType
+
+_VOTES = {"up": ActionType.LIKE_COMMENT, "down": ActionType.DISLIKE_COMMENT}
+
+
+@dataclass(frozen=True, slots=True)
+class Thread:
+    """One seed thread and its treatment group."""
+
+    author: int
+    text: str
+    commenter: int
+    comment: str
+    group: str
+    voter: int
+
+
+def herd_threads(frame: pd.DataFrame, n_agents: int, limit: int | None = None) -> list[Thread]:
+    """Threads from ``load_counterfactual`` rows (title, selftext, comment, group)."""
+    rows = frame.head(limit) if limit else frame
+    return [
+        Thread(
+            author=i % n_agents,
+            text="\n".join(str(t) for t in (row.title, row.selftext) if t and str(t) != "None"),
+            commenter=(i + 1) % n_agents,
+            comment=str(row.comment),
+            group=str(row.group),
+            voter=(i + 2) % n_agents,
+        )
+        for i, row in enumerate(rows.itertuples())
+    ]
+
+
+def thread_posts(threads: Sequence[Thread]) -> list[Action]:
+    """Step 0: every thread's post."""
+    return [Action(t.author, ActionType.CREATE_POST, {"content": t.text}) for t in threads]
+
+
+def thread_comments(threads: Sequence[Thread], post_ids: Sequence[int | None]) -> list[Action]:
+    """Step 1: every thread's first comment, on the post found for it."""
+    return [
+        Action(t.commenter, ActionType.CREATE_COMMENT, {"post_id": p, "content": t.comment})
+        for t, p in zip(threads, post_ids, strict=True)
+        if p is not None
+    ]
+
+
+def thread_votes(threads: Sequence[Thread], comment_ids: Sequence[int | None]) -> list[Action]:
+    """Step 2: the planted vote on each treated thread's first comment."""
+    return [
+        Action(t.voter, _VOTES[t.group], {"comment_id": c})
+        for t, c in zip(threads, comment_ids, strict=True)
+        if c is not None and t.group in _VOTES
+    ]
+
+
+def first_comments(
+    threads: Sequence[Thread], comments: Mapping[int, Mapping[str, int]]
+) -> pd.DataFrame:
+    """The herd-effect table: each thread's first comment with its group and final votes.
+
+    ``comments`` maps thread index to the comment's ``num_likes`` and ``num_dislikes``.
+    """
+    return pd.DataFrame(
+        [
+            {
+                "group": threads[i].group,
+                "num_likes": c["num_likes"],
+                "num_dislikes": c["num_dislikes"],
+            }
+            for i, c in sorted(comments.items())
+        ],
+        columns=["group", "num_likes", "num_dislikes"],
+    )

@@ -1,0 +1,28 @@
+"""The herd-effect setup: seed posts, first comments and planted votes, found again by the loop."""
+
+from __future__ import annotations
+
+from oasis.config import BUILTIN_DATA
+from oasis.datasets import load_counterfactual
+from oasis.simulation import Simulation
+from tests.simulation.conftest import experiment
+
+
+def test_threads_get_their_comment_and_planted_vote(tmp_path):
+    config = experiment(
+        tmp_path,
+        "herd",
+        steps=4,
+        platform={"kind": "reddit"},
+        activation={"kind": "uniform", "probability": 0.0},
+        herd={"path": str(BUILTIN_DATA / "reddit" / "counterfactual_36.json"), "threads": 12},
+    )
+    simulation = Simulation.open(config)
+    simulation.run()
+    table = simulation.herd_table()
+    simulation.close()
+    groups = load_counterfactual(BUILTIN_DATA / "reddit" / "counterfactual_36.json")["group"][:12]
+    assert list(table["group"]) == list(groups)
+    score = table["num_likes"] - table["num_dislikes"]
+    expected = {"up": 1, "down": -1, "control": 0}
+    assert list(score) == [expected[g] for g in groups]
