@@ -70,6 +70,8 @@ def heuristic_batch(active: np.ndarray, rng: np.random.Generator) -> HeuristicBa
         author_ids=rng.integers(0, 1000, n),
         similarity=rng.uniform(-1, 1, n),
         popularity=rng.integers(0, 100, n).astype(np.float64),
+        comment_ids=np.where(rng.random(n) < 0.5, rng.integers(1, 50_000, n), -1),
+        comment_scores=rng.integers(-3, 20, n).astype(np.float64),
         topics=[f"topic {a % 97}" for a in active.tolist()],
     )
 
@@ -77,7 +79,8 @@ def heuristic_batch(active: np.ndarray, rng: np.random.Generator) -> HeuristicBa
 def empty_batch() -> HeuristicBatch:
     """No heuristic agents."""
     none = np.empty(0, np.int64)
-    return HeuristicBatch(none, np.zeros(1, np.int64), none, none, none * 1.0, none * 1.0, [])
+    floats = none.astype(np.float64)
+    return HeuristicBatch(none, np.zeros(1, np.int64), none, none, floats, floats, none, floats, [])
 
 
 def config(shards: int, endpoint: str | None = None) -> ExperimentConfig:

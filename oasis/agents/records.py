@@ -23,6 +23,8 @@ from oasis.agents.policy import AgentContext
 from oasis.agents.profile import Profile
 
 _PROFILE = ("user_name", "name", "bio", "persona")
+# Columns of a HeuristicBatch with one value per agent; every other column is per feed entry.
+_PER_AGENT = frozenset({"agent_ids", "indptr", "topics"})
 CONTEXT_SCHEMA = pa.schema(
     [
         ("agent_id", pa.int64()),
@@ -99,14 +101,16 @@ def take_agents(batch: HeuristicBatch, rows: np.ndarray) -> HeuristicBatch:
     indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
     starts = np.repeat(batch.indptr[rows] - indptr[:-1], lengths)
     entries = starts + np.arange(int(indptr[-1]), dtype=np.int64)
+    per_entry = {
+        name: getattr(batch, name)[entries]
+        for name in batch.__dataclass_fields__
+        if name not in _PER_AGENT
+    }
     return HeuristicBatch(
         agent_ids=batch.agent_ids[rows],
         indptr=indptr,
-        post_ids=batch.post_ids[entries],
-        author_ids=batch.author_ids[entries],
-        similarity=batch.similarity[entries],
-        popularity=batch.popularity[entries],
         topics=[batch.topics[int(i)] for i in rows],
+        **per_entry,
     )
 
 

@@ -92,5 +92,7 @@ def make_batch(agent_ids: list[int], seed: int = 0) -> HeuristicBatch:
         author_ids=rng.integers(0, 20, n).astype(np.int64),
         similarity=rng.uniform(-1, 1, n),
         popularity=rng.integers(0, 30, n).astype(np.float64),
+        comment_ids=np.where(rng.random(n) < 0.5, rng.integers(1, 90, n), -1),
+        comment_scores=rng.integers(-3, 10, n).astype(np.float64),
         topics=[f"topic {a}" for a in agent_ids],
     )

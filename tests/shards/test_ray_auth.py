@@ -22,7 +22,9 @@ config = ExperimentConfig.model_validate(
     {"ray": {"mode": "local", "shards": 2, "cpus_per_shard": 0.5}}
 )
 ids = np.arange(6, dtype=np.int64)
-batch = HeuristicBatch(ids, np.arange(7), ids + 1, ids, np.zeros(6), np.ones(6), ["t"] * 6)
+batch = HeuristicBatch(
+    ids, np.arange(7), ids + 1, ids, np.zeros(6), np.ones(6), ids + 10, np.ones(6), ["t"] * 6
+)
 pool = RayPool(config)
 assert is_token_auth_enabled()
 assert pool.decide(0, [], batch).heuristic == LocalPool(config).decide(0, [], batch).heuristic

@@ -85,7 +85,14 @@ def test_take_agents_keeps_each_agents_feed() -> None:
     for i, row in enumerate(rows):
         whole = slice(batch.indptr[row], batch.indptr[row + 1])
         mine = slice(part.indptr[i], part.indptr[i + 1])
-        for column in ("post_ids", "author_ids", "similarity", "popularity"):
+        for column in (
+            "post_ids",
+            "author_ids",
+            "similarity",
+            "popularity",
+            "comment_ids",
+            "comment_scores",
+        ):
             assert getattr(part, column)[mine].tolist() == getattr(batch, column)[whole].tolist()
 
 
