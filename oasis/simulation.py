@@ -170,7 +170,13 @@ class Simulation:
             *(a for agent_actions in decided.heuristic for a in agent_actions),
             *self._interviews(t, commands),
         ]
-        metrics = {"active": len(active), "llm_active": len(llm_ids), **asdict(decided.stats)}
+        metrics: dict[str, Any] = {
+            "active": len(active),
+            "llm_active": len(llm_ids),
+            **asdict(decided.stats),
+        }
+        if decided.shards:
+            metrics["shards"] = [asdict(usage) for usage in decided.shards]
         results = self.platform.apply(
             t,
             actions,

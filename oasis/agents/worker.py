@@ -5,6 +5,7 @@ A plain class, so it is tested without Ray; a Ray shard actor wraps it.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -18,12 +19,34 @@ from oasis.config import ExperimentConfig
 
 
 @dataclass(frozen=True, slots=True)
+class ShardUsage:
+    """One shard's figures for one step: its agents, memory, LLM usage, time and restarts.
+
+    ``rss_mb`` is the shard process's resident memory after the step, ``peak_rss_mb`` its peak
+    so far; ``restarts`` counts the times the shard was recreated during the step.
+    """
+
+    shard: int
+    llm_agents: int
+    heuristic_agents: int
+    rss_mb: float
+    peak_rss_mb: float
+    seconds: float
+    stats: LLMStats = field(default_factory=LLMStats)
+    restarts: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Decisions:
-    """A worker's answer for one step: actions per LLM agent and per heuristic agent, and usage."""
+    """A worker's answer for one step: actions per LLM agent and per heuristic agent, and usage.
+
+    ``shards`` holds the per-shard figures when the step was decided by Ray shards.
+    """
 
     llm: list[list[Action]]
     heuristic: list[list[Action]]
     stats: LLMStats = field(default_factory=LLMStats)
+    shards: tuple[ShardUsage, ...] = ()
 
 
 class AgentWorker:
@@ -39,11 +62,17 @@ class AgentWorker:
         self, step: int, contexts: Sequence[AgentContext], heuristic: HeuristicBatch | None
     ) -> Decisions:
         """Actions for the LLM agents in ``contexts`` and the heuristic agents in ``heuristic``."""
+        return asyncio.run(self.adecide(step, contexts, heuristic))
+
+    async def adecide(
+        self, step: int, contexts: Sequence[AgentContext], heuristic: HeuristicBatch | None
+    ) -> Decisions:
+        """:meth:`decide` inside a running event loop (a Ray async actor)."""
         llm: list[list[Action]] = []
         if contexts:
             if self.llm is None:
                 raise ValueError("LLM agents were given to a worker without LLM endpoints")
-            llm = self.llm.decide(contexts)
+            llm = await self.llm.adecide(contexts)
         rule_based = (
             decide_heuristic(self.rates, self.seed, step, heuristic, self.allowed)
             if heuristic is not None and len(heuristic.agent_ids)
@@ -54,8 +83,12 @@ class AgentWorker:
 
     def interview(self, contexts: Sequence[AgentContext], question: str) -> list[Action]:
         """Ask LLM agents ``question``; agents without an LLM give no answer."""
+        return asyncio.run(self.ainterview(contexts, question))
+
+    async def ainterview(self, contexts: Sequence[AgentContext], question: str) -> list[Action]:
+        """:meth:`interview` inside a running event loop (a Ray async actor)."""
         if self.llm is not None:
-            return self.llm.interview(contexts, question)
+            return await self.llm.ainterview(contexts, question)
         return [
             Action(c.profile.agent_id, ActionType.INTERVIEW, {"prompt": question}) for c in contexts
         ]

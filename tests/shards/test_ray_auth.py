@@ -1,0 +1,50 @@
+"""Ray's token authentication on: a separate local Ray in a subprocess runs the shards."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = """
+import numpy as np
+from ray._private.authentication.authentication_utils import is_token_auth_enabled
+from oasis.agents.heuristic import HeuristicBatch
+from oasis.config import ExperimentConfig
+from oasis.shards import LocalPool, RayPool
+
+config = ExperimentConfig.model_validate(
+    {"ray": {"mode": "local", "shards": 2, "cpus_per_shard": 0.5}}
+)
+ids = np.arange(6, dtype=np.int64)
+batch = HeuristicBatch(
+    ids, np.arange(7), ids + 1, ids, np.zeros(6), np.ones(6), ids + 10, np.ones(6), ["t"] * 6
+)
+pool = RayPool(config)
+assert is_token_auth_enabled()
+assert pool.decide(0, [], batch).heuristic == LocalPool(config).decide(0, [], batch).heuristic
+print("decided with token auth")
+"""
+
+
+@pytest.mark.ray
+@pytest.mark.slow
+def test_shards_run_with_token_auth_on() -> None:
+    # The token comes from the environment, so Ray writes no token file into the home folder.
+    env = os.environ | {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN": secrets.token_hex(32)}
+    env.pop("RAY_ADDRESS", None)
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "decided with token auth" in done.stdout

@@ -1,0 +1,115 @@
+"""Ray shards: same database whatever the shard count, and a killed shard loses nothing."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+import pytest
+
+from oasis import simulation as simulation_module
+from oasis.actions import Action
+from oasis.agents.heuristic import HeuristicBatch
+from oasis.agents.policy import AgentContext
+from oasis.agents.worker import Decisions
+from oasis.config import ExperimentConfig
+from oasis.platform.schema import StepMetrics
+from oasis.shards import LocalPool, RayPool
+from oasis.simulation import Simulation
+from tests.shards.conftest import MakeConfig, make_batch, make_context
+
+pytestmark = [pytest.mark.ray, pytest.mark.usefixtures("ray_session")]
+
+# Figures that depend on the machine, not on the simulation.
+_TIMING = ("decide_s", "shards")
+
+
+def run(config: ExperimentConfig) -> tuple[dict[str, list[tuple[Any, ...]]], list[dict[str, Any]]]:
+    """Run the experiment; its world tables, its step metrics rows and each step's metrics."""
+    simulation = Simulation.open(config)
+    try:
+        simulation.run()
+        dump = simulation.platform.dump()
+        with simulation.platform.reader() as reader:
+            rows = reader.table(StepMetrics).sort_values("step")
+    finally:
+        simulation.close()
+    metrics = list(rows["metrics"])
+    steps = [{k: v for k, v in m.items() if k not in _TIMING} for m in metrics]
+    return dump | {"step_metrics": list(zip(rows["step"], steps, strict=True))}, metrics
+
+
+@pytest.fixture(scope="module")
+def baseline(make_config: MakeConfig) -> dict[str, list[tuple[Any, ...]]]:
+    """The database of the run without Ray."""
+    return run(make_config())[0]
+
+
+@pytest.mark.parametrize("shards", [1, 3])
+def test_same_database_with_any_shard_count(
+    make_config: MakeConfig, baseline: dict[str, list[tuple[Any, ...]]], shards: int
+) -> None:
+    assert len(baseline["trace"]) > 30 and baseline["agent_memory"]
+    dump, metrics = run(make_config("local", shards))
+    assert dump == baseline
+    assert [len(m["shards"]) for m in metrics] == [shards] * 3
+    assert sum(s["stats"]["requests"] for s in metrics[0]["shards"]) == metrics[0]["requests"]
+
+
+class KillingPool(RayPool):
+    """Kills shard 0 right after sending it its part of step 1, its LLM calls in flight."""
+
+    step = -1
+    killed = False
+
+    def decide(
+        self, step: int, contexts: list[AgentContext], heuristic: HeuristicBatch
+    ) -> Decisions:
+        self.step = step
+        return super().decide(step, contexts, heuristic)
+
+    def _submit(self, shard: int, method: str, args: Any) -> Any:
+        import ray
+
+        ref = super()._submit(shard, method, args)
+        if self.step == 1 and shard == 0 and not self.killed:
+            self.killed = True
+            ray.kill(self.actors[0])
+        return ref
+
+
+def test_killed_shard_is_restarted_and_the_step_commits_once(
+    make_config: MakeConfig,
+    baseline: dict[str, list[tuple[Any, ...]]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(simulation_module, "make_pool", KillingPool)
+    dump, metrics = run(make_config("local", 2))
+    assert [s["restarts"] for s in metrics[1]["shards"]] == [1, 0]
+    assert [s["restarts"] for m in (metrics[0], metrics[2]) for s in m["shards"]] == [0] * 4
+    assert [step for step, _ in dump["step_metrics"]] == [0, 1, 2]
+    per_agent_step = Counter((row[1], row[2]) for row in dump["trace"])
+    assert per_agent_step == Counter((row[1], row[2]) for row in baseline["trace"])
+    assert dump == baseline
+
+
+def test_pool_answers_in_the_callers_order(make_config: MakeConfig) -> None:
+    config = make_config("local", 3)
+    contexts = [make_context(i) for i in (7, 2, 9, 4, 3)]
+    batch = make_batch([10, 5, 8, 1, 6, 12], seed=1)
+    expected = LocalPool(config).decide(2, contexts, batch)
+    pool = RayPool(config)
+    try:
+        decided = pool.decide(2, contexts, batch)
+        asked = pool.interview(contexts, "What now?")
+    finally:
+        pool.close()
+    assert decided.llm == expected.llm
+    assert decided.heuristic == expected.heuristic
+    assert decided.stats == expected.stats
+    # agent id % 3: LLM 9, 3 | 7, 4 | 2 and heuristic 6, 12 | 10, 1 | 5, 8
+    assert [(u.shard, u.llm_agents, u.heuristic_agents) for u in decided.shards] == [
+        (0, 2, 2), (1, 2, 2), (2, 1, 2)
+    ]  # fmt: skip
+    assert [a.agent_id for a in asked] == [7, 2, 9, 4, 3]
+    assert all(isinstance(a, Action) and a.args["response"] for a in asked)
