@@ -35,13 +35,7 @@ from oasis.rng import Stream, generator, uniform
 from oasis.schedule import Schedule
 from oasis.shards import AgentPool, make_pool
 from oasis.step_inputs import active_users, candidate_posts, heuristic_batch, llm_contexts
-from oasis.threads import (
-    first_comments,
-    herd_threads,
-    thread_comments,
-    thread_posts,
-    thread_votes,
-)
+from oasis.threads import HerdThreads
 
 DEFAULT_START = datetime(2026, 1, 1)
 _NO_FEEDS = Feeds(np.empty(0, np.int64), np.zeros(1, np.int64), np.empty(0, np.int64))
@@ -89,12 +83,11 @@ class Simulation:
         self.memories: dict[int, AgentMemory] = {}
         self.users = population.users.set_index("user_id", drop=False)
         self.topics = dict(enumerate(_topics(population)))
-        self.threads = (
-            herd_threads(
-                load_counterfactual(config.herd.path), population.size, config.herd.threads
-            )
-            if config.herd is not None
-            else []
+        herd = config.herd
+        self.herd = (
+            HerdThreads(load_counterfactual(herd.path), population.size, herd.threads)
+            if herd is not None
+            else None
         )
         self.next_step = 0
 
@@ -163,7 +156,8 @@ class Simulation:
             rules = heuristic_batch(reader, feeds, rule_ids, candidates, state, topics)
         decided = self.pool.decide(t, contexts, rules)
         commands = self.controller.drain() if self.controller is not None else []
-        scheduled = self.schedule.actions(t) + self._thread_actions(t) + self._injected(commands)
+        threads = self.herd.actions(t, self.platform) if self.herd is not None else []
+        scheduled = self.schedule.actions(t) + threads + self._injected(commands)
         actions = [
             *scheduled,
             *(a for agent_actions in decided.llm for a in agent_actions),
@@ -206,36 +200,9 @@ class Simulation:
             for r in rows.itertuples()
         }  # fmt: skip
 
-    def _thread_actions(self, step: int) -> list[Action]:
-        """The herd experiment's seed threads: posts at step 0, comments at 1, votes at 2."""
-        if not self.threads or step > 2:
-            return []
-        if step == 0:
-            return thread_posts(self.threads)
-        post_ids = self._thread_post_ids()
-        if step == 1:
-            return thread_comments(self.threads, post_ids)
-        found = self._thread_comments(post_ids)
-        return thread_votes(self.threads, [c["comment_id"] if c else None for c in found])
-
-    def _thread_post_ids(self) -> list[int | None]:
-        with self.platform.reader() as reader:
-            return reader.find_posts(0, [(t.author, t.text) for t in self.threads])
-
-    def _thread_comments(self, post_ids: Sequence[int | None]) -> list[dict[str, int] | None]:
-        wanted = [
-            (t.commenter, p if p is not None else -1, t.comment)
-            for t, p in zip(self.threads, post_ids, strict=True)
-        ]
-        with self.platform.reader() as reader:
-            return reader.find_comments(1, wanted)
-
     def herd_table(self) -> pd.DataFrame | None:
         """Each seed thread's first comment with its group and final votes (herd runs only)."""
-        if not self.threads:
-            return None
-        found = self._thread_comments(self._thread_post_ids())
-        return first_comments(self.threads, {i: c for i, c in enumerate(found) if c is not None})
+        return self.herd.table(self.platform) if self.herd is not None else None
 
     def _injected(self, commands: Sequence[Command]) -> list[Action]:
         """Posts and sign-ups injected through the API; new agents get the next free ids."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from oasis.actions import Action, ActionType
+from oasis.platform import Platform
 
 _VOTES = {"up": ActionType.LIKE_COMMENT, "down": ActionType.DISLIKE_COMMENT}
 
@@ -86,3 +87,41 @@ def first_comments(
         ],
         columns=["group", "num_likes", "num_dislikes"],
     )
+
+
+class HerdThreads:
+    """The seed threads of a run, with the lookups that find their posts and comments again."""
+
+    def __init__(self, frame: pd.DataFrame, n_agents: int, limit: int | None = None) -> None:
+        self.threads = herd_threads(frame, n_agents, limit)
+
+    def actions(self, step: int, platform: Platform) -> list[Action]:
+        """What is due at ``step``: posts at step 0, first comments at 1, planted votes at 2."""
+        if step == 0:
+            return thread_posts(self.threads)
+        if step > 2:
+            return []
+        post_ids = self._post_ids(platform)
+        if step == 1:
+            return thread_comments(self.threads, post_ids)
+        found = self._comments(platform, post_ids)
+        return thread_votes(self.threads, [c["comment_id"] if c else None for c in found])
+
+    def table(self, platform: Platform) -> pd.DataFrame:
+        """Each thread's first comment with its group and final votes."""
+        found = self._comments(platform, self._post_ids(platform))
+        return first_comments(self.threads, {i: c for i, c in enumerate(found) if c is not None})
+
+    def _post_ids(self, platform: Platform) -> list[int | None]:
+        with platform.reader() as reader:
+            return reader.find_posts(0, [(t.author, t.text) for t in self.threads])
+
+    def _comments(
+        self, platform: Platform, post_ids: Sequence[int | None]
+    ) -> list[dict[str, int] | None]:
+        wanted = [
+            (t.commenter, -1 if p is None else p, t.comment)
+            for t, p in zip(self.threads, post_ids, strict=True)
+        ]
+        with platform.reader() as reader:
+            return reader.find_comments(1, wanted)
