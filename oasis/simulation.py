@@ -69,7 +69,6 @@ class Simulation:
         self.config = config
         self.controller = controller
         self.platform = platform
-        self.population = population
         self.pool = pool
         start = config.clock.start or population.start_time or DEFAULT_START
         self.clock = Clock(start, config.clock.minutes_per_step)
@@ -278,7 +277,8 @@ class Simulation:
         if joined:
             self._add_agents(joined)
             ids = sorted(joined)
-            state.add_profiles(np.array(ids, np.int64), [_text(joined[u]) for u in ids])
+            texts = [_text(*(joined[u][k] for k in _PROFILE)) for u in ids]
+            state.add_profiles(np.array(ids, np.int64), texts)
         state.record_shown(feeds)
         state.observe_engagement(engaged["user_id"], engaged["post_id"])
         self.next_step = step + 1
@@ -298,10 +298,12 @@ class Simulation:
 
     def _restore(self) -> None:
         """Embed the population, then replay every committed step into the recommenders' state."""
-        users = self.population.users
-        self.recommender.state.add_profiles(
-            self.agent_ids, [_text(r) for r in users.to_dict("records")]
-        )
+        users = self.users
+        texts = [
+            _text(*parts)
+            for parts in zip(users["name"], users["bio"], users["persona"], strict=True)
+        ]
+        self.recommender.state.add_profiles(self.agent_ids, texts)
         info = self.platform.run_info()
         last = -1 if info is None else info.last_step
         for step in range(last + 1):
@@ -341,5 +343,9 @@ def _topics(population: Population) -> list[str]:
     ]
 
 
-def _text(profile: Mapping[str, Any]) -> str:
-    return " ".join(str(profile.get(k) or "") for k in ("name", "bio", "persona")).strip()
+_PROFILE = ("name", "bio", "persona")
+
+
+def _text(name: object, bio: object, persona: object) -> str:
+    """The profile text that is embedded: name, bio and persona."""
+    return " ".join(str(part or "") for part in (name, bio, persona)).strip()
