@@ -30,6 +30,8 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA cache_size=-262144")  # 256 MiB of pages: big steps stay in memory
+        cursor.execute("PRAGMA temp_store=MEMORY")
         if read_only:
             cursor.execute("PRAGMA query_only=ON")
         cursor.close()

@@ -112,16 +112,21 @@ def _write_counters(batch: StepBatch, name: str, table: Table) -> None:
     execute_many(batch.conn, statement, params)
 
 
+# Built once: ``json.dumps`` with a ``default`` builds a new encoder on every call.
+_ARGS = json.JSONEncoder(default=repr)  # malformed arguments are kept as their repr
+_RESULT = json.JSONEncoder(default=str)
+
+
 def _trace_row(batch: StepBatch, action: Action, result: ActionResult) -> dict[str, Any]:
     return {
         "trace_id": batch.new_id("trace"),
         "step": batch.step,
         "user_id": action.agent_id,
         "action": str(action.type),
-        "args": json.dumps(dict(action.args), default=repr),
+        "args": _ARGS.encode(dict(action.args)),
         "ok": result.ok,
         "reason": result.reason,
-        "result": json.dumps(dict(result.data), default=str),
+        "result": _RESULT.encode(dict(result.data)),
     }
 
 
