@@ -64,6 +64,9 @@ def _features(text: str) -> list[str]:
     return words + bigrams + grams
 
 
+_ENCODE_CHUNK = 8192
+
+
 class HashingEmbedder:
     """Signed feature hashing of words, word bigrams and character trigrams.
 
@@ -84,6 +87,15 @@ class HashingEmbedder:
 
     def encode(self, texts: Sequence[str]) -> Matrix:
         """Embeds ``texts`` as unit float32 rows (zero rows for texts without a word)."""
+        if len(texts) <= _ENCODE_CHUNK:
+            return self._encode(texts)
+        # In chunks: the feature strings of a million profiles would take gigabytes at once.
+        parts = [
+            self._encode(texts[i : i + _ENCODE_CHUNK]) for i in range(0, len(texts), _ENCODE_CHUNK)
+        ]
+        return np.concatenate(parts)
+
+    def _encode(self, texts: Sequence[str]) -> Matrix:
         feats = [_features(t) for t in texts]
         rows = np.repeat(np.arange(len(texts)), [len(f) for f in feats])
         hashes = np.array([_feature_hash(f) for fs in feats for f in fs], dtype=np.uint64)
