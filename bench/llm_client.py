@@ -1,7 +1,7 @@
 """LLM-side throughput: prompt building + parsing (pure), and the client against the scripted
 server run as a separate process with a fixed latency. Prints figures and the machine.
 
-    PYTHONPATH=. /work/venv/bin/python bench/llm_client.py [--requests 2000] [--latency-ms 50]
+    python -m bench.llm_client [--requests 2000] [--latency-ms 50]
 """
 
 from __future__ import annotations

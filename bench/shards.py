@@ -1,6 +1,6 @@
 """Ray shards: wall time and per-agent-step overhead with 1, 2 and 4 shards, and memory at scale.
 
-    PYTHONPATH=. /work/venv/bin/python bench/shards.py [--llm-agents 10000] [--latency-ms 50]
+    python -m bench.shards [--llm-agents 10000] [--latency-ms 50]
         [--users 1000000] [--activation 0.1] [--full-users 100000]
 
 1. LLM agents: one step of ``--llm-agents`` contexts (10 posts each) through the scripted
