@@ -129,13 +129,12 @@ class ActionResult:
 def validate_args(action_type: ActionType | str, args: Mapping[str, Any]) -> str | None:
     """Return ``None`` when ``args`` fit the action's spec, else a reason naming the fault."""
     try:
-        specs = ACTION_SPECS[ActionType(action_type)]
+        kind = action_type if isinstance(action_type, ActionType) else ActionType(action_type)
     except ValueError:
         return f"unknown_action: {action_type!r}"
-    if len(args) > len(specs) or not all(
-        name in _ARG_NAMES[ActionType(action_type)] for name in args
-    ):
-        extra = sorted(set(args) - _ARG_NAMES[ActionType(action_type)])
+    specs, names = ACTION_SPECS[kind], _ARG_NAMES[kind]
+    if len(args) > len(specs) or not names.issuperset(args):
+        extra = sorted(set(args) - names)
         return f"malformed_args: unexpected {', '.join(extra)}"
     for spec in specs:
         if spec.name not in args:

@@ -6,7 +6,6 @@ one by one against these overlays; nothing is written until the whole step is de
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -76,11 +75,12 @@ class CommentInfo:
 class Deltas:
     """Counter changes per table, row id and column, written as one update per row."""
 
-    tables: dict[str, dict[int, Counter[str]]] = field(default_factory=dict)
+    tables: dict[str, dict[int, dict[str, int]]] = field(default_factory=dict)
 
     def bump(self, table: str, row_id: int, column: str, by: int = 1) -> None:
         """Add ``by`` to ``column`` of row ``row_id`` in ``table``."""
-        self.tables.setdefault(table, {}).setdefault(row_id, Counter())[column] += by
+        row = self.tables.setdefault(table, {}).setdefault(row_id, {})
+        row[column] = row.get(column, 0) + by
 
     def by_row(self, table: str) -> dict[int, dict[str, int]]:
         """Non-zero changes of ``table`` grouped by row id, in row id order."""

@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Table, bindparam, delete, insert, update
 
 from oasis.actions import Action, ActionResult
 from oasis.platform.batch import StepBatch
-from oasis.platform.bulk import execute_many, member_of
+from oasis.platform.bulk import execute_many, insert_rows, member_of
 from oasis.platform.schema import (
     AgentMemory,
     Base,
@@ -77,7 +77,7 @@ def write_batch(
     for name, model in COUNTER_TABLES.items():
         _write_counters(batch, name, _table(model))
     traces = [_trace_row(batch, a, r) for a, r in zip(actions, results, strict=True)]
-    execute_many(conn, insert(_table(Trace)), traces)
+    insert_rows(conn, _table(Trace), _TRACE_COLUMNS, traces)
 
 
 def _write_pairs(batch: StepBatch, name: str, table: Table) -> None:
@@ -117,17 +117,21 @@ _ARGS = json.JSONEncoder(default=repr)  # malformed arguments are kept as their 
 _RESULT = json.JSONEncoder(default=str)
 
 
-def _trace_row(batch: StepBatch, action: Action, result: ActionResult) -> dict[str, Any]:
-    return {
-        "trace_id": batch.new_id("trace"),
-        "step": batch.step,
-        "user_id": action.agent_id,
-        "action": str(action.type),
-        "args": _ARGS.encode(dict(action.args)),
-        "ok": result.ok,
-        "reason": result.reason,
-        "result": _RESULT.encode(dict(result.data)),
-    }
+_TRACE_COLUMNS = ("trace_id", "step", "user_id", "action", "args", "ok", "reason", "result")
+
+
+def _trace_row(batch: StepBatch, action: Action, result: ActionResult) -> tuple[Any, ...]:
+    """One trace row, in :data:`_TRACE_COLUMNS` order."""
+    return (
+        batch.new_id("trace"),
+        batch.step,
+        action.agent_id,
+        str(action.type),
+        _ARGS.encode(dict(action.args)),
+        result.ok,
+        result.reason,
+        _RESULT.encode(dict(result.data)),
+    )
 
 
 def write_memories(conn: Connection, step: int, memories: Mapping[int, Mapping[str, Any]]) -> None:
