@@ -81,7 +81,6 @@ class Simulation:
         )
         self.memories: dict[int, AgentMemory] = {}
         self.users = population.users.set_index("user_id", drop=False)
-        self.topics = dict(enumerate(_topics(population)))
         herd = config.herd
         self.herd = (
             HerdThreads(load_counterfactual(herd.path), population.size, herd.threads)
@@ -150,7 +149,7 @@ class Simulation:
                 reader, feeds, llm_ids, t, label, self._profiles(llm_ids), self.memories,
                 self.config.platform.report_threshold,
             )  # fmt: skip
-            topics = [self.topics[int(i)] for i in rule_ids]
+            topics = _topics(self.users.loc[rule_ids])
             state = self.recommender.state
             rules = heuristic_batch(reader, feeds, rule_ids, candidates, state, topics)
         decided = self.pool.decide(t, contexts, rules)
@@ -291,7 +290,6 @@ class Simulation:
         self.users = pd.concat([self.users, new])
         self.agent_ids = np.concatenate([self.agent_ids, new["user_id"].to_numpy(np.int64)])
         self.is_llm = np.concatenate([self.is_llm, np.zeros(len(new), bool)])
-        self.topics.update({u: str(p["bio"])[:60] for u, p in profiles.items()})
         if self.hourly is not None:
             typical = np.repeat(self.hourly.mean(axis=0, keepdims=True), len(new), axis=0)
             self.hourly = np.concatenate([self.hourly, typical])
@@ -332,9 +330,11 @@ def _hourly(config: ExperimentConfig, population: Population) -> np.ndarray | No
     return hourly_probabilities(population.activity)
 
 
-def _topics(population: Population) -> list[str]:
-    """What each agent writes about: its interests, else the start of its bio."""
-    users = population.users
+def _topics(users: pd.DataFrame) -> list[str]:
+    """What each of ``users`` writes about: its interests, else the start of its bio.
+
+    Worked out for the step's active agents only, so idle agents cost no memory for it.
+    """
     return [
         ", ".join(map(str, interests))
         if interests is not None and len(interests)
