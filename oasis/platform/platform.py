@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -140,7 +141,7 @@ class Platform:
         order = canonical_order(actions)
         ordered = [actions[i] for i in order]
         try:
-            with self.engine.begin() as conn:
+            with _collector_paused(), self.engine.begin() as conn:
                 last = conn.scalar(select(Run.last_step))
                 if last is not None and step <= last:
                     raise PlatformError(f"step {step} is already committed (last step {last})")
@@ -161,6 +162,22 @@ class Platform:
         except SQLAlchemyError as exc:
             raise PlatformError(f"step {step} was rolled back: {exc}") from exc
         return results
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a step is applied.
+
+    A step allocates hundreds of thousands of short-lived, acyclic objects (rows, results); the
+    collector's repeated passes over them cost about a sixth of the step. It runs again after.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _decide(batch: StepBatch, action: Action, fault: str | None) -> ActionResult:

@@ -127,3 +127,15 @@ def test_votes_and_reposts_through_a_post_made_in_the_same_step_see_stored_state
     )
     assert results[0].data["post_id"] == new_post
     assert [r.reason for r in results[1:]] == ["duplicate", "duplicate", "duplicate", None]
+
+
+def test_the_garbage_collector_runs_again_after_a_step_even_a_failed_one(sqlite_url):
+    import gc
+
+    platform = Platform.open(sqlite_url)
+    platform.apply(0, [Action(1, T.SIGN_UP, {"user_name": "a", "name": "A"})])
+    assert gc.isenabled()
+    with pytest.raises(PlatformError):
+        platform.apply(0, [])
+    assert gc.isenabled()
+    platform.close()
