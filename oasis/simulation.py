@@ -266,19 +266,28 @@ class Simulation:
         return update
 
     def _advance(self, step: int, feeds: Feeds) -> None:
-        """Move the recommenders' state past a committed step (also used to replay on resume)."""
+        """Move the recommenders' state past a committed step (also used to replay on resume).
+
+        Every ``candidate_window_steps`` steps, what was shown is forgotten for posts that can no
+        longer be candidates, so that store stays as large as the window, not the run.
+        """
         state: RecsysState = self.recommender.state
+        window = self.config.candidate_window_steps
         with self.platform.reader() as reader:
             joined = reader.profiles(reader.users_created(step).tolist())
             post_ids, texts = reader.post_texts(step, step)
             state.add_posts(post_ids, texts)
             engaged = reader.engagement(step)
+            due = (step + 1) % window == 0
+            candidates = reader.post_table(step + 1 - window)["post_id"] if due else None
         if joined:
             self._add_agents(joined)
             ids = sorted(joined)
             texts = [_text(*(joined[u][k] for k in _PROFILE)) for u in ids]
             state.add_profiles(np.array(ids, np.int64), texts)
         state.record_shown(feeds)
+        if candidates is not None:
+            state.shown.retain_posts(candidates)
         state.observe_engagement(engaged["user_id"], engaged["post_id"])
         self.next_step = step + 1
 

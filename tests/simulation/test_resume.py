@@ -37,3 +37,25 @@ def test_resume_after_a_stop_matches_an_uninterrupted_run(tmp_path, llm_server, 
     dump = resumed.platform.dump()
     resumed.close()
     assert dump == whole
+
+
+def test_shown_posts_are_forgotten_once_they_leave_the_window_and_resume_still_matches(tmp_path):
+    settings = {"steps": 6, "candidate_window_steps": 2}
+    whole = Simulation.open(experiment(tmp_path, "whole", **settings))
+    whole.run()
+    shown_posts = set((whole.recommender.state.shown.keys & 0x7FFFFFFF).tolist())
+    with whole.platform.reader() as reader:
+        recent = set(reader.post_table(since_step=4)["post_id"].tolist())
+    dump = whole.platform.dump()
+    whole.close()
+    assert shown_posts and shown_posts <= recent
+
+    config = experiment(tmp_path, "stopped", **settings)
+    first = Simulation.open(config)
+    for _ in range(3):
+        first.step()
+    first.close()
+    resumed = Simulation.open(config, resume=True)
+    resumed.run()
+    assert resumed.platform.dump() == dump
+    resumed.close()
