@@ -6,11 +6,11 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Table, insert
+from sqlalchemy import Connection, insert
 
 from oasis.platform.batch import chunks
 from oasis.platform.bulk import insert_rows
-from oasis.platform.schema import Base, Follow, Product, User
+from oasis.platform.schema import Follow, Product, User, table_of
 
 
 def clean_edges(follows: np.ndarray) -> np.ndarray:
@@ -47,11 +47,11 @@ def insert_population(
             "num_followings": followings,
         }
     )
-    insert_rows(conn, _table(User), list(frame.columns), _tuples(frame))
+    insert_rows(conn, table_of(User), list(frame.columns), _tuples(frame))
     columns = ["follower_id", "followee_id", "created_step"]
     steps = np.full(len(edges), step, np.int64)
     edge_rows = zip(edges[:, 0].tolist(), edges[:, 1].tolist(), steps.tolist(), strict=True)
-    insert_rows(conn, _table(Follow), columns, edge_rows)
+    insert_rows(conn, table_of(Follow), columns, edge_rows)
     return len(edges)
 
 
@@ -65,9 +65,3 @@ def insert_products(conn: Connection, names: Sequence[str]) -> None:
 def _tuples(frame: pd.DataFrame) -> list[tuple[object, ...]]:
     """Rows as tuples of plain Python values (drivers do not take numpy scalars)."""
     return list(zip(*(frame[c].tolist() for c in frame.columns), strict=True))
-
-
-def _table(model: type[Base]) -> Table:
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table

@@ -9,12 +9,30 @@ shares, likes and comments land.
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 class Base(DeclarativeBase):
     """Declarative base of every platform table."""
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table behind a mapped class."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
 
 
 class Run(Base):

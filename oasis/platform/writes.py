@@ -30,6 +30,7 @@ from oasis.platform.schema import (
     StepMetrics,
     Trace,
     User,
+    table_of,
 )
 
 # Row tables in an order that satisfies their foreign keys.
@@ -59,25 +60,19 @@ COUNTER_TABLES: dict[str, type[Base]] = {
 }
 
 
-def _table(model: type[Base]) -> Table:
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table
-
-
 def write_batch(
     batch: StepBatch, actions: Sequence[Action], results: Sequence[ActionResult]
 ) -> None:
     """Write everything the step decided, on the batch's connection (its open transaction)."""
     conn = batch.conn
     for name, model in ROW_TABLES.items():
-        execute_many(conn, insert(_table(model)), batch.inserts.get(name, []))
+        execute_many(conn, insert(table_of(model)), batch.inserts.get(name, []))
     for name, model in PAIR_TABLES.items():
-        _write_pairs(batch, name, _table(model))
+        _write_pairs(batch, name, table_of(model))
     for name, model in COUNTER_TABLES.items():
-        _write_counters(batch, name, _table(model))
+        _write_counters(batch, name, table_of(model))
     traces = [_trace_row(batch, a, r) for a, r in zip(actions, results, strict=True)]
-    insert_rows(conn, _table(Trace), _TRACE_COLUMNS, traces)
+    insert_rows(conn, table_of(Trace), _TRACE_COLUMNS, traces)
 
 
 def _write_pairs(batch: StepBatch, name: str, table: Table) -> None:
@@ -136,7 +131,7 @@ def _trace_row(batch: StepBatch, action: Action, result: ActionResult) -> tuple[
 
 def write_memories(conn: Connection, step: int, memories: Mapping[int, Mapping[str, Any]]) -> None:
     """Replace the saved memory of each agent in ``memories`` with its state after ``step``."""
-    table = _table(AgentMemory)
+    table = table_of(AgentMemory)
     ids = sorted(memories)
     if ids:
         conn.execute(delete(table).where(member_of(conn, table.c.user_id, ids)))
@@ -155,4 +150,4 @@ def write_metrics(
     failed = sum(1 for r in results if not r.ok)
     counts = {"actions": len(results), "failed_actions": failed}
     row = {"step": step, "sim_time": sim_time, "metrics": json.dumps(counts | dict(metrics))}
-    execute_many(conn, insert(_table(StepMetrics)), [row])
+    execute_many(conn, insert(table_of(StepMetrics)), [row])
