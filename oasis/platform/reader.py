@@ -116,16 +116,11 @@ class Reader:
     def _attach_comments(self, posts: dict[int, dict[str, Any]], top: int) -> None:
         roots = sorted({p["original_post_id"] or p["post_id"] for p in posts.values()})
         by_root: dict[int, list[dict[str, Any]]] = {}
-        for part in chunks(roots):
-            rank = func.row_number().over(
-                partition_by=Comment.post_id,
-                order_by=((Comment.num_likes - Comment.num_dislikes).desc(), Comment.comment_id),
-            )
-            ranked = select(Comment, rank.label("rank")).where(Comment.post_id.in_(part)).subquery()
-            query = select(ranked).where(ranked.c.rank <= top).order_by(ranked.c.comment_id)
-            for row in self.conn.execute(query).mappings():
+        if roots:
+            query = self._best_comments(roots, top)
+            for row in self.conn.execute(query.order_by("comment_id")).mappings():
                 by_root.setdefault(row["post_id"], []).append(
-                    {k: v for k, v in row.items() if k != "rank"}
+                    {k: v for k, v in row.items() if k not in ("rank", "score")}
                 )
         for post in posts.values():
             post["comments"] = by_root.get(post["original_post_id"] or post["post_id"], [])
@@ -134,19 +129,21 @@ class Reader:
         """Each post's best-scored comment as ``post_id -> (comment_id, likes - dislikes)``."""
         if not len(post_ids):
             return {}
+        rows = self.conn.execute(self._best_comments(post_ids, 1)).mappings()
+        return {r["post_id"]: (r["comment_id"], r["score"]) for r in rows}
+
+    def _best_comments(self, post_ids: Sequence[int], top: int) -> Select[*tuple[Any, ...]]:
+        """The ``top`` comments of each post by likes minus dislikes (ties: oldest first)."""
         score = (Comment.num_likes - Comment.num_dislikes).label("score")
         rank = func.row_number().over(
             partition_by=Comment.post_id, order_by=(score.desc(), Comment.comment_id)
         )
         ranked = (
-            select(Comment.post_id, Comment.comment_id, score, rank.label("rank"))
+            select(Comment, score, rank.label("rank"))
             .where(member_of(self.conn, Comment.post_id, set(post_ids)))
             .subquery()
         )
-        query = select(ranked.c.post_id, ranked.c.comment_id, ranked.c.score).where(
-            ranked.c.rank == 1
-        )
-        return {p: (c, s) for p, c, s in self.conn.execute(query)}
+        return select(ranked).where(ranked.c.rank <= top)
 
     def followees(self, user_ids: Sequence[int]) -> CSR:
         """Whom each user follows, as CSR aligned with ``user_ids``."""
