@@ -38,7 +38,6 @@ from oasis.step_inputs import active_users, candidate_posts, heuristic_batch, ll
 from oasis.threads import HerdThreads
 
 DEFAULT_START = datetime(2026, 1, 1)
-_NO_FEEDS = Feeds(np.empty(0, np.int64), np.zeros(1, np.int64), np.empty(0, np.int64))
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,13 +144,14 @@ class Simulation:
             feeds = self.recommender.recommend(posts, users, now, rng)
             llm_ids, rule_ids = active[self.is_llm[active]], active[~self.is_llm[active]]
             label = self.clock.label(t)
+            by_user = feeds.as_dict()  # read by both kinds of agent
             contexts = llm_contexts(
-                reader, feeds, llm_ids, t, label, self._profiles(llm_ids), self.memories,
+                reader, by_user, llm_ids, t, label, self._profiles(llm_ids), self.memories,
                 self.config.platform.report_threshold,
             )  # fmt: skip
             topics = _topics(self.users.loc[rule_ids])
             state = self.recommender.state
-            rules = heuristic_batch(reader, feeds, rule_ids, candidates, state, topics)
+            rules = heuristic_batch(reader, by_user, rule_ids, candidates, state, topics)
         decided = self.pool.decide(t, contexts, rules)
         commands = self.controller.drain() if self.controller is not None else []
         threads = self.herd.actions(t, self.platform) if self.herd is not None else []
@@ -230,7 +230,7 @@ class Simulation:
             ids = ids[np.isin(ids, self.agent_ids)]
             with self.platform.reader() as reader:
                 contexts = llm_contexts(
-                    reader, _NO_FEEDS, ids, step, self.clock.label(step),
+                    reader, {}, ids, step, self.clock.label(step),
                     self._profiles(ids), self.memories, self.config.platform.report_threshold,
                 )  # fmt: skip
             answers = self.pool.interview(contexts, question)

@@ -13,7 +13,7 @@ from oasis.agents.observe import build_observation, post_view
 from oasis.agents.policy import AgentContext
 from oasis.agents.profile import Profile
 from oasis.platform.reader import Reader
-from oasis.recsys import ActiveUsers, Feeds, PostTable, RecsysState
+from oasis.recsys import ActiveUsers, PostTable, RecsysState
 
 
 def candidate_posts(reader: Reader, since_step: int) -> tuple[PostTable, np.ndarray]:
@@ -48,9 +48,11 @@ def active_users(reader: Reader, user_ids: np.ndarray, posts: PostTable) -> Acti
     )
 
 
-def feed_rows(feeds: Feeds, user_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The CSR (indptr, post ids) of ``feeds`` restricted to ``user_ids``, in that order."""
-    by_user = feeds.as_dict()
+FeedsByUser = Mapping[int, np.ndarray]
+
+
+def feed_rows(by_user: FeedsByUser, user_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The CSR (indptr, post ids) of the feeds of ``user_ids``, in that order."""
     rows = [by_user.get(int(u), np.empty(0, np.int64)) for u in user_ids]
     indptr = np.concatenate([[0], np.cumsum([len(r) for r in rows])]).astype(np.int64)
     post_ids = np.concatenate(rows).astype(np.int64) if rows else np.empty(0, np.int64)
@@ -59,7 +61,7 @@ def feed_rows(feeds: Feeds, user_ids: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 def heuristic_batch(
     reader: Reader,
-    feeds: Feeds,
+    by_user: FeedsByUser,
     user_ids: np.ndarray,
     candidates: tuple[PostTable, np.ndarray],
     state: RecsysState,
@@ -67,7 +69,7 @@ def heuristic_batch(
 ) -> HeuristicBatch:
     """Columns for the heuristic policy: each feed entry's similarity, popularity, top comment."""
     posts, roots = candidates
-    indptr, post_ids = feed_rows(feeds, user_ids)
+    indptr, post_ids = feed_rows(by_user, user_ids)
     position = {int(p): i for i, p in enumerate(posts.post_id)}
     rows = np.array([position[int(p)] for p in post_ids], np.int64)
     entry_roots = roots[rows] if len(rows) else np.empty(0, np.int64)
@@ -91,7 +93,7 @@ def heuristic_batch(
 
 def llm_contexts(
     reader: Reader,
-    feeds: Feeds,
+    by_user: FeedsByUser,
     user_ids: np.ndarray,
     step: int,
     time_label: str,
@@ -101,7 +103,6 @@ def llm_contexts(
 ) -> list[AgentContext]:
     """Full observations for the LLM agents, from a handful of bulk reads."""
     ids = user_ids.tolist()
-    by_user = feeds.as_dict()
     wanted = {int(p) for u in ids for p in by_user.get(u, ())}
     posts = reader.posts(sorted(wanted))
     roots = reader.posts(sorted({p["original_post_id"] for p in posts.values()} - {None}))
