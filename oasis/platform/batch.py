@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from oasis.actions import Action
+from oasis.actions import Action, ActionType
 from oasis.platform.bulk import member_of, pair_source
 from oasis.platform.overlay import CommentInfo, Deltas, Pair, PairSet, PostInfo
 from oasis.platform.schema import (
@@ -53,7 +53,6 @@ class StepBatch:
     comments: dict[int, CommentInfo]
     groups: set[int]
     products: dict[str, int]
-    reposts: PairSet
     relations: dict[str, PairSet]
     next_ids: dict[str, int]
     deltas: Deltas = field(default_factory=Deltas)
@@ -74,42 +73,93 @@ def load_batch(
 ) -> StepBatch:
     """Load in bulk every row that ``actions`` refer to and open a batch over them.
 
-    Relations are loaded for exactly the (actor, target) pairs the actions name: every check a
-    handler makes is about the acting agent and the row its arguments point at.
+    Each relation is loaded for exactly the (actor, target) pairs the actions will check: every
+    check a handler makes is about the acting agent and the row its arguments point at.
     """
     refs = _references(actions)
-    posts = _load_posts(conn, {p for _, p in refs["post"]})
-    on_roots = sorted({(a, posts[p].root_id) for a, p in refs["post"] if p in posts})
-    on_comments, on_users, on_groups = (sorted(refs[k]) for k in ("comment", "user", "group"))
-    user_ids = {a.agent_id for a in actions} | {u for _, u in on_users}
+    posts = _load_posts(conn, refs["post"])
+    wanted = _checked_pairs(actions, posts)
+    user_ids = {a.agent_id for a in actions} | refs["user"]
     return StepBatch(
         conn=conn,
         settings=settings,
         step=step,
         now=now,
         users=_load_ids(conn, User.user_id, user_ids),
-        user_names=_load_ids(conn, User.user_name, {n for _, n in refs["user_name"]}),
+        user_names=_load_ids(conn, User.user_name, refs["user_name"]),
         posts=posts,
-        comments=_load_comments(conn, {c for _, c in on_comments}),
-        groups=_load_ids(conn, ChatGroup.group_id, {g for _, g in on_groups}),
-        products=_load_products(conn, {n for _, n in refs["product_name"]}),
-        reposts=_load_pairs(conn, Post.user_id, Post.original_post_id, on_roots, _NOT_QUOTE),
+        comments=_load_comments(conn, refs["comment"]),
+        groups=_load_ids(conn, ChatGroup.group_id, refs["group"]),
+        products=_load_products(conn, refs["product_name"]),
         relations={
-            "like": _load_pairs(conn, Like.user_id, Like.post_id, on_roots),
-            "dislike": _load_pairs(conn, Dislike.user_id, Dislike.post_id, on_roots),
-            "report": _load_pairs(conn, Report.user_id, Report.post_id, on_roots),
-            "comment_like": _load_pairs(
-                conn, CommentLike.user_id, CommentLike.comment_id, on_comments
-            ),
-            "comment_dislike": _load_pairs(
-                conn, CommentDislike.user_id, CommentDislike.comment_id, on_comments
-            ),
-            "follow": _load_pairs(conn, Follow.follower_id, Follow.followee_id, on_users),
-            "mute": _load_pairs(conn, Mute.muter_id, Mute.mutee_id, on_users),
-            "group_member": _load_pairs(conn, GroupMember.user_id, GroupMember.group_id, on_groups),
+            name: _load_pairs(conn, sorted(wanted[name]), *columns)
+            for name, columns in _RELATIONS.items()
         },
         next_ids=_load_max_ids(conn),
     )
+
+
+# A repost is a post by the user whose root is the reposted post; quotes are not reposts.
+_NOT_QUOTE = Post.quote_content.is_(None)
+
+# Each relation a handler checks: its (actor, target) columns and any further condition.
+_RELATIONS: dict[str, tuple[Any, ...]] = {
+    "repost": (Post.user_id, Post.original_post_id, _NOT_QUOTE),
+    "like": (Like.user_id, Like.post_id),
+    "dislike": (Dislike.user_id, Dislike.post_id),
+    "report": (Report.user_id, Report.post_id),
+    "comment_like": (CommentLike.user_id, CommentLike.comment_id),
+    "comment_dislike": (CommentDislike.user_id, CommentDislike.comment_id),
+    "follow": (Follow.follower_id, Follow.followee_id),
+    "mute": (Mute.muter_id, Mute.mutee_id),
+    "group_member": (GroupMember.user_id, GroupMember.group_id),
+}
+
+# The relation each action type checks and the argument naming the pair's target. Votes,
+# reports and reposts of a post land on its root.
+_CHECKS: dict[ActionType, tuple[str, str]] = {
+    ActionType.REPOST: ("repost", "post_id"),
+    ActionType.LIKE_POST: ("like", "post_id"),
+    ActionType.UNLIKE_POST: ("like", "post_id"),
+    ActionType.DISLIKE_POST: ("dislike", "post_id"),
+    ActionType.UNDO_DISLIKE_POST: ("dislike", "post_id"),
+    ActionType.REPORT_POST: ("report", "post_id"),
+    ActionType.LIKE_COMMENT: ("comment_like", "comment_id"),
+    ActionType.UNLIKE_COMMENT: ("comment_like", "comment_id"),
+    ActionType.DISLIKE_COMMENT: ("comment_dislike", "comment_id"),
+    ActionType.UNDO_DISLIKE_COMMENT: ("comment_dislike", "comment_id"),
+    ActionType.FOLLOW: ("follow", "followee_id"),
+    ActionType.UNFOLLOW: ("follow", "followee_id"),
+    ActionType.MUTE: ("mute", "mutee_id"),
+    ActionType.UNMUTE: ("mute", "mutee_id"),
+    ActionType.JOIN_GROUP: ("group_member", "group_id"),
+    ActionType.LEAVE_GROUP: ("group_member", "group_id"),
+    ActionType.SEND_TO_GROUP: ("group_member", "group_id"),
+}
+
+
+def _checked_pairs(
+    actions: Iterable[Action], posts: Mapping[int, PostInfo]
+) -> dict[str, set[Pair]]:
+    """The (actor, target) pairs each relation will be asked about, to load in one query each.
+
+    A pair missed here (a root only known once a post of this step exists) is still answered:
+    :class:`PairSet` fetches it on demand.
+    """
+    wanted: dict[str, set[Pair]] = {name: set() for name in _RELATIONS}
+    for action in actions:
+        check = _CHECKS.get(action.type)
+        if check is None:
+            continue
+        relation, arg = check
+        target = action.args[arg]
+        if arg == "post_id":
+            post = posts.get(target)
+            if post is None:
+                continue
+            target = post.root_id
+        wanted[relation].add((action.agent_id, target))
+    return wanted
 
 
 # What each referring argument points at.
@@ -124,28 +174,28 @@ _REFERENCES = {
 }
 
 
-def _references(actions: Iterable[Action]) -> dict[str, set[tuple[int, Any]]]:
-    """(acting agent, referenced value) pairs by kind, in one pass over validated actions."""
-    refs: dict[str, set[tuple[int, Any]]] = {kind: set() for kind in _REFERENCES.values()}
+def _references(actions: Iterable[Action]) -> dict[str, set[Any]]:
+    """The values the actions refer to, by kind, in one pass over validated actions."""
+    refs: dict[str, set[Any]] = {kind: set() for kind in _REFERENCES.values()}
     for action in actions:
         for name, value in action.args.items():
             kind = _REFERENCES.get(name)
             if kind is not None:
-                refs[kind].add((action.agent_id, value))
+                refs[kind].add(value)
     return refs
 
 
 def _load_ids(conn: Connection, column: Any, ids: Collection[Any]) -> set[Any]:
     if not ids:
         return set()
-    return set(conn.scalars(select(column).where(member_of(conn, column, ids))))
+    return set(conn.scalars(select(column).where(member_of(conn, column, ids))).all())
 
 
 def _load_posts(conn: Connection, ids: Collection[int]) -> dict[int, PostInfo]:
     if not ids:
         return {}
     query = select(Post.post_id, Post.user_id, Post.original_post_id)
-    rows = conn.execute(query.where(member_of(conn, Post.post_id, ids)))
+    rows = conn.execute(query.where(member_of(conn, Post.post_id, ids))).all()
     posts = {pid: PostInfo(pid, uid, original or pid) for pid, uid, original in rows}
     missing_roots = {p.root_id for p in posts.values()} - set(posts)
     return posts | _load_posts(conn, missing_roots)
@@ -155,7 +205,7 @@ def _load_comments(conn: Connection, ids: Collection[int]) -> dict[int, CommentI
     if not ids:
         return {}
     query = select(Comment.comment_id, Comment.post_id, Comment.user_id)
-    rows = conn.execute(query.where(member_of(conn, Comment.comment_id, ids)))
+    rows = conn.execute(query.where(member_of(conn, Comment.comment_id, ids))).all()
     return {cid: CommentInfo(cid, pid, uid) for cid, pid, uid in rows}
 
 
@@ -176,10 +226,10 @@ def _matching(conn: Connection, left: Any, right: Any, pairs: list[Pair], *extra
         .join_from(wanted, left.table, (left == wanted.c.a) & (right == wanted.c.b))
         .where(*extra)
     )
-    return {(a, b) for a, b in conn.execute(query)}
+    return {(a, b) for a, b in conn.execute(query).all()}
 
 
-def _load_pairs(conn: Connection, left: Any, right: Any, pairs: list[Pair], *extra: Any) -> PairSet:
+def _load_pairs(conn: Connection, pairs: list[Pair], left: Any, right: Any, *extra: Any) -> PairSet:
     """The stored state of ``pairs``, and a lookup for pairs the step comes to ask about later."""
 
     def fetch(pair: Pair) -> bool:
@@ -187,10 +237,6 @@ def _load_pairs(conn: Connection, left: Any, right: Any, pairs: list[Pair], *ext
         return conn.execute(query).first() is not None
 
     return PairSet(_matching(conn, left, right, pairs, *extra), set(pairs), fetch)
-
-
-# A repost is a post by the user whose root is the reposted post; quotes are not reposts.
-_NOT_QUOTE = Post.quote_content.is_(None)
 
 
 def _load_max_ids(conn: Connection) -> dict[str, int]:

@@ -27,6 +27,9 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
         # Let SQLAlchemy, not the sqlite3 module, start transactions (see _begin).
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
+        # 16 KiB pages: a step's inserts touch fewer B-tree pages (measured: 7% more actions/s
+        # than 4 KiB). It takes effect only on a new file, so it must come before WAL.
+        cursor.execute("PRAGMA page_size=16384")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 Pair = tuple[int, int]
 
@@ -53,17 +54,19 @@ class PairSet:
             self.removed.add(pair)
 
 
-@dataclass(frozen=True, slots=True)
-class PostInfo:
-    """What actions need to know of a post: its author and the root of its repost chain."""
+class PostInfo(NamedTuple):
+    """What actions need to know of a post: its author and the root of its repost chain.
+
+    (Named tuples, not frozen dataclasses: a step builds tens of thousands, and a tuple is built
+    several times faster.)
+    """
 
     post_id: int
     user_id: int
     root_id: int
 
 
-@dataclass(frozen=True, slots=True)
-class CommentInfo:
+class CommentInfo(NamedTuple):
     """What actions need to know of a comment."""
 
     comment_id: int

@@ -28,6 +28,7 @@ from oasis.platform.settings import PlatformSettings
 from oasis.platform.writes import write_batch, write_memories, write_metrics
 
 SECONDS_PER_STEP = 60.0
+_UNDECIDED = fail("undecided")  # a placeholder every action's own result replaces
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,8 +152,9 @@ class Platform:
                 batch = load_batch(conn, self.settings, step, when, valid)
                 decided = [_decide(batch, a, f) for a, f in zip(ordered, faults, strict=True)]
                 write_batch(batch, ordered, decided)
-                by_index = dict(zip(order, decided, strict=True))
-                results = [by_index[i] for i in range(len(actions))]
+                results = [_UNDECIDED] * len(actions)
+                for i, result in zip(order, decided, strict=True):
+                    results[i] = result
                 if memories is not None:
                     write_memories(conn, step, memories(results))
                 write_metrics(conn, step, when, metrics or {}, decided)
@@ -183,7 +185,7 @@ def _collector_paused() -> Iterator[None]:
 def _decide(batch: StepBatch, action: Action, fault: str | None) -> ActionResult:
     if fault is not None:
         return fail(fault)
-    kind = ActionType(action.type)
-    if kind is not ActionType.SIGN_UP and action.agent_id not in batch.users:
+    # ``type`` may be the plain string of a valid action type: both look up the same handler.
+    if action.type != ActionType.SIGN_UP and action.agent_id not in batch.users:
         return fail("not_signed_up")
-    return HANDLERS[kind](batch, action)
+    return HANDLERS[action.type](batch, action)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, Table, bindparam, delete, insert, update
 
 from oasis.actions import Action, ActionResult
@@ -66,24 +68,43 @@ def write_batch(
     """Write everything the step decided, on the batch's connection (its open transaction)."""
     conn = batch.conn
     for name, model in ROW_TABLES.items():
-        execute_many(conn, insert(table_of(model)), batch.inserts.get(name, []))
+        rows = batch.inserts.get(name)
+        if rows:
+            columns = tuple(rows[0])  # every handler of a table gives the same keys
+            insert_rows(conn, table_of(model), columns, map(itemgetter(*columns), rows))
     for name, model in PAIR_TABLES.items():
         _write_pairs(batch, name, table_of(model))
     for name, model in COUNTER_TABLES.items():
         _write_counters(batch, name, table_of(model))
-    traces = [_trace_row(batch, a, r) for a, r in zip(actions, results, strict=True)]
+    first, step = batch.next_ids["trace"] + 1, batch.step
+    batch.next_ids["trace"] += len(actions)
+    traces = [  # in _TRACE_COLUMNS order; malformed arguments are kept as their repr
+        (
+            first + i,
+            step,
+            a.agent_id,
+            str(a.type),
+            _json(a.args, repr),
+            r.ok,
+            r.reason,
+            _json(r.data, str),
+        )
+        for i, (a, r) in enumerate(zip(actions, results, strict=True))
+    ]
     insert_rows(conn, table_of(Trace), _TRACE_COLUMNS, traces)
 
 
 def _write_pairs(batch: StepBatch, name: str, table: Table) -> None:
     left, right = (c.name for c in table.primary_key.columns)
-    pairs = batch.relations[name]
-    notes = "reason" in table.c  # reports keep the reason given
-    rows = [
-        {left: a, right: b, "created_step": batch.step} | ({"reason": note} if notes else {})
-        for (a, b), note in sorted(pairs.added.items())
-    ]
-    execute_many(batch.conn, insert(table), rows)
+    pairs, step = batch.relations[name], batch.step
+    rows: list[tuple[Any, ...]]
+    if "reason" in table.c:  # reports keep the reason given
+        columns: tuple[str, ...] = (left, right, "created_step", "reason")
+        rows = [(a, b, step, note) for (a, b), note in sorted(pairs.added.items())]
+    else:
+        columns = (left, right, "created_step")
+        rows = [(a, b, step) for a, b in sorted(pairs.added)]
+    insert_rows(batch.conn, table, columns, rows)
     gone = [{"b_left": a, "b_right": b} for a, b in sorted(pairs.removed)]
     condition = (table.c[left] == bindparam("b_left"), table.c[right] == bindparam("b_right"))
     execute_many(batch.conn, delete(table).where(*condition), gone)
@@ -107,26 +128,19 @@ def _write_counters(batch: StepBatch, name: str, table: Table) -> None:
     execute_many(batch.conn, statement, params)
 
 
-# Built once: ``json.dumps`` with a ``default`` builds a new encoder on every call.
-_ARGS = json.JSONEncoder(default=repr)  # malformed arguments are kept as their repr
-_RESULT = json.JSONEncoder(default=str)
-
-
 _TRACE_COLUMNS = ("trace_id", "step", "user_id", "action", "args", "ok", "reason", "result")
 
 
-def _trace_row(batch: StepBatch, action: Action, result: ActionResult) -> tuple[Any, ...]:
-    """One trace row, in :data:`_TRACE_COLUMNS` order."""
-    return (
-        batch.new_id("trace"),
-        batch.step,
-        action.agent_id,
-        str(action.type),
-        _ARGS.encode(dict(action.args)),
-        result.ok,
-        result.reason,
-        _RESULT.encode(dict(result.data)),
-    )
+def _json(value: Mapping[str, Any], default: Callable[[Any], str]) -> str:
+    """``value`` as JSON text; what JSON cannot hold is written as ``default`` of it.
+
+    orjson is about ten times faster than ``json`` here, where every action writes two of these.
+    It refuses integers past 64 bits, which ``json`` takes.
+    """
+    try:
+        return orjson.dumps(value if type(value) is dict else dict(value), default=default).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(dict(value), default=default)
 
 
 def write_memories(conn: Connection, step: int, memories: Mapping[int, Mapping[str, Any]]) -> None:

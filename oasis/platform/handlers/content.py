@@ -54,9 +54,10 @@ def repost(batch: StepBatch, action: Action) -> ActionResult:
     if post is None:
         return fail("post_not_found")
     pair = (action.agent_id, post.root_id)
-    if pair in batch.reposts:
+    reposts = batch.relations["repost"]
+    if pair in reposts:
         return fail("duplicate")
-    batch.reposts.add(pair)
+    reposts.add(pair)
     return _new_post(batch, action.agent_id, "", post, None)
 
 
