@@ -1,5 +1,6 @@
-"""LLM-side throughput: prompt building + parsing (pure), and the client against the scripted
-server run as a separate process with a fixed latency. Prints figures and the machine.
+"""LLM-side throughput: prompt building + parsing (pure), the client's CPU per request against
+the ``openai`` SDK's, and the client against the scripted server run as a separate process with a
+fixed latency. Prints figures and the machine.
 
     python -m bench.llm_client [--requests 2000] [--latency-ms 50]
 """
@@ -15,11 +16,15 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
+import openai
 
 from oasis.actions import ActionType
 from oasis.agents.action_parser import parse_actions
+from oasis.agents.chat import ChatRequest
 from oasis.agents.llm_client import OpenAIChatClient
 from oasis.agents.llm_policy import LLMPolicy
 from oasis.agents.memory import AgentMemory
@@ -96,19 +101,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def bench_client(n: int, latency_ms: float, concurrency: int) -> None:
+@contextmanager
+def scripted_server(latency_ms: float) -> Iterator[str]:
+    """The scripted server in its own process, as vLLM would be; yields its base URL."""
     port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "oasis.testing.scripted_llm",
-            "--port",
-            str(port),
-            "--latency-ms",
-            str(latency_ms),
-        ]
-    )
+    command = ["-m", "oasis.testing.scripted_llm", "--port", str(port)]
+    proc = subprocess.Popen([sys.executable, *command, "--latency-ms", str(latency_ms)])
     try:
         base = f"http://127.0.0.1:{port}/v1"
         while True:
@@ -117,6 +115,14 @@ def bench_client(n: int, latency_ms: float, concurrency: int) -> None:
                 break
             except httpx.TransportError:
                 time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait()
+
+
+def bench_client(n: int, latency_ms: float, concurrency: int) -> None:
+    with scripted_server(latency_ms) as base:
         policy = LLMPolicy(
             OpenAIChatClient([base], "scripted", max_concurrency=concurrency), "twitter", ALLOWED
         )
@@ -129,14 +135,60 @@ def bench_client(n: int, latency_ms: float, concurrency: int) -> None:
         print(
             f"policy.adecide over HTTP: {n} agents, concurrency {concurrency}, server latency "
             f"{latency_ms:.0f} ms: {dt:.2f} s, {n / dt:,.0f} agents/s (latency-bound ideal "
-            f"{ideal:.2f} s); client CPU {cpu / n * 1000:.1f} ms/agent; "
+            f"{ideal:.2f} s); client CPU {cpu / n * 1000:.2f} ms/agent; "
             f"failures {stats.failures}, invalid {stats.invalid_outputs}, "
             f"tokens {stats.prompt_tokens}+{stats.completion_tokens}"
         )
         assert len(decisions) == n and stats.failures == 0
-    finally:
-        proc.terminate()
-        proc.wait()
+
+
+def bench_transports(n: int) -> None:
+    """Client CPU per request, instant server: our aiohttp client vs the ``openai`` SDK.
+
+    The SDK runs in its fastest set-up (aiohttp transport, raw response, every field in
+    ``extra_body`` so it does not walk typed params); both send the same bodies.
+    """
+    policy = LLMPolicy(None, "twitter", ALLOWED)  # type: ignore[arg-type]
+    messages = [
+        build_messages(policy.system, c.profile, c.memory, c.observation)
+        for c in map(context, range(n))
+    ]
+    with scripted_server(0.0) as base:
+        client = OpenAIChatClient([base], "scripted")
+        requests = [ChatRequest(i, m, policy.response_format) for i, m in enumerate(messages)]
+        cpu = time.process_time()
+        results = asyncio.run(client.complete(requests))
+        ours = (time.process_time() - cpu) / n * 1000
+        assert all(r.error is None for r in results)
+
+        async def with_sdk() -> None:
+            sdk = openai.AsyncOpenAI(
+                base_url=base,
+                api_key="EMPTY",
+                max_retries=0,
+                http_client=openai.DefaultAioHttpClient(),
+            )
+            gate = asyncio.Semaphore(64)
+
+            async def one(i: int) -> None:
+                body = {"messages": messages[i], "user": str(i), "max_tokens": 512,
+                        "response_format": policy.response_format}  # fmt: skip
+                async with gate:
+                    raw = await sdk.chat.completions.with_raw_response.create(
+                        model="scripted", messages=[], extra_body=body
+                    )
+                    raw.http_response.json()
+
+            await asyncio.gather(*(one(i) for i in range(n)))
+            await sdk.close()
+
+        cpu = time.process_time()
+        asyncio.run(with_sdk())
+        theirs = (time.process_time() - cpu) / n * 1000
+    print(
+        f"client CPU per request, instant server, {n} requests: oasis client {ours:.2f} ms, "
+        f"openai SDK {theirs:.2f} ms"
+    )
 
 
 if __name__ == "__main__":
@@ -146,5 +198,6 @@ if __name__ == "__main__":
     args = ap.parse_args()
     print(f"machine: {machine()}, python {platform.python_version()}")
     bench_pure(10_000)
+    bench_transports(args.requests)
     for conc in (64, 256):
         bench_client(args.requests, args.latency_ms, conc)

@@ -109,13 +109,13 @@ def llm_contexts(
     counts = reader.user_counts(ids)
     notes = reader.notifications(ids, since_step=step - 1)
     messages = reader.group_messages(ids, since_step=step - 1)
+    # One view per post, shared by every feed it appears in (views are immutable).
+    views = {
+        pid: post_view(post, _root(post, roots), report_threshold) for pid, post in posts.items()
+    }
     contexts = []
     for i, user in enumerate(ids):
-        feed = [
-            post_view(posts[p], _root(posts[p], roots), report_threshold)
-            for p in map(int, by_user.get(user, ()))
-            if p in posts
-        ]
+        feed = [views[p] for p in map(int, by_user.get(user, ())) if p in views]
         follow = (int(counts["followers"][i]), int(counts["followings"][i]))
         observation = build_observation(
             user, step, time_label, feed, follow, notes[user], messages[user]

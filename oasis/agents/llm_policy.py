@@ -20,14 +20,32 @@ from oasis.agents.prompts import (
     interview_system_prompt,
     system_prompt,
 )
+from oasis.rng import Stream, uniform
 
-_DECIDE, _INTERVIEW = 0, 1
+_PURPOSES = (_DECIDE, _INTERVIEW) = (0, 1)
 
 
-def request_seed(run_seed: int, step: int, agent_id: int, purpose: int = _DECIDE) -> int:
-    """The sampling seed of one agent's request at one step, 31 bits, one stream per purpose."""
-    state = np.random.SeedSequence([run_seed, step, agent_id, purpose]).generate_state(1)
-    return int(state[0]) & 0x7FFFFFFF
+def request_seeds(
+    run_seed: int, step: int, agent_ids: Sequence[int] | np.ndarray, purpose: int = _DECIDE
+) -> list[int]:
+    """The sampling seed of each agent's request at one step, 31 bits, one stream per purpose.
+
+    Counter-based draws (:func:`oasis.rng.uniform`), computed for a whole batch at once.
+    """
+    ids = np.asarray(agent_ids, np.int64)
+    draws = uniform(run_seed, Stream.LLM, step, ids, draws=len(_PURPOSES))[:, purpose]
+    return (draws * 2**31).astype(np.int64).tolist()  # type: ignore[no-any-return]
+
+
+def _seeds(run_seed: int, agents: Sequence[AgentContext], purpose: int) -> list[int]:
+    """:func:`request_seeds` for agents that may observe different steps."""
+    steps = np.array([a.observation.step for a in agents], np.int64)
+    ids = np.array([a.profile.agent_id for a in agents], np.int64)
+    seeds = np.zeros(len(agents), np.int64)
+    for step in np.unique(steps):
+        rows = steps == step
+        seeds[rows] = request_seeds(run_seed, int(step), ids[rows], purpose)
+    return seeds.tolist()
 
 
 class LLMPolicy:
@@ -71,7 +89,10 @@ class LLMPolicy:
 
     async def adecide(self, agents: Sequence[AgentContext]) -> list[list[Action]]:
         """One list of actions per agent, with one ``complete`` call for the whole batch."""
-        results = await self.client.complete([self._request(a) for a in agents])
+        seeds = _seeds(self.run_seed, agents, _DECIDE)
+        results = await self.client.complete(
+            [self._request(a, seed) for a, seed in zip(agents, seeds, strict=True)]
+        )
         parsed = [self._parse(r) for r in results]
         invalid = sum(bad for _, bad in parsed)
         self._stats += replace(LLMStats.of(results), invalid_outputs=invalid)
@@ -89,11 +110,9 @@ class LLMPolicy:
                 a.profile.agent_id,
                 build_interview_messages(system, a.profile, a.memory, question),
                 max_tokens=self.max_tokens,
-                seed=request_seed(
-                    self.run_seed, a.observation.step, a.profile.agent_id, _INTERVIEW
-                ),
+                seed=seed,
             )
-            for a in agents
+            for a, seed in zip(agents, _seeds(self.run_seed, agents, _INTERVIEW), strict=True)
         ]
         results = await self.client.complete(requests)
         self._stats += LLMStats.of(results)
@@ -104,15 +123,14 @@ class LLMPolicy:
         stats, self._stats = self._stats, LLMStats()
         return stats
 
-    def _request(self, agent: AgentContext) -> ChatRequest:
-        p, obs = agent.profile, agent.observation
+    def _request(self, agent: AgentContext, seed: int) -> ChatRequest:
         return ChatRequest(
-            p.agent_id,
-            build_messages(self.system, p, agent.memory, obs),
+            agent.profile.agent_id,
+            build_messages(self.system, agent.profile, agent.memory, agent.observation),
             response_format=self.response_format,
             tools=self.tools,
             max_tokens=self.max_tokens,
-            seed=request_seed(self.run_seed, obs.step, p.agent_id),
+            seed=seed,
         )
 
     def _parse(self, result: ChatResult) -> tuple[list[Action], bool]:

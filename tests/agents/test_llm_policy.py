@@ -7,7 +7,7 @@ import pytest
 
 from oasis.actions import Action, ActionType
 from oasis.agents.llm_client import OpenAIChatClient
-from oasis.agents.llm_policy import LLMPolicy, request_seed
+from oasis.agents.llm_policy import LLMPolicy, request_seeds
 from oasis.agents.policy import PolicyContractError, check_decisions, check_policy
 from oasis.testing.replies import Reply, always, fail_first, malformed_for
 from oasis.testing.scripted_llm import ScriptedLLMServer
@@ -29,7 +29,7 @@ def test_decisions_follow_the_contract_and_use_one_request_per_agent(contexts):
     assert any(a.type is not ActionType.DO_NOTHING for d in decisions for a in d)
     assert not any("raw" in a.args for d in decisions for a in d)
     assert len({json.dumps(b["messages"][0]) for b in bodies}) == 1
-    assert [b["seed"] for b in bodies] == [request_seed(5, 3, i) for i in range(len(contexts))]
+    assert [b["seed"] for b in bodies] == request_seeds(5, 3, range(len(contexts)))
     assert bodies[0]["response_format"] == p.response_format
     stats = p.take_stats()
     assert (stats.requests, stats.failures, stats.invalid_outputs) == (len(contexts), 0, 0)
@@ -89,16 +89,17 @@ def test_interview_records_question_and_answers(contexts):
     assert body["messages"][1]["content"].endswith("Interviewer: Who do you trust?")
 
 
-def test_request_seed_depends_on_run_step_and_agent():
+def test_request_seeds_depend_on_run_step_agent_and_purpose():
     seeds = {
-        request_seed(r, s, a, p)
+        seed
         for r in range(3)
         for s in range(3)
-        for a in range(3)
         for p in (0, 1)
+        for seed in request_seeds(r, s, [0, 1, 2], p)
     }
     assert len(seeds) == 54
-    assert request_seed(1, 2, 3) == request_seed(1, 2, 3)
+    assert request_seeds(1, 2, [3, 4]) == request_seeds(1, 2, [3, 4])
+    assert request_seeds(1, 2, [4, 3]) == request_seeds(1, 2, [3, 4])[::-1]
     assert all(0 <= s < 2**31 for s in seeds)
 
 
