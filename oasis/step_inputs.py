@@ -12,6 +12,7 @@ from oasis.agents.memory import AgentMemory
 from oasis.agents.observe import build_observation, post_view
 from oasis.agents.policy import AgentContext
 from oasis.agents.profile import Profile
+from oasis.arrays import distinct
 from oasis.platform.reader import Reader
 from oasis.recsys import ActiveUsers, PostTable, RecsysState
 
@@ -35,7 +36,7 @@ def active_users(reader: Reader, user_ids: np.ndarray, posts: PostTable) -> Acti
     ids = user_ids.tolist()
     followee_indptr, followees = reader.followees(ids)
     muted_indptr, muted = reader.mutes(ids)
-    authors = np.unique(posts.author_id)
+    authors = distinct(posts.author_id)
     followers = reader.user_counts(authors.tolist())["followers"]
     return ActiveUsers(
         user_id=user_ids,
@@ -73,7 +74,7 @@ def heuristic_batch(
     position = {int(p): i for i, p in enumerate(posts.post_id)}
     rows = np.array([position[int(p)] for p in post_ids], np.int64)
     entry_roots = roots[rows] if len(rows) else np.empty(0, np.int64)
-    top = reader.top_comments(np.unique(entry_roots).tolist())
+    top = reader.top_comments(distinct(entry_roots).tolist())
     best = [top.get(int(r), (-1, 0)) for r in entry_roots]
     owners = np.repeat(user_ids, np.diff(indptr))
     interests = state.interests.vectors(owners) if len(owners) else np.empty((0, 1))

@@ -22,6 +22,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from oasis.arrays import distinct
+
 METRIC_COLUMNS = ("time", "scale", "depth", "max_breadth")
 
 
@@ -161,7 +163,7 @@ def cascades_metrics(
         Columns ``root_post_id`` then :data:`METRIC_COLUMNS`.
     """
     if roots is None:
-        roots = np.unique(posts["original_post_id"].dropna().to_numpy(np.int64))
+        roots = distinct(posts["original_post_id"].dropna().to_numpy(np.int64))
     frames = [
         cascade_metrics(cascade_tree(posts, int(root), time_column), times).assign(
             root_post_id=int(root)

@@ -8,6 +8,8 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
+from oasis.arrays import pair_keys
+
 USER_COLUMNS = ("user_id", "user_name", "name", "bio", "persona", "interests")
 HOURS = 24
 
@@ -87,5 +89,6 @@ def clean_follows(pairs: np.ndarray) -> np.ndarray:
     """
     pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]
-    _, first = np.unique(pairs, axis=0, return_index=True)
+    keys = pair_keys(pairs)
+    _, first = np.unique(pairs if keys is None else keys, axis=0, return_index=True)
     return pairs[np.sort(first)]

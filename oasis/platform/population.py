@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, insert
 
+from oasis.arrays import distinct, pair_keys
 from oasis.platform.batch import chunks
 from oasis.platform.bulk import insert_rows
 from oasis.platform.schema import Follow, Product, User, table_of
@@ -17,7 +18,11 @@ def clean_edges(follows: np.ndarray) -> np.ndarray:
     """Follow edges as unique (follower, followee) rows, self-follows dropped, sorted."""
     edges = np.asarray(follows, dtype=np.int64).reshape(-1, 2)
     edges = edges[edges[:, 0] != edges[:, 1]]
-    return np.unique(edges, axis=0)
+    keys = pair_keys(edges)
+    if keys is None:
+        return np.unique(edges, axis=0)
+    keys = distinct(keys)
+    return np.stack([keys >> 32, keys & 0xFFFFFFFF], axis=1)
 
 
 def insert_population(

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from oasis.arrays import distinct
 from oasis.recsys.embedding import Embedder, Matrix, text_digest
 from oasis.recsys.tables import IntArray, RecsysError
 
@@ -57,7 +58,7 @@ class VectorTable:
             raise RecsysError(f"expected vectors of shape ({ids.size}, {self.dim})")
         digests = np.zeros(ids.size, dtype=np.int64) if digests is None else digests
         rows = self.lookup(ids)
-        self._append(np.unique(ids[rows < 0]))
+        self._append(distinct(ids[rows < 0]))
         rows = self.lookup(ids)
         self._vectors[rows] = vectors
         self._digests[rows] = digests
