@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from oasis.analysis import (
@@ -42,9 +43,12 @@ def write_results(
     (folder / "metrics.json").write_text(json.dumps(records, indent=1, default=str))
     written = [folder / "traces.parquet", folder / "posts.parquet", folder / "metrics.json"]
     posts = posts.assign(minute=(posts["created_at"] - clock.seconds(0)) / 60.0)
+    # Every cascade is measured at the end of every step, so its curve runs to the end of the
+    # run (flat after its last repost) and curves of different roots line up.
+    steps = np.sort((metrics["sim_time"].to_numpy(np.float64) - clock.seconds(0)) / 60.0)
     report = write_report(
         folder,
-        cascades=cascades_metrics(posts, time_column="minute") if len(posts) else None,
+        cascades=cascades_metrics(posts, time_column="minute", times=steps) if len(posts) else None,
         activity=activity_per_step(trace) if len(trace) else None,
         polarization=_polarization(trace),
         herd=herd_effect(herd) if herd is not None else None,

@@ -33,4 +33,6 @@ def test_information_spread_gives_cascade_curves(tmp_path):
     source = curves[curves["root_post_id"] == 1]  # the topic's source tweet is the first post
     assert source["scale"].is_monotonic_increasing and source["scale"].max() > 1
     assert (source["max_breadth"] <= source["scale"]).all()
+    grid = curves.groupby("root_post_id")["time"].agg(["count", "max"])
+    assert (grid["count"] == 30).all() and grid["max"].nunique() == 1  # each runs to the end
     assert (tmp_path / "out" / "cascades.png").stat().st_size > 0
