@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.text import Text
 
 from oasis.api import CommandQueue, serve_in_thread
 from oasis.api import serve as serve_api
@@ -58,11 +67,12 @@ def run(
     server = serve_in_thread(config.database_url, host, port, token, queue) if serve else None
     if server is not None:
         console.print(f"API: http://{server.address[0]}:{server.address[1]}/docs")
-    columns = (
+    columns: tuple[ProgressColumn, ...] = (
         TextColumn("[bold]{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TextColumn("{task.fields[status]}"),
+        *((InFlightColumn(simulation),) if config.llm.endpoints else ()),
         TimeElapsedColumn(),
     )
     try:
@@ -123,6 +133,20 @@ def plan(
         raise typer.Exit(2) from exc
     for line in describe_plan(capacity_plan(inputs), inputs):
         typer.echo(line)
+
+
+class InFlightColumn(ProgressColumn):
+    """The LLM requests in flight right now, read from the simulation while a step runs."""
+
+    max_refresh = 0.5  # seconds; with Ray shards each reading asks every shard
+
+    def __init__(self, simulation: Simulation) -> None:
+        super().__init__()
+        self.simulation = simulation
+
+    def render(self, task: Task) -> Text:
+        """The count, as the progress bar shows it."""
+        return Text(f"LLM in flight: {self.simulation.llm_in_flight()}")
 
 
 def _status(report: StepReport) -> str:

@@ -45,6 +45,10 @@ class AgentPool(Protocol):
         """One INTERVIEW action per context."""
         ...
 
+    def in_flight(self) -> int:
+        """LLM requests being answered right now, over all workers; safe from another thread."""
+        ...
+
     def close(self) -> None:
         """Release the workers."""
         ...
@@ -65,6 +69,10 @@ class LocalPool:
     def interview(self, contexts: Sequence[AgentContext], question: str) -> list[Action]:
         """Interview in this process."""
         return self.worker.interview(contexts, question)
+
+    def in_flight(self) -> int:
+        """The worker's requests in flight."""
+        return self.worker.in_flight()
 
     def close(self) -> None:
         """Nothing to release."""
@@ -115,6 +123,21 @@ class RayPool:
         for s, table in enumerate(tables):
             _place(asked, rows[s], ids, table)
         return [actions[0] for actions in asked]
+
+    def in_flight(self) -> int:
+        """The sum over the shards; a shard that does not answer within a second counts 0."""
+        import ray
+        from ray.exceptions import GetTimeoutError, RayActorError
+
+        refs = [actor.in_flight.remote() for actor in self.actors]
+        ready, _ = ray.wait(refs, num_returns=len(refs), timeout=1.0)
+        total = 0
+        for ref in ready:
+            try:
+                total += int(ray.get(ref))
+            except (GetTimeoutError, RayActorError):
+                continue
+        return total
 
     def close(self) -> None:
         """Stop the shard actors; Ray itself stays up for whatever else the process runs."""

@@ -126,6 +126,10 @@ class Simulation:
                 on_step(report)
         self.platform.set_status("finished")
 
+    def llm_in_flight(self) -> int:
+        """LLM requests being answered right now; progress displays call it from their thread."""
+        return self.pool.in_flight()
+
     def close(self) -> None:
         """Release the workers and the database."""
         self.pool.close()

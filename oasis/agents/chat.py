@@ -81,7 +81,13 @@ class LLMStats:
 
 
 class LLMClient(Protocol):
-    """Anything that completes a batch of chat requests; results are aligned by index."""
+    """Anything that completes a batch of chat requests; results are aligned by index.
+
+    ``in_flight`` is how many requests are being answered right now; progress displays read it
+    from another thread while a batch runs.
+    """
+
+    in_flight: int
 
     async def complete(self, requests: Sequence[ChatRequest]) -> list[ChatResult]:
         """Complete every request; a failed one gives a result with ``error`` set, never raises."""

@@ -47,6 +47,9 @@ class OpenAIChatClient:
         backoff_s: first retry delay, doubled each retry up to ``max_backoff_s``.
         max_backoff_s: cap on one retry delay.
         temperature: sampling temperature sent with every request.
+
+    Attributes:
+        in_flight: requests on the wire right now (retries waiting out their backoff are not).
     """
 
     def __init__(
@@ -73,6 +76,7 @@ class OpenAIChatClient:
         self.backoff_s = backoff_s
         self.max_backoff_s = max_backoff_s
         self.temperature = temperature
+        self.in_flight = 0
         self._stats = LLMStats()
 
     def endpoint_of(self, agent_id: int) -> int:
@@ -120,7 +124,11 @@ class OpenAIChatClient:
         attempt = 1
         while True:
             async with gates[i]:
-                outcome = await _attempt(sessions[i], urls[i], body, request.agent_id, attempt)
+                self.in_flight += 1
+                try:
+                    outcome = await _attempt(sessions[i], urls[i], body, request.agent_id, attempt)
+                finally:
+                    self.in_flight -= 1
             if isinstance(outcome, ChatResult):
                 return outcome
             if not outcome.retryable or attempt > self.max_retries:

@@ -56,6 +56,10 @@ class AgentShard:
         )
         return ShardReply(actions_to_arrow(decided.llm), actions_to_arrow(decided.heuristic), usage)
 
+    async def in_flight(self) -> int:
+        """LLM requests being answered right now; served while a ``decide`` call awaits them."""
+        return self.worker.in_flight()
+
     async def interview(self, contexts: pa.Table, question: str) -> pa.Table:
         """One INTERVIEW action per row of ``contexts``, as an actions table."""
         asked = await self.worker.ainterview(contexts_from_arrow(contexts), question)

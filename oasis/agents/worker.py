@@ -81,6 +81,10 @@ class AgentWorker:
         stats = self.llm.take_stats() if self.llm else LLMStats()
         return Decisions(llm, rule_based, stats)
 
+    def in_flight(self) -> int:
+        """LLM requests being answered right now."""
+        return self.llm.client.in_flight if self.llm is not None else 0
+
     def interview(self, contexts: Sequence[AgentContext], question: str) -> list[Action]:
         """Ask LLM agents ``question``; agents without an LLM give no answer."""
         return asyncio.run(self.ainterview(contexts, question))

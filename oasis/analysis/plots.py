@@ -50,7 +50,8 @@ def plot_cascades(
         if reference and column in reference:
             ax.axhline(reference[column], linestyle="--", color="black", label="real")
         ax.set(title=column.replace("_", " "), xlabel="time")
-    axes[0].legend(fontsize="small")
+    if axes[0].get_legend_handles_labels()[0]:  # a run without reposts has no curve to name
+        axes[0].legend(fontsize="small")
     return _save(figure, path)
 
 

@@ -153,6 +153,23 @@ def test_concurrency_bound_is_respected_per_endpoint():
     assert all(r.error is None for r in results)
 
 
+def test_in_flight_counts_the_requests_on_the_wire():
+    with ScriptedLLMServer(with_latency(0.2)) as server:
+        c = client(server, max_concurrency=4)
+        seen = []
+
+        async def watch():
+            batch = asyncio.ensure_future(c.complete(requests(10)))
+            while not batch.done():
+                seen.append(c.in_flight)
+                await asyncio.sleep(0.01)
+            return await batch
+
+        results = asyncio.run(watch())
+    assert all(r.error is None for r in results)
+    assert max(seen) == 4 and c.in_flight == 0
+
+
 def test_each_agent_keeps_to_one_endpoint_across_calls():
     with ScriptedLLMServer() as a, ScriptedLLMServer() as b:
         c = client(a, b)

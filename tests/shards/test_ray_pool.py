@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections import Counter
 from typing import Any
 
@@ -113,3 +115,22 @@ def test_pool_answers_in_the_callers_order(make_config: MakeConfig) -> None:
     ]  # fmt: skip
     assert [a.agent_id for a in asked] == [7, 2, 9, 4, 3]
     assert all(isinstance(a, Action) and a.args["response"] for a in asked)
+
+
+@pytest.mark.parametrize(("mode", "shards"), [("none", 1), ("local", 2)])
+def test_llm_requests_in_flight_are_seen_during_a_step(
+    make_config: MakeConfig, mode: str, shards: int
+) -> None:
+    simulation = Simulation.open(make_config(mode, shards))
+    try:
+        seen = []
+        stepping = threading.Thread(target=simulation.step)
+        stepping.start()
+        while stepping.is_alive():
+            seen.append(simulation.llm_in_flight())
+            time.sleep(0.01)
+        stepping.join()
+        assert max(seen) > 0
+        assert simulation.llm_in_flight() == 0
+    finally:
+        simulation.close()

@@ -5,9 +5,17 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pandas as pd
+
+from oasis.cli import InFlightColumn
+from oasis.simulation import Simulation
+from oasis.testing.replies import with_latency
+from oasis.testing.scripted_llm import ScriptedLLMServer
+from tests.simulation.conftest import experiment
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,3 +61,24 @@ def test_plan_prints_the_estimate(tmp_path):
     done = oasis("plan", str(ROOT / "examples" / "quickstart.yaml"), "--gpus", "2", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "2 x H100" in done.stdout and "expected LLM time per step" in done.stdout
+
+
+def test_progress_shows_the_llm_requests_in_flight_while_a_step_runs(tmp_path):
+    with ScriptedLLMServer(with_latency(0.3)) as server:
+        config = experiment(
+            tmp_path, "live", llm={"endpoints": [server.base_url]}, policy={"llm_share": 1.0}
+        )
+        simulation = Simulation.open(config)
+        column = InFlightColumn(simulation)
+        try:
+            shown = set()
+            stepping = threading.Thread(target=simulation.step)
+            stepping.start()
+            while stepping.is_alive():
+                shown.add(str(column.render(None)))  # the column reads no task field
+                time.sleep(0.02)
+            stepping.join()
+        finally:
+            simulation.close()
+    assert "LLM in flight: 0" in shown
+    assert any(s != "LLM in flight: 0" for s in shown)
