@@ -57,11 +57,10 @@ def _feature_hash(feature: str) -> int:
     return _digest(feature.encode()) & 0xFFFFFFFFFFFFFFFF
 
 
-def _features(text: str) -> list[str]:
-    words = _TOKEN.findall(text.lower())
-    grams = [f"<{w}>"[i : i + 3] for w in words for i in range(len(w))]
-    bigrams = [f"{a} {b}" for a, b in itertools.pairwise(words)]
-    return words + bigrams + grams
+def _word_features(word: str) -> list[str]:
+    """A word and its character trigrams (of the word marked ``<word>``)."""
+    marked = f"<{word}>"
+    return [word, *(marked[i : i + 3] for i in range(len(word)))]
 
 
 _ENCODE_CHUNK = 8192
@@ -96,12 +95,41 @@ class HashingEmbedder:
         return np.concatenate(parts)
 
     def _encode(self, texts: Sequence[str]) -> Matrix:
-        feats = [_features(t) for t in texts]
-        rows = np.repeat(np.arange(len(texts)), [len(f) for f in feats])
-        hashes = np.array([_feature_hash(f) for fs in feats for f in fs], dtype=np.uint64)
-        out = np.zeros((len(texts), self._dim), dtype=np.float32)
-        for half in (hashes & np.uint64(0xFFFFFFFF), hashes >> np.uint64(32)):
-            bucket = (half & np.uint64(0x7FFFFFFF)) % np.uint64(self._dim)
-            sign = 1.0 - 2.0 * (half >> np.uint64(31)).astype(np.float32)
-            np.add.at(out, (rows, bucket.astype(np.int64)), sign)
-        return l2_normalise(out)
+        # A text's features are its words (each with its character trigrams) and its word
+        # bigrams. Each distinct word of the chunk is hashed once and its signed buckets copied
+        # to every place it occurs: profile texts repeat most of their words (a million
+        # synthetic users copy their bios from a few hundred seed users).
+        vocabulary: dict[str, int] = {}
+        words = [_TOKEN.findall(t.lower()) for t in texts]
+        occurrences = np.fromiter(
+            (vocabulary.setdefault(w, len(vocabulary)) for ws in words for w in ws), np.int64
+        )
+        text_of = np.repeat(np.arange(len(texts)), [len(ws) for ws in words])
+        word_of, word_buckets, word_signs = self._signed_buckets(
+            [_word_features(w) for w in vocabulary]
+        )
+        per_word = np.bincount(word_of, minlength=len(vocabulary))
+        first = np.cumsum(per_word) - per_word  # word_of is grouped by word, in order
+        run = per_word[occurrences]
+        take = np.repeat(first[occurrences] - (np.cumsum(run) - run), run) + np.arange(run.sum())
+        pair_of, pair_buckets, pair_signs = self._signed_buckets(
+            [[f"{a} {b}" for a, b in itertools.pairwise(ws)] for ws in words]
+        )
+        rows = np.concatenate([np.repeat(text_of, run), pair_of])
+        buckets = np.concatenate([word_buckets[take], pair_buckets])
+        signs = np.concatenate([word_signs[take], pair_signs])
+        size = len(texts) * self._dim
+        counts = np.bincount(rows * self._dim + buckets, weights=signs, minlength=size)
+        return l2_normalise(counts.reshape(len(texts), self._dim))  # whole counts: exact
+
+    def _signed_buckets(
+        self, features: Sequence[Sequence[str]]
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        """(list index, bucket, sign) of every feature's two hash halves, grouped by list."""
+        hashes = np.array([_feature_hash(f) for fs in features for f in fs], dtype=np.uint64)
+        halves = np.stack([hashes & np.uint64(0xFFFFFFFF), hashes >> np.uint64(32)], axis=1)
+        halves = halves.ravel()
+        rows = np.repeat(np.arange(len(features)), [2 * len(f) for f in features])
+        buckets = ((halves & np.uint64(0x7FFFFFFF)) % np.uint64(self._dim)).astype(np.int64)
+        signs = 1.0 - 2.0 * (halves >> np.uint64(31)).astype(np.float64)
+        return rows, buckets, signs

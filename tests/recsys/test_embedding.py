@@ -1,3 +1,6 @@
+import hashlib
+import itertools
+import re
 import subprocess
 import sys
 
@@ -33,6 +36,29 @@ def test_hashing_is_the_same_in_another_process() -> None:
     ]
     here = HashingEmbedder(16).encode(TEXTS).tobytes().hex()
     assert runs[0].stdout.strip() == runs[1].stdout.strip() == here
+
+
+def _reference(text: str, dim: int) -> np.ndarray:
+    """The hashing embedding by its definition: every feature of the text, hashed one by one."""
+    words = re.findall(r"\w+", text.lower())
+    grams = [f"<{w}>"[i : i + 3] for w in words for i in range(len(w))]
+    features = words + [f"{a} {b}" for a, b in itertools.pairwise(words)] + grams
+    row = np.zeros(dim)
+    for feature in features:
+        digest = hashlib.blake2b(feature.encode(), digest_size=8).digest()
+        value = int.from_bytes(digest, "little")
+        for half in (value & 0xFFFFFFFF, value >> 32):
+            row[(half & 0x7FFFFFFF) % dim] += -1.0 if half >> 31 else 1.0
+    norm = np.linalg.norm(row)
+    return row / norm if norm else row
+
+
+def test_hashing_matches_its_definition_feature_by_feature() -> None:
+    texts = [*TEXTS, "the cat and the cat", "Ünïcode wörds ß straße", "  a  ", "x_y 42 x_y"]
+    texts += [f"user {i} likes cats and {i % 3} dogs" for i in range(200)]
+    got = HashingEmbedder(32).encode(texts)
+    want = np.array([_reference(t, 32) for t in texts])
+    np.testing.assert_allclose(got, want, atol=1e-6)
 
 
 def test_l2_normalise_keeps_zero_rows() -> None:
