@@ -20,6 +20,7 @@ from oasis.agents.prompts import (
     interview_system_prompt,
     system_prompt,
 )
+from oasis.arrays import distinct
 from oasis.rng import Stream, uniform
 
 _PURPOSES = (_DECIDE, _INTERVIEW) = (0, 1)
@@ -42,7 +43,7 @@ def _seeds(run_seed: int, agents: Sequence[AgentContext], purpose: int) -> list[
     steps = np.array([a.observation.step for a in agents], np.int64)
     ids = np.array([a.profile.agent_id for a in agents], np.int64)
     seeds = np.zeros(len(agents), np.int64)
-    for step in np.unique(steps):
+    for step in distinct(steps):
         rows = steps == step
         seeds[rows] = request_seeds(run_seed, int(step), ids[rows], purpose)
     return seeds.tolist()
