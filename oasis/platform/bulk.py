@@ -40,14 +40,18 @@ def member_of(conn: Connection, column: Any, values: Collection[Any]) -> ColumnE
 def pair_source(conn: Connection, pairs: Sequence[tuple[int, int]]) -> Any:
     """A derived table of ``pairs`` with columns ``a`` and ``b``, bound as one or two params."""
     if conn.dialect.name == "postgresql":
-        lefts = bindparam(None, [a for a, _ in pairs], type_=ARRAY(BigInteger))
-        rights = bindparam(None, [b for _, b in pairs], type_=ARRAY(BigInteger))
-        return func.unnest(lefts, rights).table_valued("a", "b").render_derived()
+        return int_columns([[a for a, _ in pairs], [b for _, b in pairs]], ("a", "b"))
     rows = func.json_each(json.dumps([list(p) for p in pairs])).table_valued("value")
     return select(
         func.json_extract(rows.c.value, "$[0]").label("a"),
         func.json_extract(rows.c.value, "$[1]").label("b"),
     ).subquery()
+
+
+def int_columns(columns: Sequence[Sequence[int]], names: Sequence[str]) -> Any:
+    """A PostgreSQL derived table of integer ``columns`` named ``names``, one array param each."""
+    arrays = (bindparam(None, list(c), type_=ARRAY(BigInteger)) for c in columns)
+    return func.unnest(*arrays).table_valued(*names).render_derived()
 
 
 def execute_many(

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, Table, bindparam, delete, insert, update
 
 from oasis.actions import Action, ActionResult
 from oasis.platform.batch import StepBatch
-from oasis.platform.bulk import execute_many, insert_rows, member_of
+from oasis.platform.bulk import execute_many, insert_rows, int_columns, member_of
 from oasis.platform.schema import (
     AgentMemory,
     Base,
@@ -116,6 +116,13 @@ def _write_counters(batch: StepBatch, name: str, table: Table) -> None:
         return
     columns = sorted({c for changes in rows.values() for c in changes})
     (key,) = table.primary_key.columns
+    if batch.conn.dialect.name == "postgresql":
+        # One UPDATE ... FROM unnest(arrays) instead of a round of the pipeline per row.
+        changes = [list(rows), *([row.get(c, 0) for row in rows.values()] for c in columns)]
+        source = int_columns(changes, ("b_key", *columns))
+        values = {c: table.c[c] + source.c[c] for c in columns}
+        batch.conn.execute(update(table).where(key == source.c.b_key).values(values))
+        return
     statement = (
         update(table)
         .where(key == bindparam("b_key"))
