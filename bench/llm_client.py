@@ -10,18 +10,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
-import platform
-import socket
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-import httpx
 import openai
 
+from bench.machine import describe
+from bench.scripted import scripted_server
 from oasis.actions import ActionType
 from oasis.agents.action_parser import parse_actions
 from oasis.agents.chat import ChatRequest
@@ -62,13 +56,6 @@ def context(i: int) -> AgentContext:
     )
 
 
-def machine() -> str:
-    ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return (
-        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {ram:.0f} GiB RAM"
-    )
-
-
 def bench_pure(n: int) -> None:
     policy = LLMPolicy(None, "twitter", ALLOWED)  # type: ignore[arg-type]
     ctxs = [context(i) for i in range(n)]
@@ -93,32 +80,6 @@ def bench_pure(n: int) -> None:
         f"system {len(policy.system)} chars shared)"
     )
     print(f"parse: {n / t_parse:,.0f} answers/s")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def scripted_server(latency_ms: float) -> Iterator[str]:
-    """The scripted server in its own process, as vLLM would be; yields its base URL."""
-    port = free_port()
-    command = ["-m", "oasis.testing.scripted_llm", "--port", str(port)]
-    proc = subprocess.Popen([sys.executable, *command, "--latency-ms", str(latency_ms)])
-    try:
-        base = f"http://127.0.0.1:{port}/v1"
-        while True:
-            try:
-                httpx.get(f"{base}/models")
-                break
-            except httpx.TransportError:
-                time.sleep(0.1)
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait()
 
 
 def bench_client(n: int, latency_ms: float, concurrency: int) -> None:
@@ -196,7 +157,7 @@ if __name__ == "__main__":
     ap.add_argument("--requests", type=int, default=2000)
     ap.add_argument("--latency-ms", type=float, default=50.0)
     args = ap.parse_args()
-    print(f"machine: {machine()}, python {platform.python_version()}")
+    print(f"machine: {describe()}")
     bench_pure(10_000)
     bench_transports(args.requests)
     for conc in (64, 256):

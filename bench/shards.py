@@ -18,19 +18,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
 
-import httpx
 import numpy as np
 import yaml
 
 from bench.machine import describe, peak_rss_mb
+from bench.scripted import scripted_server
 from oasis.actions import Action
 from oasis.agents.heuristic import HeuristicBatch
 from oasis.agents.memory import AgentMemory
@@ -107,7 +104,7 @@ def shard_line(shards: Sequence[ShardUsage]) -> str:
 
 def bench_llm(agents: int, latency_ms: float) -> None:
     """One step of LLM agents in-process and on 1, 2, 4 shards."""
-    with ScriptedServer(latency_ms) as endpoint:
+    with scripted_server(latency_ms) as endpoint:
         contexts = [context(i) for i in range(agents)]
         print(f"\n{agents} LLM agents, scripted LLM at {latency_ms:.0f} ms, 256 in flight/client")
         for shards in (0, 1, 2, 4):
@@ -202,33 +199,6 @@ class Recording:
     def close(self) -> None:
         """Close the wrapped pool."""
         self.pool.close()
-
-
-class ScriptedServer:
-    """The scripted LLM server as a separate process on a free port."""
-
-    def __init__(self, latency_ms: float) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        self.latency_ms = latency_ms
-
-    def __enter__(self) -> str:
-        command = [sys.executable, "-m", "oasis.testing.scripted_llm", "--port", str(self.port),
-                   "--latency-ms", str(self.latency_ms)]  # fmt: skip
-        self.process = subprocess.Popen(command, env=os.environ | {"PYTHONPATH": "."})
-        base = f"http://127.0.0.1:{self.port}/v1"
-        for _ in range(300):
-            try:
-                httpx.get(f"{base}/models", timeout=1).raise_for_status()
-                return base
-            except httpx.TransportError:
-                time.sleep(0.1)
-        raise RuntimeError("scripted server did not start")
-
-    def __exit__(self, *exc: object) -> None:
-        self.process.terminate()
-        self.process.wait(10)
 
 
 def main() -> None:

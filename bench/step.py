@@ -11,19 +11,15 @@ the database writes; on a 2-core machine the wall time also waits on the server'
 from __future__ import annotations
 
 import argparse
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from bench.machine import describe, peak_rss_mb
+from bench.scripted import ROOT, scripted_server
 from oasis.config import ExperimentConfig
 from oasis.simulation import Simulation, StepReport
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def config(folder: Path, n: int, probability: float, llm: dict[str, Any]) -> ExperimentConfig:
@@ -76,12 +72,6 @@ def show(label: str, reports: list[tuple[StepReport, float]]) -> None:
     print(f"  peak RSS so far: {peak_rss_mb():,.0f} MiB")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--llm", type=int, nargs="*", default=[1000, 10000])
@@ -89,29 +79,13 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=2)
     options = parser.parse_args()
     print(f"machine: {describe()}")
-    port = free_port()
     answer = '{"actions": [{"action": "create_post", "args": {"content": "hello"}}]}'
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "oasis.testing.scripted_llm",
-            "--port",
-            str(port),
-            "--fixed",
-            answer,
-        ],
-        cwd=ROOT,
-    )
-    try:
-        time.sleep(3)
-        llm = {"endpoints": [f"http://127.0.0.1:{port}/v1"], "model": "scripted"}
+    with scripted_server(fixed=answer) as base:
+        llm = {"endpoints": [base], "model": "scripted"}
         for n in options.llm:
             print(f"{n:,} LLM agents, all active, instant scripted server:")
             with tempfile.TemporaryDirectory() as folder:
                 show("llm", measure(config(Path(folder), n, 1.0, llm), options.steps))
-    finally:
-        server.terminate()
     for n in options.heuristic:
         print(f"{n:,} heuristic agents, activation 0.1:")
         with tempfile.TemporaryDirectory() as folder:
