@@ -28,7 +28,6 @@ from oasis.platform.settings import PlatformSettings
 from oasis.platform.writes import write_batch, write_memories, write_metrics
 
 SECONDS_PER_STEP = 60.0
-_UNDECIDED = fail("undecided")  # a placeholder every action's own result replaces
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,9 +151,8 @@ class Platform:
                 batch = load_batch(conn, self.settings, step, when, valid)
                 decided = [_decide(batch, a, f) for a, f in zip(ordered, faults, strict=True)]
                 write_batch(batch, ordered, decided)
-                results = [_UNDECIDED] * len(actions)
-                for i, result in zip(order, decided, strict=True):
-                    results[i] = result
+                by_index = dict(zip(order, decided, strict=True))
+                results = [by_index[i] for i in range(len(actions))]
                 if memories is not None:
                     write_memories(conn, step, memories(results))
                 write_metrics(conn, step, when, metrics or {}, decided)
