@@ -16,7 +16,6 @@ import openai
 
 from bench.machine import describe
 from bench.scripted import scripted_server
-from oasis.actions import ActionType
 from oasis.agents.action_parser import parse_actions
 from oasis.agents.chat import ChatRequest
 from oasis.agents.llm_client import OpenAIChatClient
@@ -26,6 +25,7 @@ from oasis.agents.observation import CommentView, Observation, PostView
 from oasis.agents.policy import AgentContext
 from oasis.agents.profile import Profile
 from oasis.agents.prompts import build_messages
+from oasis.core.actions import ActionType
 
 ALLOWED = [
     ActionType.CREATE_POST,

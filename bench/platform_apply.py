@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from bench.machine import describe
-from oasis.actions import Action, ActionType
+from oasis.core.actions import Action, ActionType
 from oasis.platform import Platform
 
 USERS = 20_000

@@ -28,19 +28,19 @@ import yaml
 
 from bench.machine import describe, peak_rss_mb
 from bench.scripted import scripted_server
-from oasis.actions import Action
 from oasis.agents.heuristic import HeuristicBatch
 from oasis.agents.memory import AgentMemory
 from oasis.agents.observation import CommentView, Observation, PostView
 from oasis.agents.policy import AgentContext
 from oasis.agents.profile import Profile
-from oasis.agents.shard import rss_mb
-from oasis.agents.worker import Decisions, ShardUsage
-from oasis.clock import draw_active
+from oasis.agents.shards.pool import AgentPool, LocalPool, RayPool
+from oasis.agents.shards.ray_runtime import ensure_ray
+from oasis.agents.shards.shard import rss_mb
+from oasis.agents.shards.worker import Decisions, ShardUsage
 from oasis.config import ExperimentConfig, load_config
-from oasis.ray_runtime import ensure_ray
-from oasis.shards import AgentPool, LocalPool, RayPool
-from oasis.simulation import Simulation, StepReport
+from oasis.core.actions import Action
+from oasis.core.clock import draw_active
+from oasis.loop.simulation import Simulation, StepReport
 
 FEED = 10
 

@@ -19,7 +19,7 @@ from typing import Any
 from bench.machine import describe, peak_rss_mb
 from bench.scripted import ROOT, scripted_server
 from oasis.config import ExperimentConfig
-from oasis.simulation import Simulation, StepReport
+from oasis.loop.simulation import Simulation, StepReport
 
 
 def config(folder: Path, n: int, probability: float, llm: dict[str, Any]) -> ExperimentConfig:

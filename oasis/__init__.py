@@ -1,5 +1,5 @@
 """OASIS: a social-media simulator whose users are played by LLM agents."""
 
-from oasis.actions import Action, ActionResult, ActionType
+from oasis.core.actions import Action, ActionResult, ActionType
 
 __all__ = ["Action", "ActionResult", "ActionType"]

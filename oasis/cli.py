@@ -20,15 +20,15 @@ from rich.text import Text
 
 from oasis.api import CommandQueue, serve_in_thread
 from oasis.api import serve as serve_api
-from oasis.capacity import describe_plan
-from oasis.capacity import plan as capacity_plan
 from oasis.config import ConfigError, load_config
 from oasis.datasets import DatasetError
 from oasis.datasets.source import build_population
-from oasis.plan_inputs import plan_inputs
+from oasis.loop.results import write_results
+from oasis.loop.simulation import Simulation, StepReport
+from oasis.planning.capacity import describe_plan
+from oasis.planning.capacity import plan as capacity_plan
+from oasis.planning.inputs import plan_inputs
 from oasis.platform import PlatformError
-from oasis.results import write_results
-from oasis.simulation import Simulation, StepReport
 
 app = typer.Typer(help="OASIS: simulate social media with LLM agents.", no_args_is_help=True)
 console = Console(stderr=True)

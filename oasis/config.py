@@ -17,7 +17,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from oasis.actions import ActionType
+from oasis.core.actions import ActionType
 from oasis.platform.settings import PlatformSettings
 from oasis.recsys.settings import RecsysSettings
 

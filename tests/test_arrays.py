@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from oasis.arrays import distinct, pair_keys
+from oasis.core.arrays import distinct, pair_keys
 from oasis.platform.population import clean_edges
 
 

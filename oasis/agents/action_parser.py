@@ -13,8 +13,8 @@ import re
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from oasis.actions import ACTION_SPECS, Action, ActionType, validate_args
 from oasis.agents.chat import ToolCall
+from oasis.core.actions import ACTION_SPECS, Action, ActionType, validate_args
 
 RAW_CHARS = 2000
 _FENCE = re.compile(r"^\s*```[A-Za-z0-9_-]*\s*\n?(.*?)\n?\s*```\s*$", re.DOTALL)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from oasis.actions import ACTION_SPECS, ActionType, ArgSpec
+from oasis.core.actions import ACTION_SPECS, ActionType, ArgSpec
 
 # Arguments the platform fills in itself; the model is never asked for them.
 _HIDDEN_ARGS = {ActionType.DO_NOTHING: {"raw"}, ActionType.INTERVIEW: {"response"}}

@@ -24,9 +24,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from oasis.actions import Action, ActionType
 from oasis.config import HeuristicSettings
-from oasis.rng import Stream, uniform
+from oasis.core.actions import Action, ActionType
+from oasis.core.rng import Stream, uniform
 
 _PER_ENTRY = ("like", "dislike", "repost", "comment", "follow", "comment_vote", "vote_side")
 _KINDS = {

@@ -8,7 +8,6 @@ from dataclasses import replace
 
 import numpy as np
 
-from oasis.actions import Action, ActionType
 from oasis.agents.action_parser import parse_actions, parse_tool_calls
 from oasis.agents.action_schema import action_tools, response_format
 from oasis.agents.chat import ChatRequest, ChatResult, LLMClient, LLMStats
@@ -20,8 +19,9 @@ from oasis.agents.prompts import (
     interview_system_prompt,
     system_prompt,
 )
-from oasis.arrays import distinct
-from oasis.rng import Stream, uniform
+from oasis.core.actions import Action, ActionType
+from oasis.core.arrays import distinct
+from oasis.core.rng import Stream, uniform
 
 _PURPOSES = (_DECIDE, _INTERVIEW) = (0, 1)
 
@@ -31,7 +31,7 @@ def request_seeds(
 ) -> list[int]:
     """The sampling seed of each agent's request at one step, 31 bits, one stream per purpose.
 
-    Counter-based draws (:func:`oasis.rng.uniform`), computed for a whole batch at once.
+    Counter-based draws (:func:`oasis.core.rng.uniform`), computed for a whole batch at once.
     """
     ids = np.asarray(agent_ids, np.int64)
     draws = uniform(run_seed, Stream.LLM, step, ids, draws=len(_PURPOSES))[:, purpose]

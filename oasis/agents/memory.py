@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from oasis.actions import Action, ActionResult
 from oasis.agents.observation import Observation
+from oasis.core.actions import Action, ActionResult
 
 _ARG_CHARS = 60
 _SNIPPET_CHARS = 50

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from oasis.actions import Action, ActionType, validate_args
 from oasis.agents.memory import AgentMemory
 from oasis.agents.observation import Observation
 from oasis.agents.profile import Profile
+from oasis.core.actions import Action, ActionType, validate_args
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
-from oasis.actions import ActionType
 from oasis.agents.action_schema import ACTION_DOCS, model_args
 from oasis.agents.memory import AgentMemory, render_memory
 from oasis.agents.observation import Observation, PostView
 from oasis.agents.profile import Profile, render_profile
+from oasis.core.actions import ActionType
 
 PlatformKind = Literal["twitter", "reddit"]
 Message = dict[str, str]

@@ -15,12 +15,12 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from oasis.actions import Action, ActionType
 from oasis.agents.heuristic import HeuristicBatch
 from oasis.agents.memory import memory_from_dict, memory_to_dict
 from oasis.agents.observation import CommentView, Observation, PostView
 from oasis.agents.policy import AgentContext
 from oasis.agents.profile import Profile
+from oasis.core.actions import Action, ActionType
 
 _PROFILE = ("user_name", "name", "bio", "persona")
 # Columns of a HeuristicBatch with one value per agent; every other column is per feed entry.

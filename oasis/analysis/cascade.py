@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from oasis.arrays import distinct
+from oasis.core.arrays import distinct
 
 METRIC_COLUMNS = ("time", "scale", "depth", "max_breadth")
 

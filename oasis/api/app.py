@@ -7,9 +7,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from oasis.api.control import Controller
 from oasis.api.errors import install_error_handlers
 from oasis.api.routers import control, export, posts, run, users
+from oasis.loop.commands import Controller
 from oasis.platform import Platform
 
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from oasis.api.control import Controller
+from oasis.loop.commands import Controller
 from oasis.platform.queries import Snapshot, snapshot
 
 _bearer = HTTPBearer(auto_error=False, description="the token given when the API was started")

@@ -8,7 +8,7 @@ import time
 import uvicorn
 
 from oasis.api.app import create_app
-from oasis.api.control import Controller
+from oasis.loop.commands import Controller
 
 
 def _server(

@@ -8,7 +8,7 @@ from datetime import datetime
 import numpy as np
 import pandas as pd
 
-from oasis.arrays import pair_keys
+from oasis.core.arrays import pair_keys
 
 USER_COLUMNS = ("user_id", "user_name", "name", "bio", "persona", "interests")
 HOURS = 24

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from oasis.actions import Action, ActionType
+from oasis.core.actions import Action, ActionType
 from oasis.platform.bulk import member_of, pair_source
 from oasis.platform.overlay import CommentInfo, Deltas, Pair, PairSet, PostInfo
 from oasis.platform.schema import (

@@ -13,7 +13,7 @@ import pandas as pd
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from oasis.actions import Action, ActionResult, ActionType, canonical_order, validate_args
+from oasis.core.actions import Action, ActionResult, ActionType, canonical_order, validate_args
 from oasis.platform.batch import StepBatch, load_batch
 from oasis.platform.engine import create_schema, make_engine
 from oasis.platform.errors import PlatformError

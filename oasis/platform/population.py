@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, insert
 
-from oasis.arrays import distinct, pair_keys
+from oasis.core.arrays import distinct, pair_keys
 from oasis.platform.batch import chunks
 from oasis.platform.bulk import insert_rows
 from oasis.platform.schema import Follow, Product, User, table_of

@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Table, bindparam, delete, insert, update
 
-from oasis.actions import Action, ActionResult
+from oasis.core.actions import Action, ActionResult
 from oasis.platform.batch import StepBatch
 from oasis.platform.bulk import execute_many, insert_rows, int_columns, member_of
 from oasis.platform.schema import (

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from oasis.recsys.embedding import Embedder
-from oasis.recsys.interests import InterestStore
+from oasis.recsys.interest_store import InterestStore
 from oasis.recsys.shown import ShownStore
 from oasis.recsys.tables import Feeds, IntArray, RecsysError
 from oasis.recsys.vectors import VectorTable

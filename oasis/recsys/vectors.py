@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 
-from oasis.arrays import distinct
+from oasis.core.arrays import distinct
 from oasis.recsys.embedding import Embedder, Matrix, text_digest
 from oasis.recsys.tables import IntArray, RecsysError
 

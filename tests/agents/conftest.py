@@ -2,11 +2,11 @@ from __future__ import annotations
 
 import pytest
 
-from oasis.actions import ActionType
 from oasis.agents.memory import AgentMemory, MemoryEntry
 from oasis.agents.observation import CommentView, Observation, PostView
 from oasis.agents.policy import AgentContext
 from oasis.agents.profile import Profile
+from oasis.core.actions import ActionType
 
 ALLOWED = (
     ActionType.CREATE_POST,

@@ -7,7 +7,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from oasis.actions import ACTION_SPECS, ActionType, validate_args
 from oasis.agents.action_parser import parse_actions
 from oasis.agents.action_schema import (
     action_list_schema,
@@ -16,6 +15,7 @@ from oasis.agents.action_schema import (
     model_args,
     response_format,
 )
+from oasis.core.actions import ACTION_SPECS, ActionType, validate_args
 from oasis.testing.schema_sample import sample
 
 from .conftest import ALLOWED

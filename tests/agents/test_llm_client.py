@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from oasis.actions import ActionType
 from oasis.agents.action_schema import action_tools, response_format
 from oasis.agents.chat import ChatRequest, ChatResult, LLMStats, check_llm_client
 from oasis.agents.llm_client import OpenAIChatClient, complete_sync
+from oasis.core.actions import ActionType
 from oasis.testing.replies import (
     Reply,
     agent_id_of,

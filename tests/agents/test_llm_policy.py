@@ -5,10 +5,10 @@ import pickle
 
 import pytest
 
-from oasis.actions import Action, ActionType
 from oasis.agents.llm_client import OpenAIChatClient
 from oasis.agents.llm_policy import LLMPolicy, request_seeds
 from oasis.agents.policy import PolicyContractError, check_decisions, check_policy
+from oasis.core.actions import Action, ActionType
 from oasis.testing.replies import Reply, always, fail_first, malformed_for
 from oasis.testing.scripted_llm import ScriptedLLMServer
 

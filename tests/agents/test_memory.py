@@ -5,7 +5,6 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from oasis.actions import Action, ActionResult, ActionType
 from oasis.agents.memory import (
     AgentMemory,
     MemoryLimits,
@@ -17,6 +16,7 @@ from oasis.agents.memory import (
     render_memory,
     summarise_observation,
 )
+from oasis.core.actions import Action, ActionResult, ActionType
 
 from .conftest import make_observation
 

@@ -11,10 +11,10 @@ import httpx
 import numpy as np
 import pytest
 
-from oasis.actions import ActionType
 from oasis.agents.action_parser import parse_actions
 from oasis.agents.action_schema import response_format
 from oasis.agents.chat import ChatRequest, ChatResult, LLMClientContractError, check_llm_client
+from oasis.core.actions import ActionType
 from oasis.testing.replies import agent_id_of, default_reply
 from oasis.testing.scripted_llm import ScriptedLLMServer
 

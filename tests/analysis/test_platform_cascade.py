@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from oasis.actions import Action, ActionType
 from oasis.analysis import cascade_metrics, cascade_tree
+from oasis.core.actions import Action, ActionType
 from oasis.platform import Platform
 from oasis.platform.schema import Post
 

@@ -14,8 +14,8 @@ import httpx
 import numpy as np
 import pytest
 
-from oasis.actions import Action, ActionType
 from oasis.api import CommandQueue, serve_in_thread
+from oasis.core.actions import Action, ActionType
 from oasis.platform import FeedRecord, Platform
 
 ROOT = Path(__file__).resolve().parents[2]

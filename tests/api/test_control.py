@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from oasis.api import CommandQueue
-from oasis.api.control import InjectAgent, InjectPost, Interview
+from oasis.loop.commands import InjectAgent, InjectPost, Interview
 from tests.api.conftest import TOKEN, api_in_thread
 
 ROUTES = [

@@ -9,7 +9,7 @@ import time
 import httpx
 import pandas as pd
 
-from oasis.actions import Action, ActionType
+from oasis.core.actions import Action, ActionType
 from oasis.platform import Platform
 from tests.api.conftest import ApiProcess
 

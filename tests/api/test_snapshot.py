@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from oasis.actions import Action, ActionType
+from oasis.core.actions import Action, ActionType
 from oasis.platform import Platform
 from oasis.platform.queries import snapshot
 from tests.api.conftest import api_in_thread

@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from oasis.capacity import (
+from oasis.planning.capacity import (
     CHARS_PER_TOKEN,
     PUBLISHED_THROUGHPUT,
     PlanInputs,

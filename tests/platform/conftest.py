@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from oasis.actions import Action, ActionType
+from oasis.core.actions import Action, ActionType
 from oasis.platform import Platform, PlatformSettings
 
 USERS = (1, 2, 3, 4)

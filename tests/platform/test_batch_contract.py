@@ -7,8 +7,8 @@ import sqlite3
 import numpy as np
 import pytest
 
-from oasis.actions import Action
-from oasis.actions import ActionType as T
+from oasis.core.actions import Action
+from oasis.core.actions import ActionType as T
 from oasis.platform import FeedRecord, Platform, PlatformError
 
 

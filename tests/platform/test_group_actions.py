@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from oasis.actions import ActionType as T
+from oasis.core.actions import ActionType as T
 
 
 def test_group_lifecycle(world):

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from oasis.actions import Action
-from oasis.actions import ActionType as T
+from oasis.core.actions import Action
+from oasis.core.actions import ActionType as T
 from oasis.platform import Platform
 from tests.conftest import postgres_schema
 from tests.platform.conftest import signups

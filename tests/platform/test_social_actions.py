@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from oasis.actions import Action
-from oasis.actions import ActionType as T
+from oasis.core.actions import Action
+from oasis.core.actions import ActionType as T
 
 
 def counts(world, *ids: int) -> dict:

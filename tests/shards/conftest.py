@@ -16,8 +16,8 @@ from oasis.agents.memory import AgentMemory, MemoryEntry
 from oasis.agents.observation import CommentView, Observation, PostView
 from oasis.agents.policy import AgentContext
 from oasis.agents.profile import Profile
+from oasis.agents.shards.ray_runtime import ensure_ray
 from oasis.config import ExperimentConfig, RaySettings, load_config
-from oasis.ray_runtime import ensure_ray
 from oasis.testing.replies import with_latency
 from oasis.testing.scripted_llm import ScriptedLLMServer
 

@@ -16,7 +16,7 @@ import numpy as np
 from ray._private.authentication.authentication_utils import is_token_auth_enabled
 from oasis.agents.heuristic import HeuristicBatch
 from oasis.config import ExperimentConfig
-from oasis.shards import LocalPool, RayPool
+from oasis.agents.shards.pool import LocalPool, RayPool
 
 config = ExperimentConfig.model_validate(
     {"ray": {"mode": "local", "shards": 2, "cpus_per_shard": 0.5}}

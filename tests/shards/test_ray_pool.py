@@ -9,15 +9,15 @@ from typing import Any
 
 import pytest
 
-from oasis import simulation as simulation_module
-from oasis.actions import Action
 from oasis.agents.heuristic import HeuristicBatch
 from oasis.agents.policy import AgentContext
-from oasis.agents.worker import Decisions
+from oasis.agents.shards.pool import LocalPool, RayPool
+from oasis.agents.shards.worker import Decisions
 from oasis.config import ExperimentConfig
+from oasis.core.actions import Action
+from oasis.loop import simulation as simulation_module
+from oasis.loop.simulation import Simulation
 from oasis.platform.schema import StepMetrics
-from oasis.shards import LocalPool, RayPool
-from oasis.simulation import Simulation
 from tests.shards.conftest import MakeConfig, make_batch, make_context
 
 pytestmark = [pytest.mark.ray, pytest.mark.usefixtures("ray_session")]

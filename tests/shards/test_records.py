@@ -7,7 +7,6 @@ import pyarrow as pa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from oasis.actions import Action, ActionType
 from oasis.agents.observation import CommentView, Observation, PostView
 from oasis.agents.records import (
     actions_from_arrow,
@@ -18,6 +17,7 @@ from oasis.agents.records import (
     observation_to_dict,
     take_agents,
 )
+from oasis.core.actions import Action, ActionType
 from tests.shards.conftest import make_batch, make_context
 
 texts = st.text(max_size=20)

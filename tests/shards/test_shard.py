@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 
 from oasis.agents.records import actions_from_arrow, contexts_to_arrow
-from oasis.agents.shard import AgentShard
-from oasis.agents.worker import AgentWorker
+from oasis.agents.shards.shard import AgentShard
+from oasis.agents.shards.worker import AgentWorker
 from tests.shards.conftest import MakeConfig, make_batch, make_context
 
 

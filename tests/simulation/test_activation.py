@@ -6,7 +6,7 @@ from datetime import datetime
 
 import numpy as np
 
-from oasis.clock import Clock, draw_active, hourly_probabilities
+from oasis.core.clock import Clock, draw_active, hourly_probabilities
 
 
 def test_hourly_probabilities_follow_the_paper():

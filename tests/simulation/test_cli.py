@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from oasis.cli import InFlightColumn
-from oasis.simulation import Simulation
+from oasis.loop.simulation import Simulation
 from oasis.testing.replies import with_latency
 from oasis.testing.scripted_llm import ScriptedLLMServer
 from tests.simulation.conftest import experiment

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import threading
 
-from oasis.api.control import CommandQueue
+from oasis.loop.commands import CommandQueue
+from oasis.loop.simulation import Simulation
 from oasis.platform.schema import Trace
-from oasis.simulation import Simulation
 from tests.simulation.conftest import experiment
 
 

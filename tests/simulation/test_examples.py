@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from oasis.config import load_config
-from oasis.results import write_results
-from oasis.simulation import Simulation
+from oasis.loop.results import write_results
+from oasis.loop.simulation import Simulation
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.yaml"))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from oasis.config import BUILTIN_DATA
 from oasis.datasets import load_counterfactual
-from oasis.simulation import Simulation
+from oasis.loop.simulation import Simulation
 from tests.simulation.conftest import experiment
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from oasis.simulation import Simulation
+from oasis.loop.simulation import Simulation
 from tests.simulation.conftest import experiment
 
 

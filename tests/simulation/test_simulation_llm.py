@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections import Counter
 
+from oasis.loop.simulation import Simulation
 from oasis.platform.schema import StepMetrics, Trace
-from oasis.simulation import Simulation
 from oasis.testing.replies import Reply, fail_first, malformed_for
 from oasis.testing.scripted_llm import ScriptedLLMServer
 from tests.simulation.conftest import GARBLED, acting_reply, experiment

@@ -10,7 +10,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path
 
-from oasis.api.control import ControlStatus
 from oasis.api.dependencies import Control, Snap
 from oasis.api.schemas import (
     MAX_ID,
@@ -23,6 +22,7 @@ from oasis.api.schemas import (
     InterviewIn,
     InterviewOut,
 )
+from oasis.loop.commands import ControlStatus
 
 router = APIRouter(
     prefix="/control",

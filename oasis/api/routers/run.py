@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from oasis.actions import ActionType
 from oasis.api.dependencies import Snap, run_record
 from oasis.api.pagination import After, Limit, Offset, Step, cursor_page, page
 from oasis.api.schemas import MAX_ID, CursorPage, ErrorOut, Page, RunOut, StepMetricsOut, TraceOut
+from oasis.core.actions import ActionType
 from oasis.platform.queries import TraceFilter
 
 router = APIRouter(tags=["run"], responses={404: {"model": ErrorOut}, 422: {"model": ErrorOut}})

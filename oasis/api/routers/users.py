@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query
 
-from oasis.actions import ActionType
 from oasis.api.dependencies import Snap
 from oasis.api.pagination import After, Limit, Offset, Step, cursor_page, page
 from oasis.api.schemas import (
@@ -20,6 +19,7 @@ from oasis.api.schemas import (
     TraceOut,
     UserOut,
 )
+from oasis.core.actions import ActionType
 from oasis.platform.queries import Snapshot, TraceFilter
 
 router = APIRouter(

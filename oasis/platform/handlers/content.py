@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from oasis.actions import Action, ActionResult, ActionType
+from oasis.core.actions import Action, ActionResult, ActionType
 from oasis.platform.batch import StepBatch
 from oasis.platform.handlers.result import fail, ok
 from oasis.platform.overlay import CommentInfo, PostInfo

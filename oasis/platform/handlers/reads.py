@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Select, or_, select
 
-from oasis.actions import Action, ActionResult, ActionType
+from oasis.core.actions import Action, ActionResult, ActionType
 from oasis.platform.batch import StepBatch
 from oasis.platform.handlers.result import ok
 from oasis.platform.schema import GroupMember, GroupMessage, Mute, Post, User

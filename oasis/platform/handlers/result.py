@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from oasis.actions import ActionResult
+from oasis.core.actions import ActionResult
 
 
 def ok(**data: Any) -> ActionResult:

@@ -17,25 +17,25 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from oasis.actions import Action, ActionResult, ActionType
 from oasis.agents.memory import AgentMemory, memory_from_dict, memory_to_dict, remember
 from oasis.agents.policy import AgentContext
 from oasis.agents.profile import Profile
-from oasis.api.control import Command, CommandQueue, InjectAgent, InjectPost
-from oasis.api.control import Interview as ApiInterview
-from oasis.clock import Clock, draw_active, hourly_probabilities
+from oasis.agents.shards.pool import AgentPool, make_pool
 from oasis.config import ExperimentConfig
+from oasis.core.actions import Action, ActionResult, ActionType
+from oasis.core.clock import Clock, draw_active, hourly_probabilities
+from oasis.core.rng import Stream, generator, uniform
 from oasis.datasets.population import Population
 from oasis.datasets.reddit import load_counterfactual
 from oasis.datasets.source import build_population
+from oasis.loop.commands import Command, CommandQueue, InjectAgent, InjectPost
+from oasis.loop.commands import Interview as ApiInterview
+from oasis.loop.herd_threads import HerdThreads
+from oasis.loop.schedule import Schedule
+from oasis.loop.step_inputs import active_users, candidate_posts, heuristic_batch, llm_contexts
 from oasis.platform import FeedRecord, Platform
 from oasis.recsys import Feeds, RecsysState, make_embedder, make_recommender
 from oasis.recsys.recommender import Recommender
-from oasis.rng import Stream, generator, uniform
-from oasis.schedule import Schedule
-from oasis.shards import AgentPool, make_pool
-from oasis.step_inputs import active_users, candidate_posts, heuristic_batch, llm_contexts
-from oasis.threads import HerdThreads
 
 DEFAULT_START = datetime(2026, 1, 1)
 

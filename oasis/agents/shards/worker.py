@@ -9,13 +9,13 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from oasis.actions import Action, ActionType
 from oasis.agents.chat import LLMStats
 from oasis.agents.heuristic import HeuristicBatch, decide_heuristic
 from oasis.agents.llm_client import OpenAIChatClient
 from oasis.agents.llm_policy import LLMPolicy
 from oasis.agents.policy import AgentContext
 from oasis.config import ExperimentConfig
+from oasis.core.actions import Action, ActionType
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from oasis.analysis import (
     stances,
     write_report,
 )
-from oasis.clock import Clock
+from oasis.core.clock import Clock
 from oasis.platform import Platform
 from oasis.platform.schema import Post, StepMetrics, Trace
 

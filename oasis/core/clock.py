@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 import numpy as np
 
-from oasis.rng import Stream, uniform
+from oasis.core.rng import Stream, uniform
 
 
 @dataclass(frozen=True, slots=True)

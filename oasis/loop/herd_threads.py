@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from oasis.actions import Action, ActionType
+from oasis.core.actions import Action, ActionType
 from oasis.platform import Platform
 
 _VOTES = {"up": ActionType.LIKE_COMMENT, "down": ActionType.DISLIKE_COMMENT}

@@ -17,15 +17,15 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from oasis.actions import Action
 from oasis.agents.chat import LLMStats
 from oasis.agents.heuristic import HeuristicBatch
 from oasis.agents.policy import AgentContext
 from oasis.agents.records import actions_from_arrow, contexts_to_arrow, take_agents
-from oasis.agents.shard import AgentShard
-from oasis.agents.worker import AgentWorker, Decisions
+from oasis.agents.shards.ray_runtime import ensure_ray
+from oasis.agents.shards.shard import AgentShard
+from oasis.agents.shards.worker import AgentWorker, Decisions
 from oasis.config import ExperimentConfig
-from oasis.ray_runtime import ensure_ray
+from oasis.core.actions import Action
 
 
 class ShardFailedError(RuntimeError):

@@ -1,9 +1,9 @@
 """A shard: decides for its partition of the agents from compact records, and reports its usage.
 
-A plain class with async methods, tested without Ray; :class:`oasis.shards.RayPool` makes it an
-async Ray actor with one ``ray.remote`` call. It holds nothing but its worker (the LLM client
-and policy): the driver owns memories and the database, so a shard that dies is replaced by a
-new one built from the config alone.
+A plain class with async methods, tested without Ray; :class:`oasis.agents.shards.pool.RayPool`
+makes it an async Ray actor with one ``ray.remote`` call. It holds nothing but its worker (the
+LLM client and policy): the driver owns memories and the database, so a shard that dies is
+replaced by a new one built from the config alone.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import pyarrow as pa
 
 from oasis.agents.heuristic import HeuristicBatch
 from oasis.agents.records import actions_to_arrow, contexts_from_arrow
-from oasis.agents.worker import AgentWorker, ShardUsage
+from oasis.agents.shards.worker import AgentWorker, ShardUsage
 from oasis.config import ExperimentConfig
 
 

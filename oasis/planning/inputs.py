@@ -8,10 +8,10 @@ from oasis.agents.memory import AgentMemory
 from oasis.agents.observation import Observation, PostView
 from oasis.agents.profile import Profile
 from oasis.agents.prompts import build_messages, system_prompt
-from oasis.capacity import PlanInputs, estimate_tokens, parse_model_size
-from oasis.clock import hourly_probabilities
 from oasis.config import ExperimentConfig
+from oasis.core.clock import hourly_probabilities
 from oasis.datasets.population import Population
+from oasis.planning.capacity import PlanInputs, estimate_tokens, parse_model_size
 
 TYPICAL_POST = "A typical post of about two hundred characters. " * 4
 TYPICAL_ANSWER_TOKENS = 60.0

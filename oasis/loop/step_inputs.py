@@ -12,7 +12,7 @@ from oasis.agents.memory import AgentMemory
 from oasis.agents.observe import build_observation, post_view
 from oasis.agents.policy import AgentContext
 from oasis.agents.profile import Profile
-from oasis.arrays import distinct
+from oasis.core.arrays import distinct
 from oasis.platform.reader import Reader
 from oasis.recsys import ActiveUsers, PostTable, RecsysState
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from oasis.actions import Action, ActionType
-from oasis.clock import Clock
 from oasis.config import EventSettings
+from oasis.core.actions import Action, ActionType
+from oasis.core.clock import Clock
 from oasis.datasets.population import ScheduledPost
 
 

@@ -1,0 +1,1 @@
+"""The vocabulary every part shares: actions, simulated time, random streams, array helpers."""

@@ -1,0 +1,1 @@
+"""The simulation loop: the step, its inputs, event sources and the results folder."""
