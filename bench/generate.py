@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.machine import describe
-from oasis.config import BUILTIN_DATA
 from oasis.datasets import generate_population, load_reddit_users, load_twitter_users
+from oasis.datasets.settings import BUILTIN_DATA
 
 
 def _status(key: str) -> float:

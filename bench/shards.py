@@ -90,7 +90,8 @@ def config(shards: int, endpoint: str | None = None) -> ExperimentConfig:
 def make_pool(shards: int, endpoint: str | None = None) -> AgentPool:
     """An in-process pool (0) or a Ray pool, warmed up with a step of a few agents per shard."""
     cfg = config(shards, endpoint)
-    pool: AgentPool = RayPool(cfg) if shards else LocalPool(cfg)
+    spec = cfg.worker_spec()
+    pool: AgentPool = RayPool(spec, cfg.ray) if shards else LocalPool(spec)
     warm = [context(i) for i in range(4 * max(shards, 1))] if endpoint else []
     pool.decide(0, warm, empty_batch())
     return pool

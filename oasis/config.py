@@ -1,5 +1,10 @@
 """The experiment config: one typed YAML file, the only place that reads YAML or the environment.
 
+Each package owns its section (``oasis.platform.settings``, ``oasis.recsys.settings``,
+``oasis.agents.settings``, ``oasis.datasets.settings``, ``oasis.loop.settings``); this module only
+composes them, loads the file and hands each part only its own section (the agents' workers get a
+:class:`~oasis.agents.settings.WorkerSpec`).
+
 Unknown keys and bad values are rejected with a message that names the key. Relative paths are
 taken relative to the YAML file; ``builtin:`` paths point into the seed data shipped with the
 package. Three environment variables override the file, so one experiment file runs on a laptop
@@ -10,18 +15,18 @@ and on a cluster: ``OASIS_DATABASE_URL``, ``OASIS_LLM_ENDPOINTS`` (comma-separat
 from __future__ import annotations
 
 import os
-from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from oasis.agents.settings import LLMSettings, PolicySettings, RaySettings, WorkerSpec
 from oasis.core.actions import ActionType
+from oasis.datasets.settings import BUILTIN_DATA, PopulationSettings
+from oasis.loop.settings import ActivationSettings, ClockSettings, EventSettings, HerdSettings
 from oasis.platform.settings import PlatformSettings
 from oasis.recsys.settings import RecsysSettings
-
-BUILTIN_DATA = Path(__file__).parent / "datasets" / "data"
 
 
 class ConfigError(ValueError):
@@ -30,136 +35,6 @@ class ConfigError(ValueError):
 
 class _Section(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class PopulationSettings(_Section):
-    """Where the agents come from.
-
-    ``synthetic`` grows ``n_users`` from the real profiles in ``path`` (a Twitter user CSV);
-    ``twitter`` and ``reddit`` load a seed file as it is; ``topic`` loads one Twitter15/16 topic
-    (``topic`` names it) from ``topics_path`` and the user files in ``path`` (a folder).
-    """
-
-    source: Literal["synthetic", "twitter", "reddit", "topic"] = "synthetic"
-    path: Path = Path("builtin:twitter/user_all_id_time.csv")
-    n_users: int = Field(default=100, ge=1, le=10_000_000)
-    follows_per_user: int = Field(default=10, ge=1)
-    core_size: int | None = Field(default=None, ge=1)
-    interests_path: Path | None = None
-    topic: str | None = None
-    topics_path: Path = Path("builtin:twitter/all_topics.csv")
-    products_path: Path | None = None
-
-    @model_validator(mode="after")
-    def _topic_named(self) -> PopulationSettings:
-        if self.source == "topic" and not self.topic:
-            raise ValueError("source 'topic' needs 'topic' (a topic_name of all_topics.csv)")
-        return self
-
-
-class ClockSettings(_Section):
-    """Simulated time: when step 0 starts and how long a step lasts."""
-
-    start: datetime | None = Field(
-        default=None, description="default: the seed's start, else 2026-01-01"
-    )
-    minutes_per_step: float = Field(default=60.0, gt=0)
-
-
-class ActivationSettings(_Section):
-    """Who is active in a step: ``profile`` uses the seed's hourly activity, else ``uniform``."""
-
-    kind: Literal["profile", "uniform"] = "uniform"
-    probability: float = Field(default=0.2, ge=0.0, le=1.0)
-
-
-class HeuristicSettings(_Section):
-    """Base rates of the heuristic policy, scaled per post by interest similarity and popularity."""
-
-    post: float = Field(default=0.2, ge=0, le=1)
-    like: float = Field(default=0.15, ge=0, le=1)
-    dislike: float = Field(default=0.02, ge=0, le=1)
-    repost: float = Field(default=0.05, ge=0, le=1)
-    comment: float = Field(default=0.05, ge=0, le=1)
-    follow: float = Field(
-        default=0.1, ge=0, le=1, description="chance to follow a liked post's author"
-    )
-    comment_vote: float = Field(
-        default=0.1, ge=0, le=1, description="chance to vote on a post's top comment"
-    )
-
-
-class LLMSettings(_Section):
-    """The OpenAI-compatible endpoints (``vllm serve``) that LLM agents talk to."""
-
-    endpoints: tuple[str, ...] = ()
-    model: str = "default"
-    api_key: str = "EMPTY"
-    max_concurrency: int = Field(default=64, ge=1)
-    timeout_s: float = Field(default=60.0, gt=0)
-    max_retries: int = Field(default=3, ge=0)
-    temperature: float = Field(default=0.7, ge=0)
-    max_actions: int = Field(default=3, ge=1, le=20)
-    max_tokens: int = Field(default=512, ge=16)
-    tools: bool = False
-
-
-class PolicySettings(_Section):
-    """Which agents an LLM plays: ``llm_agents`` by id, plus a seeded ``llm_share`` of the rest.
-
-    Without LLM endpoints every agent is heuristic.
-    """
-
-    llm_share: float = Field(default=1.0, ge=0.0, le=1.0)
-    llm_agents: tuple[int, ...] = ()
-    heuristic: HeuristicSettings = HeuristicSettings()
-
-
-class RaySettings(_Section):
-    """Agent shards: ``mode`` none (in-process), local (a Ray started by the run) or cluster."""
-
-    mode: Literal["none", "local", "cluster"] = "none"
-    address: str | None = None
-    shards: int = Field(default=1, ge=1)
-    cpus_per_shard: float = Field(default=1.0, gt=0)
-
-
-class EventSettings(_Section):
-    """Something scheduled: a post by ``user_id``, a new agent, or an interview of agents."""
-
-    step: int = Field(ge=0)
-    kind: Literal["post", "sign_up", "interview"]
-    user_id: int | None = None
-    content: str | None = None
-    user_name: str | None = None
-    name: str | None = None
-    bio: str = ""
-    question: str | None = None
-    user_ids: tuple[int, ...] = ()
-    every: int | None = Field(default=None, ge=1, description="repeat every N steps (interviews)")
-
-    @model_validator(mode="after")
-    def _complete(self) -> EventSettings:
-        needs = {
-            "post": ("user_id", "content"),
-            "sign_up": ("user_id", "user_name", "name"),
-            "interview": ("question",),
-        }[self.kind]
-        missing = [name for name in needs if getattr(self, name) is None]
-        if missing:
-            raise ValueError(f"a {self.kind} event needs {', '.join(missing)}")
-        return self
-
-
-class HerdSettings(_Section):
-    """OASIS's Reddit herd-effect setup: seed posts whose first comment gets a planted vote.
-
-    ``path`` holds the posts and comments with their group (``up``, ``down`` or ``control``);
-    ``threads`` keeps only the first N of them.
-    """
-
-    path: Path = Path("builtin:reddit/counterfactual_36.json")
-    threads: int | None = Field(default=None, ge=1)
 
 
 class ExperimentConfig(_Section):
@@ -205,6 +80,12 @@ class ExperimentConfig(_Section):
     def allowed_actions(self) -> tuple[ActionType, ...]:
         """The actions agents may choose."""
         return self.actions or DEFAULT_ACTIONS[self.platform.kind]
+
+    def worker_spec(self) -> WorkerSpec:
+        """What the agents' workers and shards need of this experiment, and nothing more."""
+        return WorkerSpec(
+            self.seed, self.platform.kind, self.allowed_actions, self.llm, self.policy.heuristic
+        )
 
 
 _SHARED = (

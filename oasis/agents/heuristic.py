@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from oasis.config import HeuristicSettings
+from oasis.agents.settings import HeuristicSettings
 from oasis.core.actions import Action, ActionType
 from oasis.core.rng import Stream, uniform
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from oasis.config import PopulationSettings
 from oasis.datasets.population import Population
 from oasis.datasets.reddit import load_reddit_users
+from oasis.datasets.settings import PopulationSettings
 from oasis.datasets.synthetic import generate_population
 from oasis.datasets.twitter import load_topic, load_twitter_users
 

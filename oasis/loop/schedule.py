@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from oasis.config import EventSettings
 from oasis.core.actions import Action, ActionType
 from oasis.core.clock import Clock
 from oasis.datasets.population import ScheduledPost
+from oasis.loop.settings import EventSettings
 
 
 @dataclass(frozen=True, slots=True)

@@ -107,7 +107,9 @@ class Simulation:
         info = platform.run_info()
         if info is not None and not resume:
             raise ValueError(f"{config.database_url} already holds a run; use --resume")
-        simulation = cls(config, platform, population, make_pool(config), controller)
+        simulation = cls(
+            config, platform, population, make_pool(config.worker_spec(), config.ray), controller
+        )
         if info is None:
             platform.start_run(config.seed, config.model_dump(mode="json"))
             platform.load_population(population.users, population.follows, step=-1)

@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from oasis.config import BUILTIN_DATA
+from oasis.datasets.settings import BUILTIN_DATA
 
 
 @pytest.fixture(scope="session")

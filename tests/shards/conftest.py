@@ -16,8 +16,9 @@ from oasis.agents.memory import AgentMemory, MemoryEntry
 from oasis.agents.observation import CommentView, Observation, PostView
 from oasis.agents.policy import AgentContext
 from oasis.agents.profile import Profile
+from oasis.agents.settings import RaySettings
 from oasis.agents.shards.ray_runtime import ensure_ray
-from oasis.config import ExperimentConfig, RaySettings, load_config
+from oasis.config import ExperimentConfig, load_config
 from oasis.testing.replies import with_latency
 from oasis.testing.scripted_llm import ScriptedLLMServer
 

@@ -25,9 +25,10 @@ ids = np.arange(6, dtype=np.int64)
 batch = HeuristicBatch(
     ids, np.arange(7), ids + 1, ids, np.zeros(6), np.ones(6), ids + 10, np.ones(6), ["t"] * 6
 )
-pool = RayPool(config)
+spec = config.worker_spec()
+pool = RayPool(spec, config.ray)
 assert is_token_auth_enabled()
-assert pool.decide(0, [], batch).heuristic == LocalPool(config).decide(0, [], batch).heuristic
+assert pool.decide(0, [], batch).heuristic == LocalPool(spec).decide(0, [], batch).heuristic
 print("decided with token auth")
 """
 

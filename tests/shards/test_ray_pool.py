@@ -99,8 +99,8 @@ def test_pool_answers_in_the_callers_order(make_config: MakeConfig) -> None:
     config = make_config("local", 3)
     contexts = [make_context(i) for i in (7, 2, 9, 4, 3)]
     batch = make_batch([10, 5, 8, 1, 6, 12], seed=1)
-    expected = LocalPool(config).decide(2, contexts, batch)
-    pool = RayPool(config)
+    expected = LocalPool(config.worker_spec()).decide(2, contexts, batch)
+    pool = RayPool(config.worker_spec(), config.ray)
     try:
         decided = pool.decide(2, contexts, batch)
         asked = pool.interview(contexts, "What now?")

@@ -14,8 +14,10 @@ def test_shard_decides_as_the_worker_does(make_config: MakeConfig) -> None:
     config = make_config()
     contexts = [make_context(i) for i in (12, 3, 30)]
     batch = make_batch([4, 8, 15, 16, 23, 42])
-    expected = AgentWorker(config).decide(2, contexts, batch)
-    reply = asyncio.run(AgentShard(config, index=1).decide(2, contexts_to_arrow(contexts), batch))
+    expected = AgentWorker(config.worker_spec()).decide(2, contexts, batch)
+    reply = asyncio.run(
+        AgentShard(config.worker_spec(), index=1).decide(2, contexts_to_arrow(contexts), batch)
+    )
     assert actions_from_arrow(reply.llm, [12, 3, 30]) == expected.llm
     assert actions_from_arrow(reply.heuristic, batch.agent_ids.tolist()) == expected.heuristic
     usage = reply.usage
@@ -27,7 +29,9 @@ def test_shard_decides_as_the_worker_does(make_config: MakeConfig) -> None:
 
 def test_shard_interviews_one_action_per_row(make_config: MakeConfig) -> None:
     contexts = [make_context(i) for i in (5, 1)]
-    table = asyncio.run(AgentShard(make_config()).interview(contexts_to_arrow(contexts), "Why?"))
+    table = asyncio.run(
+        AgentShard(make_config().worker_spec()).interview(contexts_to_arrow(contexts), "Why?")
+    )
     asked = actions_from_arrow(table, [5, 1])
     assert [len(a) for a in asked] == [1, 1]
     assert all(a[0].args["prompt"] == "Why?" and a[0].args["response"] for a in asked)

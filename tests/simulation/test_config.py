@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from oasis.config import BUILTIN_DATA, ConfigError, load_config
+from oasis.config import ConfigError, load_config
+from oasis.datasets.settings import BUILTIN_DATA
 
 
 def write(tmp_path, text: str):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from oasis.config import BUILTIN_DATA
 from oasis.datasets import load_counterfactual
+from oasis.datasets.settings import BUILTIN_DATA
 from oasis.loop.simulation import Simulation
 from tests.simulation.conftest import experiment
 

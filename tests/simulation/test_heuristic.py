@@ -7,7 +7,7 @@ from collections import Counter
 import numpy as np
 
 from oasis.agents.heuristic import HeuristicBatch, decide_heuristic
-from oasis.config import HeuristicSettings
+from oasis.agents.settings import HeuristicSettings
 from oasis.core.actions import ActionType, validate_args
 
 ALL = frozenset(ActionType)

@@ -3,7 +3,7 @@
 :class:`RayPool` partitions agents by ``agent_id % shards``, so an agent always lands on the
 same shard. Each step it sends every shard ONE call with its LLM agents' contexts (an Arrow
 table) and its slice of the heuristic batch (numpy columns), and puts the answers back in the
-caller's order. A shard that dies mid-step is recreated from the config and its part of the step
+caller's order. A shard that dies mid-step is recreated from its spec and its part of the step
 sent again; decisions are a function of (seed, step, agent, LLM answer), so the retry gives the
 same actions and the driver still applies the step once.
 """
@@ -21,10 +21,10 @@ from oasis.agents.chat import LLMStats
 from oasis.agents.heuristic import HeuristicBatch
 from oasis.agents.policy import AgentContext
 from oasis.agents.records import actions_from_arrow, contexts_to_arrow, take_agents
+from oasis.agents.settings import RaySettings, WorkerSpec
 from oasis.agents.shards.ray_runtime import ensure_ray
 from oasis.agents.shards.shard import AgentShard
 from oasis.agents.shards.worker import AgentWorker, Decisions
-from oasis.config import ExperimentConfig
 from oasis.core.actions import Action
 
 
@@ -57,8 +57,8 @@ class AgentPool(Protocol):
 class LocalPool:
     """One worker in this process: tiny runs, tests, and runs without Ray."""
 
-    def __init__(self, config: ExperimentConfig) -> None:
-        self.worker = AgentWorker(config)
+    def __init__(self, spec: WorkerSpec) -> None:
+        self.worker = AgentWorker(spec)
 
     def decide(
         self, step: int, contexts: Sequence[AgentContext], heuristic: HeuristicBatch
@@ -79,17 +79,19 @@ class LocalPool:
 
 
 class RayPool:
-    """``config.ray.shards`` async Ray actors, each deciding for the agents with its id remainder.
+    """``ray.shards`` async Ray actors, each deciding for the agents with its id remainder.
 
     Args:
-        config: the experiment; its ``ray`` section says where Ray runs and how many shards.
+        spec: what each shard's worker needs.
+        ray: where Ray runs, how many shards and their CPUs.
         max_restarts: how many times one shard may be recreated within one call.
     """
 
-    def __init__(self, config: ExperimentConfig, max_restarts: int = 3) -> None:
-        ensure_ray(config.ray)
-        self.config = config
-        self.shards = config.ray.shards
+    def __init__(self, spec: WorkerSpec, ray: RaySettings, max_restarts: int = 3) -> None:
+        ensure_ray(ray)
+        self.spec = spec
+        self.ray = ray
+        self.shards = ray.shards
         self.max_restarts = max_restarts
         self.actors = [self._spawn(i) for i in range(self.shards)]
 
@@ -154,9 +156,9 @@ class RayPool:
     def _spawn(self, index: int) -> Any:
         import ray
 
-        cpus = self.config.ray.cpus_per_shard
+        cpus = self.ray.cpus_per_shard
         return (
-            ray.remote(AgentShard).options(num_cpus=cpus, max_restarts=0).remote(self.config, index)
+            ray.remote(AgentShard).options(num_cpus=cpus, max_restarts=0).remote(self.spec, index)
         )
 
     def _submit(self, shard: int, method: str, args: Sequence[Any]) -> Any:
@@ -206,6 +208,6 @@ def _place(target: list[list[Action]], rows: np.ndarray, agent_ids: np.ndarray, 
         target[row] = actions
 
 
-def make_pool(config: ExperimentConfig) -> AgentPool:
-    """The pool the config asks for: in this process with ``ray.mode`` none, else Ray shards."""
-    return LocalPool(config) if config.ray.mode == "none" else RayPool(config)
+def make_pool(spec: WorkerSpec, ray: RaySettings) -> AgentPool:
+    """The pool ``ray`` asks for: in this process with ``mode`` none, else Ray shards."""
+    return LocalPool(spec) if ray.mode == "none" else RayPool(spec, ray)

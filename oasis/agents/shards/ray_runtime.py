@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import os
 
-from oasis.config import RaySettings
+from oasis.agents.settings import RaySettings
 
 
 def ensure_ray(settings: RaySettings, num_cpus: int | None = None) -> bool:

@@ -3,7 +3,7 @@
 A plain class with async methods, tested without Ray; :class:`oasis.agents.shards.pool.RayPool`
 makes it an async Ray actor with one ``ray.remote`` call. It holds nothing but its worker (the
 LLM client and policy): the driver owns memories and the database, so a shard that dies is
-replaced by a new one built from the config alone.
+replaced by a new one built from its spec alone.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ import pyarrow as pa
 
 from oasis.agents.heuristic import HeuristicBatch
 from oasis.agents.records import actions_to_arrow, contexts_from_arrow
+from oasis.agents.settings import WorkerSpec
 from oasis.agents.shards.worker import AgentWorker, ShardUsage
-from oasis.config import ExperimentConfig
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,9 +34,9 @@ class ShardReply:
 class AgentShard:
     """Decides the steps of one shard's agents; ``index`` names the shard in its figures."""
 
-    def __init__(self, config: ExperimentConfig, index: int = 0) -> None:
+    def __init__(self, spec: WorkerSpec, index: int = 0) -> None:
         self.index = index
-        self.worker = AgentWorker(config)
+        self.worker = AgentWorker(spec)
 
     async def decide(
         self, step: int, contexts: pa.Table, heuristic: HeuristicBatch | None

@@ -14,7 +14,7 @@ from oasis.agents.heuristic import HeuristicBatch, decide_heuristic
 from oasis.agents.llm_client import OpenAIChatClient
 from oasis.agents.llm_policy import LLMPolicy
 from oasis.agents.policy import AgentContext
-from oasis.config import ExperimentConfig
+from oasis.agents.settings import WorkerSpec
 from oasis.core.actions import Action, ActionType
 
 
@@ -52,11 +52,11 @@ class Decisions:
 class AgentWorker:
     """Decides the actions of a batch of agents for one step."""
 
-    def __init__(self, config: ExperimentConfig) -> None:
-        self.seed = config.seed
-        self.rates = config.policy.heuristic
-        self.allowed = frozenset(config.allowed_actions)
-        self.llm = make_llm_policy(config) if config.llm.endpoints else None
+    def __init__(self, spec: WorkerSpec) -> None:
+        self.seed = spec.seed
+        self.rates = spec.heuristic
+        self.allowed = frozenset(spec.allowed_actions)
+        self.llm = make_llm_policy(spec) if spec.llm.endpoints else None
 
     def decide(
         self, step: int, contexts: Sequence[AgentContext], heuristic: HeuristicBatch | None
@@ -98,9 +98,9 @@ class AgentWorker:
         ]
 
 
-def make_llm_policy(config: ExperimentConfig) -> LLMPolicy:
+def make_llm_policy(spec: WorkerSpec) -> LLMPolicy:
     """The LLM policy over the configured OpenAI-compatible endpoints."""
-    llm = config.llm
+    llm = spec.llm
     client = OpenAIChatClient(
         llm.endpoints,
         llm.model,
@@ -112,10 +112,10 @@ def make_llm_policy(config: ExperimentConfig) -> LLMPolicy:
     )
     return LLMPolicy(
         client,
-        config.platform.kind,
-        config.allowed_actions,
+        spec.platform_kind,
+        spec.allowed_actions,
         max_actions=llm.max_actions,
         tools=llm.tools,
-        run_seed=config.seed,
+        run_seed=spec.seed,
         max_tokens=llm.max_tokens,
     )

@@ -1,0 +1,37 @@
+"""The datasets' part of an experiment config: where the agents come from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+BUILTIN_DATA = Path(__file__).parent / "data"
+
+
+class PopulationSettings(BaseModel):
+    """Where the agents come from.
+
+    ``synthetic`` grows ``n_users`` from the real profiles in ``path`` (a Twitter user CSV);
+    ``twitter`` and ``reddit`` load a seed file as it is; ``topic`` loads one Twitter15/16 topic
+    (``topic`` names it) from ``topics_path`` and the user files in ``path`` (a folder).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    source: Literal["synthetic", "twitter", "reddit", "topic"] = "synthetic"
+    path: Path = Path("builtin:twitter/user_all_id_time.csv")
+    n_users: int = Field(default=100, ge=1, le=10_000_000)
+    follows_per_user: int = Field(default=10, ge=1)
+    core_size: int | None = Field(default=None, ge=1)
+    interests_path: Path | None = None
+    topic: str | None = None
+    topics_path: Path = Path("builtin:twitter/all_topics.csv")
+    products_path: Path | None = None
+
+    @model_validator(mode="after")
+    def _topic_named(self) -> PopulationSettings:
+        if self.source == "topic" and not self.topic:
+            raise ValueError("source 'topic' needs 'topic' (a topic_name of all_topics.csv)")
+        return self

@@ -1,0 +1,67 @@
+"""The loop's part of an experiment config: simulated time, activation, scheduled events, herd."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ClockSettings(_Section):
+    """Simulated time: when step 0 starts and how long a step lasts."""
+
+    start: datetime | None = Field(
+        default=None, description="default: the seed's start, else 2026-01-01"
+    )
+    minutes_per_step: float = Field(default=60.0, gt=0)
+
+
+class ActivationSettings(_Section):
+    """Who is active in a step: ``profile`` uses the seed's hourly activity, else ``uniform``."""
+
+    kind: Literal["profile", "uniform"] = "uniform"
+    probability: float = Field(default=0.2, ge=0.0, le=1.0)
+
+
+class EventSettings(_Section):
+    """Something scheduled: a post by ``user_id``, a new agent, or an interview of agents."""
+
+    step: int = Field(ge=0)
+    kind: Literal["post", "sign_up", "interview"]
+    user_id: int | None = None
+    content: str | None = None
+    user_name: str | None = None
+    name: str | None = None
+    bio: str = ""
+    question: str | None = None
+    user_ids: tuple[int, ...] = ()
+    every: int | None = Field(default=None, ge=1, description="repeat every N steps (interviews)")
+
+    @model_validator(mode="after")
+    def _complete(self) -> EventSettings:
+        needs = {
+            "post": ("user_id", "content"),
+            "sign_up": ("user_id", "user_name", "name"),
+            "interview": ("question",),
+        }[self.kind]
+        missing = [name for name in needs if getattr(self, name) is None]
+        if missing:
+            raise ValueError(f"a {self.kind} event needs {', '.join(missing)}")
+        return self
+
+
+class HerdSettings(_Section):
+    """OASIS's Reddit herd-effect setup: seed posts whose first comment gets a planted vote.
+
+    ``path`` holds the posts and comments with their group (``up``, ``down`` or ``control``);
+    ``threads`` keeps only the first N of them.
+    """
+
+    path: Path = Path("builtin:reddit/counterfactual_36.json")
+    threads: int | None = Field(default=None, ge=1)
