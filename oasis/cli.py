@@ -20,15 +20,14 @@ from rich.text import Text
 
 from oasis.api import CommandQueue, serve_in_thread
 from oasis.api import serve as serve_api
-from oasis.config import ConfigError, load_config
-from oasis.datasets import DatasetError
+from oasis.config import load_config
 from oasis.datasets.source import build_population
+from oasis.errors import OasisError
 from oasis.loop.results import write_results
 from oasis.loop.simulation import Simulation, StepReport
 from oasis.planning.capacity import describe_plan
 from oasis.planning.capacity import plan as capacity_plan
 from oasis.planning.inputs import plan_inputs
-from oasis.platform import PlatformError
 
 app = typer.Typer(help="OASIS: simulate social media with LLM agents.", no_args_is_help=True)
 console = Console(stderr=True)
@@ -61,7 +60,7 @@ def run(
     try:
         config = load_config(experiment)
         simulation = Simulation.open(config, resume=resume, controller=queue)
-    except (ConfigError, ValueError, OSError, DatasetError, PlatformError) as exc:
+    except (OasisError, OSError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
     server = serve_in_thread(config.database_url, host, port, token, queue) if serve else None
@@ -128,7 +127,7 @@ def plan(
         inputs = plan_inputs(
             config, build_population(config.population, config.seed), gpus, model_size, gpu
         )
-    except (ConfigError, ValueError, DatasetError) as exc:
+    except OasisError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
     for line in describe_plan(capacity_plan(inputs), inputs):

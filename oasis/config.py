@@ -24,12 +24,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from oasis.agents.settings import LLMSettings, PolicySettings, RaySettings, WorkerSpec
 from oasis.core.actions import ActionType
 from oasis.datasets.settings import BUILTIN_DATA, PopulationSettings
+from oasis.errors import OasisError
 from oasis.loop.settings import ActivationSettings, ClockSettings, EventSettings, HerdSettings
 from oasis.platform.settings import PlatformSettings
 from oasis.recsys.settings import RecsysSettings
 
 
-class ConfigError(ValueError):
+class ConfigError(OasisError, ValueError):
     """The experiment file is missing, not YAML, or fails validation; the message names the key."""
 
 

@@ -1,11 +1,13 @@
-"""The one exception a dataset loader raises: it names the file, row and column at fault."""
+"""The datasets' exceptions: a seed file at fault, or population settings that cannot be met."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from oasis.errors import OasisError
 
-class DatasetError(ValueError):
+
+class DatasetError(OasisError, ValueError):
     """A seed file is missing, or a row or column in it is malformed.
 
     Attributes:
@@ -29,3 +31,7 @@ class DatasetError(ValueError):
         if self.column is not None:
             where.append(f"column {self.column!r}")
         return f"{', '.join(where)}: {self.message} (file: {self.file})"
+
+
+class PopulationError(OasisError, ValueError):
+    """The population settings cannot be met (a core larger than the seed, say)."""

@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from oasis.datasets.errors import PopulationError
 from oasis.datasets.population import Population
 
 _SEED_SPACE = 2**63
@@ -48,11 +49,11 @@ def generate_population(
         newer to older agents. The core users' seed posts and the seed's start time carry over.
 
     Raises:
-        ValueError: Sizes are inconsistent.
+        PopulationError: Sizes are inconsistent.
     """
     core = min(seed_profiles.size, n_users) if core_size is None else core_size
     if not 0 < core <= min(seed_profiles.size, n_users) or follows_per_user < 1:
-        raise ValueError(
+        raise PopulationError(
             f"need 0 < core_size <= min(seed size, n_users) and follows >= 1, got {core}"
         )
     rng = np.random.default_rng(seed)

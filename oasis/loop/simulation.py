@@ -28,6 +28,7 @@ from oasis.core.rng import Stream, generator, uniform
 from oasis.datasets.population import Population
 from oasis.datasets.reddit import load_counterfactual
 from oasis.datasets.source import build_population
+from oasis.errors import RunError
 from oasis.loop.commands import Command, CommandQueue, InjectAgent, InjectPost
 from oasis.loop.commands import Interview as ApiInterview
 from oasis.loop.herd_threads import HerdThreads
@@ -106,7 +107,7 @@ class Simulation:
         population = build_population(config.population, config.seed)
         info = platform.run_info()
         if info is not None and not resume:
-            raise ValueError(f"{config.database_url} already holds a run; use --resume")
+            raise RunError(f"{config.database_url} already holds a run; use --resume")
         simulation = cls(
             config, platform, population, make_pool(config.worker_spec(), config.ray), controller
         )
@@ -341,7 +342,7 @@ def _hourly(config: ExperimentConfig, population: Population) -> np.ndarray | No
     if config.activation.kind == "uniform":
         return None
     if population.activity is None:
-        raise ValueError("activation 'profile' needs hourly activity, which this population lacks")
+        raise RunError("activation 'profile' needs hourly activity, which this population lacks")
     return hourly_probabilities(population.activity)
 
 

@@ -14,6 +14,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from oasis.errors import OasisError
+
 # OpenAI's rule of thumb for English text with BPE tokenizers (Llama 3's and Qwen's are
 # close to it); good to about 15% on our prompts, which is finer than the throughput figures.
 CHARS_PER_TOKEN = 4.0
@@ -25,6 +27,10 @@ WEIGHT_SHARE_OF_MEMORY = 0.5
 MAX_TENSOR_PARALLEL = 8
 
 GPU_MEMORY_GB: dict[str, float] = {"h100": 80.0, "a100": 80.0}
+
+
+class PlanError(OasisError, ValueError):
+    """The plan's inputs are inconsistent, or no figure covers the model and GPU asked for."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,13 +94,13 @@ class PlanInputs:
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.activation_probability <= 1.0:
-            raise ValueError(f"activation_probability {self.activation_probability} not in [0, 1]")
+            raise PlanError(f"activation_probability {self.activation_probability} not in [0, 1]")
         if min(self.n_users, self.steps, self.prompt_tokens, self.completion_tokens) < 0:
-            raise ValueError("n_users, steps and token counts must not be negative")
+            raise PlanError("n_users, steps and token counts must not be negative")
         if self.gpus < 1 or self.model_params <= 0 or self.requests_per_active_agent < 0:
-            raise ValueError("need gpus >= 1, model_params > 0, requests_per_active_agent >= 0")
+            raise PlanError("need gpus >= 1, model_params > 0, requests_per_active_agent >= 0")
         if self.gpu not in GPU_MEMORY_GB:
-            raise ValueError(f"unknown gpu {self.gpu!r}; known: {sorted(GPU_MEMORY_GB)}")
+            raise PlanError(f"unknown gpu {self.gpu!r}; known: {sorted(GPU_MEMORY_GB)}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,11 +129,11 @@ def parse_model_size(text: str) -> float:
     """Reads a model size such as ``8b``, ``70B``, ``1.5b`` or ``500m`` as a parameter count.
 
     Raises:
-        ValueError: if the text is not a number followed by ``b`` or ``m``.
+        PlanError: if the text is not a number followed by ``b`` or ``m``.
     """
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([bBmM])\s*", text)
     if match is None:
-        raise ValueError(f"model size {text!r} is not like '8b', '70b' or '500m'")
+        raise PlanError(f"model size {text!r} is not like '8b', '70b' or '500m'")
     scale = 1e9 if match.group(2).lower() == "b" else 1e6
     return float(match.group(1)) * scale
 
@@ -141,11 +147,11 @@ def mean_tokens(texts: Iterable[str]) -> float:
     """Mean estimated token count of rendered prompts or answers.
 
     Raises:
-        ValueError: if there is no text.
+        PlanError: if there is no text.
     """
     counts = [estimate_tokens(text) for text in texts]
     if not counts:
-        raise ValueError("mean_tokens needs at least one text")
+        raise PlanError("mean_tokens needs at least one text")
     return sum(counts) / len(counts)
 
 
@@ -153,14 +159,14 @@ def tensor_parallel_size(model_params: float, gpu: str) -> int:
     """Smallest power-of-two GPU count whose memory holds the weights with room for a KV cache.
 
     Raises:
-        ValueError: if the model needs more than one 8-GPU node.
+        PlanError: if the model needs more than one 8-GPU node.
     """
     weights_gb = model_params * BYTES_PER_PARAM / 1e9
     size = 1
     while weights_gb > WEIGHT_SHARE_OF_MEMORY * GPU_MEMORY_GB[gpu] * size:
         size *= 2
         if size > MAX_TENSOR_PARALLEL:
-            raise ValueError(f"a {model_params / 1e9:g}B model needs more than one 8-GPU node")
+            raise PlanError(f"a {model_params / 1e9:g}B model needs more than one 8-GPU node")
     return size
 
 
@@ -173,11 +179,11 @@ def throughput_for(
     weights from memory. Returns the figure and whether it was extrapolated.
 
     Raises:
-        ValueError: if the table has no figure for this GPU kind.
+        PlanError: if the table has no figure for this GPU kind.
     """
     rows = [row for row in table if row.gpu == gpu]
     if not rows:
-        raise ValueError(f"no throughput figure for gpu {gpu!r}")
+        raise PlanError(f"no throughput figure for gpu {gpu!r}")
     params_b = model_params / 1e9
     nearest = min(rows, key=lambda row: abs(math.log(row.params_b / params_b)))
     if math.isclose(nearest.params_b, params_b):
@@ -193,12 +199,12 @@ def plan(inputs: PlanInputs, table: Sequence[Throughput] = PUBLISHED_THROUGHPUT)
     """Expected LLM-bound time per step and in total for an experiment on a cluster.
 
     Raises:
-        ValueError: if the GPUs cannot hold one replica of the model.
+        PlanError: if the GPUs cannot hold one replica of the model.
     """
     tp = tensor_parallel_size(inputs.model_params, inputs.gpu)
     replicas = inputs.gpus // tp
     if replicas == 0:
-        raise ValueError(f"the model needs {tp} GPUs per replica; only {inputs.gpus} given")
+        raise PlanError(f"the model needs {tp} GPUs per replica; only {inputs.gpus} given")
     figure, extrapolated = throughput_for(inputs.model_params, inputs.gpu, table)
     active = inputs.n_users * inputs.activation_probability
     requests = active * inputs.requests_per_active_agent

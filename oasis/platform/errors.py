@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from oasis.errors import OasisError
 
-class PlatformError(Exception):
+
+class PlatformError(OasisError):
     """A fault of the database or a misuse of the platform; the step in flight was rolled back."""

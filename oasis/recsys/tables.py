@@ -8,12 +8,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from oasis.errors import OasisError
+
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
 
-class RecsysError(Exception):
+class RecsysError(OasisError):
     """A fault in how the recommenders were called (misaligned columns, unknown embeddings)."""
 
 

@@ -26,9 +26,10 @@ from oasis.agents.shards.ray_runtime import ensure_ray
 from oasis.agents.shards.shard import AgentShard
 from oasis.agents.shards.worker import AgentWorker, Decisions
 from oasis.core.actions import Action
+from oasis.errors import OasisError
 
 
-class ShardFailedError(RuntimeError):
+class ShardFailedError(OasisError, RuntimeError):
     """A shard kept dying: its part of the step failed after every allowed restart."""
 
 
