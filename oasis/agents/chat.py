@@ -36,6 +36,8 @@ class ChatResult:
     """The outcome of one request: ``text`` and ``tool_calls``, or ``error`` when it failed.
 
     ``attempts`` counts HTTP attempts including retries; tokens are those the server reported.
+    ``cached`` marks an answer taken from the answer cache: no request was sent for it, and its
+    tokens are those the server reported when it first answered.
     """
 
     agent_id: int
@@ -45,15 +47,18 @@ class ChatResult:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     attempts: int = 1
+    cached: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class LLMStats:
     """Usage counts over a set of requests; add them up across calls with ``+``.
 
-    ``failures`` are requests that ended in an error after all retries; ``retries`` are the
-    attempts beyond the first; ``invalid_outputs`` are answers that did not parse into actions
-    (filled in by the policy, which is the one that parses).
+    ``requests`` were sent to a model and ``prompt_tokens`` and ``completion_tokens`` are the
+    server's ``usage`` of those; ``cache_hits`` were answered from the answer cache instead (their
+    tokens, as first reported, are ``cached_tokens``); ``failures`` are requests that ended in an
+    error after all retries; ``retries`` are the attempts beyond the first; ``invalid_outputs``
+    are answers that did not parse into actions (filled in by the policy, which parses).
     """
 
     requests: int = 0
@@ -62,6 +67,8 @@ class LLMStats:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     invalid_outputs: int = 0
+    cache_hits: int = 0
+    cached_tokens: int = 0
 
     def __add__(self, other: LLMStats) -> LLMStats:
         return LLMStats(
@@ -71,12 +78,15 @@ class LLMStats:
     @staticmethod
     def of(results: Sequence[ChatResult]) -> LLMStats:
         """The stats of a batch of results."""
+        sent = [r for r in results if not r.cached]
         return LLMStats(
-            requests=len(results),
-            failures=sum(r.error is not None for r in results),
-            retries=sum(max(r.attempts - 1, 0) for r in results),
-            prompt_tokens=sum(r.prompt_tokens for r in results),
-            completion_tokens=sum(r.completion_tokens for r in results),
+            requests=len(sent),
+            failures=sum(r.error is not None for r in sent),
+            retries=sum(max(r.attempts - 1, 0) for r in sent),
+            prompt_tokens=sum(r.prompt_tokens for r in sent),
+            completion_tokens=sum(r.completion_tokens for r in sent),
+            cache_hits=len(results) - len(sent),
+            cached_tokens=sum(r.prompt_tokens + r.completion_tokens for r in results if r.cached),
         )
 
 

@@ -120,7 +120,7 @@ class OpenAIChatClient:
         request: ChatRequest,
     ) -> ChatResult:
         i = self.endpoint_of(request.agent_id)
-        body = orjson.dumps(self._body(request))
+        body = orjson.dumps(self.request_body(request))
         attempt = 1
         while True:
             async with gates[i]:
@@ -136,7 +136,8 @@ class OpenAIChatClient:
             await asyncio.sleep(self._backoff(request.agent_id, attempt))
             attempt += 1
 
-    def _body(self, request: ChatRequest) -> dict[str, Any]:
+    def request_body(self, request: ChatRequest) -> dict[str, Any]:
+        """The JSON body sent for ``request``: all that decides the answer (the cache key)."""
         body: dict[str, Any] = {
             "model": self.model,
             "messages": list(request.messages),

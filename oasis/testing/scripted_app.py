@@ -21,9 +21,14 @@ from oasis.testing.replies import Reply, Responder, agent_id_of, default_reply
 
 @dataclass
 class ServerLog:
-    """What the server saw: requests (bodies kept in order), and the most in flight at once."""
+    """What the server saw: requests (bodies kept in order), and the most in flight at once.
+
+    ``prompt_tokens`` and ``completion_tokens`` add up the ``usage`` of every answer it sent.
+    """
 
     requests: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
     in_flight: int = 0
     max_in_flight: int = 0
     bodies: list[dict[str, Any]] = field(default_factory=list)
@@ -48,6 +53,13 @@ class ServerLog:
             with self.lock:
                 self.in_flight -= 1
 
+    def count_usage(self, usage: Mapping[str, int] | None) -> None:
+        """Add the ``usage`` of one answer sent (``None`` for an error or unreadable body)."""
+        if usage is not None:
+            with self.lock:
+                self.prompt_tokens += usage["prompt_tokens"]
+                self.completion_tokens += usage["completion_tokens"]
+
 
 def make_app(
     responder: Responder = default_reply, model: str = "scripted", log: ServerLog | None = None
@@ -66,7 +78,9 @@ def make_app(
         with seen.serving(body):
             reply = responder(body)
             await asyncio.sleep(reply.delay_s)
-            return _chat_response(body, reply, model)
+            response, usage = _chat_response(body, reply, model)
+            seen.count_usage(usage)
+            return response
 
     @app.post("/v1/embeddings")
     async def embeddings(request: Request) -> dict[str, Any]:
@@ -91,12 +105,15 @@ def embed(text: str, dim: int) -> list[float]:
     return [float(x) for x in vec / np.linalg.norm(vec)]
 
 
-def _chat_response(body: Mapping[str, Any], reply: Reply, model: str) -> Response:
+def _chat_response(
+    body: Mapping[str, Any], reply: Reply, model: str
+) -> tuple[Response, dict[str, int] | None]:
+    """The HTTP response to one chat request, and the ``usage`` it reports (if any)."""
     if reply.status != 200:
         error = {"message": f"scripted {reply.status}", "type": "scripted", "code": reply.status}
-        return JSONResponse({"error": error}, status_code=reply.status)
+        return JSONResponse({"error": error}, status_code=reply.status), None
     if reply.malformed == "body":
-        return PlainTextResponse("<html>502 upstream garbage</html>")
+        return PlainTextResponse("<html>502 upstream garbage</html>"), None
     message = _message(reply)
     prompt = sum(len(str(m.get("content") or "")) for m in body.get("messages", [])) // 4 + 1
     completion = len(json.dumps(message)) // 4 + 1
@@ -111,7 +128,7 @@ def _chat_response(body: Mapping[str, Any], reply: Reply, model: str) -> Respons
         "total_tokens": prompt + completion,
     }
     created = int(time.time())
-    return JSONResponse(
+    response = JSONResponse(
         {
             "id": f"chatcmpl-{created}",
             "object": "chat.completion",
@@ -121,6 +138,7 @@ def _chat_response(body: Mapping[str, Any], reply: Reply, model: str) -> Respons
             "usage": usage,
         }
     )
+    return response, usage
 
 
 def _message(reply: Reply) -> dict[str, Any]:
