@@ -15,6 +15,7 @@ and on a cluster: ``OASIS_DATABASE_URL``, ``OASIS_LLM_ENDPOINTS`` (comma-separat
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,18 @@ class ConfigError(OasisError, ValueError):
 
 class _Section(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Lineage(_Section):
+    """Where a forked run comes from: its parent, and the last step whose world it took.
+
+    ``parent_config`` is the config the parent ran with (with the parent's own lineage, if it
+    was a fork too), so the world up to ``at_step`` can be rebuilt and checked.
+    """
+
+    parent: str = Field(description="the parent's results folder or database URL")
+    at_step: int = Field(ge=0)
+    parent_config: dict[str, Any] = Field(default_factory=dict)
 
 
 class ExperimentConfig(_Section):
@@ -64,6 +77,7 @@ class ExperimentConfig(_Section):
     ray: RaySettings = RaySettings()
     events: tuple[EventSettings, ...] = ()
     herd: HerdSettings | None = None
+    fork: Lineage | None = Field(default=None, description="set by `oasis fork`, not by hand")
 
     @field_validator("actions")
     @classmethod
@@ -170,8 +184,71 @@ def _resolve_paths(config: ExperimentConfig, base: Path) -> ExperimentConfig:
         "population": pop.model_copy(update=resolved),
         "output": resolve_path(config.output, base),
     }
+    if config.llm.cache is not None:
+        update["llm"] = config.llm.model_copy(
+            update={"cache": resolve_path(config.llm.cache, base)}
+        )
     if config.herd is not None:
         update["herd"] = config.herd.model_copy(
             update={"path": resolve_path(config.herd.path, base)}
         )
     return config.model_copy(update=update)
+
+
+# What a resumed run may change: where it runs and how it reaches its models, nothing that
+# decides what happens in the simulated world (the steps still to run may grow).
+RESUME_MAY_CHANGE: tuple[str, ...] = (
+    "name",
+    "output",
+    "database",
+    "steps",
+    "ray",
+    "fork",
+    "llm.endpoints",
+    "llm.api_key",
+    "llm.max_concurrency",
+    "llm.timeout_s",
+    "llm.max_retries",
+    "llm.cache",
+)
+# What a fork may change for the steps after the one it was forked at: events (interventions),
+# the recommender, who is active, the agents' policies and models, the actions on offer. Not
+# the seed, the population, the platform, simulated time or the herd setup: those made the world.
+FORK_MAY_CHANGE: tuple[str, ...] = (
+    *RESUME_MAY_CHANGE,
+    "events",
+    "recsys",
+    "activation",
+    "policy",
+    "llm",
+    "actions",
+    "candidate_window_steps",
+)
+
+
+def config_changes(
+    stored: Mapping[str, Any], new: Mapping[str, Any], may_change: Iterable[str]
+) -> list[str]:
+    """The keys (dotted) whose values differ between two config dicts and may not change.
+
+    ``may_change`` lists keys or whole sections (``"llm"``, ``"llm.endpoints"``). Pure: both
+    configs are plain JSON-like mappings (``model_dump(mode="json")``).
+    """
+    allowed = tuple(may_change)
+    old_leaves, new_leaves = _leaves(stored), _leaves(new)
+    changed = sorted(
+        key
+        for key in old_leaves.keys() | new_leaves.keys()
+        if old_leaves.get(key) != new_leaves.get(key)
+    )
+    return [k for k in changed if not any(k == a or k.startswith(a + ".") for a in allowed)]
+
+
+def _leaves(value: Any, prefix: str = "") -> dict[str, Any]:
+    """Dotted key -> value of every leaf of nested mappings (lists are leaves)."""
+    if not isinstance(value, Mapping):
+        return {prefix: value}
+    leaves: dict[str, Any] = {}
+    for key, item in value.items():
+        leaves |= _leaves(item, f"{prefix}.{key}" if prefix else str(key))
+    return leaves

@@ -7,6 +7,7 @@ only what they need from it, as a :class:`WorkerSpec`, never the experiment conf
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -47,6 +48,10 @@ class LLMSettings(_Section):
     max_actions: int = Field(default=3, ge=1, le=20)
     max_tokens: int = Field(default=512, ge=16)
     tools: bool = False
+    cache: Path | None = Field(
+        default=None,
+        description="a folder for the exact answer cache, shared by runs that name it; unset: off",
+    )
 
 
 class PolicySettings(_Section):

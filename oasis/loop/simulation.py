@@ -8,11 +8,13 @@ end of the previous step, so the same seed and the same LLM answers give the sam
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
@@ -39,6 +41,7 @@ from oasis.recsys import Feeds, RecsysState, make_embedder, make_recommender
 from oasis.recsys.recommender import Recommender
 
 DEFAULT_START = datetime(2026, 1, 1)
+RUN_FILE = "run.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +106,7 @@ class Simulation:
         and interviews; they take effect at the next step.
         """
         config.output.mkdir(parents=True, exist_ok=True)
+        write_run_file(config)
         platform = Platform.open(config.database_url, config.platform)
         population = build_population(config.population, config.seed)
         info = platform.run_info()
@@ -328,6 +332,18 @@ class Simulation:
         with self.platform.reader() as reader:
             saved = reader.memories(self.agent_ids[self.is_llm].tolist())
         self.memories = {u: memory_from_dict(m) for u, m in saved.items()}
+
+
+def write_run_file(config: ExperimentConfig) -> None:
+    """Note in the results folder where its database is, so the folder names the run.
+
+    A password in the URL is not written; such a parent is named by its URL instead.
+    """
+    url, password = config.database_url, urlsplit(config.database_url).password
+    if password:
+        url = url.replace(f":{password}@", ":***@", 1)
+    text = json.dumps({"name": config.name, "database_url": url}, indent=1)
+    (config.output / RUN_FILE).write_text(text + "\n")
 
 
 def llm_mask(config: ExperimentConfig, agent_ids: np.ndarray) -> np.ndarray:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, func, select
 
 from oasis.platform.schema import (
@@ -70,3 +72,33 @@ def dump(conn: Connection) -> dict[str, list[tuple[Any, ...]]]:
         rows = conn.execute(select(table)).all()
         result[table.name] = sorted((tuple(r) for r in rows), key=repr)
     return result
+
+
+# Per-step logs that are only ever appended to: a step's rows there never change later. The
+# agents' memories are kept as the latest per agent, so they are no such log.
+_LATEST_ONLY = frozenset({"agent_memory"})
+
+
+def step_digests(conn: Connection, last_step: int) -> dict[int, str]:
+    """A SHA-256 per committed step up to ``last_step`` over its rows in every per-step log.
+
+    The logs are the tables with a ``step`` column (the trace, the feed log, the feeds when
+    kept), bookkeeping left out. Equal digests for a step mean the same actions with the same
+    outcomes and the same feeds, so the same world after it (the platform is deterministic).
+    """
+    digests: dict[int, Any] = {}
+    for table in Base.metadata.sorted_tables:
+        if table.name in BOOKKEEPING | _LATEST_ONLY or "step" not in table.c:
+            continue
+        keys = list(table.primary_key.columns)
+        query = select(table).where(table.c.step <= last_step).order_by(*keys)
+        for row in conn.execute(query).mappings():
+            digest = digests.setdefault(row["step"], hashlib.sha256())
+            digest.update(table.name.encode())
+            digest.update(orjson.dumps(_plain(dict(row)), option=orjson.OPT_SORT_KEYS))
+    return {step: digest.hexdigest() for step, digest in sorted(digests.items())}
+
+
+def _plain(row: dict[str, Any]) -> dict[str, Any]:
+    """A row JSON can encode: bytes as hex."""
+    return {k: v.hex() if isinstance(v, bytes) else v for k, v in row.items()}

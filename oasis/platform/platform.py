@@ -20,7 +20,7 @@ from oasis.platform.errors import PlatformError
 from oasis.platform.feed_log import FeedRecord, write_feeds
 from oasis.platform.handlers import HANDLERS
 from oasis.platform.handlers.result import fail
-from oasis.platform.integrity import counter_mismatches, dump
+from oasis.platform.integrity import counter_mismatches, dump, step_digests
 from oasis.platform.population import insert_population, insert_products
 from oasis.platform.reader import Reader
 from oasis.platform.schema import Run
@@ -86,6 +86,11 @@ class Platform:
             row = conn.execute(select(Run.seed, Run.config, Run.last_step, Run.status)).first()
         return None if row is None else RunInfo(*row)
 
+    def set_config(self, config: dict[str, Any]) -> None:
+        """Replace the run's stored config (a fork records the config its next steps follow)."""
+        with self.engine.begin() as conn:
+            conn.execute(update(Run).values(config=config))
+
     def set_status(self, status: str) -> None:
         """Record the run's status (running, paused, finished, failed)."""
         with self.engine.begin() as conn:
@@ -100,6 +105,15 @@ class Platform:
         """Every world table's rows, sorted, for comparing two runs (see ``integrity.dump``)."""
         with self.engine.connect() as conn:
             return dump(conn)
+
+    def step_digests(self, last_step: int) -> dict[int, str]:
+        """A digest of each committed step up to ``last_step`` (see ``integrity.step_digests``).
+
+        Two runs whose digests agree on a step did the same things in it; a fork is checked
+        against its parent this way.
+        """
+        with self.engine.connect() as conn:
+            return step_digests(conn, last_step)
 
     def load_population(self, users: pd.DataFrame, follows: np.ndarray, step: int = 0) -> int:
         """Bulk-insert users and their follow graph in one transaction; return the edge count."""

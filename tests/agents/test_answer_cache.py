@@ -19,7 +19,8 @@ def requests(n, seed=100):
 
 def cached(server, folder, **kw):
     kw = {"timeout_s": 5.0, "max_retries": 0, "backoff_s": 0.01} | kw
-    return CachedChatClient(OpenAIChatClient([server.base_url], "scripted", **kw), AnswerCache(folder))
+    inner = OpenAIChatClient([server.base_url], "scripted", **kw)
+    return CachedChatClient(inner, AnswerCache(folder))
 
 
 def run(client, reqs):

@@ -9,6 +9,7 @@ import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from oasis.agents.answer_cache import AnswerCache, CachedChatClient
 from oasis.agents.chat import LLMStats
 from oasis.agents.heuristic import HeuristicBatch, decide_heuristic
 from oasis.agents.llm_client import OpenAIChatClient
@@ -110,8 +111,9 @@ def make_llm_policy(spec: WorkerSpec) -> LLMPolicy:
         max_retries=llm.max_retries,
         temperature=llm.temperature,
     )
+    cached = client if llm.cache is None else CachedChatClient(client, AnswerCache(llm.cache))
     return LLMPolicy(
-        client,
+        cached,
         spec.platform_kind,
         spec.allowed_actions,
         max_actions=llm.max_actions,

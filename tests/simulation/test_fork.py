@@ -1,0 +1,104 @@
+"""A fork at step K is the parent's world up to K and follows its own config after."""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+
+import pytest
+
+from oasis.loop.fork import ForkError, fork
+from oasis.simulation import Simulation
+from tests.conftest import postgres_schema
+from tests.simulation.conftest import experiment
+
+K = 2
+STEPS = 5
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def databases(request, tmp_path):
+    """Two fresh databases of one backend: the parent's and the fork's (None: SQLite default)."""
+    if request.param == "sqlite":
+        yield None, None
+        return
+    with ExitStack() as stack:
+        yield stack.enter_context(postgres_schema()), stack.enter_context(postgres_schema())
+
+
+def llm_settings(server, **extra):
+    return {"endpoints": [server.base_url], "model": "scripted", **extra}
+
+
+def parent_run(config):
+    simulation = Simulation.open(config)
+    simulation.run()
+    dump, digests = simulation.platform.dump(), simulation.platform.step_digests(STEPS)
+    simulation.close()
+    return dump, digests
+
+
+def forked_run(parent, config):
+    simulation = fork(parent, K, config)
+    assert simulation.next_step == K + 1
+    simulation.run()
+    dump, digests = simulation.platform.dump(), simulation.platform.step_digests(STEPS)
+    info = simulation.platform.run_info()
+    simulation.close()
+    return dump, digests, info
+
+
+def test_a_fork_with_the_parents_config_ends_identical_step_for_step(
+    tmp_path, llm_server, databases
+):
+    a, b = databases
+    common = {"steps": STEPS, "llm": llm_settings(llm_server), "policy": {"llm_share": 0.5}}
+    parent = experiment(tmp_path, "parent", database=a, **common)
+    dump, digests = parent_run(parent)
+    child = experiment(tmp_path, "child", database=b, **common)
+    fork_dump, fork_digests, info = forked_run(parent.output, child)
+    assert fork_digests == digests and len(digests) == STEPS
+    assert fork_dump == dump
+    assert info.config["fork"]["at_step"] == K
+    assert info.config["fork"]["parent"] == str(parent.output)
+
+
+def test_a_fork_with_an_intervention_diverges_only_after_k(tmp_path):
+    parent = experiment(tmp_path, "parent", steps=STEPS)
+    _, digests = parent_run(parent)
+    post = {"step": K + 1, "kind": "post", "user_id": 1, "content": "BREAKING: a fact-check"}
+    for name, change in [("post", {"events": [post]}), ("recsys", {"recsys": {"kind": "random"}})]:
+        child = experiment(tmp_path, name, steps=STEPS, **change)
+        _, fork_digests, _ = forked_run(parent.output, child)
+        assert [fork_digests[s] for s in range(K + 1)] == [digests[s] for s in range(K + 1)]
+        assert fork_digests[K + 1] != digests[K + 1]
+
+
+def test_what_a_fork_may_not_change_is_refused_in_one_line(tmp_path):
+    parent = experiment(tmp_path, "parent", steps=STEPS)
+    parent_run(parent)
+    early = {"step": K, "kind": "post", "user_id": 1, "content": "too early"}
+    cases = [
+        ({"seed": 9}, "may not change seed"),
+        ({"population": {"source": "synthetic", "n_users": 60}}, "population.n_users"),
+        ({"events": [early]}, f"events at or before step {K}"),
+        ({"steps": K + 1}, "leaves nothing to run"),
+    ]
+    for i, (change, message) in enumerate(cases):
+        with pytest.raises(ForkError, match=message) as caught:
+            fork(parent.output, K, experiment(tmp_path, f"bad{i}", **{"steps": STEPS, **change}))
+        assert "\n" not in str(caught.value)
+    with pytest.raises(ForkError, match="not committed"):
+        fork(parent.output, STEPS, experiment(tmp_path, "late", steps=STEPS + 3))
+
+
+def test_a_fork_of_a_fork_rebuilds_each_stretch_with_its_own_config(tmp_path):
+    parent = experiment(tmp_path, "parent", steps=STEPS)
+    parent_run(parent)
+    first = experiment(tmp_path, "first", steps=STEPS, recsys={"kind": "random"})
+    _, first_digests, _ = forked_run(parent.output, first)
+    second = experiment(tmp_path, "second", steps=STEPS + 1, recsys={"kind": "random"})
+    simulation = fork(first.output, K + 1, second)
+    simulation.run()
+    digests = simulation.platform.step_digests(STEPS)
+    simulation.close()
+    assert [digests[s] for s in range(STEPS)] == [first_digests[s] for s in range(STEPS)]
