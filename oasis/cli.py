@@ -20,9 +20,11 @@ from rich.text import Text
 
 from oasis.api import CommandQueue, serve_in_thread
 from oasis.api import serve as serve_api
-from oasis.config import load_config
+from oasis.api.server import BackgroundServer
+from oasis.config import ExperimentConfig, load_config
 from oasis.datasets.source import build_population
 from oasis.errors import OasisError
+from oasis.loop.fork import fork as fork_run
 from oasis.loop.results import write_results
 from oasis.loop.simulation import Simulation, StepReport
 from oasis.planning.capacity import describe_plan
@@ -66,6 +68,38 @@ def run(
     server = serve_in_thread(config.database_url, host, port, token, queue) if serve else None
     if server is not None:
         console.print(f"API: http://{server.address[0]}:{server.address[1]}/docs")
+    _run_to_end(simulation, config, server)
+
+
+@app.command()
+def fork(
+    run_dir: Annotated[Path, typer.Argument(help="The parent run's results folder.")],
+    at_step: Annotated[int, typer.Option(min=0, help="The last step taken from the parent.")],
+    config_file: Annotated[
+        Path, typer.Option("--config", help="The experiment YAML the fork continues with.")
+    ],
+    out: Annotated[Path | None, typer.Option(help="The fork's results folder.")] = None,
+    parent_db: Annotated[
+        str | None, typer.Option(help="The parent's database URL, if run.json cannot name it.")
+    ] = None,
+) -> None:
+    """Fork a run after step K: its world up to K, the new config's steps after."""
+    try:
+        config = load_config(config_file)
+        if out is not None:
+            config = config.model_copy(update={"output": out.resolve()})
+        simulation = fork_run(parent_db or run_dir, at_step, config)
+    except (OasisError, OSError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    console.print(f"forked {run_dir} after step {at_step} into {config.output}")
+    _run_to_end(simulation, config, None)
+
+
+def _run_to_end(
+    simulation: Simulation, config: ExperimentConfig, server: BackgroundServer | None
+) -> None:
+    """Run the remaining steps with a progress bar, then write the results folder."""
     columns: tuple[ProgressColumn, ...] = (
         TextColumn("[bold]{task.description}"),
         BarColumn(),

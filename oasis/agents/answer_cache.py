@@ -111,7 +111,10 @@ class AnswerCache:
 class _BodyClient(Protocol):
     """A client that can say which body it sends for a request (the cache key's source)."""
 
-    in_flight: int
+    @property
+    def in_flight(self) -> int:
+        """Requests on the wire."""
+        ...
 
     def request_body(self, request: ChatRequest) -> dict[str, Any]:
         """The JSON body of ``request``."""

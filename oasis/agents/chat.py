@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -76,6 +76,12 @@ class LLMStats:
         )
 
     @staticmethod
+    def total(steps: Iterable[Mapping[str, Any]]) -> LLMStats:
+        """The sum over per-step metrics records that hold these fields (missing ones count 0)."""
+        fields = LLMStats.__dataclass_fields__
+        return sum((LLMStats(**{k: int(m.get(k) or 0) for k in fields}) for m in steps), LLMStats())
+
+    @staticmethod
     def of(results: Sequence[ChatResult]) -> LLMStats:
         """The stats of a batch of results."""
         sent = [r for r in results if not r.cached]
@@ -97,7 +103,10 @@ class LLMClient(Protocol):
     from another thread while a batch runs.
     """
 
-    in_flight: int
+    @property
+    def in_flight(self) -> int:
+        """Requests being answered right now."""
+        ...
 
     async def complete(self, requests: Sequence[ChatRequest]) -> list[ChatResult]:
         """Complete every request; a failed one gives a result with ``error`` set, never raises."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -19,6 +19,7 @@ def write_report(
     herd: pd.DataFrame | None = None,
     reference: Mapping[str, float] | None = None,
     title: str = "OASIS run",
+    notes: Sequence[str] = (),
 ) -> list[Path]:
     """Write the plots and tables of whichever metrics are given, and ``summary.md``.
 
@@ -30,6 +31,7 @@ def write_report(
         herd: :func:`~oasis.analysis.herd.herd_effect` output.
         reference: Real cascade values drawn beside the simulated ones (see ``plot_cascades``).
         title: The summary's heading.
+        notes: Markdown sections put right under the heading (lineage, LLM usage).
 
     Returns:
         Every file written, ``summary.md`` last.
@@ -37,7 +39,7 @@ def write_report(
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    sections = [f"# {title}\n"]
+    sections = [f"# {title}\n", *notes]
     if cascades is not None:
         written += [
             plot_cascades(cascades, out / "cascades.png", reference),

@@ -44,6 +44,13 @@ class RunOut(BaseModel):
     current_step: int = Field(description="last step committed as a whole; -1 before any")
     status: str
     steps_recorded: int
+    lineage: dict[str, Any] | None = Field(
+        default=None, description="a fork's parent and the step it was forked after"
+    )
+    llm_usage: dict[str, int] = Field(
+        default_factory=dict,
+        description="LLM requests, tokens (server-reported usage), cache hits, failures in total",
+    )
 
 
 class StepMetricsOut(BaseModel):

@@ -1,1 +1,1 @@
-"""The simulation loop: the step, its inputs, event sources, forks, sweeps and the results folder."""
+"""The simulation loop: the step, its inputs, event sources, forks, sweeps, the results folder."""

@@ -24,11 +24,12 @@ from oasis.config import (
     Lineage,
     config_changes,
 )
+from oasis.errors import OasisError
+from oasis.loop.simulation import RUN_FILE, Simulation
 from oasis.platform import Platform
-from oasis.simulation import RUN_FILE, Simulation
 
 
-class ForkError(ValueError):
+class ForkError(OasisError, ValueError):
     """A fork that cannot be made: a bad step, a forbidden change, or a parent not rebuilt."""
 
 
@@ -49,7 +50,7 @@ def fork(parent: str | Path, at_step: int, config: ExperimentConfig) -> Simulati
     """Make the fork of ``parent`` at ``at_step`` that continues with ``config``.
 
     Returns the fork, opened with its world as the parent's after ``at_step``, ready to
-    :meth:`~oasis.simulation.Simulation.run` its remaining steps.
+    :meth:`~oasis.loop.simulation.Simulation.run` its remaining steps.
 
     Raises:
         ForkError: the step is not committed in the parent, the config changes what a fork may

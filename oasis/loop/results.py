@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from oasis.agents.chat import LLMStats
 from oasis.analysis import (
     activity_per_step,
     cascades_metrics,
@@ -16,6 +19,7 @@ from oasis.analysis import (
     stances,
     write_report,
 )
+from oasis.analysis.report import markdown_table
 from oasis.core.clock import Clock
 from oasis.platform import Platform
 from oasis.platform.schema import Post, StepMetrics, Trace
@@ -48,6 +52,7 @@ def write_results(
     steps = np.sort((metrics["sim_time"].to_numpy(np.float64) - clock.seconds(0)) / 60.0)
     report = write_report(
         folder,
+        notes=[*_lineage(platform), *_usage(records)],
         cascades=cascades_metrics(posts, time_column="minute", times=steps) if len(posts) else None,
         activity=activity_per_step(trace) if len(trace) else None,
         polarization=_polarization(trace),
@@ -68,3 +73,23 @@ def _polarization(trace: pd.DataFrame) -> pd.DataFrame | None:
     if not answers:
         return None
     return polarization_by_round(stances(pd.DataFrame(answers)))
+
+
+def _lineage(platform: Platform) -> list[str]:
+    """A line naming the parent when the run is a fork."""
+    info = platform.run_info()
+    lineage = None if info is None else info.config.get("fork")
+    if not lineage:
+        return []
+    return [f"Forked from `{lineage['parent']}` after step {lineage['at_step']}.\n"]
+
+
+def _usage(steps: list[dict[str, Any]]) -> list[str]:
+    """The run's LLM usage in total, when any agent asked an LLM or its cache."""
+    stats = LLMStats.total(m["metrics"] for m in steps)
+    asked = stats.requests + stats.cache_hits
+    if not asked:
+        return []
+    per_request = (stats.prompt_tokens + stats.completion_tokens) / max(stats.requests, 1)
+    table = pd.DataFrame([asdict(stats) | {"tokens_per_request": round(per_request, 1)}])
+    return ["## LLM usage\n", markdown_table(table), ""]

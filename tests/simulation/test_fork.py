@@ -7,7 +7,7 @@ from contextlib import ExitStack
 import pytest
 
 from oasis.loop.fork import ForkError, fork
-from oasis.simulation import Simulation
+from oasis.loop.simulation import Simulation
 from tests.conftest import postgres_schema
 from tests.simulation.conftest import experiment
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from oasis.agents.chat import LLMStats
 from oasis.api.dependencies import Snap, run_record
 from oasis.api.pagination import After, Limit, Offset, Step, cursor_page, page
 from oasis.api.schemas import MAX_ID, CursorPage, ErrorOut, Page, RunOut, StepMetricsOut, TraceOut
@@ -19,12 +21,17 @@ router = APIRouter(tags=["run"], responses={404: {"model": ErrorOut}, 422: {"mod
 def run_info(snap: Snap) -> RunOut:
     """The run's config, seed, current (last committed) step and status."""
     run = run_record(snap)
+    recorded = snap.run.step_count()
+    usage = LLMStats.total(r["metrics"] for r in snap.run.step_metrics(recorded, 0))
+    lineage = run["config"].get("fork")
     return RunOut(
         seed=run["seed"],
         config=run["config"],
         current_step=run["last_step"],
         status=run["status"],
-        steps_recorded=snap.run.step_count(),
+        steps_recorded=recorded,
+        lineage=None if lineage is None else {k: lineage[k] for k in ("parent", "at_step")},
+        llm_usage=asdict(usage),
     )
 
 
