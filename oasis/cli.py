@@ -88,7 +88,7 @@ def fork(
         config = load_config(config_file)
         if out is not None:
             config = config.model_copy(update={"output": out.resolve()})
-        simulation = fork_run(parent_db or run_dir, at_step, config)
+        simulation = fork_run(parent_db or run_dir.resolve(), at_step, config)
     except (OasisError, OSError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc

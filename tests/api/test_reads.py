@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import io
+from dataclasses import fields
 
 import httpx
 import pandas as pd
 import pytest
 
+from oasis.agents.chat import LLMStats
 from tests.api.conftest import FEEDS, SCRIPT
 
 
 def ok(response: httpx.Response) -> dict:
     assert response.status_code == 200, response.text
     return response.json()
+
+
+LLM_USAGE = [f.name for f in fields(LLMStats)]
 
 
 def ids(page: dict, key: str) -> list[int]:
@@ -28,6 +33,8 @@ def test_run_info(client: httpx.Client):
         "current_step": len(SCRIPT) - 1,
         "status": "finished",
         "steps_recorded": len(SCRIPT),
+        "lineage": None,
+        "llm_usage": dict.fromkeys(LLM_USAGE, 0),
     }
 
 
