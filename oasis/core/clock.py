@@ -15,6 +15,8 @@ import numpy as np
 
 from oasis.core.rng import Stream, uniform
 
+DEFAULT_MINUTES_PER_STEP = 60.0
+
 
 @dataclass(frozen=True, slots=True)
 class Clock:

@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from oasis.core.clock import DEFAULT_MINUTES_PER_STEP
+
 
 class _Section(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -19,7 +21,7 @@ class ClockSettings(_Section):
     start: datetime | None = Field(
         default=None, description="default: the seed's start, else 2026-01-01"
     )
-    minutes_per_step: float = Field(default=60.0, gt=0)
+    minutes_per_step: float = Field(default=DEFAULT_MINUTES_PER_STEP, gt=0)
 
 
 class ActivationSettings(_Section):

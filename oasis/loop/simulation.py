@@ -180,14 +180,13 @@ class Simulation:
         }
         if decided.shards:
             metrics["shards"] = [asdict(usage) for usage in decided.shards]
-        results = self.platform.apply(
-            t,
-            actions,
-            now,
-            memories=self._memory_update(contexts, actions, len(scheduled)),
-            metrics=metrics | {"decide_s": round(time.perf_counter() - started, 4)},
-            feeds=FeedRecord(feeds.user_id, feeds.indptr, feeds.post_id),
-        )
+        with self.platform.step(t, now) as tx:
+            results = tx.apply(actions)
+            memories = new_memories(contexts, actions, results, len(scheduled))
+            tx.save_memories({agent: memory_to_dict(m) for agent, m in memories.items()})
+            tx.save_metrics(metrics | {"decide_s": round(time.perf_counter() - started, 4)})
+            tx.save_feeds(FeedRecord(feeds.user_id, feeds.indptr, feeds.post_id))
+        self.memories.update(memories)
         self._advance(t, feeds)
         return StepReport(
             t, len(active), len(llm_ids), len(actions), sum(not r.ok for r in results),
@@ -250,31 +249,6 @@ class Simulation:
                 self.controller.answer(request_id, replies)
             asked += answers
         return asked
-
-    def _memory_update(
-        self, contexts: Sequence[AgentContext], actions: Sequence[Action], offset: int
-    ) -> Callable[[list[ActionResult]], Mapping[int, Mapping[str, Any]]]:
-        """The callback that turns the step's results into the LLM agents' new memories."""
-        spans: dict[int, list[int]] = {}
-        for index in range(offset, len(actions)):
-            spans.setdefault(actions[index].agent_id, []).append(index)
-
-        def update(results: list[ActionResult]) -> Mapping[int, Mapping[str, Any]]:
-            saved = {}
-            for ctx in contexts:
-                agent = ctx.profile.agent_id
-                mine = spans.get(agent, [])
-                memory = remember(
-                    ctx.memory,
-                    ctx.observation,
-                    [actions[i] for i in mine],
-                    [results[i] for i in mine],
-                )
-                self.memories[agent] = memory
-                saved[agent] = memory_to_dict(memory)
-            return saved
-
-        return update
 
     def _advance(self, step: int, feeds: Feeds) -> None:
         """Move the recommenders' state past a committed step (also used to replay on resume).
@@ -344,6 +318,28 @@ def write_run_file(config: ExperimentConfig) -> None:
         url = url.replace(f":{password}@", ":***@", 1)
     text = json.dumps({"name": config.name, "database_url": url}, indent=1)
     (config.output / RUN_FILE).write_text(text + "\n")
+
+
+def new_memories(
+    contexts: Sequence[AgentContext],
+    actions: Sequence[Action],
+    results: Sequence[ActionResult],
+    offset: int,
+) -> dict[int, AgentMemory]:
+    """The LLM agents' memories after a step: each remembers its own actions and their results.
+
+    ``actions[offset:]`` are the agents' own (the scheduled ones come first).
+    """
+    spans: dict[int, list[int]] = {}
+    for index in range(offset, len(actions)):
+        spans.setdefault(actions[index].agent_id, []).append(index)
+    memories = {}
+    for ctx in contexts:
+        mine = spans.get(ctx.profile.agent_id, [])
+        memories[ctx.profile.agent_id] = remember(
+            ctx.memory, ctx.observation, [actions[i] for i in mine], [results[i] for i in mine]
+        )
+    return memories
 
 
 def llm_mask(config: ExperimentConfig, agent_ids: np.ndarray) -> np.ndarray:

@@ -4,5 +4,13 @@ from oasis.platform.errors import PlatformError
 from oasis.platform.feed_log import FeedRecord
 from oasis.platform.platform import Platform, RunInfo
 from oasis.platform.settings import PlatformSettings
+from oasis.platform.step import StepTransaction
 
-__all__ = ["FeedRecord", "Platform", "PlatformError", "PlatformSettings", "RunInfo"]
+__all__ = [
+    "FeedRecord",
+    "Platform",
+    "PlatformError",
+    "PlatformSettings",
+    "RunInfo",
+    "StepTransaction",
+]

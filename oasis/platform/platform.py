@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -13,21 +13,17 @@ import pandas as pd
 from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from oasis.core.actions import Action, ActionResult, ActionType, canonical_order, validate_args
-from oasis.platform.batch import StepBatch, load_batch
+from oasis.core.actions import Action, ActionResult
+from oasis.core.clock import DEFAULT_MINUTES_PER_STEP
 from oasis.platform.engine import create_schema, make_engine
 from oasis.platform.errors import PlatformError
-from oasis.platform.feed_log import FeedRecord, write_feeds
-from oasis.platform.handlers import HANDLERS
-from oasis.platform.handlers.result import fail
+from oasis.platform.feed_log import FeedRecord
 from oasis.platform.integrity import counter_mismatches, dump, step_digests
 from oasis.platform.population import insert_population, insert_products
 from oasis.platform.reader import Reader
 from oasis.platform.schema import Run
 from oasis.platform.settings import PlatformSettings
-from oasis.platform.writes import write_batch, write_memories, write_metrics
-
-SECONDS_PER_STEP = 60.0
+from oasis.platform.step import StepTransaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +39,8 @@ class RunInfo:
 class Platform:
     """A simulated social platform stored in SQLite or PostgreSQL.
 
-    ``apply`` is the only way state changes: all actions of a step, in canonical order, in one
-    transaction that also records the step as committed.
+    A step (:meth:`step`, or its shorthand :meth:`apply`) is the only way the world changes: all
+    actions of a step, in canonical order, in one transaction that also records the step.
     """
 
     def __init__(self, engine: Engine, settings: PlatformSettings | None = None) -> None:
@@ -125,56 +121,55 @@ class Platform:
         with self.engine.begin() as conn:
             insert_products(conn, names)
 
+    @contextmanager
+    def step(self, step: int, now: float | None = None) -> Iterator[StepTransaction]:
+        """One step as one transaction: what is done through it commits as the block exits.
+
+        ``with platform.step(t, now) as tx: results = tx.apply(actions); tx.save_memories(...)``.
+        If the block raises, nothing of the step is written.
+
+        Args:
+            step: the step to write; a step already committed is refused.
+            now: simulated time of the step in seconds (default: the clock's default step
+                length from time 0).
+
+        Raises:
+            PlatformError: the step was already committed, or the database failed; nothing of
+                the step was written.
+        """
+        when = step * DEFAULT_MINUTES_PER_STEP * 60.0 if now is None else now
+        try:
+            with _collector_paused(), self.engine.begin() as conn:
+                last = conn.scalar(select(Run.last_step))
+                if last is not None and step <= last:
+                    raise PlatformError(f"step {step} is already committed (last step {last})")
+                transaction = StepTransaction(conn, self.settings, step, when)
+                yield transaction
+                transaction.finish()
+        except SQLAlchemyError as exc:
+            raise PlatformError(f"step {step} was rolled back: {exc}") from exc
+
     def apply(
         self,
         step: int,
         actions: Sequence[Action],
         now: float | None = None,
         *,
-        memories: Callable[[list[ActionResult]], Mapping[int, Mapping[str, Any]]] | None = None,
         metrics: Mapping[str, Any] | None = None,
         feeds: FeedRecord | None = None,
     ) -> list[ActionResult]:
         """Apply one step's actions in one transaction; return one result per action, in order.
 
-        Args:
-            step: the step these actions belong to; a step already committed is refused.
-            actions: every action of the step, in any order; they are applied by agent id, then
-                in each agent's own order.
-            now: simulated time of the step in seconds (default: one minute per step).
-            memories: called with the step's results (in the order of ``actions``) while the
-                step's transaction is open; the agents' memories it returns are saved with the
-                step, so a resumed run continues from exactly this step.
-            metrics: figures of the step (active agents, LLM usage, ...), stored with it.
-            feeds: the feeds given at this step, stored with it.
+        A shorthand for :meth:`step` with only actions, figures and feeds to write.
 
         Raises:
-            PlatformError: the step was already committed, or the database failed; nothing of
-                the step was written.
+            PlatformError: as :meth:`step`.
         """
-        order = canonical_order(actions)
-        ordered = [actions[i] for i in order]
-        try:
-            with _collector_paused(), self.engine.begin() as conn:
-                last = conn.scalar(select(Run.last_step))
-                if last is not None and step <= last:
-                    raise PlatformError(f"step {step} is already committed (last step {last})")
-                faults = [validate_args(a.type, a.args) for a in ordered]
-                valid = [a for a, fault in zip(ordered, faults, strict=True) if fault is None]
-                when = step * SECONDS_PER_STEP if now is None else now
-                batch = load_batch(conn, self.settings, step, when, valid)
-                decided = [_decide(batch, a, f) for a, f in zip(ordered, faults, strict=True)]
-                write_batch(batch, ordered, decided)
-                by_index = dict(zip(order, decided, strict=True))
-                results = [by_index[i] for i in range(len(actions))]
-                if memories is not None:
-                    write_memories(conn, step, memories(results))
-                write_metrics(conn, step, when, metrics or {}, decided)
-                if feeds is not None:
-                    write_feeds(conn, step, feeds)
-                conn.execute(update(Run).values(last_step=step, status="running"))
-        except SQLAlchemyError as exc:
-            raise PlatformError(f"step {step} was rolled back: {exc}") from exc
+        with self.step(step, now) as transaction:
+            results = transaction.apply(actions)
+            transaction.save_metrics(metrics or {})
+            if feeds is not None:
+                transaction.save_feeds(feeds)
         return results
 
 
@@ -192,12 +187,3 @@ def _collector_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-def _decide(batch: StepBatch, action: Action, fault: str | None) -> ActionResult:
-    if fault is not None:
-        return fail(fault)
-    # ``type`` may be the plain string of a valid action type: both look up the same handler.
-    if action.type != ActionType.SIGN_UP and action.agent_id not in batch.users:
-        return fail("not_signed_up")
-    return HANDLERS[action.type](batch, action)

@@ -88,10 +88,14 @@ def test_a_database_fault_rolls_back_the_whole_step(sqlite_url):
 def test_memories_are_saved_with_the_step(db_url):
     platform = Platform.open(db_url)
     sign_up = [Action(1, T.SIGN_UP, {"user_name": "a", "name": "A"})]
-    platform.apply(0, sign_up, memories=lambda results: {1: {"ok": [r.ok for r in results]}})
+    with platform.step(0) as tx:
+        results = tx.apply(sign_up)
+        tx.save_memories({1: {"ok": [r.ok for r in results]}})
     with platform.reader() as reader:
         assert reader.memories([1, 2]) == {1: {"ok": [True]}}
-    platform.apply(1, [], memories=lambda results: {1: {"ok": [], "m": 2}})
+    with platform.step(1) as tx:
+        tx.apply([])
+        tx.save_memories({1: {"ok": [], "m": 2}})
     with platform.reader() as reader:
         assert reader.memories([1, 2]) == {1: {"ok": [], "m": 2}}
     platform.close()
