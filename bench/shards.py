@@ -162,7 +162,7 @@ def bench_full(users: int, activation: float) -> None:
         started = time.perf_counter()
         simulation = Simulation.open(load_config(path, environ={}))
         opened, held = time.perf_counter() - started, rss_mb() - before
-        frame = simulation.users
+        frame = simulation.roster.users
         text = sum(int(frame[c].astype(str).str.len().sum()) for c in ("name", "bio", "persona"))
         simulation.pool = recording = Recording(simulation.pool)
         reports: list[StepReport] = []

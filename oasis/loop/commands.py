@@ -1,8 +1,9 @@
-"""Control of a running simulation from the API, without any simulation logic here.
+"""Control of a running simulation: the command records and the queue the loop drains.
 
 The API calls a :class:`Controller`; :class:`CommandQueue` is the implementation the step loop
-shares with it: the API puts commands in, the loop drains them between steps, honours the pause
-flag, and posts interview answers back.
+shares with it: the API puts commands in, the loop drains them between steps (the queue is one
+of its event sources), honours the pause flag, and posts interview answers back. The loop owns
+these records; the API depends on them, not the other way round.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
+
+from oasis.core.actions import Action, ActionType
+from oasis.loop.events import Interview, StepEvents, World
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,15 +34,6 @@ class InjectAgent:
     user_name: str
     name: str
     bio: str
-
-
-@dataclass(frozen=True, slots=True)
-class Interview:
-    """Ask ``user_ids`` a question at the next step; answers go to :meth:`CommandQueue.answer`."""
-
-    command_id: int
-    user_ids: tuple[int, ...]
-    question: str
 
 
 Command = InjectPost | InjectAgent | Interview
@@ -131,10 +126,10 @@ class CommandQueue:
         """Queue an interview for the next step; return its request id."""
         with self._lock:
             self._last_id += 1
-            request = Interview(self._last_id, tuple(user_ids), question)
+            request = Interview(question, tuple(user_ids), self._last_id)
             self._pending.append(request)
-            self._interviews[request.command_id] = InterviewState(request)
-            return request.command_id
+            self._interviews[self._last_id] = InterviewState(request)
+            return self._last_id
 
     def _put(self, make: _Maker) -> int:
         with self._lock:
@@ -147,6 +142,10 @@ class CommandQueue:
         with self._lock:
             commands, self._pending = self._pending, []
         return commands
+
+    def due(self, step: int, world: World) -> StepEvents:
+        """Every queued command as the step's events (an event source; drains the queue)."""
+        return command_events(self.drain(), world.next_agent_id)
 
     def answer(self, request_id: int, answers: Mapping[int, str]) -> None:
         """Record answers to interview ``request_id`` (called by the loop)."""
@@ -165,6 +164,22 @@ class CommandQueue:
         with self._lock:
             open_count = sum(not s.answered for s in self._interviews.values())
             return ControlStatus(self.paused, len(self._pending), open_count)
+
+
+def command_events(commands: Sequence[Command], next_agent_id: int) -> StepEvents:
+    """Posts, sign-ups and interviews asked through the API; new agents get the next free ids."""
+    events, next_id = StepEvents(), next_agent_id
+    for command in commands:
+        if isinstance(command, InjectPost):
+            args = {"content": command.content}
+            events.actions.append(Action(command.user_id, ActionType.CREATE_POST, args))
+        elif isinstance(command, InjectAgent):
+            args = {"user_name": command.user_name, "name": command.name, "bio": command.bio}
+            events.actions.append(Action(next_id, ActionType.SIGN_UP, args))
+            next_id += 1
+        else:
+            events.interviews.append(command)
+    return events
 
 
 class _Maker(Protocol):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from oasis.core.actions import Action, ActionType
+from oasis.loop.events import StepEvents, World
 from oasis.platform import Platform
 
 _VOTES = {"up": ActionType.LIKE_COMMENT, "down": ActionType.DISLIKE_COMMENT}
@@ -94,6 +95,10 @@ class HerdThreads:
 
     def __init__(self, frame: pd.DataFrame, n_agents: int, limit: int | None = None) -> None:
         self.threads = herd_threads(frame, n_agents, limit)
+
+    def due(self, step: int, world: World) -> StepEvents:
+        """The threads' actions due at ``step`` (an event source)."""
+        return StepEvents(self.actions(step, world.platform))
 
     def actions(self, step: int, platform: Platform) -> list[Action]:
         """What is due at ``step``: posts at step 0, first comments at 1, planted votes at 2."""

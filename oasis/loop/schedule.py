@@ -3,20 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from oasis.core.actions import Action, ActionType
 from oasis.core.clock import Clock
 from oasis.datasets.population import ScheduledPost
+from oasis.loop.events import Interview, StepEvents, World
 from oasis.loop.settings import EventSettings
-
-
-@dataclass(frozen=True, slots=True)
-class Interview:
-    """A question to ask some agents (all LLM agents when ``user_ids`` is empty)."""
-
-    question: str
-    user_ids: tuple[int, ...]
 
 
 class Schedule:
@@ -28,6 +20,10 @@ class Schedule:
         self.clock = clock
         self.posts = posts
         self.events = events
+
+    def due(self, step: int, world: World) -> StepEvents:
+        """Seed posts, sign-ups and interviews due at ``step`` (an event source)."""
+        return StepEvents(self.actions(step), self.interviews(step))
 
     def step_of(self, post: ScheduledPost) -> int:
         """The step a seed post falls in: before the start counts as step 0."""

@@ -1,16 +1,17 @@
 """The simulation loop: one synchronous, deterministic step at a time.
 
 Each step: activation -> scheduled events -> feeds for the active users -> observations ->
-decisions -> ``platform.apply`` (one transaction, with the agents' memories, the feeds and the
-step's figures) -> the recommenders' state moves on. Observations read the state committed at the
-end of the previous step, so the same seed and the same LLM answers give the same database.
+decisions -> one platform transaction (the actions, the agents' memories, the feeds and the
+step's figures) -> the loop's own state (memories, roster, recommenders) moves on. Observations
+read the state committed at the end of the previous step, so the same seed and the same LLM
+answers give the same database.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
@@ -19,24 +20,27 @@ from urllib.parse import urlsplit
 import numpy as np
 import pandas as pd
 
+from oasis.agents.heuristic import HeuristicBatch
 from oasis.agents.memory import AgentMemory, memory_from_dict, memory_to_dict, remember
 from oasis.agents.policy import AgentContext
-from oasis.agents.profile import Profile
 from oasis.agents.shards.pool import AgentPool, make_pool
+from oasis.agents.shards.worker import Decisions
 from oasis.config import ExperimentConfig
-from oasis.core.actions import Action, ActionResult, ActionType
+from oasis.core.actions import Action, ActionResult
 from oasis.core.clock import Clock, draw_active, hourly_probabilities
 from oasis.core.rng import Stream, generator, uniform
 from oasis.datasets.population import Population
 from oasis.datasets.reddit import load_counterfactual
 from oasis.datasets.source import build_population
 from oasis.errors import RunError
-from oasis.loop.commands import Command, CommandQueue, InjectAgent, InjectPost
-from oasis.loop.commands import Interview as ApiInterview
+from oasis.loop.commands import CommandQueue
+from oasis.loop.events import EventSource, Interview, World, collect
 from oasis.loop.herd_threads import HerdThreads
+from oasis.loop.roster import PROFILE_KEYS, Roster, profile_text
 from oasis.loop.schedule import Schedule
 from oasis.loop.step_inputs import active_users, candidate_posts, heuristic_batch, llm_contexts
 from oasis.platform import FeedRecord, Platform
+from oasis.platform.reader import Reader
 from oasis.recsys import Feeds, RecsysState, make_embedder, make_recommender
 from oasis.recsys.recommender import Recommender
 
@@ -58,6 +62,15 @@ class StepReport:
     seconds: float
 
 
+@dataclass(frozen=True, slots=True)
+class StepInputs:
+    """What a step's decisions are made from: the feeds given and each kind of agent's input."""
+
+    feeds: Feeds
+    contexts: list[AgentContext]
+    rules: HeuristicBatch
+
+
 class Simulation:
     """A run of one experiment over one platform database."""
 
@@ -75,21 +88,23 @@ class Simulation:
         self.pool = pool
         start = config.clock.start or population.start_time or DEFAULT_START
         self.clock = Clock(start, config.clock.minutes_per_step)
-        self.schedule = Schedule(self.clock, population.posts, config.events)
-        self.agent_ids = population.users["user_id"].to_numpy(np.int64)
-        self.is_llm = llm_mask(config, self.agent_ids)
-        self.hourly = _hourly(config, population)
+        ids = population.users["user_id"].to_numpy(np.int64)
+        self.roster = Roster(population.users, llm_mask(config, ids), _hourly(config, population))
         self.recommender: Recommender = make_recommender(
             config.recsys, make_embedder(config.recsys.embedder)
         )
         self.memories: dict[int, AgentMemory] = {}
-        self.users = population.users.set_index("user_id", drop=False)
         herd = config.herd
         self.herd = (
             HerdThreads(load_counterfactual(herd.path), population.size, herd.threads)
             if herd is not None
             else None
         )
+        self.events: list[EventSource] = [
+            Schedule(self.clock, population.posts, config.events),
+            *([self.herd] if self.herd is not None else []),
+            *([controller] if controller is not None else []),
+        ]
         self.next_step = 0
 
     @classmethod
@@ -104,6 +119,9 @@ class Simulation:
 
         A ``controller`` (the API's command queue) may pause the run and inject posts, agents
         and interviews; they take effect at the next step.
+
+        Raises:
+            RunError: the database already holds a run and ``resume`` is not set.
         """
         config.output.mkdir(parents=True, exist_ok=True)
         write_run_file(config)
@@ -112,9 +130,8 @@ class Simulation:
         info = platform.run_info()
         if info is not None and not resume:
             raise RunError(f"{config.database_url} already holds a run; use --resume")
-        simulation = cls(
-            config, platform, population, make_pool(config.worker_spec(), config.ray), controller
-        )
+        pool = make_pool(config.worker_spec(), config.ray)
+        simulation = cls(config, platform, population, pool, controller)
         if info is None:
             platform.start_run(config.seed, config.model_dump(mode="json"))
             platform.load_population(population.users, population.follows, step=-1)
@@ -143,110 +160,76 @@ class Simulation:
         self.platform.close()
 
     def step(self) -> StepReport:
-        """Run and commit the next step."""
+        """Run and commit the next step, as the README's "How a step works" lays it out."""
         t, started = self.next_step, time.perf_counter()
-        active = draw_active(self.config.seed, t, self.agent_ids, self._probability(t))
         now = self.clock.seconds(t)
+        active = draw_active(self.config.seed, t, self.roster.agent_ids, self._probability(t))
+        events = collect(self.events, t, World(self.platform, self.roster.next_free_id()))
         with self.platform.reader() as reader:
-            candidates = candidate_posts(reader, t - self.config.candidate_window_steps)
-            posts = candidates[0]
-            users = active_users(reader, active, posts)
-            rng = generator(self.config.seed, Stream.RECSYS, t)
-            feeds = self.recommender.recommend(posts, users, now, rng)
-            llm_ids, rule_ids = active[self.is_llm[active]], active[~self.is_llm[active]]
-            label = self.clock.label(t)
-            by_user = feeds.as_dict()  # read by both kinds of agent
-            contexts = llm_contexts(
-                reader, by_user, llm_ids, t, label, self._profiles(llm_ids), self.memories,
-                self.config.platform.report_threshold,
-            )  # fmt: skip
-            topics = _topics(self.users.loc[rule_ids])
-            state = self.recommender.state
-            rules = heuristic_batch(reader, by_user, rule_ids, candidates, state, topics)
-        decided = self.pool.decide(t, contexts, rules)
-        commands = self.controller.drain() if self.controller is not None else []
-        threads = self.herd.actions(t, self.platform) if self.herd is not None else []
-        scheduled = self.schedule.actions(t) + threads + self._injected(commands)
-        actions = [
-            *scheduled,
-            *(a for agent_actions in decided.llm for a in agent_actions),
-            *(a for agent_actions in decided.heuristic for a in agent_actions),
-            *self._interviews(t, commands),
-        ]
-        metrics: dict[str, Any] = {
-            "active": len(active),
-            "llm_active": len(llm_ids),
-            **asdict(decided.stats),
-        }
-        if decided.shards:
-            metrics["shards"] = [asdict(usage) for usage in decided.shards]
+            inputs = self._inputs(reader, t, now, active)
+        decided = self.pool.decide(t, inputs.contexts, inputs.rules)
+        actions = [*events.actions, *_flat(decided.llm), *_flat(decided.heuristic)]
+        actions += self._interview(t, events.interviews)
+        metrics = _metrics(active, inputs, decided, started)
         with self.platform.step(t, now) as tx:
             results = tx.apply(actions)
-            memories = new_memories(contexts, actions, results, len(scheduled))
+            memories = new_memories(inputs.contexts, actions, results, len(events.actions))
             tx.save_memories({agent: memory_to_dict(m) for agent, m in memories.items()})
-            tx.save_metrics(metrics | {"decide_s": round(time.perf_counter() - started, 4)})
-            tx.save_feeds(FeedRecord(feeds.user_id, feeds.indptr, feeds.post_id))
+            tx.save_metrics(metrics)
+            tx.save_feeds(_feed_record(inputs.feeds))
         self.memories.update(memories)
-        self._advance(t, feeds)
+        self._advance(t, inputs.feeds)
         return StepReport(
-            t, len(active), len(llm_ids), len(actions), sum(not r.ok for r in results),
+            t, len(active), len(inputs.contexts), len(actions), sum(not r.ok for r in results),
             decided.stats.requests, decided.stats.failures, time.perf_counter() - started,
         )  # fmt: skip
-
-    def _probability(self, step: int) -> np.ndarray | float:
-        if self.hourly is None:
-            return self.config.activation.probability
-        return self.hourly[:, self.clock.hour(step)]
-
-    def _profiles(self, ids: np.ndarray) -> dict[int, Profile]:
-        rows = self.users.loc[ids]
-        return {
-            int(r.user_id): Profile(
-                int(r.user_id), str(r.user_name), str(r.name), str(r.bio), str(r.persona),
-                tuple(map(str, r.interests if r.interests is not None else ())),
-            )
-            for r in rows.itertuples()
-        }  # fmt: skip
 
     def herd_table(self) -> pd.DataFrame | None:
         """Each seed thread's first comment with its group and final votes (herd runs only)."""
         return self.herd.table(self.platform) if self.herd is not None else None
 
-    def _injected(self, commands: Sequence[Command]) -> list[Action]:
-        """Posts and sign-ups injected through the API; new agents get the next free ids."""
-        actions, next_id = [], int(self.agent_ids.max(initial=-1)) + 1
-        for command in commands:
-            if isinstance(command, InjectPost):
-                actions.append(
-                    Action(command.user_id, ActionType.CREATE_POST, {"content": command.content})
-                )
-            elif isinstance(command, InjectAgent):
-                args = {"user_name": command.user_name, "name": command.name, "bio": command.bio}
-                actions.append(Action(next_id, ActionType.SIGN_UP, args))
-                next_id += 1
-        return actions
+    def _probability(self, step: int) -> np.ndarray | float:
+        return self.roster.probability(self.clock.hour(step), self.config.activation.probability)
 
-    def _interviews(self, step: int, commands: Sequence[Command]) -> list[Action]:
-        """Scheduled and API interviews of the agents they name (all LLM agents by default)."""
+    def _inputs(self, reader: Reader, step: int, now: float, active: np.ndarray) -> StepInputs:
+        """Feeds for the active agents; from them, LLM observations and heuristic columns.
+
+        Everything is read from the state committed before ``step``.
+        """
+        candidates = candidate_posts(reader, step - self.config.candidate_window_steps)
+        users = active_users(reader, active, candidates[0])
+        rng = generator(self.config.seed, Stream.RECSYS, step)
+        feeds = self.recommender.recommend(candidates[0], users, now, rng)
+        llm = self.roster.is_llm[active]
+        by_user = feeds.as_dict()  # read by both kinds of agent
+        contexts = self._contexts(reader, by_user, active[llm], step)
+        rule_ids = active[~llm]
+        topics = self.roster.topics(rule_ids)
+        state = self.recommender.state
+        rules = heuristic_batch(reader, by_user, rule_ids, candidates, state, topics)
+        return StepInputs(feeds, contexts, rules)
+
+    def _contexts(
+        self, reader: Reader, by_user: dict[int, np.ndarray], ids: np.ndarray, step: int
+    ) -> list[AgentContext]:
+        """What the LLM agents ``ids`` see: profile, memory and observation."""
+        return llm_contexts(
+            reader, by_user, ids, step, self.clock.label(step), self.roster.profiles(ids),
+            self.memories, self.config.platform.report_threshold,
+        )  # fmt: skip
+
+    def _interview(self, step: int, interviews: Sequence[Interview]) -> list[Action]:
+        """Ask each interview's agents (all LLM agents by default); API askers get the answers."""
         asked: list[Action] = []
-        due: list[tuple[int | None, str, tuple[int, ...]]] = [
-            (None, i.question, i.user_ids) for i in self.schedule.interviews(step)
-        ]
-        due += [
-            (c.command_id, c.question, c.user_ids) for c in commands if isinstance(c, ApiInterview)
-        ]
-        for request_id, question, user_ids in due:
-            ids = np.array(user_ids or self.agent_ids[self.is_llm], np.int64)
-            ids = ids[np.isin(ids, self.agent_ids)]
+        for interview in interviews:
+            ids = np.array(interview.user_ids or self.roster.llm_ids, np.int64)
+            ids = ids[np.isin(ids, self.roster.agent_ids)]
             with self.platform.reader() as reader:
-                contexts = llm_contexts(
-                    reader, {}, ids, step, self.clock.label(step),
-                    self._profiles(ids), self.memories, self.config.platform.report_threshold,
-                )  # fmt: skip
-            answers = self.pool.interview(contexts, question)
-            if request_id is not None and self.controller is not None:
+                contexts = self._contexts(reader, {}, ids, step)
+            answers = self.pool.interview(contexts, interview.question)
+            if interview.command_id is not None and self.controller is not None:
                 replies = {a.agent_id: str(a.args.get("response", "")) for a in answers}
-                self.controller.answer(request_id, replies)
+                self.controller.answer(interview.command_id, replies)
             asked += answers
         return asked
 
@@ -266,9 +249,9 @@ class Simulation:
             due = (step + 1) % window == 0
             candidates = reader.post_table(step + 1 - window)["post_id"] if due else None
         if joined:
-            self._add_agents(joined)
+            self.roster.join(joined)
             ids = sorted(joined)
-            texts = [_text(*(joined[u][k] for k in _PROFILE)) for u in ids]
+            texts = [profile_text(*(joined[u][k] for k in PROFILE_KEYS)) for u in ids]
             state.add_profiles(np.array(ids, np.int64), texts)
         state.record_shown(feeds)
         if candidates is not None:
@@ -276,26 +259,9 @@ class Simulation:
         state.observe_engagement(engaged["user_id"], engaged["post_id"])
         self.next_step = step + 1
 
-    def _add_agents(self, profiles: Mapping[int, Mapping[str, Any]]) -> None:
-        """Agents who signed up during the run join the population as heuristic agents."""
-        new = pd.DataFrame(
-            [{"user_id": u, **p, "interests": []} for u, p in sorted(profiles.items())]
-        ).set_index("user_id", drop=False)
-        self.users = pd.concat([self.users, new])
-        self.agent_ids = np.concatenate([self.agent_ids, new["user_id"].to_numpy(np.int64)])
-        self.is_llm = np.concatenate([self.is_llm, np.zeros(len(new), bool)])
-        if self.hourly is not None:
-            typical = np.repeat(self.hourly.mean(axis=0, keepdims=True), len(new), axis=0)
-            self.hourly = np.concatenate([self.hourly, typical])
-
     def _restore(self) -> None:
         """Embed the population, then replay every committed step into the recommenders' state."""
-        users = self.users
-        texts = [
-            _text(*parts)
-            for parts in zip(users["name"], users["bio"], users["persona"], strict=True)
-        ]
-        self.recommender.state.add_profiles(self.agent_ids, texts)
+        self.recommender.state.add_profiles(self.roster.agent_ids, self.roster.texts())
         info = self.platform.run_info()
         last = -1 if info is None else info.last_step
         for step in range(last + 1):
@@ -304,7 +270,7 @@ class Simulation:
             assert logged is not None, f"step {step} is committed without its feed log"
             self._advance(step, Feeds(*logged))
         with self.platform.reader() as reader:
-            saved = reader.memories(self.agent_ids[self.is_llm].tolist())
+            saved = reader.memories(self.roster.llm_ids.tolist())
         self.memories = {u: memory_from_dict(m) for u, m in saved.items()}
 
 
@@ -328,7 +294,7 @@ def new_memories(
 ) -> dict[int, AgentMemory]:
     """The LLM agents' memories after a step: each remembers its own actions and their results.
 
-    ``actions[offset:]`` are the agents' own (the scheduled ones come first).
+    ``actions[offset:]`` are the agents' own (the events' actions come first).
     """
     spans: dict[int, list[int]] = {}
     for index in range(offset, len(actions)):
@@ -358,22 +324,23 @@ def _hourly(config: ExperimentConfig, population: Population) -> np.ndarray | No
     return hourly_probabilities(population.activity)
 
 
-def _topics(users: pd.DataFrame) -> list[str]:
-    """What each of ``users`` writes about: its interests, else the start of its bio.
-
-    Worked out for the step's active agents only, so idle agents cost no memory for it.
-    """
-    return [
-        ", ".join(map(str, interests))
-        if interests is not None and len(interests)
-        else str(bio)[:60]
-        for interests, bio in zip(users["interests"], users["bio"], strict=True)
-    ]
-
-
-_PROFILE = ("name", "bio", "persona")
+def _metrics(
+    active: np.ndarray, inputs: StepInputs, decided: Decisions, started: float
+) -> dict[str, Any]:
+    """The step's figures stored with it: who was active, LLM usage, shards, decision time."""
+    metrics: dict[str, Any] = {
+        "active": len(active),
+        "llm_active": len(inputs.contexts),
+        **asdict(decided.stats),
+    }
+    if decided.shards:
+        metrics["shards"] = [asdict(usage) for usage in decided.shards]
+    return metrics | {"decide_s": round(time.perf_counter() - started, 4)}
 
 
-def _text(name: object, bio: object, persona: object) -> str:
-    """The profile text that is embedded: name, bio and persona."""
-    return " ".join(str(part or "") for part in (name, bio, persona)).strip()
+def _feed_record(feeds: Feeds) -> FeedRecord:
+    return FeedRecord(feeds.user_id, feeds.indptr, feeds.post_id)
+
+
+def _flat(per_agent: Sequence[Sequence[Action]]) -> list[Action]:
+    return [action for actions in per_agent for action in actions]

@@ -8,7 +8,8 @@ import httpx
 import pytest
 
 from oasis.api import CommandQueue
-from oasis.loop.commands import InjectAgent, InjectPost, Interview
+from oasis.loop.commands import InjectAgent, InjectPost
+from oasis.loop.events import Interview
 from tests.api.conftest import TOKEN, api_in_thread
 
 ROUTES = [
@@ -125,7 +126,7 @@ def test_interview_answers_arrive_later(attached: tuple[httpx.Client, CommandQue
     client, queue = attached
     request = client.post("/control/interviews", json={"user_ids": [1, 2], "question": "mood?"})
     request_id = request.json()["command_id"]
-    assert queue.drain() == [Interview(request_id, (1, 2), "mood?")]
+    assert queue.drain() == [Interview("mood?", (1, 2), request_id)]
     pending = client.get(f"/control/interviews/{request_id}").json()
     assert (pending["status"], pending["answers"]) == ("pending", [])
     queue.answer(request_id, {2: "fine"})

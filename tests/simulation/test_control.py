@@ -30,7 +30,7 @@ def test_injected_posts_agents_and_interviews_take_effect(tmp_path, llm_server):
     ]
     assert [a["content"] for a in injected["args"]] == ["breaking news from the API"]
     assert profiles[50]["user_name"] == "newcomer"
-    assert 50 in simulation.agent_ids
+    assert 50 in simulation.roster.agent_ids
     state = queue.interview_state(request)
     assert set(state.answers) == {1, 2}
     asked = trace[(trace["action"] == "interview") & (trace["step"] == 1)]

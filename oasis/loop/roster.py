@@ -1,0 +1,114 @@
+"""The roster: every agent of a run as columns, and the agents who join while it runs.
+
+Agent ids, who an LLM plays and hourly activity are arrays over all agents; profile text is read
+only for the agents a step needs (the active ones), so idle agents cost no records. Agents who
+sign up during the run are kept in a small table of their own, so a join never copies the
+population's table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from oasis.agents.profile import Profile
+
+
+class Roster:
+    """The agents of a run.
+
+    Args:
+        users: the population's users (``user_id``, ``user_name``, ``name``, ``bio``,
+            ``persona``, ``interests``), one row per agent.
+        is_llm: which of them an LLM plays, aligned with ``users``.
+        hourly: ``(n, 24)`` activation probability per agent and hour, or None (uniform).
+    """
+
+    def __init__(self, users: pd.DataFrame, is_llm: np.ndarray, hourly: np.ndarray | None) -> None:
+        self.agent_ids: np.ndarray = users["user_id"].to_numpy(np.int64)
+        self.is_llm = is_llm
+        self._users = users.set_index("user_id", drop=False)
+        self._hourly = hourly
+        self._typical = None if hourly is None else hourly.mean(axis=0)
+        self._joined = self._users.iloc[:0]
+
+    @property
+    def users(self) -> pd.DataFrame:
+        """The population's users, indexed by ``user_id`` (agents who joined are not in it)."""
+        return self._users
+
+    @property
+    def llm_ids(self) -> np.ndarray:
+        """The agents an LLM plays."""
+        ids: np.ndarray = self.agent_ids[self.is_llm]
+        return ids
+
+    def next_free_id(self) -> int:
+        """The id the next agent to join gets."""
+        return int(self.agent_ids.max(initial=-1)) + 1
+
+    def probability(self, hour: int, uniform: float) -> np.ndarray | float:
+        """Each agent's chance to be active at ``hour``: its hourly profile, else ``uniform``."""
+        if self._hourly is None or self._typical is None:
+            return uniform
+        joined = np.full(len(self._joined), self._typical[hour], self._hourly.dtype)
+        return np.concatenate([self._hourly[:, hour], joined])
+
+    def profiles(self, ids: np.ndarray) -> dict[int, Profile]:
+        """The profiles of ``ids``, for their prompts."""
+        return {
+            int(r.user_id): Profile(
+                int(r.user_id), str(r.user_name), str(r.name), str(r.bio), str(r.persona),
+                tuple(map(str, r.interests if r.interests is not None else ())),
+            )
+            for r in self._rows(ids).itertuples()
+        }  # fmt: skip
+
+    def topics(self, ids: np.ndarray) -> list[str]:
+        """What each of ``ids`` writes about: its interests, else the start of its bio.
+
+        Worked out for the step's active agents only, so idle agents cost no memory for it.
+        """
+        users = self._rows(ids)
+        return [
+            ", ".join(map(str, interests))
+            if interests is not None and len(interests)
+            else str(bio)[:60]
+            for interests, bio in zip(users["interests"], users["bio"], strict=True)
+        ]
+
+    def texts(self) -> list[str]:
+        """The profile text to embed of every agent, in roster order."""
+        users = self._users
+        return [
+            profile_text(*parts)
+            for parts in zip(users["name"], users["bio"], users["persona"], strict=True)
+        ]
+
+    def join(self, profiles: Mapping[int, Mapping[str, Any]]) -> None:
+        """Agents who signed up during the run join as heuristic agents."""
+        new = pd.DataFrame(
+            [{"user_id": u, **p, "interests": []} for u, p in sorted(profiles.items())]
+        ).set_index("user_id", drop=False)
+        self._joined = new if self._joined.empty else pd.concat([self._joined, new])
+        self.agent_ids = np.concatenate([self.agent_ids, new["user_id"].to_numpy(np.int64)])
+        self.is_llm = np.concatenate([self.is_llm, np.zeros(len(new), bool)])
+
+    def _rows(self, ids: np.ndarray) -> pd.DataFrame:
+        """The users' rows of ``ids``, in that order."""
+        joined = np.isin(ids, self._joined.index.to_numpy())
+        if not joined.any():
+            return self._users.loc[ids]
+        both = pd.concat([self._users.loc[ids[~joined]], self._joined.loc[ids[joined]]])
+        return both.loc[ids]
+
+
+PROFILE_KEYS = ("name", "bio", "persona")
+
+
+def profile_text(name: object, bio: object, persona: object) -> str:
+    """The profile text that is embedded: name, bio and persona."""
+    return " ".join(str(part or "") for part in (name, bio, persona)).strip()
