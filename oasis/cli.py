@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -18,18 +18,19 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from oasis.api import CommandQueue, serve_in_thread
-from oasis.api import serve as serve_api
-from oasis.api.server import BackgroundServer
-from oasis.config import ExperimentConfig, load_config
+from oasis.config import ExperimentConfig, api_token, load_config
 from oasis.datasets.source import build_population
 from oasis.errors import OasisError
+from oasis.loop.commands import CommandQueue
 from oasis.loop.fork import fork as fork_run
 from oasis.loop.results import write_results
 from oasis.loop.simulation import Simulation, StepReport
 from oasis.planning.capacity import describe_plan
 from oasis.planning.capacity import plan as capacity_plan
 from oasis.planning.inputs import plan_inputs
+
+if TYPE_CHECKING:
+    from oasis.api.server import BackgroundServer
 
 app = typer.Typer(help="OASIS: simulate social media with LLM agents.", no_args_is_help=True)
 console = Console(stderr=True)
@@ -44,7 +45,7 @@ Host = Annotated[str, typer.Option(help="Address to bind the API to.")]
 Port = Annotated[int, typer.Option(help="Port of the API.")]
 Token = Annotated[
     str | None,
-    typer.Option(envvar="OASIS_API_TOKEN", help="Bearer token of the control endpoints."),
+    typer.Option(help="Bearer token of the control endpoints (default: $OASIS_API_TOKEN)."),
 ]
 
 
@@ -65,7 +66,11 @@ def run(
     except (OasisError, OSError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
-    server = serve_in_thread(config.database_url, host, port, token, queue) if serve else None
+    server = None
+    if serve:
+        from oasis.api import serve_in_thread  # the web stack loads only when asked for
+
+        server = serve_in_thread(config.database_url, host, port, token or api_token(), queue)
     if server is not None:
         console.print(f"API: http://{server.address[0]}:{server.address[1]}/docs")
     _run_to_end(simulation, config, server)
@@ -145,7 +150,9 @@ def serve_command(
     if db.startswith("sqlite:///") and not Path(db.removeprefix("sqlite:///")).exists():
         console.print(f"[red]error:[/red] no database at {db}")
         raise typer.Exit(2)
-    serve_api(db, host, port, token)
+    from oasis.api import serve as serve_api
+
+    serve_api(db, host, port, token or api_token())
 
 
 @app.command()

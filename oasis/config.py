@@ -151,6 +151,11 @@ def load_config(path: str | Path, environ: dict[str, str] | None = None) -> Expe
     return _resolve_paths(config, path.parent)
 
 
+def api_token(environ: Mapping[str, str] | None = None) -> str | None:
+    """The API's bearer token for control endpoints, from ``OASIS_API_TOKEN`` (None if unset)."""
+    return (os.environ if environ is None else environ).get("OASIS_API_TOKEN") or None
+
+
 def _override(raw: dict[str, Any], environ: dict[str, str] | os._Environ[str]) -> dict[str, Any]:
     raw = dict(raw)
     if url := environ.get("OASIS_DATABASE_URL"):

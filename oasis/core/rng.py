@@ -4,10 +4,15 @@ Draws are counter-based (a SplitMix64 hash of the key), so an agent's draw at a 
 whichever shard, batch or process computes it, and a resumed run draws exactly what the
 uninterrupted run drew. Use :func:`uniform` for vectorised per-agent draws and
 :func:`generator` where a component needs a ``numpy.random.Generator``.
+
+Every random generator of the package is made here (a test checks): :func:`seeded` and
+:func:`python_random` serve the few draws outside a run's streams (growing a population from
+its seed, the scripted test server, contract checks).
 """
 
 from __future__ import annotations
 
+import random
 from enum import IntEnum
 
 import numpy as np
@@ -55,3 +60,13 @@ def uniform(
 def generator(seed: int, stream: Stream, step: int = 0, agent_id: int = 0) -> np.random.Generator:
     """A numpy generator for one (seed, stream, step, agent) key."""
     return np.random.default_rng(np.random.SeedSequence([seed, int(stream), step, agent_id]))
+
+
+def seeded(seed: int) -> np.random.Generator:
+    """A numpy generator seeded by one integer, for draws outside a run's named streams."""
+    return np.random.default_rng(seed)
+
+
+def python_random(seed: int) -> random.Random:
+    """A standard-library generator seeded by one integer (for libraries that take one)."""
+    return random.Random(seed)

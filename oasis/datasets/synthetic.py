@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from oasis.core.rng import python_random, seeded
 from oasis.datasets.errors import PopulationError
 from oasis.datasets.population import Population
 
@@ -56,7 +57,7 @@ def generate_population(
         raise PopulationError(
             f"need 0 < core_size <= min(seed size, n_users) and follows >= 1, got {core}"
         )
-    rng = np.random.default_rng(seed)
+    rng = seeded(seed)
     source = np.concatenate([np.arange(core), rng.integers(0, seed_profiles.size, n_users - core)])
     follows = follow_graph(n_users, follows_per_user, core, _core_follows(seed_profiles, core), rng)
     interests = _interests(seed_profiles, interest_profiles, source, rng)
@@ -90,7 +91,7 @@ def follow_graph(
     start = igraph.Graph(n=core_size, edges=core_follows.tolist(), directed=True)
     # igraph draws from a process-global generator: lend it one seeded from ours, then give
     # the default (the random module) back, so no state leaks between calls.
-    igraph.set_random_number_generator(random.Random(int(rng.integers(_SEED_SPACE))))
+    igraph.set_random_number_generator(python_random(int(rng.integers(_SEED_SPACE))))
     try:
         graph = igraph.Graph.Barabasi(n_users, follows_per_user, directed=True, start_from=start)
     finally:

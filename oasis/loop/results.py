@@ -22,7 +22,6 @@ from oasis.analysis import (
 from oasis.analysis.report import markdown_table
 from oasis.core.clock import Clock
 from oasis.platform import Platform
-from oasis.platform.schema import Post, StepMetrics, Trace
 
 
 def write_results(
@@ -38,9 +37,7 @@ def write_results(
     """
     folder.mkdir(parents=True, exist_ok=True)
     with platform.reader() as reader:
-        trace = reader.table(Trace)
-        posts = reader.table(Post)
-        metrics = reader.table(StepMetrics)
+        trace, posts, metrics = reader.results_tables()
     trace.astype({"args": str, "result": str}).to_parquet(folder / "traces.parquet")
     posts.to_parquet(folder / "posts.parquet")
     records = metrics.sort_values("step").to_dict("records")

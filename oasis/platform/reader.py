@@ -17,7 +17,6 @@ from oasis.platform.batch import chunks
 from oasis.platform.bulk import member_of
 from oasis.platform.feed_log import FeedRecord, read_feeds
 from oasis.platform.schema import (
-    AgentMemory,
     Base,
     Comment,
     Follow,
@@ -26,6 +25,9 @@ from oasis.platform.schema import (
     Like,
     Mute,
     Post,
+    SavedMemory,
+    StepMetrics,
+    Trace,
     User,
 )
 
@@ -179,7 +181,7 @@ class Reader:
 
     def memories(self, user_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
         """Saved agent memories of the users that have one."""
-        rows = self._by_user(select(AgentMemory.user_id, AgentMemory.memory), user_ids)
+        rows = self._by_user(select(SavedMemory.user_id, SavedMemory.memory), user_ids)
         return {u: r[0] for u, r in rows.items()}
 
     def _by_user(
@@ -275,6 +277,10 @@ class Reader:
             ids.append(post_id)
             texts.append(" ".join(t for t in (root_content, quote, content) if t))
         return np.array(ids, _INT), texts
+
+    def results_tables(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        """The whole trace, posts and step metrics, for the results folder."""
+        return self.table(Trace), self.table(Post), self.table(StepMetrics)
 
     def table(self, model: type[Base], where: Any = None) -> pd.DataFrame:
         """A whole table (optionally filtered) as a DataFrame, for results export."""

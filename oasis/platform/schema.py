@@ -229,7 +229,7 @@ class GroupMessage(Base):
     __table_args__ = (Index("ix_group_message_group_step", "group_id", "created_step"),)
 
 
-class AgentMemory(Base):
+class SavedMemory(Base):
     """An agent's saved memory, written with the step so a resumed run continues it."""
 
     __tablename__ = "agent_memory"
@@ -259,13 +259,3 @@ class FeedLog(Base):
     user_ids: Mapped[bytes] = mapped_column(LargeBinary)
     indptr: Mapped[bytes] = mapped_column(LargeBinary)
     post_ids: Mapped[bytes] = mapped_column(LargeBinary)
-
-
-class Rec(Base):
-    """The feed a user was given at a step; written only when a run asks for it."""
-
-    __tablename__ = "rec"
-    step: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    rank: Mapped[int] = mapped_column(Integer, primary_key=True)
-    post_id: Mapped[int] = mapped_column(Integer)

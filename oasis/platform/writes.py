@@ -14,7 +14,6 @@ from oasis.core.actions import Action, ActionResult
 from oasis.platform.batch import StepBatch
 from oasis.platform.bulk import execute_many, insert_rows, int_columns, member_of
 from oasis.platform.schema import (
-    AgentMemory,
     Base,
     ChatGroup,
     Comment,
@@ -29,6 +28,7 @@ from oasis.platform.schema import (
     Post,
     Product,
     Report,
+    SavedMemory,
     StepMetrics,
     Trace,
     User,
@@ -152,7 +152,7 @@ def _json(value: Mapping[str, Any], default: Callable[[Any], str]) -> str:
 
 def write_memories(conn: Connection, step: int, memories: Mapping[int, Mapping[str, Any]]) -> None:
     """Replace the saved memory of each agent in ``memories`` with its state after ``step``."""
-    table = table_of(AgentMemory)
+    table = table_of(SavedMemory)
     ids = sorted(memories)
     if ids:
         conn.execute(delete(table).where(member_of(conn, table.c.user_id, ids)))

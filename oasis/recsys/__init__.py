@@ -10,8 +10,7 @@ Inputs (columns the platform reads in bulk):
 
 Output: :class:`Feeds`, CSR ``(user_id, indptr, post_id)``: row ``i`` is ``user_id[i]``'s
 ranked post ids (at most ``k``). ``feeds.as_dict()`` gives ``{user_id: np.ndarray}`` for the
-observation builder; ``feeds.rows()`` gives ``(user_id, post_id, rank)`` columns for a rec table,
-written only when ``RecsysSettings.write_rec_table``.
+observation builder; ``feeds.rows()`` gives ``(user_id, post_id, rank)`` columns per entry.
 
 Per run::
 

@@ -59,5 +59,4 @@ class RecsysSettings(BaseModel):
     ivf_nprobe: int = Field(default=12, gt=0)
     hnsw_m: int = Field(default=32, gt=1)
     hnsw_ef_search: int = Field(default=64, gt=0)
-    write_rec_table: bool = False
     embedder: EmbedderSettings = EmbedderSettings()

@@ -127,7 +127,7 @@ class Feeds:
         return dict(iter(self))
 
     def rows(self) -> tuple[IntArray, IntArray, IntArray]:
-        """``(user_id, post_id, rank)`` per feed entry, e.g. for an optional rec table."""
+        """``(user_id, post_id, rank)`` per feed entry."""
         counts = np.diff(self.indptr)
         users = np.repeat(self.user_id, counts)
         rank = np.arange(self.post_id.size, dtype=np.int64) - np.repeat(self.indptr[:-1], counts)

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 import numpy as np
 
+from oasis.core.rng import seeded
 from oasis.testing.schema_sample import WORDS, sample
 
 Malformed = Literal["garbage", "truncated", "body"]
@@ -50,7 +51,7 @@ def agent_id_of(request: Mapping[str, Any]) -> int | None:
 def request_rng(request: Mapping[str, Any]) -> np.random.Generator:
     """A generator seeded from the request body, so the same request gets the same answer."""
     digest = hashlib.sha256(json.dumps(request, sort_keys=True, default=str).encode()).digest()
-    return np.random.default_rng(int.from_bytes(digest[:8], "little"))
+    return seeded(int.from_bytes(digest[:8], "little"))
 
 
 def default_reply(request: Mapping[str, Any]) -> Reply:

@@ -16,6 +16,7 @@ import numpy as np
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
+from oasis.core.rng import seeded
 from oasis.testing.replies import Reply, Responder, agent_id_of, default_reply
 
 
@@ -101,7 +102,7 @@ def make_app(
 def embed(text: str, dim: int) -> list[float]:
     """A deterministic unit vector for ``text``."""
     seed = int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "little")
-    vec = np.random.default_rng(seed).standard_normal(dim)
+    vec = seeded(seed).standard_normal(dim)
     return [float(x) for x in vec / np.linalg.norm(vec)]
 
 
