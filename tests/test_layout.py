@@ -70,3 +70,139 @@ def test_importing_is_free_of_heavy_work():
     )
     assert out.stdout.strip() == "[]"
     importlib.import_module("oasis.platform")
+
+
+# --- Layering: import chains checked in fresh interpreters, so indirect imports count. ---
+
+
+def loaded_after(*modules: str) -> set[str]:
+    """The modules a fresh interpreter holds after importing ``modules``."""
+    code = (
+        "import sys\n"
+        + "".join(f"import {m}\n" for m in modules)
+        + "print('\\n'.join(sorted(sys.modules)))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return set(out.stdout.split())
+
+
+def package_modules(package: str) -> list[str]:
+    """Every module of ``package`` (a dotted name under oasis), by its file."""
+    folder = ROOT.joinpath(*package.split("."))
+    return sorted(
+        ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for path in folder.rglob("*.py")
+    )
+
+
+def test_agent_workers_and_shards_load_no_sql_and_no_experiment_config():
+    loaded = loaded_after(*package_modules("oasis.agents"))
+    assert not {"sqlalchemy", "oasis.config", "oasis.platform"} & loaded
+
+
+def test_the_loop_loads_no_web_stack():
+    loaded = loaded_after(*package_modules("oasis.loop"), "oasis.cli")
+    assert not {"fastapi", "uvicorn", "starlette", "oasis.api"} & loaded
+
+
+def test_recsys_loads_no_sql():
+    loaded = loaded_after(*package_modules("oasis.recsys"))
+    assert not {"sqlalchemy", "oasis.platform"} & loaded
+
+
+def test_the_platform_loads_no_llm_client_and_no_ray():
+    loaded = loaded_after(*package_modules("oasis.platform"))
+    assert not {"openai", "aiohttp", "ray", "oasis.agents"} & loaded
+
+
+def test_the_package_imports_no_layer_above_it_statically():
+    """The rules as the import statements say them (a faster, file-by-file view of the above)."""
+    rules = {
+        "agents": ("oasis.platform", "oasis.config", "oasis.loop", "oasis.api", "sqlalchemy"),
+        "recsys": ("oasis.platform", "oasis.config", "oasis.loop", "oasis.api", "sqlalchemy"),
+        "platform": ("oasis.agents", "oasis.loop", "oasis.api", "oasis.config", "openai", "ray"),
+        "loop": ("oasis.api", "fastapi", "uvicorn"),
+        "core": ("oasis.platform", "oasis.agents", "oasis.loop", "oasis.config", "sqlalchemy"),
+    }
+    offenders = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for package, banned in rules.items()
+        for path in (PACKAGE / package).rglob("*.py")
+        for name in full_imports(path)
+        if any(name == b or name.startswith(b + ".") for b in banned)
+    ]
+    assert offenders == []
+
+
+def full_imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module)
+    return names
+
+
+def attribute_chain(node: ast.AST) -> str:
+    """``np.random.default_rng`` for the expression ``np.random.default_rng``; '' otherwise."""
+    parts = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    return ""
+
+
+READS = ("os.environ", "environ", "os.getenv", "getenv")
+
+
+def environment_lines(path: Path) -> set[int]:
+    """Lines of ``path`` that read the environment (``envvar=`` options count too).
+
+    ``os.environ.setdefault`` lines are left out: they give a library we start (Ray) a default,
+    they do not make our behaviour depend on the environment.
+    """
+    tree = ast.parse(path.read_text(), filename=str(path))
+    reads, defaults = set(), set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and attribute_chain(node.func).endswith("environ.setdefault"):
+            defaults.add(node.lineno)
+        elif isinstance(node, ast.Attribute | ast.Name) and attribute_chain(node) in READS:
+            reads.add(node.lineno)
+        elif isinstance(node, ast.keyword) and node.arg == "envvar":
+            reads.add(node.value.lineno)
+    return reads - defaults
+
+
+def test_environment_variables_are_read_only_by_the_config_module():
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in PACKAGE.rglob("*.py")
+        if path != PACKAGE / "config.py"
+        for line in sorted(environment_lines(path))
+    ]
+    assert offenders == []
+
+
+GENERATOR_MAKERS = ("default_rng", "Generator", "SeedSequence", "RandomState")
+
+
+def test_random_generators_are_made_only_in_rng():
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        if path == PACKAGE / "core" / "rng.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+            if not isinstance(node, ast.Call):
+                continue
+            chain = attribute_chain(node.func)
+            in_random = chain.startswith(("np.random.", "numpy.random.", "random."))
+            if in_random or chain.split(".")[-1] in GENERATOR_MAKERS:
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} {chain}")
+    assert offenders == []
