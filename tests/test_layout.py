@@ -136,6 +136,20 @@ def test_the_package_imports_no_layer_above_it_statically():
     assert offenders == []
 
 
+BASE_PACKAGES = ("platform", "agents", "recsys", "datasets", "analysis")
+
+
+def test_the_base_packages_import_only_core_errors_and_themselves():
+    offenders = [
+        f"{path.relative_to(ROOT)} imports {name}"
+        for package in BASE_PACKAGES
+        for path in (PACKAGE / package).rglob("*.py")
+        for name in full_imports(path)
+        if name.startswith("oasis.") and name.split(".")[1] not in (package, "core", "errors")
+    ]
+    assert offenders == []
+
+
 def full_imports(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(), filename=str(path))
     names: set[str] = set()
