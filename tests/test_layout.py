@@ -220,3 +220,14 @@ def test_random_generators_are_made_only_in_rng():
             if in_random or chain.split(".")[-1] in GENERATOR_MAKERS:
                 offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} {chain}")
     assert offenders == []
+
+
+def test_no_function_of_the_loop_is_longer_than_forty_lines():
+    long = [
+        f"{path.relative_to(ROOT)}:{node.lineno} {node.name} ({length} lines)"
+        for path in (PACKAGE / "loop").rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(), filename=str(path)))
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and (length := (node.end_lineno or node.lineno) - node.lineno + 1) > 40
+    ]
+    assert long == []
