@@ -1,23 +1,30 @@
-"""Cascade metrics of a post over time: scale, depth and max breadth of its repost tree.
+"""Cascade metrics of a post over time: scale, depth and max breadth of its share tree.
 
 Input is the posts table as columns: ``post_id``, ``user_id``, ``original_post_id`` (the root
-for reposts and quotes, null for originals), ``parent_post_id`` (the post actually reposted or
-quoted; a repost of a repost has the root as ``original_post_id`` but the repost as parent) and
-a time column (``created_at`` or ``step``). Without ``parent_post_id`` every repost hangs off
-the root, so depth is at most 1.
+for reposts and quotes, null for originals), ``parent_post_id`` (the share through which the
+sharer was exposed: the root itself, or a followee's share when only that reached them) and a
+time column (``created_at`` or ``step``). Without ``parent_post_id`` every share hangs off the
+root, so depth is at most 1.
+
+Two views of the same shares (``level``):
+
+- ``"user"`` (X/Twitter, OASIS's definition): a tree of users. The root's author is the root;
+  each other user joins at their first share of the root, under the author of the post they
+  shared (the user through whom they were exposed).
+- ``"post"`` (Reddit): a tree of posts, each share under the post it shared.
 
 Definitions, for the tree as it stands at time t:
 
-- scale: distinct users in the cascade (the root's author and everyone who reposted or quoted
-  any post of it);
-- depth: longest chain of reposts/quotes from the root (the root alone has depth 0);
-- max breadth: the most posts at any one depth (the root alone has breadth 1).
+- scale: distinct users in the cascade (the root's author and everyone who shared it);
+- depth: longest path from the root (the root alone has depth 0);
+- max breadth: the most nodes on one level below the root (the root alone has breadth 0).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -25,16 +32,17 @@ import pandas as pd
 from oasis.core.arrays import distinct
 
 METRIC_COLUMNS = ("time", "scale", "depth", "max_breadth")
+Level = Literal["user", "post"]
 
 
 @dataclass(frozen=True, slots=True)
 class CascadeTree:
-    """One post's repost/quote tree, nodes in creation order with the root first.
+    """One post's share tree, nodes in creation order with the root first.
 
     Attributes:
         root_post_id: The root post.
-        post_id: Post id of each node.
-        user_id: Author of each node.
+        post_id: Post id of each node (in the user view, the user's first share).
+        user_id: Author of each node (each user once in the user view).
         time: Creation time of each node (non-decreasing).
         parent: Index of each node's parent node; -1 for the root.
         depth: Repost hops from the root.
@@ -54,14 +62,18 @@ class CascadeTree:
 
 
 def cascade_tree(
-    posts: pd.DataFrame, root_post_id: int, time_column: str = "created_at"
+    posts: pd.DataFrame,
+    root_post_id: int,
+    time_column: str = "created_at",
+    level: Level = "user",
 ) -> CascadeTree:
-    """Build the repost tree of one root post in O(n).
+    """Build the share tree of one root post in O(n).
 
     Args:
         posts: The posts table (see the module docstring for its columns).
         root_post_id: The root post.
         time_column: The column giving creation time or step.
+        level: ``"user"`` (a tree of users, as on X) or ``"post"`` (a tree of posts).
 
     Returns:
         The tree.
@@ -75,11 +87,28 @@ def cascade_tree(
     parent = pd.Index(post_id).get_indexer(_parent_ids(members, root_post_id))
     parent[0] = -1
     _check_parents(post_id, parent, root_post_id)
-    depth = _depths(parent)
+    user_id = members["user_id"].to_numpy(np.int64)
     time = members[time_column].to_numpy()
-    return CascadeTree(
-        root_post_id, post_id, members["user_id"].to_numpy(np.int64), time, parent, depth
-    )
+    if level == "user":
+        keep, parent = _user_nodes(user_id, parent)
+        post_id, user_id, time = post_id[keep], user_id[keep], time[keep]
+    return CascadeTree(root_post_id, post_id, user_id, time, parent, _depths(parent))
+
+
+def _user_nodes(user_id: np.ndarray, parent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each user's first node, and its parent node: the first node of the parent's author.
+
+    A user's first share precedes any share of theirs that others shared, so every parent
+    author already has a node; a share of one's own share hangs under the root.
+    """
+    first = ~pd.Series(user_id).duplicated().to_numpy()
+    keep = np.flatnonzero(first)
+    node_of_user = pd.Series(np.arange(keep.size), index=user_id[keep])
+    parent_user = user_id[np.maximum(parent[keep], 0)]
+    user_parent = np.array(node_of_user.loc[parent_user], dtype=np.int64)
+    user_parent[user_parent == np.arange(keep.size)] = 0
+    user_parent[0] = -1
+    return keep, user_parent
 
 
 def _members(posts: pd.DataFrame, root: int, time_column: str) -> pd.DataFrame:
@@ -133,9 +162,8 @@ def cascade_metrics(tree: CascadeTree, times: np.ndarray | pd.Index | None = Non
     """
     scale = np.cumsum(~pd.Series(tree.user_id).duplicated().to_numpy())
     depth = np.maximum.accumulate(tree.depth)
-    breadth = np.maximum.accumulate(
-        pd.Series(tree.depth).groupby(tree.depth).cumcount().to_numpy() + 1
-    )
+    level_count = pd.Series(tree.depth).groupby(tree.depth).cumcount().to_numpy() + 1
+    breadth = np.maximum.accumulate(np.where(tree.depth > 0, level_count, 0))
     at = np.unique(tree.time) if times is None else np.asarray(times)
     last = np.searchsorted(tree.time, at, side="right") - 1
     exists = last >= 0
@@ -150,6 +178,7 @@ def cascades_metrics(
     roots: list[int] | np.ndarray | None = None,
     time_column: str = "created_at",
     times: np.ndarray | pd.Index | None = None,
+    level: Level = "user",
 ) -> pd.DataFrame:
     """Metrics over time for several root posts, stacked with a ``root_post_id`` column.
 
@@ -158,6 +187,7 @@ def cascades_metrics(
         roots: Root posts; default every post that has been reposted or quoted.
         time_column: The column giving creation time or step.
         times: Bucket ends shared by all roots; default each root's own creation times.
+        level: ``"user"`` or ``"post"`` trees (see the module docstring).
 
     Returns:
         Columns ``root_post_id`` then :data:`METRIC_COLUMNS`.
@@ -165,7 +195,7 @@ def cascades_metrics(
     if roots is None:
         roots = distinct(posts["original_post_id"].dropna().to_numpy(np.int64))
     frames = [
-        cascade_metrics(cascade_tree(posts, int(root), time_column), times).assign(
+        cascade_metrics(cascade_tree(posts, int(root), time_column, level), times).assign(
             root_post_id=int(root)
         )
         for root in roots

@@ -148,6 +148,8 @@ def _checked_pairs(
     """
     wanted: dict[str, set[Pair]] = {name: set() for name in _RELATIONS}
     for action in actions:
+        if action.type in _SHARES:
+            _exposure_pairs(wanted["follow"], action, posts)
         check = _CHECKS.get(action.type)
         if check is None:
             continue
@@ -160,6 +162,17 @@ def _checked_pairs(
             target = post.root_id
         wanted[relation].add((action.agent_id, target))
     return wanted
+
+
+_SHARES = frozenset({ActionType.REPOST, ActionType.QUOTE_POST})
+
+
+def _exposure_pairs(follows: set[Pair], action: Action, posts: Mapping[int, PostInfo]) -> None:
+    """The follows a share's exposure depends on: of the sharer and of the original's author."""
+    post = posts.get(action.args["post_id"])
+    if post is not None and post.post_id != post.root_id:
+        follows.add((action.agent_id, post.user_id))
+        follows.add((action.agent_id, posts[post.root_id].user_id))
 
 
 # What each referring argument points at.

@@ -16,7 +16,9 @@ def platform(db_url: str):
     users = pd.DataFrame(
         {"user_id": range(8), "user_name": [f"u{i}" for i in range(8)], "name": "n", "bio": ""}
     )
-    db.load_population(users, np.empty((0, 2), dtype=np.int64))
+    # 3 follows only 1; 4 follows 2 and the root's author 0; 5 follows 1; 6 follows 5.
+    follows = np.array([[3, 1], [4, 2], [4, 0], [5, 1], [6, 5]], dtype=np.int64)
+    db.load_population(users, follows)
     yield db
     db.close()
 
@@ -46,7 +48,12 @@ def test_reposts_of_reposts_and_quotes_from_the_platform(platform: Platform) -> 
     with platform.reader() as reader:
         posts = reader.table(Post)
     assert (posts.loc[posts["post_id"] == deeper[0], "original_post_id"] == root).all()
-    metrics = cascade_metrics(cascade_tree(posts, root, "created_step"), np.arange(1, 5))
+    # Users: 1, 2 and 4 (who follows the root's author) under the root; 3 and 5 under 1, whose
+    # share alone reached them; 6 under 5.
+    tree = cascade_tree(posts, root, "created_step")
+    parent_user = dict(zip(tree.user_id[1:], tree.user_id[tree.parent[1:]], strict=True))
+    assert parent_user == {1: 0, 2: 0, 3: 1, 4: 0, 5: 1, 6: 5}
+    metrics = cascade_metrics(tree, np.arange(1, 5))
     assert metrics["scale"].tolist() == [1, 3, 6, 7]
     assert metrics["depth"].tolist() == [0, 1, 2, 3]
-    assert metrics["max_breadth"].tolist() == [1, 2, 3, 3]
+    assert metrics["max_breadth"].tolist() == [0, 2, 3, 3]

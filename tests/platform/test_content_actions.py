@@ -31,11 +31,39 @@ def test_blank_post_is_rejected(world):
 def test_repost_of_a_repost_targets_the_root(world):
     root = world.post(1)
     first = world.one(2, T.REPOST, post_id=root).data["post_id"]
+    world.one(3, T.FOLLOW, followee_id=2)
     second = world.one(3, T.REPOST, post_id=first).data["post_id"]
     row = post_row(world, second)
     assert (row["original_post_id"], row["parent_post_id"]) == (root, first)
     assert post_row(world, root)["num_shares"] == 2
     assert post_row(world, first)["num_shares"] == 0
+
+
+@pytest.mark.parametrize(
+    ("follows", "through_share"),
+    [
+        ((), False),  # a stranger's share: the original reached the user, not the sharer
+        ((2,), True),  # only a followee's share reached the user
+        ((1, 2), False),  # the user follows the original's author: the original reached them
+        ((1,), False),
+    ],
+    ids=["stranger", "followee-only", "both", "author-only"],
+)
+def test_share_records_the_post_through_which_the_user_was_exposed(
+    world, follows, through_share
+):
+    root = world.post(1)
+    share = world.one(2, T.REPOST, post_id=root).data["post_id"]
+    for followee in follows:
+        assert world.one(3, T.FOLLOW, followee_id=followee).ok
+    reposted, quoted = world.act(
+        Action(3, T.REPOST, {"post_id": share}),
+        Action(4, T.QUOTE_POST, {"post_id": share, "quote_content": "hm"}),
+    )
+    row = post_row(world, reposted.data["post_id"])
+    assert row["original_post_id"] == root
+    assert row["parent_post_id"] == (share if through_share else root)
+    assert post_row(world, quoted.data["post_id"])["parent_post_id"] == root  # 4 follows nobody
 
 
 def test_duplicate_repost_is_rejected_even_through_another_repost(world):
@@ -54,7 +82,7 @@ def test_quote_counts_as_share_and_may_repeat(world):
     row = post_row(world, quote)
     assert (row["original_post_id"], row["parent_post_id"], row["quote_content"]) == (
         root,
-        shared,
+        root,  # user 3 follows neither the sharer nor the author: exposed to the original
         "look",
     )
     assert post_row(world, root)["num_shares"] == 3

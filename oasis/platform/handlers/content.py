@@ -16,6 +16,22 @@ def _text(batch: StepBatch, value: object) -> str | None:
     return text[: batch.settings.max_content_chars] if text else None
 
 
+def exposed_through(batch: StepBatch, user_id: int, shared: PostInfo) -> int:
+    """The post through which ``user_id`` met the original that ``shared`` is (or shares).
+
+    As on X: the original itself, unless only a followee's share of it reached the user (the
+    user follows the sharer but not the original's author). That share becomes the new share's
+    parent, which is what puts the sharer between the root and the user in the cascade tree.
+    """
+    if shared.post_id == shared.root_id:
+        return shared.root_id
+    follows = batch.relations["follow"]
+    root_author = batch.posts[shared.root_id].user_id
+    if (user_id, shared.user_id) in follows and (user_id, root_author) not in follows:
+        return shared.post_id
+    return shared.root_id
+
+
 def _new_post(
     batch: StepBatch, user_id: int, content: str, parent: PostInfo | None, quote: str | None
 ) -> ActionResult:
@@ -27,7 +43,7 @@ def _new_post(
             "post_id": post_id,
             "user_id": user_id,
             "original_post_id": root,
-            "parent_post_id": parent.post_id if parent else None,
+            "parent_post_id": exposed_through(batch, user_id, parent) if parent else None,
             "content": content,
             "quote_content": quote,
             "created_step": batch.step,
@@ -49,7 +65,11 @@ def create_post(batch: StepBatch, action: Action) -> ActionResult:
 
 
 def repost(batch: StepBatch, action: Action) -> ActionResult:
-    """Share a post; sharing a repost shares its root, and only once per user."""
+    """Share a post; sharing a share shares its original (once per user), as on X.
+
+    The new share records the post through which the user was exposed (see
+    :func:`exposed_through`).
+    """
     post = batch.posts.get(action.args["post_id"])
     if post is None:
         return fail("post_not_found")
