@@ -148,15 +148,16 @@ def test_cascade_tree_and_metrics_over_time(client: httpx.Client):
     cascade = ok(client.get("/posts/5/cascade"))
     assert cascade["root_id"] == 1
     depths = {n["post_id"]: n["depth"] for n in cascade["nodes"]["items"]}
-    assert depths == {1: 0, 3: 1, 4: 1, 5: 2, 6: 2}
+    # 4 follows the root's author and 5 follows no sharer: the original reached both directly.
+    assert depths == {1: 0, 3: 1, 4: 1, 5: 1, 6: 1}
     assert [
         (p["step"], p["scale"], p["depth"], p["max_breadth"]) for p in cascade["over_time"]
     ] == [
-        (1, 1, 0, 1),
+        (1, 1, 0, 0),
         (2, 3, 1, 2),
-        (3, 5, 2, 2),
+        (3, 5, 1, 4),
     ]
-    assert (cascade["scale"], cascade["depth"], cascade["max_breadth"]) == (5, 2, 2)
+    assert (cascade["scale"], cascade["depth"], cascade["max_breadth"]) == (5, 1, 4)
     paged = ok(client.get("/posts/1/cascade", params={"limit": 2, "offset": 2}))
     assert (ids(paged["nodes"], "post_id"), paged["nodes"]["next_offset"]) == ([4, 5], 4)
     lone = ok(client.get("/posts/2/cascade"))

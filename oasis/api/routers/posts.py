@@ -117,7 +117,7 @@ def cascade(snap: Snap, post_id: PostId, limit: Limit = 50, offset: Offset = 0) 
     row = _post(snap, post_id)
     root = _root(row)
     rows = snap.posts.cascade(root)
-    tree = cascade_tree(pd.DataFrame(rows), root, time_column="created_step")
+    tree = cascade_tree(pd.DataFrame(rows), root, time_column="created_step", level="post")
     depth = dict(zip(tree.post_id.tolist(), tree.depth.tolist(), strict=True))
     nodes = [r | {"depth": depth[r["post_id"]]} for r in rows[offset : offset + limit + 1]]
     points = cascade_metrics(tree).rename(columns={"time": "step"}).to_dict("records")
