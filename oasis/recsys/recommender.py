@@ -29,6 +29,8 @@ class Recommender(Protocol):
         ...
 
 
-def exclusions(users: ActiveUsers, state: RecsysState, settings: RecsysSettings) -> Exclusions:
-    """Own posts and muted authors always; shown posts when ``settings.exclude_shown``."""
-    return Exclusions.build(users, state.shown if settings.exclude_shown else None)
+def exclusions(
+    users: ActiveUsers, state: RecsysState, settings: RecsysSettings, shown: bool = True
+) -> Exclusions:
+    """Own posts and muted authors always; shown posts when ``shown`` and ``exclude_shown``."""
+    return Exclusions.build(users, state.shown if shown and settings.exclude_shown else None)

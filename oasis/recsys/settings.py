@@ -52,7 +52,18 @@ class RecsysSettings(BaseModel):
     recency_half_life_s: float = Field(default=6 * 3600.0, gt=0)
     in_network_share: float = Field(default=0.5, ge=0.0, le=1.0)
     interest_rate: float = Field(default=0.1, gt=0.0, le=1.0, description="moving-average rate")
-    exclude_shown: bool = True
+    exclude_shown: bool = Field(
+        default=True,
+        description="never show a post twice; for the twitter kind this applies to the "
+        "out-of-network part only when ``in_network_stays`` is on",
+    )
+    in_network_stays: bool = Field(
+        default=True,
+        description="twitter kind: followees' posts and shares stay in the timeline while they "
+        "rank (recency decays them), as on a real home timeline, instead of being shown once "
+        "and excluded for good; without it a user sees the source tweet once (issue #14: the "
+        "root was in 3% of feed entries and scale fell short)",
+    )
     oversample: int = Field(default=4, ge=1, description="first candidate pool = oversample * k")
     index: Literal["auto", "flat", "ivf", "hnsw"] = "auto"
     flat_max_posts: int = Field(default=10_000, gt=0)

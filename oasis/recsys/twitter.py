@@ -49,7 +49,9 @@ class TwitterRecommender:
     In-network: posts of followees ranked by ``(1 + likes + shares) * recency``. Out-of-network
     (authors the user does not follow): interest retrieval ranked by
     ``recency * max(1, log_1000(followers + 1)) * cosine``. Whatever one side cannot fill, the
-    other does (out-of-network first, then further in-network posts).
+    other does (out-of-network first, then further in-network posts). With
+    ``in_network_stays`` a followee's post is shown again while it still ranks (a timeline);
+    ``exclude_shown`` then only keeps out-of-network recommendations from repeating.
     """
 
     def __init__(self, settings: RecsysSettings, state: RecsysState) -> None:
@@ -63,15 +65,16 @@ class TwitterRecommender:
         s, n = self.settings, len(users)
         decay = recency_decay(posts.created_at, now, s.recency_half_life_s)
         excl = exclusions(users, self.state, s)
+        timeline = exclusions(users, self.state, s, shown=False) if s.in_network_stays else excl
         source = in_network_source(posts, users, popularity(posts) * decay)
         k_in = round(s.in_network_share * s.k)
-        inside = fill(source, posts, excl, np.full(n, k_in), s.k)
+        inside = fill(source, posts, timeline, np.full(n, k_in), s.k)
         n_in = (inside >= 0).sum(axis=1)
         strangers = excl.with_authors(csr_rows(users.followee_indptr), users.followee_indices)
         weights = decay * follower_factor(posts, users)
         outside = retrieve(posts, users, self.state, s, weights, strangers, s.k - n_in)
         need = s.k - n_in - (outside >= 0).sum(axis=1)
-        more = fill(source, posts, excl, np.where(need > 0, n_in + need, 0), s.k)
+        more = fill(source, posts, timeline, np.where(need > 0, n_in + need, 0), s.k)
         more[np.arange(more.shape[1]) < n_in[:, None]] = -1  # already in ``inside``
         merged = np.hstack([inside, outside, more])
         rows = take_first(merged, merged >= 0, np.full(n, s.k), s.k)

@@ -86,3 +86,19 @@ def test_in_network_source_matches_a_brute_force_ranking() -> None:
         mine = [p for p, a, *_ in rows if a in follow[user]]
         best = sorted(mine, key=lambda p: (-score[p], p))[:7]
         assert line.tolist() == best + [-1] * (7 - len(best))
+
+
+@pytest.mark.parametrize("stays", [True, False])
+def test_followees_posts_stay_in_the_timeline_strangers_are_shown_once(
+    state: RecsysState, stays: bool
+) -> None:
+    put_profiles(state, {1: 0})
+    put_posts(state, dict.fromkeys(range(10, 14), 0))
+    followed = [(10, 5, 0.0, 0, 0, 0), (11, 5, 1.0, 0, 0, 0)]
+    strangers = [(12, 6, 2.0, 0, 0, 0), (13, 6, 3.0, 0, 0, 0)]
+    users = users_table([1], followees={1: [5]})
+    state.shown.add(np.array([1, 1, 1]), np.array([10, 11, 13]))
+    settings = RecsysSettings(kind="twitter", k=4, in_network_share=0.5, in_network_stays=stays)
+    rec = make_recommender(settings, state.embedder, state)
+    feed = rec.recommend(posts_table(followed + strangers), users, 4.0, np.random.default_rng(0))
+    assert feed.as_dict()[1].tolist() == ([11, 10, 12] if stays else [12])
