@@ -20,9 +20,13 @@ class CommentView:
 class PostView:
     """One post in a feed with its counters and top comments.
 
-    ``original_post_id`` is set for reposts and quotes. As in OASIS's post table, a quote keeps
-    the original's text in ``content`` and the quoting user's text in ``quote_content``.
-    ``flagged`` marks posts that the platform labels as reported (misinformation warning).
+    ``original_post_id`` is set for reposts and quotes: then ``author_*`` is who shared it and
+    ``original_author_*`` who wrote the original, as a timeline shows "X reposted". As in
+    OASIS's post table, a quote keeps the original's text in ``content`` and the quoting user's
+    text in ``quote_content``; counters are the original's. ``flagged`` marks posts that the
+    platform labels as reported (misinformation warning). ``liked``, ``reposted`` and
+    ``author_followed`` are the reader's own state: whether they already liked or reposted the
+    original and follow its author.
     """
 
     post_id: int
@@ -38,6 +42,11 @@ class PostView:
     quote_content: str | None = None
     comments: tuple[CommentView, ...] = ()
     flagged: bool = False
+    original_author_id: int | None = None
+    original_author_name: str | None = None
+    liked: bool = False
+    reposted: bool = False
+    author_followed: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,6 +42,8 @@ def post_view(
         quote_content=post["quote_content"],
         comments=comments,
         flagged=shown["num_reports"] >= report_threshold,
+        original_author_id=root["user_id"] if root else None,
+        original_author_name=root["author_name"] if root else None,
     )
 
 

@@ -110,12 +110,25 @@ def render_post(post: PostView) -> str:
     if post.original_post_id is not None:
         kind = "quoting" if post.quote_content is not None else "reposting"
         head += f", {kind} post {post.original_post_id}"
+        if post.original_author_id is not None:
+            head += f" by {post.original_author_name} (user {post.original_author_id})"
     text = post.quote_content if post.quote_content is not None else post.content
     lines = [f"{head}: {text}"]
     if post.quote_content is not None:
         lines.append(f"  quoted: {post.content}")
     counts = f"  likes {post.likes}, dislikes {post.dislikes}, shares {post.shares}"
     lines.append(counts + (" [flagged as possibly misleading]" if post.flagged else ""))
+    done = [
+        note
+        for flag, note in (
+            (post.liked, "you liked it"),
+            (post.reposted, "you reposted it"),
+            (post.author_followed, "you follow its author"),
+        )
+        if flag
+    ]
+    if done:
+        lines.append(f"  ({'; '.join(done)})")
     lines += [
         f"  comment {c.comment_id} by user {c.author_id} (likes {c.likes}, "
         f"dislikes {c.dislikes}): {c.content}"

@@ -101,9 +101,10 @@ def take_agents(batch: HeuristicBatch, rows: np.ndarray) -> HeuristicBatch:
     indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
     starts = np.repeat(batch.indptr[rows] - indptr[:-1], lengths)
     entries = starts + np.arange(int(indptr[-1]), dtype=np.int64)
-    per_entry = {
-        name: getattr(batch, name)[entries]
-        for name in batch.__dataclass_fields__
+    columns = {name: getattr(batch, name) for name in batch.__dataclass_fields__}
+    per_entry: dict[str, Any] = {
+        name: None if column is None else column[entries]
+        for name, column in columns.items()
         if name not in _PER_AGENT
     }
     return HeuristicBatch(

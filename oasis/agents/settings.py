@@ -20,18 +20,109 @@ class _Section(BaseModel):
 
 
 class HeuristicSettings(_Section):
-    """Base rates of the heuristic policy, scaled per post by interest similarity and popularity."""
+    """The heuristic policy's rates, per feed entry, scaled by interest and popularity.
 
-    post: float = Field(default=0.2, ge=0, le=1)
-    like: float = Field(default=0.15, ge=0, le=1)
-    dislike: float = Field(default=0.02, ge=0, le=1)
-    repost: float = Field(default=0.05, ge=0, le=1)
-    comment: float = Field(default=0.05, ge=0, le=1)
+    For an entry with interest similarity ``sim`` (cosine of the reader's interest vector and
+    the post) and popularity ``pop`` (likes plus shares of the original):
+    ``affinity = clip(affinity_base + sim, 0, affinity_max)`` and
+    ``boost = 1 + popularity_weight * log1p(pop)``; like, repost and comment happen with their
+    rate x affinity x boost; dislike with its rate x ``clip(-dislike_slope * sim, 0, 1)``.
+    Nothing is done twice: what the reader already liked, disliked, reposted, followed or voted
+    on (the entry's reader state) is skipped, and so are the reader's own posts.
+
+    Every probability and weight of the heuristic policy is a named field here; its description
+    says what it does and where its default comes from. Sources cited:
+
+    - [OASIS] Yang et al., "OASIS: Open Agent Social Interaction Simulations with One Million
+      Agents", arXiv 2411.11581 (the action space and the information-spread and herd experiments).
+    - [Muchnik13] Muchnik, Aral and Taylor, "Social influence bias: a randomized experiment",
+      Science 341:647 (2013): one planted up-vote made the next rater 32% more likely to up-vote.
+    - [Kwak10] Kwak, Lee, Park and Moon, "What is Twitter, a social network or a news media?",
+      WWW 2010: half of all retweets happen within an hour of the tweet, 75% within a day.
+    - [seed] the OASIS seed data (``oasis/datasets/data``), figures computed in the description.
+
+    Where no study gives a figure the description says so and says what the value was chosen for.
+    """
+
+    post: float = Field(
+        default=0.2,
+        ge=0,
+        le=1,
+        description="chance that an active agent writes a post of its own in a step. No study "
+        "gives a per-session figure; chosen so that a synthetic population keeps its feeds "
+        "supplied with fresh posts (a fifth of the active users post)",
+    )
+    like: float = Field(
+        default=0.15,
+        ge=0,
+        le=1,
+        description="base chance to like a feed entry. No per-view figure is published for "
+        "LLM-free agents; chosen, with ``repost``, so that likes outnumber reposts by three to "
+        "one, the order of the like/retweet ratio of public tweets",
+    )
+    dislike: float = Field(
+        default=0.02,
+        ge=0,
+        le=1,
+        description="base chance to dislike an entry far from one's interests (Reddit votes). "
+        "Chosen small: down-votes are rarer than up-votes on Reddit [Muchnik13, control group]",
+    )
+    repost: float = Field(
+        default=0.05,
+        ge=0,
+        le=1,
+        description="base chance to repost a feed entry. No published per-view figure for a "
+        "synthetic population; topic experiments set it from the topic (see "
+        "examples/information_spread.yaml: [seed] every user of a topic file reposted the "
+        "source, [Kwak10] half of them within the first hour)",
+    )
+    comment: float = Field(
+        default=0.05,
+        ge=0,
+        le=1,
+        description="base chance to comment on an entry; chosen equal to ``repost`` (no source)",
+    )
     follow: float = Field(
-        default=0.1, ge=0, le=1, description="chance to follow a liked post's author"
+        default=0.1,
+        ge=0,
+        le=1,
+        description="chance to follow the original's author after liking it; no source, chosen "
+        "so that follow graphs grow slowly over a run",
     )
     comment_vote: float = Field(
-        default=0.1, ge=0, le=1, description="chance to vote on a post's top comment"
+        default=0.1,
+        ge=0,
+        le=1,
+        description="chance to vote on an entry's top comment; no source, chosen so that "
+        "herd-effect threads collect votes within a few steps",
+    )
+    affinity_base: float = Field(
+        default=0.5,
+        ge=0,
+        description="affinity of an entry at zero interest similarity; with ``affinity_max`` "
+        "it bounds how much interest matters (x0 to x3 around the base rate). No source",
+    )
+    affinity_max: float = Field(default=1.5, gt=0, description="the most affinity can be")
+    popularity_weight: float = Field(
+        default=0.1,
+        ge=0,
+        description="weight of log(1 + likes + shares): a post with 1,000 engagements is "
+        "acted on 1.7 times as often as one with none. No source; the paper's agents see the "
+        "counters and lean towards popular posts [OASIS]",
+    )
+    dislike_slope: float = Field(
+        default=2.0,
+        ge=0,
+        description="dislike chance rises with -similarity at this slope (full rate at "
+        "similarity -0.5); no source",
+    )
+    herd_scale: float = Field(
+        default=2.0,
+        gt=0,
+        description="up-vote chance on a comment is (1 + tanh(score / herd_scale)) / 2. "
+        "[Muchnik13]: one planted up-vote raised the next up-vote chance by 32% (0.5 -> 0.66 "
+        "would be a scale of 3.0); 2.0 leans a little harder, as OASIS's herd study reports "
+        "stronger herding among LLM agents than among people [OASIS]",
     )
 
 

@@ -38,7 +38,13 @@ from oasis.loop.events import EventSource, Interview, World, collect
 from oasis.loop.herd_threads import HerdThreads
 from oasis.loop.roster import PROFILE_KEYS, Roster, profile_text
 from oasis.loop.schedule import Schedule
-from oasis.loop.step_inputs import active_users, candidate_posts, heuristic_batch, llm_contexts
+from oasis.loop.step_inputs import (
+    active_users,
+    candidate_posts,
+    heuristic_batch,
+    llm_contexts,
+    one_per_original,
+)
 from oasis.platform import FeedRecord, Platform
 from oasis.platform.reader import Reader
 from oasis.recsys import Feeds, RecsysState, make_embedder, make_recommender
@@ -199,7 +205,8 @@ class Simulation:
         candidates = candidate_posts(reader, step - self.config.candidate_window_steps)
         users = active_users(reader, active, candidates[0])
         rng = generator(self.config.seed, Stream.RECSYS, step)
-        feeds = self.recommender.recommend(candidates[0], users, now, rng)
+        ranked = self.recommender.recommend(candidates[0], users, now, rng)
+        feeds = one_per_original(ranked, *candidates)  # a timeline shows an original once
         llm = self.roster.is_llm[active]
         by_user = feeds.as_dict()  # read by both kinds of agent
         contexts = self._contexts(reader, by_user, active[llm], step)

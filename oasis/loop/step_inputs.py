@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
 
-from oasis.agents.heuristic import HeuristicBatch
+from oasis.agents.heuristic import (
+    AUTHOR_FOLLOWED,
+    COMMENT_VOTED,
+    DISLIKED,
+    LIKED,
+    OWN,
+    REPOSTED,
+    HeuristicBatch,
+)
 from oasis.agents.memory import AgentMemory
+from oasis.agents.observation import PostView
 from oasis.agents.observe import build_observation, post_view
 from oasis.agents.policy import AgentContext
 from oasis.agents.profile import Profile
 from oasis.core.arrays import distinct
 from oasis.platform.reader import Reader
-from oasis.recsys import ActiveUsers, PostTable, RecsysState
+from oasis.recsys import ActiveUsers, Feeds, PostTable, RecsysState
 
 
 def candidate_posts(reader: Reader, since_step: int) -> tuple[PostTable, np.ndarray]:
@@ -52,6 +62,28 @@ def active_users(reader: Reader, user_ids: np.ndarray, posts: PostTable) -> Acti
 FeedsByUser = Mapping[int, np.ndarray]
 
 
+def one_per_original(feeds: Feeds, posts: PostTable, roots: np.ndarray) -> Feeds:
+    """Each user's feed with one entry per original post, the best-ranked one kept.
+
+    A timeline shows a post once, however many followees shared it; the entry kept (the
+    original or a share of it) is what the reader acts on, so the platform can tell through
+    whom they met it.
+    """
+    post_ids = feeds.post_id
+    if not len(post_ids):
+        return feeds
+    order = np.argsort(posts.post_id)
+    entry_roots = roots[order[np.searchsorted(posts.post_id, post_ids, sorter=order)]]
+    row = np.repeat(np.arange(len(feeds)), np.diff(feeds.indptr))
+    keys = (row.astype(np.int64) << 32) | entry_roots.astype(np.int64)
+    _, first = np.unique(keys, return_index=True)
+    keep = np.zeros(len(post_ids), bool)
+    keep[first] = True
+    counts = np.bincount(row[keep], minlength=len(feeds))
+    indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    return Feeds(feeds.user_id, indptr, post_ids[keep])
+
+
 def feed_rows(by_user: FeedsByUser, user_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The CSR (indptr, post ids) of the feeds of ``user_ids``, in that order."""
     rows = [by_user.get(int(u), np.empty(0, np.int64)) for u in user_ids]
@@ -68,14 +100,23 @@ def heuristic_batch(
     state: RecsysState,
     topics: Sequence[str],
 ) -> HeuristicBatch:
-    """Columns for the heuristic policy: each feed entry's similarity, popularity, top comment."""
+    """Columns for the heuristic policy, one row per feed entry.
+
+    Each entry carries the original's author and popularity, similarity, top comment and what
+    the reader already did to it (reader state bits).
+    """
     posts, roots = candidates
     indptr, post_ids = feed_rows(by_user, user_ids)
     position = {int(p): i for i, p in enumerate(posts.post_id)}
     rows = np.array([position[int(p)] for p in post_ids], np.int64)
     entry_roots = roots[rows] if len(rows) else np.empty(0, np.int64)
-    top = reader.top_comments(distinct(entry_roots).tolist())
+    unique_roots = distinct(entry_roots)
+    original = reader.originals(unique_roots.tolist())
+    at = np.searchsorted(unique_roots, entry_roots)
+    authors = original["user_id"][at]
+    top = reader.top_comments(unique_roots.tolist())
     best = [top.get(int(r), (-1, 0)) for r in entry_roots]
+    comment_ids = np.array([c for c, _ in best], np.int64)
     owners = np.repeat(user_ids, np.diff(indptr))
     interests = state.interests.vectors(owners) if len(owners) else np.empty((0, 1))
     vectors = state.posts.vectors(post_ids) if len(post_ids) else np.empty((0, 1))
@@ -83,13 +124,33 @@ def heuristic_batch(
         agent_ids=user_ids,
         indptr=indptr,
         post_ids=post_ids,
-        author_ids=posts.author_id[rows] if len(rows) else np.empty(0, np.int64),
+        author_ids=authors,
         similarity=np.einsum("ij,ij->i", interests, vectors).astype(np.float64),
-        popularity=(posts.likes[rows] + posts.shares[rows]) if len(rows) else np.empty(0),
-        comment_ids=np.array([c for c, _ in best], np.int64),
+        popularity=(original["likes"] + original["shares"])[at],
+        comment_ids=comment_ids,
         comment_scores=np.array([s for _, s in best], np.float64),
         topics=topics,
+        reader_state=state_bits(
+            reader.entry_state(owners, entry_roots, authors, comment_ids), owners == authors
+        ),
     )
+
+
+def state_bits(done: Mapping[str, np.ndarray], own: np.ndarray) -> np.ndarray:
+    """The heuristic's reader-state bits from the platform's per-entry flags."""
+    bits = np.where(own, OWN, 0)
+    for name, bit in _STATE_BITS.items():
+        bits |= np.where(done[name], bit, 0)
+    return bits.astype(np.int64)
+
+
+_STATE_BITS = {
+    "liked": LIKED,
+    "disliked": DISLIKED,
+    "reposted": REPOSTED,
+    "followed": AUTHOR_FOLLOWED,
+    "comment_voted": COMMENT_VOTED,
+}
 
 
 def llm_contexts(
@@ -114,9 +175,21 @@ def llm_contexts(
     views = {
         pid: post_view(post, _root(post, roots), report_threshold) for pid, post in posts.items()
     }
+    done = _reader_flags(reader, by_user, ids, views)  # (user, post) -> liked, reposted, followed
     contexts = []
     for i, user in enumerate(ids):
-        feed = [views[p] for p in map(int, by_user.get(user, ())) if p in views]
+        feed = [
+            replace(
+                views[p],
+                liked=done[(user, p)][0],
+                reposted=done[(user, p)][1],
+                author_followed=done[(user, p)][2],
+            )
+            if (user, p) in done
+            else views[p]
+            for p in map(int, by_user.get(user, ()))
+            if p in views
+        ]
         follow = (int(counts["followers"][i]), int(counts["followings"][i]))
         observation = build_observation(
             user, step, time_label, feed, follow, notes[user], messages[user]
@@ -125,6 +198,30 @@ def llm_contexts(
             AgentContext(profiles[user], memories.get(user, AgentMemory()), observation)
         )
     return contexts
+
+
+def _reader_flags(
+    reader: Reader, by_user: FeedsByUser, ids: Sequence[int], views: Mapping[int, PostView]
+) -> dict[tuple[int, int], tuple[bool, bool, bool]]:
+    """The reader's own state of each (reader, entry) pair that has any, for the prompt."""
+    pairs = [(u, int(p)) for u in ids for p in by_user.get(u, ()) if int(p) in views]
+    if not pairs:
+        return {}
+    readers = np.array([u for u, _ in pairs], np.int64)
+    shown = [views[p] for _, p in pairs]
+    originals = np.array([v.original_post_id or v.post_id for v in shown], np.int64)
+    authors = np.array(
+        [v.author_id if v.original_author_id is None else v.original_author_id for v in shown],
+        np.int64,
+    )
+    none = np.full(len(pairs), -1, np.int64)
+    state = reader.entry_state(readers, originals, authors, none)
+    flags = np.column_stack([state["liked"], state["reposted"], state["followed"]])
+    return {
+        pair: (bool(row[0]), bool(row[1]), bool(row[2]))
+        for pair, row in zip(pairs, flags.tolist(), strict=True)
+        if any(row)
+    }
 
 
 def _root(

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from oasis.core.actions import Action, ActionType
-from oasis.platform.bulk import member_of, pair_source
+from oasis.platform.bulk import member_of, present_pairs
 from oasis.platform.overlay import CommentInfo, Deltas, Pair, PairSet, PostInfo
 from oasis.platform.schema import (
     ChatGroup,
@@ -229,19 +229,6 @@ def _load_products(conn: Connection, names: Collection[str]) -> dict[str, int]:
     return {str(name): int(pid) for name, pid in conn.execute(query)}
 
 
-def _matching(conn: Connection, left: Any, right: Any, pairs: list[Pair], *extra: Any) -> set[Pair]:
-    """Those of ``pairs`` present as (left, right) rows (filtered by ``extra`` conditions)."""
-    if not pairs:
-        return set()
-    wanted = pair_source(conn, pairs)
-    query = (
-        select(left, right)
-        .join_from(wanted, left.table, (left == wanted.c.a) & (right == wanted.c.b))
-        .where(*extra)
-    )
-    return {(a, b) for a, b in conn.execute(query).all()}
-
-
 def _load_pairs(conn: Connection, pairs: list[Pair], left: Any, right: Any, *extra: Any) -> PairSet:
     """The stored state of ``pairs``, and a lookup for pairs the step comes to ask about later."""
 
@@ -249,7 +236,7 @@ def _load_pairs(conn: Connection, pairs: list[Pair], left: Any, right: Any, *ext
         query = select(left).where(left == pair[0], right == pair[1], *extra).limit(1)
         return conn.execute(query).first() is not None
 
-    return PairSet(_matching(conn, left, right, pairs, *extra), set(pairs), fetch)
+    return PairSet(present_pairs(conn, left, right, pairs, *extra), set(pairs), fetch)
 
 
 def _load_max_ids(conn: Connection) -> dict[str, int]:

@@ -48,6 +48,21 @@ def pair_source(conn: Connection, pairs: Sequence[tuple[int, int]]) -> Any:
     ).subquery()
 
 
+def present_pairs(
+    conn: Connection, left: Any, right: Any, pairs: Sequence[tuple[int, int]], *extra: Any
+) -> set[tuple[int, int]]:
+    """Those of ``pairs`` present as (left, right) rows (filtered by ``extra`` conditions)."""
+    if not pairs:
+        return set()
+    wanted = pair_source(conn, pairs)
+    query = (
+        select(left, right)
+        .join_from(wanted, left.table, (left == wanted.c.a) & (right == wanted.c.b))
+        .where(*extra)
+    )
+    return {(a, b) for a, b in conn.execute(query).all()}
+
+
 def int_columns(columns: Sequence[Sequence[int]], names: Sequence[str]) -> Any:
     """A PostgreSQL derived table of integer ``columns`` named ``names``, one array param each."""
     arrays = (bindparam(None, list(c), type_=ARRAY(BigInteger)) for c in columns)

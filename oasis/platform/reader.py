@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Select, func, select
 
 from oasis.platform.batch import chunks
 from oasis.platform.bulk import member_of
+from oasis.platform.entry_state import entry_state
 from oasis.platform.feed_log import FeedRecord, read_feeds
 from oasis.platform.schema import (
     Base,
@@ -255,6 +256,21 @@ class Reader:
         pairs = [*self.conn.execute(likes), *self.conn.execute(posts)]
         array = np.array(sorted(pairs), _INT).reshape(-1, 2)
         return {"user_id": array[:, 0], "post_id": array[:, 1]}
+
+    def entry_state(
+        self, readers: np.ndarray, originals: np.ndarray, authors: np.ndarray, comments: np.ndarray
+    ) -> dict[str, np.ndarray]:
+        """What each feed entry's reader already did to it (see :func:`entry_state`)."""
+        return entry_state(self.conn, readers, originals, authors, comments)
+
+    def originals(self, post_ids: Sequence[int]) -> dict[str, np.ndarray]:
+        """Author, likes and shares of ``post_ids`` (original posts), aligned with them."""
+        query = select(Post.post_id, Post.user_id, Post.num_likes, Post.num_shares)
+        rows = {r[0]: r[1:] for r in self.conn.execute(
+            query.where(member_of(self.conn, Post.post_id, set(post_ids)))
+        )} if len(post_ids) else {}  # fmt: skip
+        table = np.array([rows[int(p)] for p in post_ids], _INT).reshape(-1, 3)
+        return {"user_id": table[:, 0], "likes": table[:, 1], "shares": table[:, 2]}
 
     def feeds(self, step: int) -> FeedRecord | None:
         """The feeds given at ``step`` (None when that step stored none)."""

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 from oasis.agents.memory import AgentMemory
+from oasis.agents.observation import PostView
 from oasis.agents.prompts import (
     build_interview_messages,
     build_messages,
     interview_system_prompt,
     render_observation,
+    render_post,
     system_prompt,
 )
 
@@ -77,3 +79,14 @@ def test_interview_messages():
     assert messages[1]["content"].startswith("You are User 3")
     assert messages[1]["content"].endswith("Interviewer: Do you trust the news?")
     assert "JSON" not in system and "plain text" in system
+
+
+def test_a_share_names_the_original_and_who_shared_it_and_the_readers_own_state():
+    share = PostView(
+        12, 3, "carol", "the sky is green", 2, shares=4, original_post_id=11,
+        original_author_id=2, original_author_name="bob", liked=True, author_followed=True,
+    )  # fmt: skip
+    text = render_post(share)
+    assert "post 12 by carol (user 3), reposting post 11 by bob (user 2): the sky is green" in text
+    assert "(you liked it; you follow its author)" in text
+    assert "you" not in render_post(PostView(11, 2, "bob", "the sky is green", 1))

@@ -49,9 +49,7 @@ def test_repost_of_a_repost_targets_the_root(world):
     ],
     ids=["stranger", "followee-only", "both", "author-only"],
 )
-def test_share_records_the_post_through_which_the_user_was_exposed(
-    world, follows, through_share
-):
+def test_share_records_the_post_through_which_the_user_was_exposed(world, follows, through_share):
     root = world.post(1)
     share = world.one(2, T.REPOST, post_id=root).data["post_id"]
     for followee in follows:

@@ -6,7 +6,15 @@ from collections import Counter
 
 import numpy as np
 
-from oasis.agents.heuristic import HeuristicBatch, decide_heuristic
+from oasis.agents.heuristic import (
+    AUTHOR_FOLLOWED,
+    COMMENT_VOTED,
+    LIKED,
+    OWN,
+    REPOSTED,
+    HeuristicBatch,
+    decide_heuristic,
+)
 from oasis.agents.settings import HeuristicSettings
 from oasis.core.actions import ActionType, validate_args
 
@@ -86,3 +94,28 @@ def test_comment_votes_follow_the_earlier_voters():
     assert liked[101] > 4 * disliked[101]
     assert disliked[102] > 4 * liked[102]
     assert 0.8 < liked[103] / disliked[103] < 1.25
+
+
+def test_what_the_reader_already_did_is_never_done_again():
+    eager = HeuristicSettings(like=1.0, repost=1.0, follow=1.0, comment_vote=1.0, comment=0.0)
+    plain = batch(50, 0.9)
+    states = np.tile(np.array([LIKED, REPOSTED, AUTHOR_FOLLOWED, COMMENT_VOTED, OWN]), 50)
+    done = HeuristicBatch(**{**{f: getattr(plain, f) for f in plain.__dataclass_fields__},
+                             "reader_state": states})  # fmt: skip
+    actions = [a for agent in decide_heuristic(eager, 3, 1, done, ALL) for a in agent]
+    pairs = {(a.type, a.args.get("post_id", a.args.get("comment_id", a.args.get("followee_id"))))
+             for a in actions}  # fmt: skip
+    assert (ActionType.LIKE_POST, 1) not in pairs and (ActionType.REPOST, 2) not in pairs
+    assert (ActionType.FOLLOW, 13) not in pairs  # post 3's author is already followed
+    assert not any(t in (ActionType.LIKE_COMMENT, ActionType.DISLIKE_COMMENT) and c == 104
+                   for t, c in pairs)  # fmt: skip
+    assert not any(c in (5, 15) for t, c in pairs if t is not ActionType.LIKE_COMMENT)  # own post
+    assert (ActionType.REPOST, 1) in pairs and (ActionType.LIKE_POST, 2) in pairs
+
+
+def test_an_author_is_followed_once_per_step():
+    same_author = HeuristicBatch(**{**{f: getattr(batch(20, 0.9), f) for f in
+                                      batch(1, 0.0).__dataclass_fields__},
+                                    "author_ids": np.full(100, 7)})  # fmt: skip
+    decisions = decide_heuristic(HeuristicSettings(like=1.0, follow=1.0), 4, 0, same_author, ALL)
+    assert all(count([actions], ActionType.FOLLOW) == 1 for actions in decisions)

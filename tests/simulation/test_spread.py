@@ -1,0 +1,68 @@
+"""Information spread: one timeline entry per original, the reader's own state, the star."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from oasis.analysis import cascade_tree
+from oasis.config import load_config
+from oasis.core.actions import Action, ActionType
+from oasis.loop.results import write_results
+from oasis.loop.simulation import Simulation
+from oasis.loop.step_inputs import one_per_original
+from oasis.platform import Platform
+from oasis.platform.schema import Post, Trace
+from oasis.recsys import Feeds, PostTable
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "information_spread.yaml"
+
+
+def test_a_timeline_shows_each_original_once_best_ranked_entry_kept() -> None:
+    ids = np.array([1, 2, 3, 4, 5], np.int64)
+    posts = PostTable(ids, ids + 10, ids * 1.0, ids * 0, ids * 0, ids * 0)
+    roots = np.array([1, 2, 1, 1, 5], np.int64)  # posts 3 and 4 share post 1
+    feeds = Feeds(np.array([7, 8, 9]), np.array([0, 4, 4, 7]), np.array([3, 2, 1, 4, 4, 5, 1]))
+    kept = one_per_original(feeds, posts, roots)
+    assert {u: f.tolist() for u, f in kept} == {7: [3, 2], 8: [], 9: [4, 5]}
+
+
+def test_reader_state_of_feed_entries(db_url: str) -> None:
+    platform = Platform.open(db_url)
+    users = pd.DataFrame({"user_id": range(4), "user_name": [f"u{i}" for i in range(4)]})
+    platform.load_population(users.assign(name="n", bio=""), np.array([[1, 0]], np.int64))
+    (root,) = (r.data["post_id"] for r in platform.apply(0, [Action(0, ActionType.CREATE_POST,
+                                                                    {"content": "news"})]))  # fmt: skip
+    platform.apply(1, [Action(1, ActionType.REPOST, {"post_id": root}),
+                       Action(2, ActionType.LIKE_POST, {"post_id": root})])  # fmt: skip
+    readers = np.array([1, 2, 3, 0])
+    with platform.reader() as reader:
+        state = reader.entry_state(readers, np.full(4, root), np.zeros(4, np.int64), np.full(4, -1))
+    platform.close()
+    assert state["reposted"].tolist() == [True, False, False, False]
+    assert state["liked"].tolist() == [False, True, False, False]
+    assert state["followed"].tolist() == [True, False, False, False]
+    assert not state["comment_voted"].any()
+
+
+@pytest.mark.slow
+def test_information_spread_as_shipped_gives_a_star_and_no_duplicate_actions(tmp_path) -> None:
+    config = load_config(EXAMPLE, environ={}).model_copy(update={"output": tmp_path / "out"})
+    assert config.steps >= 150 and config.clock.minutes_per_step == 1
+    simulation = Simulation.open(config)
+    simulation.run()
+    write_results(simulation.platform, simulation.clock, config.output, config.name)
+    with simulation.platform.reader() as reader:
+        posts, trace = reader.table(Post), reader.table(Trace)
+    simulation.close()
+    tree = cascade_tree(posts[posts["created_step"] < 150], 1, "created_step")
+    levels = np.bincount(tree.depth)
+    assert tree.depth.max() <= 3 and levels[1] > 0.8 * (len(tree.depth) - 1)
+    assert len(tree.depth) > 50
+    duplicates = (trace["reason"] == "duplicate").sum()
+    assert duplicates < 0.01 * len(trace)
+    summary = (tmp_path / "out" / "summary.md").read_text()
+    assert "num_users" in summary and "max_depth" in summary
