@@ -18,6 +18,7 @@ def write_report(
     polarization: pd.DataFrame | None = None,
     herd: pd.DataFrame | None = None,
     reference: Mapping[str, float] | None = None,
+    comparison: pd.DataFrame | None = None,
     title: str = "OASIS run",
     notes: Sequence[str] = (),
 ) -> list[Path]:
@@ -30,6 +31,7 @@ def write_report(
         polarization: :func:`~oasis.analysis.polarization.polarization_by_round` output.
         herd: :func:`~oasis.analysis.herd.herd_effect` output.
         reference: Real cascade values drawn beside the simulated ones (see ``plot_cascades``).
+        comparison: :func:`~oasis.analysis.comparison.final_comparison` output, stated first.
         title: The summary's heading.
         notes: Markdown sections put right under the heading (lineage, LLM usage).
 
@@ -40,6 +42,12 @@ def write_report(
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
     sections = [f"# {title}\n", *notes]
+    if comparison is not None:
+        sections.append(
+            "## The real cascade and the simulated one\n\n"
+            "Real figures from all_topics.csv (Twitter15/16); simulated: the source tweet's "
+            f"cascade at the end of the run.\n\n{markdown_table(comparison)}\n"
+        )
     if cascades is not None:
         written += [
             plot_cascades(cascades, out / "cascades.png", reference),

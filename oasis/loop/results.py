@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +19,39 @@ from oasis.analysis import (
     stances,
     write_report,
 )
+from oasis.analysis.cascade import Level
+from oasis.analysis.comparison import METRICS, final_comparison
 from oasis.analysis.report import markdown_table
+from oasis.config import PopulationSettings
 from oasis.core.clock import Clock
+from oasis.datasets.twitter import load_topic, load_topics
 from oasis.platform import Platform
+
+
+@dataclass(frozen=True, slots=True)
+class TopicReference:
+    """A Twitter15/16 topic's real cascade figures and its source tweet (who, what)."""
+
+    topic: str
+    num_users: int
+    max_depth: int
+    root_agent: int
+    source_tweet: str
+
+
+def topic_reference(population: PopulationSettings) -> TopicReference | None:
+    """The real figures of a topic population (``all_topics.csv``); None for other sources."""
+    if population.source != "topic" or population.topic is None:
+        return None
+    row = load_topics(population.topics_path).loc[population.topic]
+    source = load_topic(population.topics_path, population.path, population.topic).posts[0]
+    return TopicReference(
+        population.topic,
+        int(row["num_users"]),
+        int(row["max_depth"]),
+        source.author_id,
+        source.content,
+    )
 
 
 def write_results(
@@ -30,10 +60,17 @@ def write_results(
     folder: Path,
     title: str,
     herd: pd.DataFrame | None = None,
+    *,
+    level: Level = "user",
+    topic: TopicReference | None = None,
 ) -> list[Path]:
     """Export traces and posts as Parquet, metrics as JSON, and the analysis report.
 
     ``herd`` is the herd experiment's first comments with their groups, when there is one.
+    ``level`` is the cascade view (``user`` trees on X, ``post`` trees on Reddit). With a
+    ``topic``, its real figures are compared with the source tweet's simulated cascade:
+    ``comparison.csv`` and ``comparison.json``, reference lines in ``cascades.png`` and a
+    section of ``summary.md``.
     """
     folder.mkdir(parents=True, exist_ok=True)
     with platform.reader() as reader:
@@ -47,16 +84,61 @@ def write_results(
     # Every cascade is measured at the end of every step, so its curve runs to the end of the
     # run (flat after its last repost) and curves of different roots line up.
     steps = np.sort((metrics["sim_time"].to_numpy(np.float64) - clock.seconds(0)) / 60.0)
+    cascades = (
+        cascades_metrics(posts, time_column="minute", times=steps, level=level)
+        if len(posts)
+        else None
+    )
+    comparison = None
+    if topic is not None and cascades is not None:
+        comparison, root = _compare_topic(posts, cascades, topic)
+        written += _write_comparison(folder, comparison, topic, root)
     report = write_report(
         folder,
         notes=[*_lineage(platform), *_usage(records)],
-        cascades=cascades_metrics(posts, time_column="minute", times=steps) if len(posts) else None,
+        cascades=cascades,
         activity=activity_per_step(trace) if len(trace) else None,
         polarization=_polarization(trace),
         herd=herd_effect(herd) if herd is not None else None,
+        reference=None if topic is None else {"scale": topic.num_users, "depth": topic.max_depth},
+        comparison=comparison,
         title=title,
     )
     return written + report
+
+
+def source_root(posts: pd.DataFrame, topic: TopicReference) -> int | None:
+    """The post id of the topic's source tweet: its root user's first post of that text."""
+    text = topic.source_tweet.strip()[:50]
+    mine = posts[(posts["user_id"] == topic.root_agent) & posts["original_post_id"].isna()]
+    found = mine[mine["content"].astype(str).str.startswith(text)]
+    return int(found["post_id"].min()) if len(found) else None
+
+
+def _compare_topic(
+    posts: pd.DataFrame, cascades: pd.DataFrame, topic: TopicReference
+) -> tuple[pd.DataFrame, int | None]:
+    root = source_root(posts, topic)
+    curve = cascades[cascades["root_post_id"] == root]
+    final = curve.iloc[-1] if len(curve) else pd.Series(dict.fromkeys(METRICS, 0))
+    real = {"num_users": topic.num_users, "max_depth": topic.max_depth}
+    return final_comparison({m: float(final[m]) for m in METRICS}, real), root
+
+
+def _write_comparison(
+    folder: Path, comparison: pd.DataFrame, topic: TopicReference, root: int | None
+) -> list[Path]:
+    table = folder / "comparison.csv"
+    comparison.to_csv(table, index=False)
+    record = {
+        "topic": topic.topic,
+        "root_post_id": root,
+        "real": {"num_users": topic.num_users, "max_depth": topic.max_depth},
+        "metrics": json.loads(comparison.to_json(orient="records")),
+    }
+    summary = folder / "comparison.json"
+    summary.write_text(json.dumps(record, indent=1))
+    return [table, summary]
 
 
 def _polarization(trace: pd.DataFrame) -> pd.DataFrame | None:

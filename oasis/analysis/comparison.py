@@ -1,0 +1,101 @@
+"""Simulated cascades against real ones: final figures and per-minute NRMSE.
+
+Real figures come from Twitter15/16's ``all_topics.csv`` (``num_users``, ``max_depth`` of each
+topic) or from per-minute curves given as files: a CSV with columns ``minute, scale, depth,
+max_breadth``, or OASIS's pickled lists (a dict of three lists keyed ``scale``, ``depth``,
+``max_breadth``, or a list of the three in that order; item i is minute i).
+
+NRMSE of a metric = RMSE over the real curve's minutes ``0 <= m < horizon`` (150 by default)
+divided by the largest real value over those minutes. Alignment: the source tweet is minute 0
+of both curves; the simulated value at real minute m is the last one measured at a simulated
+minute (step x minutes per step) at or before m, and 0 before the first.
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+METRICS = ("scale", "depth", "max_breadth")
+HORIZON_MINUTES = 150
+# The real figure of all_topics.csv each simulated final figure is compared with.
+TOPIC_FIGURES = {"scale": "num_users", "depth": "max_depth"}
+ALIGNMENT = (
+    "minute 0 = the source tweet in both curves; the simulated value at real minute m is the "
+    "last measured at a simulated minute <= m (step x minutes per step), 0 before the first; "
+    "RMSE over real minutes 0 <= m < {horizon}, divided by the real curve's maximum there"
+)
+
+
+def final_comparison(simulated: Mapping[str, float], real: Mapping[str, float]) -> pd.DataFrame:
+    """Real and simulated final figures side by side with the relative error of each.
+
+    Args:
+        simulated: Final ``scale``, ``depth`` and ``max_breadth`` of the simulated cascade.
+        real: The topic's real figures (``num_users``, ``max_depth``).
+
+    Returns:
+        One row per metric: ``metric, real_figure, real, simulated, relative_error`` (real and
+        relative error empty where the real data has no figure, as for max breadth).
+    """
+    rows = []
+    for metric in METRICS:
+        figure = TOPIC_FIGURES.get(metric)
+        value = float(real[figure]) if figure in real else float("nan")
+        sim = float(simulated[metric])
+        error = (sim - value) / value if value else float("nan")
+        rows.append((metric, figure or "", value, sim, error))
+    columns = ["metric", "real_figure", "real", "simulated", "relative_error"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def load_real_curves(path: str | Path) -> pd.DataFrame:
+    """Real per-minute curves from a CSV or an OASIS pickle, as ``minute`` plus the metrics."""
+    source = Path(path)
+    if source.suffix.lower() == ".csv":
+        frame = pd.read_csv(source)
+        missing = {"minute", *METRICS} - set(frame.columns)
+        if missing:
+            raise ValueError(f"{source}: missing column(s) {', '.join(sorted(missing))}")
+        return frame[["minute", *METRICS]].sort_values("minute", ignore_index=True)
+    with source.open("rb") as handle:
+        data: Any = pickle.load(handle)  # a researcher's own file, as OASIS writes them
+    lists = [data[m] for m in METRICS] if isinstance(data, Mapping) else list(data)
+    if len(lists) != len(METRICS) or len({len(values) for values in lists}) != 1:
+        raise ValueError(f"{source}: expected three lists of equal length (scale, depth, breadth)")
+    return pd.DataFrame({"minute": np.arange(len(lists[0])), **dict(zip(METRICS, lists))})
+
+
+def aligned(simulated: pd.DataFrame, minutes: np.ndarray) -> pd.DataFrame:
+    """The simulated curve (``time`` in minutes) read at each of ``minutes`` (see alignment)."""
+    order = simulated.sort_values("time")
+    at = np.searchsorted(order["time"].to_numpy(np.float64), minutes, side="right") - 1
+    values = {
+        m: np.where(at >= 0, order[m].to_numpy(np.float64)[np.maximum(at, 0)], 0.0)
+        for m in METRICS
+    }
+    return pd.DataFrame({"minute": minutes, **values})
+
+
+def nrmse(
+    simulated: pd.DataFrame, real: pd.DataFrame, horizon: int = HORIZON_MINUTES
+) -> dict[str, float]:
+    """Per-metric NRMSE of a simulated curve (``time`` in minutes) against a real one.
+
+    Returns:
+        ``{metric: nrmse}``; NaN where the real curve is zero throughout.
+    """
+    window = real[(real["minute"] >= 0) & (real["minute"] < horizon)]
+    sim = aligned(simulated, window["minute"].to_numpy(np.float64))
+    scores = {}
+    for metric in METRICS:
+        truth = window[metric].to_numpy(np.float64)
+        rmse = float(np.sqrt(np.mean((sim[metric].to_numpy() - truth) ** 2)))
+        peak = float(truth.max(initial=0.0))
+        scores[metric] = rmse / peak if peak else float("nan")
+    return scores
