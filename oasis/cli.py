@@ -23,7 +23,14 @@ from oasis.datasets.source import build_population
 from oasis.errors import OasisError
 from oasis.loop.commands import CommandQueue
 from oasis.loop.fork import fork as fork_run
-from oasis.loop.results import write_results
+from oasis.loop.results import (
+    failure_line,
+    score_run,
+    topic_reference,
+    write_results,
+    write_seed_summary,
+)
+from oasis.loop.seeds import parse_seeds, seed_configs
 from oasis.loop.simulation import Simulation, StepReport
 from oasis.planning.capacity import describe_plan
 from oasis.planning.capacity import plan as capacity_plan
@@ -49,6 +56,14 @@ Token = Annotated[
 ]
 
 
+Seeds = Annotated[
+    str | None,
+    typer.Option(
+        help="Run once per seed (e.g. 1-5 or 1,3,7) and write each curve's mean and spread."
+    ),
+]
+
+
 @app.command()
 def run(
     experiment: Annotated[Path, typer.Argument(help="The experiment YAML file.")],
@@ -57,11 +72,27 @@ def run(
     host: Host = "127.0.0.1",
     port: Port = 8000,
     token: Token = None,
+    seeds: Seeds = None,
 ) -> None:
     """Run an experiment and write its results folder."""
-    queue = CommandQueue() if serve else None
     try:
         config = load_config(experiment)
+        runs = seed_configs(config, parse_seeds(seeds) if seeds else config.seeds)
+    except (OasisError, OSError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    for one in runs:
+        _run_one(one, resume, serve, host, port, token)
+    if len(runs) > 1:
+        files = write_seed_summary(config.output, [r.output for r in runs], config.name)
+        console.print(f"seeds {[r.seed for r in runs]}: mean and spread in {files[0].parent}")
+
+
+def _run_one(
+    config: ExperimentConfig, resume: bool, serve: bool, host: str, port: int, token: str | None
+) -> None:
+    queue = CommandQueue() if serve else None
+    try:
         simulation = Simulation.open(config, resume=resume, controller=queue)
     except (OasisError, OSError) as exc:
         console.print(f"[red]error:[/red] {exc}")
@@ -129,12 +160,38 @@ def _run_to_end(
             config.output,
             config.name,
             herd=simulation.herd_table(),
+            level="post" if config.platform.kind == "reddit" else "user",
+            topic=topic_reference(config.population),
         )
     finally:
         simulation.close()
         if server is not None:
             server.stop()
+    console.print(failure_line(config.output))
     console.print(f"results: {config.output} ({len(files)} files); database: {config.database_url}")
+
+
+@app.command()
+def compare(
+    results: Annotated[Path, typer.Argument(help="A run's results folder (with cascades.csv).")],
+    real: Annotated[
+        Path,
+        typer.Argument(
+            help="Real per-minute curves: CSV (minute,scale,depth,max_breadth) "
+            "or OASIS's pickled lists."
+        ),
+    ],
+    minutes: Annotated[int, typer.Option(help="Score the first this many minutes.")] = 150,
+) -> None:
+    """Per-minute NRMSE of a run's cascade against real curves (scale, depth, max breadth)."""
+    try:
+        scores, root, alignment = score_run(results, real, minutes)
+    except (OasisError, OSError, ValueError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    typer.echo(f"cascade of post {root} in {results}; alignment: {alignment}")
+    for metric, value in scores.items():
+        typer.echo(f"{metric}: NRMSE {value:.3f}")
 
 
 @app.command("serve")

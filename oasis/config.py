@@ -56,6 +56,11 @@ class ExperimentConfig(_Section):
 
     name: str = "experiment"
     seed: int = 0
+    seeds: tuple[int, ...] = Field(
+        default=(),
+        description="run once per seed (each in output/seed_N) and write each cascade curve's "
+        "mean and spread; `oasis run --seeds 1-5` does the same",
+    )
     steps: int = Field(default=10, ge=1)
     platform: PlatformSettings = PlatformSettings()
     database: str | None = Field(

@@ -46,7 +46,7 @@ def final_comparison(simulated: Mapping[str, float], real: Mapping[str, float]) 
     rows = []
     for metric in METRICS:
         figure = TOPIC_FIGURES.get(metric)
-        value = float(real[figure]) if figure in real else float("nan")
+        value = float(real[figure]) if figure is not None and figure in real else float("nan")
         sim = float(simulated[metric])
         error = (sim - value) / value if value else float("nan")
         rows.append((metric, figure or "", value, sim, error))
@@ -68,7 +68,9 @@ def load_real_curves(path: str | Path) -> pd.DataFrame:
     lists = [data[m] for m in METRICS] if isinstance(data, Mapping) else list(data)
     if len(lists) != len(METRICS) or len({len(values) for values in lists}) != 1:
         raise ValueError(f"{source}: expected three lists of equal length (scale, depth, breadth)")
-    return pd.DataFrame({"minute": np.arange(len(lists[0])), **dict(zip(METRICS, lists))})
+    return pd.DataFrame(
+        {"minute": np.arange(len(lists[0])), **dict(zip(METRICS, lists, strict=True))}
+    )
 
 
 def aligned(simulated: pd.DataFrame, minutes: np.ndarray) -> pd.DataFrame:
@@ -76,8 +78,7 @@ def aligned(simulated: pd.DataFrame, minutes: np.ndarray) -> pd.DataFrame:
     order = simulated.sort_values("time")
     at = np.searchsorted(order["time"].to_numpy(np.float64), minutes, side="right") - 1
     values = {
-        m: np.where(at >= 0, order[m].to_numpy(np.float64)[np.maximum(at, 0)], 0.0)
-        for m in METRICS
+        m: np.where(at >= 0, order[m].to_numpy(np.float64)[np.maximum(at, 0)], 0.0) for m in METRICS
     }
     return pd.DataFrame({"minute": minutes, **values})
 

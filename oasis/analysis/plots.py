@@ -114,3 +114,23 @@ def plot_herd(table: pd.DataFrame, path: Path) -> Path:
     ax.axhline(0, color="black", linewidth=0.5)
     ax.set(title="herd effect: final comment score", ylabel="likes - dislikes")
     return _save(figure, path)
+
+
+def plot_seed_curves(stats: pd.DataFrame, path: Path) -> Path:
+    """Mean of each cascade curve over seeds, with a band from its min to its max.
+
+    Args:
+        stats: Columns ``time`` and ``<metric>_mean/_min/_max`` per metric.
+        path: The PNG to write.
+
+    Returns:
+        The path written.
+    """
+    figure = _figure(3)
+    for ax, column in zip(figure.subplots(1, 3), ("scale", "depth", "max_breadth"), strict=True):
+        ax.step(stats["time"], stats[f"{column}_mean"], where="post", label="mean")
+        ax.fill_between(
+            stats["time"], stats[f"{column}_min"], stats[f"{column}_max"], step="post", alpha=0.3
+        )
+        ax.set(title=column.replace("_", " "), xlabel="minute")
+    return _save(figure, path)

@@ -19,6 +19,7 @@ def write_report(
     herd: pd.DataFrame | None = None,
     reference: Mapping[str, float] | None = None,
     comparison: pd.DataFrame | None = None,
+    failures: pd.DataFrame | None = None,
     title: str = "OASIS run",
     notes: Sequence[str] = (),
 ) -> list[Path]:
@@ -32,6 +33,7 @@ def write_report(
         herd: :func:`~oasis.analysis.herd.herd_effect` output.
         reference: Real cascade values drawn beside the simulated ones (see ``plot_cascades``).
         comparison: :func:`~oasis.analysis.comparison.final_comparison` output, stated first.
+        failures: Failed actions by action and reason with their share of all actions.
         title: The summary's heading.
         notes: Markdown sections put right under the heading (lineage, LLM usage).
 
@@ -71,6 +73,12 @@ def write_report(
     if herd is not None:
         written += [plot_herd(herd, out / "herd.png"), _csv(herd, out / "herd.csv", index=True)]
         sections.append(_section("Herd effect", herd.reset_index(), "herd.png"))
+    if failures is not None:
+        sections.append(
+            "## Failed actions\n\n"
+            + (markdown_table(failures) if len(failures) else "None.")
+            + "\n"
+        )
     summary = out / "summary.md"
     summary.write_text("\n".join(sections), encoding="utf-8")
     return [*written, summary]

@@ -20,10 +20,17 @@ from oasis.analysis import (
     write_report,
 )
 from oasis.analysis.cascade import Level
-from oasis.analysis.comparison import METRICS, final_comparison
+from oasis.analysis.comparison import (
+    ALIGNMENT,
+    METRICS,
+    final_comparison,
+    load_real_curves,
+    nrmse,
+)
+from oasis.analysis.plots import plot_seed_curves
 from oasis.analysis.report import markdown_table
-from oasis.config import PopulationSettings
 from oasis.core.clock import Clock
+from oasis.datasets.settings import PopulationSettings
 from oasis.datasets.twitter import load_topic, load_topics
 from oasis.platform import Platform
 
@@ -102,6 +109,7 @@ def write_results(
         herd=herd_effect(herd) if herd is not None else None,
         reference=None if topic is None else {"scale": topic.num_users, "depth": topic.max_depth},
         comparison=comparison,
+        failures=failures_table(trace) if len(trace) else None,
         title=title,
     )
     return written + report
@@ -172,3 +180,71 @@ def _usage(steps: list[dict[str, Any]]) -> list[str]:
     per_request = (stats.prompt_tokens + stats.completion_tokens) / max(stats.requests, 1)
     table = pd.DataFrame([asdict(stats) | {"tokens_per_request": round(per_request, 1)}])
     return ["## LLM usage\n", markdown_table(table), ""]
+
+
+def failure_line(folder: Path) -> str:
+    """One line on the run's failed actions, duplicates first (read from its traces)."""
+    trace = pd.read_parquet(folder / "traces.parquet", columns=["ok", "reason"])
+    failed = trace[~trace["ok"]]
+    duplicates = int((failed["reason"] == "duplicate").sum())
+    share = 100.0 * duplicates / len(trace) if len(trace) else 0.0
+    return (
+        f"actions: {len(trace)}, failed {len(failed)}; duplicates {duplicates} "
+        f"({share:.2f}% of all actions)"
+    )
+
+
+def failures_table(trace: pd.DataFrame) -> pd.DataFrame:
+    """Failed actions by action and reason, with their share of all actions (in percent)."""
+    failed = trace[~trace["ok"]] if len(trace) else trace
+    counts = failed.groupby(["action", "reason"]).size().rename("failed").reset_index()
+    return counts.assign(percent_of_actions=100.0 * counts["failed"] / max(len(trace), 1))
+
+
+def score_run(folder: Path, real_path: Path, minutes: int) -> tuple[dict[str, float], int, str]:
+    """NRMSE of a run's cascade against real per-minute curves, the root scored, the alignment.
+
+    The root is the topic's source tweet (``comparison.json``), else the largest cascade.
+    """
+    curves = pd.read_csv(folder / "cascades.csv")
+    record = folder / "comparison.json"
+    root = json.loads(record.read_text())["root_post_id"] if record.exists() else None
+    if root is None:
+        finals = curves.groupby("root_post_id")["scale"].max()
+        if finals.empty:
+            raise ValueError(f"{folder}: the run has no cascade to score")
+        root = int(finals.idxmax())
+    scores = nrmse(curves[curves["root_post_id"] == root], load_real_curves(real_path), minutes)
+    return scores, int(root), ALIGNMENT.format(horizon=minutes)
+
+
+def write_seed_summary(folder: Path, runs: list[Path], title: str) -> list[Path]:
+    """Mean, standard deviation, min and max of each cascade curve over the seeds' runs.
+
+    Each run contributes its topic source's cascade (``comparison.json``), else its largest.
+    Writes ``cascades_seeds.csv`` (time x metric statistics), ``cascades_seeds.png`` and
+    ``summary_seeds.md``.
+    """
+    frames = []
+    for run in runs:
+        curves = pd.read_csv(run / "cascades.csv")
+        record = run / "comparison.json"
+        root = json.loads(record.read_text())["root_post_id"] if record.exists() else None
+        if root is None and len(curves):
+            root = int(curves.groupby("root_post_id")["scale"].max().idxmax())
+        frames.append(curves[curves["root_post_id"] == root].assign(run=run.name))
+    stacked = pd.concat(frames, ignore_index=True)
+    stats = stacked.groupby("time")[list(METRICS)].agg(["mean", "std", "min", "max"])
+    stats.columns = [f"{metric}_{stat}" for metric, stat in stats.columns]
+    table = folder / "cascades_seeds.csv"
+    stats.reset_index().to_csv(table, index=False)
+    plot = plot_seed_curves(stats.reset_index(), folder / "cascades_seeds.png")
+    final = stats.iloc[[-1]].reset_index()
+    summary = folder / "summary_seeds.md"
+    summary.write_text(
+        f"# {title}: {len(runs)} seeds ({', '.join(r.name for r in runs)})\n\n"
+        f"Final values of the source cascade, mean / std / min / max over the seeds:\n\n"
+        f"{markdown_table(final)}\n\n![seeds](cascades_seeds.png)\n",
+        encoding="utf-8",
+    )
+    return [table, plot, summary]

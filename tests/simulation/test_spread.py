@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +12,7 @@ import pytest
 from oasis.analysis import cascade_tree
 from oasis.config import load_config
 from oasis.core.actions import Action, ActionType
-from oasis.loop.results import write_results
+from oasis.loop.results import topic_reference, write_results
 from oasis.loop.simulation import Simulation
 from oasis.loop.step_inputs import one_per_original
 from oasis.platform import Platform
@@ -34,8 +35,8 @@ def test_reader_state_of_feed_entries(db_url: str) -> None:
     platform = Platform.open(db_url)
     users = pd.DataFrame({"user_id": range(4), "user_name": [f"u{i}" for i in range(4)]})
     platform.load_population(users.assign(name="n", bio=""), np.array([[1, 0]], np.int64))
-    (root,) = (r.data["post_id"] for r in platform.apply(0, [Action(0, ActionType.CREATE_POST,
-                                                                    {"content": "news"})]))  # fmt: skip
+    (posted,) = platform.apply(0, [Action(0, ActionType.CREATE_POST, {"content": "news"})])
+    root = posted.data["post_id"]
     platform.apply(1, [Action(1, ActionType.REPOST, {"post_id": root}),
                        Action(2, ActionType.LIKE_POST, {"post_id": root})])  # fmt: skip
     readers = np.array([1, 2, 3, 0])
@@ -54,7 +55,8 @@ def test_information_spread_as_shipped_gives_a_star_and_no_duplicate_actions(tmp
     assert config.steps >= 150 and config.clock.minutes_per_step == 1
     simulation = Simulation.open(config)
     simulation.run()
-    write_results(simulation.platform, simulation.clock, config.output, config.name)
+    topic = topic_reference(config.population)
+    write_results(simulation.platform, simulation.clock, config.output, config.name, topic=topic)
     with simulation.platform.reader() as reader:
         posts, trace = reader.table(Post), reader.table(Trace)
     simulation.close()
@@ -65,4 +67,29 @@ def test_information_spread_as_shipped_gives_a_star_and_no_duplicate_actions(tmp
     duplicates = (trace["reason"] == "duplicate").sum()
     assert duplicates < 0.01 * len(trace)
     summary = (tmp_path / "out" / "summary.md").read_text()
-    assert "num_users" in summary and "max_depth" in summary
+    assert "| scale | num_users | 130.000 |" in summary and "| depth | max_depth | 2.000 |" in summary
+    comparison = pd.read_csv(tmp_path / "out" / "comparison.csv").set_index("metric")
+    final = cascade_tree(posts, 1, "created_step")
+    assert comparison.loc["scale", "simulated"] == len(final.user_id)
+    assert comparison.loc["scale", "relative_error"] == (len(final.user_id) - 130) / 130
+
+
+def test_run_over_seeds_writes_each_curves_mean_and_spread(tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from oasis.cli import app
+
+    text = EXAMPLE.read_text().replace("steps: 150", "steps: 6")
+    text = text.replace("output: ../results/information_spread", f"output: {tmp_path / 'out'}")
+    experiment = tmp_path / "information_spread.yaml"
+    experiment.write_text(text.replace("builtin:", f"{EXAMPLE.parent.parent}/oasis/datasets/data/"))
+    result = CliRunner().invoke(app, ["run", str(experiment), "--seeds", "1-2"])
+    assert result.exit_code == 0, result.output
+    assert "duplicates 0" in result.output
+    stats = pd.read_csv(tmp_path / "out" / "cascades_seeds.csv")
+    assert {"scale_mean", "scale_std", "depth_min", "max_breadth_max"} <= set(stats.columns)
+    assert len(stats) == 6
+    for seed in (1, 2):
+        record = json.loads((tmp_path / "out" / f"seed_{seed}" / "comparison.json").read_text())
+        assert record["real"] == {"num_users": 130, "max_depth": 2}
+    assert "2 seeds" in (tmp_path / "out" / "summary_seeds.md").read_text()
