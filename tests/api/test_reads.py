@@ -118,13 +118,14 @@ def test_post_with_comments_reposts_and_quotes(client: httpx.Client):
     assert detail["post"]["num_likes"] == 3
     assert detail["post"]["num_shares"] == 4
     assert [c["content"] for c in detail["comments"]["items"]] == ["nice", "on the repost"]
-    assert ids(detail["reposts"], "post_id") == [3]
-    assert ids(detail["quotes"], "post_id") == [4]
+    # Shares made through the original: 5 and 6 shared shares, but the original reached them.
+    assert ids(detail["reposts"], "post_id") == [3, 5]
+    assert ids(detail["quotes"], "post_id") == [4, 6]
     repost = ok(client.get("/posts/3"))
     assert (repost["post"]["kind"], repost["root_id"]) == ("repost", 1)
-    assert ids(repost["reposts"], "post_id") == [5]
+    assert ids(repost["reposts"], "post_id") == []
     assert len(repost["comments"]["items"]) == 2  # comments land on the root
-    assert ids(ok(client.get("/posts/4/quotes")), "post_id") == [6]
+    assert ids(ok(client.get("/posts/4/quotes")), "post_id") == []
     assert ok(client.get("/posts/4"))["post"]["kind"] == "quote"
     comments = ok(client.get("/posts/1/comments", params={"limit": 1}))
     assert (len(comments["items"]), comments["next_offset"]) == (1, 1)
