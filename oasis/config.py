@@ -188,7 +188,7 @@ def resolve_path(path: Path, base: Path) -> Path:
 
 def _resolve_paths(config: ExperimentConfig, base: Path) -> ExperimentConfig:
     pop = config.population
-    fields = ("path", "topics_path", "interests_path", "products_path")
+    fields = ("path", "topics_path", "interests_path", "products_path", "activity_path")
     resolved = {f: resolve_path(getattr(pop, f), base) for f in fields if getattr(pop, f)}
     update: dict[str, Any] = {
         "population": pop.model_copy(update=resolved),

@@ -56,16 +56,16 @@ class HeuristicSettings(_Section):
         default=0.15,
         ge=0,
         le=1,
-        description="base chance to like a feed entry. No per-view figure is published for "
-        "LLM-free agents; chosen, with ``repost``, so that likes outnumber reposts by three to "
-        "one, the order of the like/retweet ratio of public tweets",
+        description="base chance to like a feed entry. No source: no per-view figure is "
+        "published for rule-based agents; chosen so that likes outnumber reposts three to one",
     )
     dislike: float = Field(
         default=0.02,
         ge=0,
         le=1,
         description="base chance to dislike an entry far from one's interests (Reddit votes). "
-        "Chosen small: down-votes are rarer than up-votes on Reddit [Muchnik13, control group]",
+        "No source; chosen small, as down-votes are the rarer vote on the site [Muchnik13] "
+        "studied",
     )
     repost: float = Field(
         default=0.05,
@@ -120,9 +120,9 @@ class HeuristicSettings(_Section):
         default=2.0,
         gt=0,
         description="up-vote chance on a comment is (1 + tanh(score / herd_scale)) / 2. "
-        "[Muchnik13]: one planted up-vote raised the next up-vote chance by 32% (0.5 -> 0.66 "
-        "would be a scale of 3.0); 2.0 leans a little harder, as OASIS's herd study reports "
-        "stronger herding among LLM agents than among people [OASIS]",
+        "Direction from [Muchnik13]: one planted up-vote raised the next up-vote chance by 32% "
+        "(0.5 -> 0.66 would be a scale of 3.0); 2.0 is the earlier heuristic's value, kept "
+        "(leaning a little harder) until the herd experiment is scored against that figure",
     )
 
 

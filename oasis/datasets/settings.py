@@ -29,6 +29,12 @@ class PopulationSettings(BaseModel):
     topic: str | None = None
     topics_path: Path = Path("builtin:twitter/all_topics.csv")
     products_path: Path | None = None
+    activity_path: Path | None = Field(
+        default=None,
+        description="topic: a Twitter user CSV with ``activity_level_frequency`` (such as "
+        "user_all_id_time.csv) whose rows give the topic users' real hourly activity, matched "
+        "by user_id (for activation kind 'profile')",
+    )
 
     @model_validator(mode="after")
     def _topic_named(self) -> PopulationSettings:

@@ -17,7 +17,9 @@ def build_population(settings: PopulationSettings, seed: int) -> Population:
         return load_reddit_users(settings.path)
     if settings.source == "topic":
         assert settings.topic is not None  # checked by the settings
-        return load_topic(settings.topics_path, settings.path, settings.topic)
+        return load_topic(
+            settings.topics_path, settings.path, settings.topic, settings.activity_path
+        )
     interests = load_reddit_users(settings.interests_path) if settings.interests_path else None
     return generate_population(
         settings.n_users,

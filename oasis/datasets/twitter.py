@@ -111,7 +111,12 @@ def load_topics(path: str | Path) -> pd.DataFrame:
     return frame.assign(start_time=start, root_user=root.astype(np.int64)).set_index("topic_name")
 
 
-def load_topic(topics_path: str | Path, users_dir: str | Path, topic_name: str) -> Population:
+def load_topic(
+    topics_path: str | Path,
+    users_dir: str | Path,
+    topic_name: str,
+    activity_path: str | Path | None = None,
+) -> Population:
     """Turn one Twitter15/16 topic into agents, their follow graph and its scheduled source tweet.
 
     The users come from ``<users_dir>/<topic_name>.csv``; the source tweet is posted by the
@@ -123,6 +128,9 @@ def load_topic(topics_path: str | Path, users_dir: str | Path, topic_name: str) 
         topics_path: ``all_topics.csv``.
         users_dir: The folder of per-topic user CSVs (``anonymous_topic_200_1h``).
         topic_name: A ``topic_name`` such as ``False_Business_0``.
+        activity_path: A user CSV with ``activity_level_frequency`` for (some of) the topic's
+            users, matched by ``user_id``: their real hourly activity (users it lacks get the
+            mean of the others).
 
     Returns:
         The topic's population.
@@ -148,4 +156,18 @@ def load_topic(topics_path: str | Path, users_dir: str | Path, topic_name: str) 
     others = tuple(
         p for p in seed.posts if (p.author_id, p.content) != (source.author_id, source.content)
     )
-    return Population(seed.users, seed.follows, seed.activity, (source, *others), start)
+    activity = seed.activity
+    if activity_path is not None:
+        activity = _activity_by_user(activity_path, seed.users["source_id"].to_numpy())
+    return Population(seed.users, seed.follows, activity, (source, *others), start)
+
+
+def _activity_by_user(path: str | Path, source_ids: np.ndarray) -> np.ndarray:
+    """Hourly activity of the users ``source_ids`` from another user file, by ``user_id``."""
+    frame = read_csv(path, ("user_id", ACTIVITY_COLUMN))
+    known = hourly(frame, ACTIVITY_COLUMN, path)
+    row = pd.Index(frame["user_id"].to_numpy()).get_indexer(source_ids)
+    if (row < 0).all():
+        raise DatasetError(path, None, "user_id", "none of the topic's users is in this file")
+    typical = known[row[row >= 0]].mean(axis=0)
+    return np.where(row[:, None] >= 0, known[np.maximum(row, 0)], typical[None, :])

@@ -167,3 +167,19 @@ def test_topic_whose_root_user_is_absent(twitter_dir: Path, tmp_path: Path) -> N
     with pytest.raises(DatasetError, match="root_user 972651 not among the users") as err:
         load_topic(twitter_dir / "all_topics.csv", tmp_path, "False_Business_0")
     assert err.value.column == "user_id"
+
+
+def test_topic_users_get_their_real_hourly_activity_by_user_id(tmp_path):
+    from oasis.datasets.settings import BUILTIN_DATA
+    from oasis.datasets.twitter import load_topic, load_twitter_users
+
+    data = BUILTIN_DATA / "twitter"
+    topic = load_topic(
+        data / "all_topics.csv", data / "anonymous_topic_200_1h", "False_Business_0",
+        activity_path=data / "user_all_id_time.csv",
+    )  # fmt: skip
+    known = load_twitter_users(data / "user_all_id_time.csv")
+    assert topic.activity is not None and known.activity is not None
+    assert (topic.activity == known.activity).all()  # the same 111 users, in the same order
+    assert load_topic(data / "all_topics.csv", data / "anonymous_topic_200_1h",
+                      "False_Business_0").activity is None  # fmt: skip

@@ -67,7 +67,9 @@ def test_information_spread_as_shipped_gives_a_star_and_no_duplicate_actions(tmp
     duplicates = (trace["reason"] == "duplicate").sum()
     assert duplicates < 0.01 * len(trace)
     summary = (tmp_path / "out" / "summary.md").read_text()
-    assert "| scale | num_users | 130.000 |" in summary and "| depth | max_depth | 2.000 |" in summary
+    assert (
+        "| scale | num_users | 130.000 |" in summary and "| depth | max_depth | 2.000 |" in summary
+    )
     comparison = pd.read_csv(tmp_path / "out" / "comparison.csv").set_index("metric")
     final = cascade_tree(posts, 1, "created_step")
     assert comparison.loc["scale", "simulated"] == len(final.user_id)
