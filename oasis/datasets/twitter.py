@@ -170,4 +170,5 @@ def _activity_by_user(path: str | Path, source_ids: np.ndarray) -> np.ndarray:
     if (row < 0).all():
         raise DatasetError(path, None, "user_id", "none of the topic's users is in this file")
     typical = known[row[row >= 0]].mean(axis=0)
-    return np.where(row[:, None] >= 0, known[np.maximum(row, 0)], typical[None, :])
+    activity: np.ndarray = np.where(row[:, None] >= 0, known[np.maximum(row, 0)], typical[None, :])
+    return activity
