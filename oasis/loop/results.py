@@ -74,32 +74,19 @@ def write_results(
     """Export traces and posts as Parquet, metrics as JSON, and the analysis report.
 
     ``herd`` is the herd experiment's first comments with their groups, when there is one.
-    ``level`` is the cascade view (``user`` trees on X, ``post`` trees on Reddit). With a
-    ``topic``, its real figures are compared with the source tweet's simulated cascade:
-    ``comparison.csv`` and ``comparison.json``, reference lines in ``cascades.png`` and a
-    section of ``summary.md``.
+    ``level``: ``user`` cascade trees (X) or ``post`` ones (Reddit). A ``topic``'s real figures
+    go beside its source's cascade (``comparison.csv/json``, ``cascades.png``, ``summary.md``).
     """
     folder.mkdir(parents=True, exist_ok=True)
     with platform.reader() as reader:
         trace, posts, metrics = reader.results_tables()
-    trace.astype({"args": str, "result": str}).to_parquet(folder / "traces.parquet")
-    posts.to_parquet(folder / "posts.parquet")
-    records = metrics.sort_values("step").to_dict("records")
-    (folder / "metrics.json").write_text(json.dumps(records, indent=1, default=str))
-    written = [folder / "traces.parquet", folder / "posts.parquet", folder / "metrics.json"]
+    records, written = _export_tables(folder, trace, posts, metrics)
     posts = posts.assign(minute=(posts["created_at"] - clock.seconds(0)) / 60.0)
     # Every cascade is measured at the end of every step, so its curve runs to the end of the
     # run (flat after its last repost) and curves of different roots line up.
     steps = np.sort((metrics["sim_time"].to_numpy(np.float64) - clock.seconds(0)) / 60.0)
-    cascades = (
-        cascades_metrics(posts, time_column="minute", times=steps, level=level)
-        if len(posts)
-        else None
-    )
-    comparison = None
-    if topic is not None and cascades is not None:
-        comparison, root = _compare_topic(posts, cascades, topic)
-        written += _write_comparison(folder, comparison, topic, root)
+    cascades = cascades_metrics(posts, None, "minute", steps, level) if len(posts) else None
+    comparison = _comparison(folder, posts, cascades, topic, written)
     report = write_report(
         folder,
         notes=[*_lineage(platform), *_usage(records)],
@@ -113,6 +100,35 @@ def write_results(
         title=title,
     )
     return written + report
+
+
+def _export_tables(
+    folder: Path, trace: pd.DataFrame, posts: pd.DataFrame, metrics: pd.DataFrame
+) -> tuple[list[dict[str, Any]], list[Path]]:
+    """Traces and posts as Parquet, per-step metrics as JSON; the metrics records and paths."""
+    trace.astype({"args": str, "result": str}).to_parquet(folder / "traces.parquet")
+    posts.to_parquet(folder / "posts.parquet")
+    records = metrics.sort_values("step").to_dict("records")
+    (folder / "metrics.json").write_text(json.dumps(records, indent=1, default=str))
+    return records, [folder / "traces.parquet", folder / "posts.parquet", folder / "metrics.json"]
+
+
+def _comparison(
+    folder: Path,
+    posts: pd.DataFrame,
+    cascades: pd.DataFrame | None,
+    topic: TopicReference | None,
+    written: list[Path],
+) -> pd.DataFrame | None:
+    """The topic's real figures beside the simulated ones, written (and added to ``written``).
+
+    None when the run is not a topic run or has no cascade.
+    """
+    if topic is None or cascades is None:
+        return None
+    comparison, root = _compare_topic(posts, cascades, topic)
+    written += _write_comparison(folder, comparison, topic, root)
+    return comparison
 
 
 def source_root(posts: pd.DataFrame, topic: TopicReference) -> int | None:

@@ -110,11 +110,8 @@ def heuristic_batch(
     position = {int(p): i for i, p in enumerate(posts.post_id)}
     rows = np.array([position[int(p)] for p in post_ids], np.int64)
     entry_roots = roots[rows] if len(rows) else np.empty(0, np.int64)
-    unique_roots = distinct(entry_roots)
-    original = reader.originals(unique_roots.tolist())
-    at = np.searchsorted(unique_roots, entry_roots)
-    authors = original["user_id"][at]
-    top = reader.top_comments(unique_roots.tolist())
+    authors, popularity = _originals(reader, entry_roots)
+    top = reader.top_comments(distinct(entry_roots).tolist())
     best = [top.get(int(r), (-1, 0)) for r in entry_roots]
     comment_ids = np.array([c for c, _ in best], np.int64)
     owners = np.repeat(user_ids, np.diff(indptr))
@@ -126,7 +123,7 @@ def heuristic_batch(
         post_ids=post_ids,
         author_ids=authors,
         similarity=np.einsum("ij,ij->i", interests, vectors).astype(np.float64),
-        popularity=(original["likes"] + original["shares"])[at],
+        popularity=popularity,
         comment_ids=comment_ids,
         comment_scores=np.array([s for _, s in best], np.float64),
         topics=topics,
@@ -134,6 +131,14 @@ def heuristic_batch(
             reader.entry_state(owners, entry_roots, authors, comment_ids), owners == authors
         ),
     )
+
+
+def _originals(reader: Reader, roots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The author and the likes plus shares of each entry's original (``roots``)."""
+    unique = distinct(roots)
+    original = reader.originals(unique.tolist())
+    at = np.searchsorted(unique, roots)
+    return original["user_id"][at], (original["likes"] + original["shares"])[at]
 
 
 def state_bits(done: Mapping[str, np.ndarray], own: np.ndarray) -> np.ndarray:
@@ -178,18 +183,7 @@ def llm_contexts(
     done = _reader_flags(reader, by_user, ids, views)  # (user, post) -> liked, reposted, followed
     contexts = []
     for i, user in enumerate(ids):
-        feed = [
-            replace(
-                views[p],
-                liked=done[(user, p)][0],
-                reposted=done[(user, p)][1],
-                author_followed=done[(user, p)][2],
-            )
-            if (user, p) in done
-            else views[p]
-            for p in map(int, by_user.get(user, ()))
-            if p in views
-        ]
+        feed = _feed(user, by_user, views, done)
         follow = (int(counts["followers"][i]), int(counts["followings"][i]))
         observation = build_observation(
             user, step, time_label, feed, follow, notes[user], messages[user]
@@ -198,6 +192,24 @@ def llm_contexts(
             AgentContext(profiles[user], memories.get(user, AgentMemory()), observation)
         )
     return contexts
+
+
+def _feed(
+    user: int,
+    by_user: FeedsByUser,
+    views: Mapping[int, PostView],
+    done: Mapping[tuple[int, int], tuple[bool, bool, bool]],
+) -> list[PostView]:
+    """The user's feed as views, each with the user's own state (liked, reposted, followed)."""
+    feed = []
+    for p in map(int, by_user.get(user, ())):
+        if p in views:
+            liked, reposted, followed = done.get((user, p), (False, False, False))
+            view = views[p]
+            if liked or reposted or followed:
+                view = replace(view, liked=liked, reposted=reposted, author_followed=followed)
+            feed.append(view)
+    return feed
 
 
 def _reader_flags(
