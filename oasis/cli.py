@@ -103,7 +103,7 @@ def _run_one(
 
         server = serve_in_thread(config.database_url, host, port, token or api_token(), queue)
     if server is not None:
-        console.print(f"API: http://{server.address[0]}:{server.address[1]}/docs")
+        console.print(_urls(*server.address), soft_wrap=True)
     _run_to_end(simulation, config, server)
 
 
@@ -209,7 +209,15 @@ def serve_command(
         raise typer.Exit(2)
     from oasis.api import serve as serve_api
 
+    console.print(_urls(host, port), soft_wrap=True)
     serve_api(db, host, port, token or api_token())
+
+
+def _urls(host: str, port: int) -> str:
+    """Where the dashboard and the API's documentation are served."""
+    shown = "127.0.0.1" if host in {"0.0.0.0", "::"} else host
+    base = f"http://{shown}:{port}"
+    return f"dashboard: {base}/ · API: {base}/docs"
 
 
 @app.command()

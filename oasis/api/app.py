@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from oasis.api.dashboard import install_dashboard
 from oasis.api.errors import install_error_handlers
 from oasis.api.routers import control, export, posts, run, users
 from oasis.loop.commands import Controller
@@ -39,4 +40,5 @@ def create_app(
     install_error_handlers(app)
     for router in (run.router, users.router, posts.router, export.router, control.router):
         app.include_router(router)
+    install_dashboard(app)
     return app

@@ -37,6 +37,7 @@ class StepTransaction:
         self.settings = settings
         self.step = step
         self.now = now
+        self._actions: Sequence[Action] = ()
         self._results: list[ActionResult] | None = None
         self._metrics_saved = False
 
@@ -56,6 +57,7 @@ class StepTransaction:
         decided = [_decide(batch, a, f) for a, f in zip(ordered, faults, strict=True)]
         write_batch(batch, ordered, decided)
         by_index = dict(zip(order, decided, strict=True))
+        self._actions = actions
         self._results = [by_index[i] for i in range(len(actions))]
         return self._results
 
@@ -65,7 +67,7 @@ class StepTransaction:
 
     def save_metrics(self, metrics: Mapping[str, Any]) -> None:
         """Store the step's figures (active agents, LLM usage, ...) with its action counts."""
-        write_metrics(self.conn, self.step, self.now, metrics, self._results or [])
+        write_metrics(self.conn, self.step, self.now, metrics, self._actions, self._results or [])
         self._metrics_saved = True
 
     def save_feeds(self, feeds: FeedRecord) -> None:

@@ -42,7 +42,12 @@ def test_step_metrics_pages_and_ranges(client: httpx.Client):
     first = ok(client.get("/steps", params={"limit": 2}))
     assert ids(first, "step") == [0, 1]
     assert first["next_offset"] == 2
-    assert first["items"][0]["metrics"] == {"actions": 6, "failed_actions": 0, "active": 6}
+    assert first["items"][0]["metrics"] == {
+        "actions": 6,
+        "failed_actions": 0,
+        "actions_by_type": {"sign_up": 6},
+        "active": 6,
+    }
     last = ok(client.get("/steps", params={"limit": 2, "offset": 4}))
     assert ids(last, "step") == [4]
     assert last["next_offset"] is None

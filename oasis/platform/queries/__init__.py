@@ -16,6 +16,7 @@ from oasis.platform.errors import PlatformError
 from oasis.platform.platform import Platform
 from oasis.platform.queries.posts import PostQueries
 from oasis.platform.queries.runs import EXPORT_TABLES, RunQueries, TraceFilter
+from oasis.platform.queries.summaries import SummaryQueries
 from oasis.platform.queries.users import UserQueries
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "PostQueries",
     "RunQueries",
     "Snapshot",
+    "SummaryQueries",
     "TraceFilter",
     "UserQueries",
     "snapshot",
@@ -36,6 +38,7 @@ class Snapshot:
     run: RunQueries
     users: UserQueries
     posts: PostQueries
+    summaries: SummaryQueries
 
 
 @contextmanager
@@ -48,6 +51,8 @@ def snapshot(platform: Platform) -> Iterator[Snapshot]:
     try:
         with platform.reader() as reader:
             conn = reader.conn
-            yield Snapshot(RunQueries(conn), UserQueries(conn), PostQueries(conn))
+            yield Snapshot(
+                RunQueries(conn), UserQueries(conn), PostQueries(conn), SummaryQueries(conn)
+            )
     except SQLAlchemyError as exc:
         raise PlatformError(f"read failed: {exc}") from exc

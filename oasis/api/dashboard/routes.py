@@ -1,0 +1,145 @@
+"""The dashboard's page and the aggregated JSON it reads besides the REST API.
+
+Everything else the page shows comes from the REST API's own routes (posts, users, traces,
+cascades, control), so the page and a script see the same numbers.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi.responses import HTMLResponse
+
+from oasis.analysis import keyword_stance
+from oasis.api.dashboard.experiments import herd_groups, stance_rounds
+from oasis.api.dashboard.schemas import (
+    AnswerAtStepOut,
+    FeedAtStepOut,
+    FeedHistoryOut,
+    HerdOut,
+    OverviewOut,
+    PolarizationOut,
+    SeriesOut,
+    StepPointOut,
+    TopCascadeOut,
+)
+from oasis.api.dependencies import Snap, run_record
+from oasis.api.pagination import MAX_LIMIT
+from oasis.api.schemas import MAX_ID, ErrorOut, FeedPostOut
+
+STATIC = resources.files("oasis.api.dashboard") / "static"
+# Interview answers classified per polarization request, newest first.
+MAX_ANSWERS = 5_000
+
+page_router = APIRouter(include_in_schema=False)
+router = APIRouter(
+    prefix="/dashboard",
+    tags=["dashboard"],
+    responses={404: {"model": ErrorOut}, 422: {"model": ErrorOut}},
+)
+UserId = Annotated[int, Path(ge=0, le=MAX_ID)]
+Cursor = Annotated[int, Query(ge=-1, le=MAX_ID)]
+
+
+@page_router.get("/", response_class=HTMLResponse)
+def index() -> HTMLResponse:
+    """The dashboard's single page (its scripts and styles are served under /dashboard/static)."""
+    return HTMLResponse((STATIC / "index.html").read_text(encoding="utf-8"))
+
+
+@router.get("/overview", response_model=OverviewOut)
+def overview(snap: Snap, request: Request) -> OverviewOut:
+    """Name, status, step, simulated time and size of the run."""
+    run = run_record(snap)
+    controller = request.app.state.controller
+    paused = controller.status().paused if controller is not None else None
+    status = "paused" if paused and run["status"] == "running" else str(run["status"])
+    config: dict[str, Any] = run["config"] or {}
+    return OverviewOut(
+        name=str(config.get("name", "run")),
+        status=status,
+        paused=paused,
+        current_step=run["last_step"],
+        total_steps=config.get("steps"),
+        sim_time=snap.summaries.last_sim_time(),
+        control=controller is not None,
+        **snap.summaries.counts(),
+    )
+
+
+@router.get("/series", response_model=SeriesOut)
+def series(
+    snap: Snap,
+    after: Cursor = -1,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = MAX_LIMIT,
+) -> SeriesOut:
+    """Each step's figures after step ``after``, for the overview's charts."""
+    rows = snap.run.step_metrics(limit + 1, 0, since=after + 1)
+    items = [_point(row) for row in rows[:limit]]
+    return SeriesOut(items=items, next_after=items[-1].step if len(rows) > limit else None)
+
+
+def _point(row: dict[str, Any]) -> StepPointOut:
+    metrics: dict[str, Any] = row["metrics"] or {}
+    figures = {
+        k: float(v)
+        for k, v in metrics.items()
+        if isinstance(v, int | float) and not isinstance(v, bool)
+    }
+    by_type = metrics.get("actions_by_type") or {}
+    return StepPointOut(
+        step=row["step"], sim_time=row["sim_time"], figures=figures, actions_by_type=by_type
+    )
+
+
+@router.get("/cascades", response_model=list[TopCascadeOut])
+def cascades(snap: Snap, limit: Annotated[int, Query(ge=1, le=50)] = 8) -> list[TopCascadeOut]:
+    """The most shared root posts; their figures are at ``/posts/{post_id}/cascade``."""
+    return [TopCascadeOut.model_validate(r) for r in snap.summaries.top_cascades(limit)]
+
+
+@router.get("/users/{user_id}/feeds", response_model=FeedHistoryOut)
+def feeds(
+    snap: Snap,
+    user_id: UserId,
+    before: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
+    limit: Annotated[int, Query(ge=1, le=20)] = 5,
+) -> FeedHistoryOut:
+    """The feeds this user was shown, step by step, newest first (the feed log)."""
+    if snap.users.user(user_id) is None:
+        raise HTTPException(404, f"no user with id {user_id}")
+    found, next_before = snap.summaries.feed_history(user_id, before, limit)
+    items = [
+        FeedAtStepOut(
+            step=step,
+            posts=[FeedPostOut.model_validate(p) for p in snap.users.feed_posts(post_ids)],
+        )
+        for step, post_ids in found
+    ]
+    return FeedHistoryOut(user_id=user_id, items=items, next_before=next_before)
+
+
+@router.get("/users/{user_id}/interviews", response_model=list[AnswerAtStepOut])
+def interviews(
+    snap: Snap, user_id: UserId, limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50
+) -> list[AnswerAtStepOut]:
+    """This user's interview answers, newest first, with their keyword stance."""
+    answers = snap.summaries.interview_answers(limit, user_id)
+    return [AnswerAtStepOut(**a, stance=keyword_stance(a["answer"])) for a in answers]
+
+
+@router.get("/polarization", response_model=PolarizationOut)
+def polarization(snap: Snap) -> PolarizationOut:
+    """Stance distributions of the interview answers per round (empty without interviews)."""
+    answers = snap.summaries.interview_answers(MAX_ANSWERS)
+    return PolarizationOut(groups=stance_rounds(answers), answers_read=len(answers))
+
+
+@router.get("/herd", response_model=HerdOut)
+def herd(snap: Snap, request: Request) -> HerdOut:
+    """Mean final scores of the herd experiment's seeded comments by group (empty otherwise)."""
+    config: dict[str, Any] = run_record(snap)["config"] or {}
+    platform = request.app.state.platform
+    return HerdOut(groups=herd_groups(platform, config, snap.summaries.initial_users()))

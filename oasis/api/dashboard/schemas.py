@@ -1,0 +1,105 @@
+"""Response bodies of the dashboard's aggregated routes."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from oasis.api.schemas import FeedPostOut
+
+
+class OverviewOut(BaseModel):
+    """The run at a glance."""
+
+    name: str
+    status: str = Field(description="running, paused, finished or failed")
+    paused: bool | None = Field(description="whether an attached run is paused; null if detached")
+    current_step: int
+    total_steps: int | None
+    sim_time: float | None = Field(description="simulated POSIX time of the last step, seconds")
+    users: int
+    posts: int
+    control: bool = Field(description="whether a simulation is attached for control")
+
+
+class StepPointOut(BaseModel):
+    """One step's figures for the charts."""
+
+    step: int
+    sim_time: float
+    figures: dict[str, float] = Field(description="every numeric figure the step recorded")
+    actions_by_type: dict[str, int]
+
+
+class SeriesOut(BaseModel):
+    """Steps after ``after``, oldest first; ask again with ``after=next_after`` while set."""
+
+    items: list[StepPointOut]
+    next_after: int | None
+
+
+class TopCascadeOut(BaseModel):
+    """A root post and how many times it was shared."""
+
+    post_id: int
+    user_id: int
+    content: str
+    created_step: int
+    shares: int
+
+
+class FeedAtStepOut(BaseModel):
+    """The feed a user was given at one step, in rank order."""
+
+    step: int
+    posts: list[FeedPostOut]
+
+
+class FeedHistoryOut(BaseModel):
+    """A user's feeds, newest first; ask again with ``before=next_before`` while set."""
+
+    user_id: int
+    items: list[FeedAtStepOut]
+    next_before: int | None
+
+
+class AnswerAtStepOut(BaseModel):
+    """An interview answer with the stance the keyword classifier gives it."""
+
+    user_id: int
+    step: int
+    answer: str
+    stance: int = Field(description="-1, 0 or +1 (keyword classifier)")
+
+
+class StanceRoundOut(BaseModel):
+    """The stance distribution of one interview round (the step it was asked at)."""
+
+    step: int
+    n: int
+    negative: float = Field(description="share of answers with stance -1")
+    neutral: float
+    positive: float
+    mean_stance: float
+    polarization: float = Field(description="variance of stance")
+
+
+class PolarizationOut(BaseModel):
+    """Stance distributions over the interview rounds, by group."""
+
+    groups: dict[str, list[StanceRoundOut]]
+    answers_read: int
+
+
+class HerdGroupOut(BaseModel):
+    """Final scores of the first comments of one treatment group."""
+
+    group: str
+    n: int
+    mean_score: float | None
+    std_score: float | None
+
+
+class HerdOut(BaseModel):
+    """The herd-effect table (empty when the run is not a herd experiment)."""
+
+    groups: list[HerdGroupOut]

@@ -1,0 +1,237 @@
+"""The dashboard in a real headless Chromium, against a live run through the scripted LLM server.
+
+The tests of this module run in order against one run: it steps, is paused through the page,
+inspected while it stands still, refused control without the token, then resumed.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.remote.webdriver import WebDriver
+
+from oasis.api import CommandQueue, serve_in_thread
+from oasis.simulation import Simulation
+from oasis.testing.replies import with_latency
+from oasis.testing.scripted_llm import ScriptedLLMServer
+from tests.api.browser import chromium, screenshot, wait_for
+from tests.simulation.conftest import acting_reply, experiment
+
+pytestmark = pytest.mark.slow
+TOKEN = "dash-token"
+STEPS = 60
+
+
+@dataclass
+class Live:
+    """A simulation stepping in a thread, its API, and an HTTP client of that API."""
+
+    url: str
+    http: httpx.Client
+    queue: CommandQueue
+    simulation: Simulation
+
+    def get(self, path: str, **params: Any) -> Any:
+        response = self.http.get(path, params=params)
+        response.raise_for_status()
+        return response.json()
+
+    def step(self) -> int:
+        return int(self.get("/run")["current_step"])
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    tmp = tmp_path_factory.mktemp("dashboard")
+    with ScriptedLLMServer(with_latency(0.1, acting_reply)) as llm:
+        config = experiment(
+            tmp,
+            "dashboard",
+            steps=STEPS,
+            llm={"endpoints": [llm.base_url], "model": "scripted"},
+            policy={"llm_share": 0.2},
+        )
+        queue = CommandQueue()
+        simulation = Simulation.open(config, controller=queue)
+        server = serve_in_thread(config.database_url, port=0, token=TOKEN, controller=queue)
+        runner = threading.Thread(target=simulation.run, daemon=True)
+        runner.start()
+        host, port = server.address
+        try:
+            with httpx.Client(base_url=f"http://{host}:{port}", timeout=30) as http:
+                yield Live(f"http://{host}:{port}", http, queue, simulation)
+        finally:
+            queue.resume()
+            runner.join(120)
+            server.stop()
+            simulation.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[WebDriver]:
+    yield from chromium()  # type: ignore[misc]
+
+
+def text(driver: WebDriver, css: str) -> str:
+    return str(driver.find_element(By.CSS_SELECTOR, css).text)
+
+
+def show(driver: WebDriver, live: Live, hash_: str) -> None:
+    driver.get(f"{live.url}/#{hash_}")
+    wait_for(lambda: driver.find_element(By.TAG_NAME, "body").get_attribute("data-loaded"))
+
+
+def use_token(driver: WebDriver, token: str) -> None:
+    field = driver.find_element(By.ID, "token")
+    field.clear()
+    field.send_keys(token)
+    driver.find_element(By.CSS_SELECTOR, "#token-form button").click()
+
+
+def test_overview_step_counter_advances(browser: WebDriver, live: Live):
+    show(browser, live, "overview")
+    first = int(wait_for(lambda: re.fullmatch(r"-?\d+", text(browser, "#step"))).group())
+    wait_for(lambda: int(text(browser, "#step")) > first, what="the step counter to advance")
+    assert text(browser, "#run-name") == "dashboard"
+    assert text(browser, "#status") in {"running", "RUNNING"}
+
+
+def test_pause_through_the_page_stops_the_run(browser: WebDriver, live: Live):
+    show(browser, live, "control")
+    use_token(browser, TOKEN)
+    browser.find_element(By.ID, "pause").click()
+    wait_for(lambda: live.queue.paused, what="the queue to be paused")
+    wait_for(lambda: "paused" in text(browser, "#control-message"))
+    # A step in flight when the pause came still commits; after it nothing moves.
+    wait_for(lambda: live.get("/dashboard/overview")["status"] == "paused")
+    stopped = wait_for(lambda: _steady(live), timeout=30, what="the run to stand still")
+    assert live.step() == stopped < STEPS - 1
+    wait_for(lambda: text(browser, "#status").lower() == "paused")
+
+
+def _steady(live: Live) -> int | None:
+    before = live.step()
+    threading.Event().wait(1.5)
+    return before if live.step() == before and before >= 0 else None
+
+
+def test_charts_hold_one_point_per_step(browser: WebDriver, live: Live):
+    show(browser, live, "overview")
+    steps = live.get("/run")["steps_recorded"]
+    assert steps == len(live.get("/steps", limit=500)["items"])
+    for chart in ("active", "by-type", "failed", "llm", "tokens"):
+        svg = browser.find_element(By.CSS_SELECTOR, f'svg[data-chart="{chart}"]')
+        wait_for(lambda svg=svg: svg.get_attribute("data-points") == str(steps), what=chart)
+    lines = browser.find_elements(By.CSS_SELECTOR, 'svg[data-chart="active"] polyline')
+    assert len(lines[0].get_attribute("points").split()) == steps
+    screenshot(browser, "overview")
+
+
+def test_cascade_numbers_equal_the_api(browser: WebDriver, live: Live):
+    show(browser, live, "cascades")
+    wait_for(lambda: browser.find_element(By.ID, "cascade-table").get_attribute("data-ready"))
+    rows = browser.find_elements(By.CSS_SELECTOR, "tr[data-root]")
+    top = live.get("/dashboard/cascades", limit=6)
+    assert [int(r.get_attribute("data-root")) for r in rows] == [c["post_id"] for c in top]
+    for row in rows:
+        api = live.get(f"/posts/{row.get_attribute('data-root')}/cascade", limit=1)
+        cells = ("scale", "depth", "breadth")
+        shown = [row.find_element(By.CSS_SELECTOR, f".{c}").text for c in cells]
+        assert shown == [str(api["scale"]), str(api["depth"]), str(api["max_breadth"])]
+    rows[0].click()
+    tree = wait_for(lambda: browser.find_element(By.CSS_SELECTOR, "#cascade-tree svg"))
+    nodes = live.get(f"/posts/{rows[0].get_attribute('data-root')}/cascade", limit=300)["nodes"]
+    assert tree.get_attribute("data-nodes") == str(len(nodes["items"]))
+    screenshot(browser, "cascades")
+    screenshot(browser, "cascade-tree", at="#chart-breadth")
+
+
+def test_user_page_shows_the_feed_log(browser: WebDriver, live: Live):
+    user, feed = next(
+        (u, f)
+        for u in range(50)
+        if (f := live.http.get(f"/users/{u}/feed", params={"limit": 500})).status_code == 200
+    )
+    feed = feed.json()
+    show(browser, live, f"user/{user}")
+    first = wait_for(lambda: browser.find_element(By.CSS_SELECTOR, "#feed-log .feed-step"))
+    assert first.get_attribute("data-step") == str(feed["step"])
+    shown = [li.get_attribute("data-post") for li in first.find_elements(By.TAG_NAME, "li")]
+    assert shown == [str(p["post_id"]) for p in feed["items"]]
+    profile = live.get(f"/users/{user}")
+    assert text(browser, "#followers") == str(profile["num_followers"])
+    assert text(browser, "#followees") == str(profile["num_followings"])
+    wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#user-actions tbody tr"))
+    screenshot(browser, "user")
+
+
+def test_posts_view_lists_top_posts_and_a_post(browser: WebDriver, live: Live):
+    show(browser, live, "posts")
+    cards = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#post-list .post"))
+    step = live.step()
+    top = live.get("/posts/top", window=step + 1, limit=20)["items"]
+    assert [c.get_attribute("data-post") for c in cards] == [str(p["post_id"]) for p in top]
+    cards[0].click()
+    wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#post-detail .post"))
+    screenshot(browser, "posts")
+
+
+def test_control_is_refused_without_the_token(browser: WebDriver, live: Live):
+    show(browser, live, "control")
+    use_token(browser, "")
+    before = live.step()
+    for button in ("resume", "pause"):
+        browser.find_element(By.ID, button).click()
+        wait_for(lambda: "refused (401)" in text(browser, "#control-message"))
+        assert "token" in text(browser, "#control-message")
+    assert live.queue.paused
+    threading.Event().wait(1.5)
+    assert live.step() == before
+    use_token(browser, "wrong")
+    browser.find_element(By.ID, "resume").click()
+    wait_for(lambda: "refused (401)" in text(browser, "#control-message"))
+    assert live.queue.paused
+    screenshot(browser, "control-refused")
+
+
+def test_resume_through_the_page_restarts_the_run(browser: WebDriver, live: Live):
+    show(browser, live, "control")
+    use_token(browser, TOKEN)
+    stopped = live.step()
+    form = browser.find_element(By.ID, "inject-post")
+    form.find_element(By.NAME, "user_id").send_keys("4")
+    form.find_element(By.NAME, "content").send_keys("breaking news from the dashboard")
+    form.find_element(By.CSS_SELECTOR, "button").click()
+    wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#command-log li"))
+    interview = browser.find_element(By.ID, "interview")
+    llm_agents = [int(u) for u in live.simulation.agent_ids[live.simulation.is_llm][:3]]
+    interview.find_element(By.NAME, "user_ids").send_keys(",".join(map(str, llm_agents)))
+    interview.find_element(By.NAME, "question").send_keys("Do you support the policy?")
+    interview.find_element(By.CSS_SELECTOR, "button").click()
+    wait_for(lambda: len(browser.find_elements(By.CSS_SELECTOR, "#command-log li")) == 2)
+    browser.find_element(By.ID, "resume").click()
+    wait_for(lambda: not live.queue.paused, what="the queue to resume")
+    wait_for(lambda: live.step() > stopped, what="the run to step again")
+    # The injected post's effect shows once the next step is committed.
+    effect = wait_for(
+        lambda: (
+            [e.text for e in browser.find_elements(By.CSS_SELECTOR, "#command-log .effect")]
+            if len(browser.find_elements(By.CSS_SELECTOR, "#command-log .effect")) == 2
+            else None
+        ),
+        timeout=30,
+    )
+    posted = next(e for e in effect if e.startswith("published as post"))
+    assert posted.endswith(f"at step {stopped + 1}")
+    assert any("supports the policy" in e for e in effect)
+    screenshot(browser, "control")
+    show(browser, live, "experiments")
+    wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, 'svg[data-chart="polarization"]'))
+    screenshot(browser, "experiments")
