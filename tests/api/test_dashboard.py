@@ -11,9 +11,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from oasis.actions import Action, ActionType
 from oasis.api.dashboard.routes import STATIC
 from oasis.api.pagination import MAX_LIMIT
+from oasis.core.actions import Action, ActionType
 from oasis.platform import Platform
 from oasis.platform.queries import snapshot
 from oasis.platform.queries.summaries import FEED_SCAN_STEPS

@@ -18,7 +18,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from oasis.api import CommandQueue, serve_in_thread
-from oasis.simulation import Simulation
+from oasis.loop.simulation import Simulation
 from oasis.testing.replies import with_latency
 from oasis.testing.scripted_llm import ScriptedLLMServer
 from tests.api.browser import chromium, screenshot, wait_for

@@ -16,8 +16,8 @@ import pandas as pd
 from oasis.analysis import herd_effect, keyword_stance
 from oasis.api.dashboard.schemas import HerdGroupOut, StanceRoundOut
 from oasis.datasets.reddit import load_counterfactual
+from oasis.loop.herd_threads import HerdThreads
 from oasis.platform import Platform
-from oasis.threads import HerdThreads
 
 ALL = "all"
 
