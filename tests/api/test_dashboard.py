@@ -159,3 +159,20 @@ def test_oasis_serve_prints_the_dashboard_url(run_db: str, tmp_path: Path):
     finally:
         process.terminate()
         process.wait(10)
+
+
+def test_oasis_run_serve_prints_the_dashboard_url(tmp_path: Path):
+    (tmp_path / "exp.yaml").write_text(
+        "name: tiny\nseed: 3\nsteps: 2\noutput: out\npopulation: {source: synthetic, n_users: 30}\n"
+    )
+    port = free_port()
+    done = subprocess.run(
+        [sys.executable, "-m", "oasis", "run", "exp.yaml", "--serve", "--port", str(port)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"dashboard: http://127.0.0.1:{port}/ · API: http://127.0.0.1:{port}/docs" in done.stderr

@@ -55,7 +55,11 @@ async function refreshOverview() {
   const done = o.total_steps ? (o.current_step + 1) / o.total_steps : 0;
   $("progress-bar").style.width = `${Math.min(100, Math.max(0, done * 100))}%`;
   if (o.current_step > state.lastStep) await loadSeries();
-  document.body.dataset.loaded = "yes";
+  if (!document.body.dataset.loaded) {
+    // Milliseconds from navigation start to the first drawn overview (bench/api_load.py).
+    document.body.dataset.loadedMs = String(Math.round(performance.now()));
+    document.body.dataset.loaded = "yes";
+  }
 }
 
 async function loadSeries() {
@@ -94,7 +98,8 @@ function drawOverview() {
   lineChart($("chart-failed"), { id: "failed", xLabel: "step", yLabel: "actions",
     series: [{ name: "failed actions", points: pointsOf("failed_actions") }] });
   const llm = [["requests", "requests"], ["failures", "failed requests"], ["retries", "retries"],
-    ["invalid_outputs", "unparsed answers"]].filter(([k]) => s.some((p) => k in p.figures));
+    ["invalid_outputs", "unparsed answers"], ["cache_hits", "answer-cache hits"]]
+    .filter(([k]) => s.some((p) => k in p.figures));
   lineChart($("chart-llm"), { id: "llm", xLabel: "step", yLabel: "requests",
     series: llm.map(([k, name]) => ({ name, points: pointsOf(k) })) });
   const tokenKeys = [...new Set(s.flatMap((p) => Object.keys(p.figures)))]
@@ -149,6 +154,12 @@ async function drawTree(rootId, row) {
 }
 
 // ---- posts ---------------------------------------------------------------------------------
+
+function describe(p) {
+  if (p.kind === "repost") return `repost of post ${p.original_post_id}`;
+  if (p.kind === "quote") return `${p.quote_content} (quoting post ${p.original_post_id})`;
+  return p.content;
+}
 
 function postCard(p, onclick) {
   const kind = p.kind === "post" ? "" : ` · ${p.kind} of post ${p.original_post_id}`;
@@ -216,7 +227,8 @@ async function showUser(id) {
   $("user-profile").replaceChildren(
     h("div", {}, h("b", {}, u.name), ` @${u.user_name} · user ${u.user_id}`),
     h("div", { class: "counts-line" }, h("span", { id: "followers" }, String(u.num_followers)),
-      " followers · ", h("span", { id: "followees" }, String(u.num_followings)), " following · ",
+      u.num_followers === 1 ? " follower · " : " followers · ",
+      h("span", { id: "followees" }, String(u.num_followings)), " following · ",
       u.created_step < 0 ? "in the initial population" : `joined at step ${u.created_step}`),
     u.bio ? h("p", {}, u.bio) : null, u.persona ? h("p", { class: "muted" }, u.persona) : null);
   state.actionsAfter = 0; state.feedsBefore = null;
@@ -249,9 +261,9 @@ async function moreFeeds() {
   const page = await api(`/dashboard/users/${state.userId}/feeds?limit=5${before}`);
   for (const f of page.items) {
     $("feed-log").append(h("div", { class: "feed-step", dataset: { step: f.step } },
-      h("div", { class: "meta" }, `step ${f.step}: ${f.posts.length} posts`),
+      h("div", { class: "meta" }, `step ${f.step}: ${f.posts.length} post${f.posts.length === 1 ? "" : "s"}`),
       h("ol", {}, f.posts.map((p) => h("li", { dataset: { post: p.post_id } },
-        `post ${p.post_id} by user ${p.user_id}: `, p.content.slice(0, 140))))));
+        `post ${p.post_id} by user ${p.user_id}: `, describe(p).slice(0, 140))))));
   }
   if (!page.items.length && state.feedsBefore === null) $("feed-log").append(
     h("p", { class: "muted" }, "no feed was logged for this user yet"));
