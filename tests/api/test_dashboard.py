@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 import subprocess
 import sys
 import time
@@ -91,9 +92,12 @@ def test_every_dashboard_list_is_bounded(client: httpx.Client):
 
 
 def test_experiment_views_are_empty_without_their_data(client: httpx.Client):
-    assert client.get("/dashboard/polarization").json() == {"groups": {}, "answers_read": 0}
+    assert client.get("/dashboard/polarization").json() == {
+        "source": "none", "groups": {}, "answers_read": 0, "sampled_every": 1,
+    }  # fmt: skip
     assert client.get("/dashboard/herd").json() == {"groups": []}
     assert client.get("/dashboard/users/1/interviews").json() == []
+    assert client.get("/dashboard/users/1/stances").json() == {"kept": False, "items": []}
 
 
 INTERVIEW = ActionType.INTERVIEW
@@ -176,3 +180,34 @@ def test_oasis_run_serve_prints_the_dashboard_url(tmp_path: Path):
     )
     assert done.returncode == 0, done.stderr
     assert f"dashboard: http://127.0.0.1:{port}/ · API: http://127.0.0.1:{port}/docs" in done.stderr
+
+
+def test_stored_stances_drive_polarization_and_the_user_page(tmp_path: Path):
+    """Runs that keep stances (a ``stance`` table of changes) are charted from them."""
+    url = f"sqlite:///{tmp_path}/run.db"
+    run_script(url)
+    changes = [(1, -1, 0.9), (2, -1, -0.8), (3, -1, 0.0), (2, 2, 0.5), (3, 3, -0.6)]
+    with sqlite3.connect(tmp_path / "run.db") as db:
+        db.execute(
+            "CREATE TABLE stance (user_id INTEGER, step INTEGER, stance FLOAT,"
+            " PRIMARY KEY (user_id, step))"
+        )
+        db.executemany("INSERT INTO stance VALUES (?, ?, ?)", changes)
+    with api_in_thread(url) as base:
+        body = httpx.get(f"{base}/dashboard/polarization").json()
+        mine = httpx.get(f"{base}/dashboard/users/2/stances").json()
+        none = httpx.get(f"{base}/dashboard/users/5/stances").json()
+    assert (body["source"], body["sampled_every"]) == ("stances", 1)
+    at = {r["step"]: r for r in body["groups"]["all"]}
+    assert sorted(at) == [-1, 0, 1, 2, 3, 4]
+
+    def shares(step: int) -> tuple[float, ...]:
+        return tuple(round(3 * at[step][k], 6) for k in ("positive", "neutral", "negative"))
+
+    assert [shares(s) for s in (-1, 0, 1, 2, 3, 4)] == [
+        (1, 1, 1), (1, 1, 1), (1, 1, 1), (2, 1, 0), (2, 0, 1), (2, 0, 1),
+    ]  # fmt: skip
+    assert mine == {
+        "kept": True, "items": [{"step": -1, "stance": -0.8}, {"step": 2, "stance": 0.5}],
+    }  # fmt: skip
+    assert none == {"kept": True, "items": []}

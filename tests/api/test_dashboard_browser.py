@@ -118,19 +118,31 @@ def test_pause_through_the_page_stops_the_run(browser: WebDriver, live: Live):
 
 def _steady(live: Live) -> int | None:
     before = live.step()
-    threading.Event().wait(1.5)
+    threading.Event().wait(3.0)
     return before if live.step() == before and before >= 0 else None
 
 
 def test_charts_hold_one_point_per_step(browser: WebDriver, live: Live):
     show(browser, live, "overview")
-    steps = live.get("/run")["steps_recorded"]
-    assert steps == len(live.get("/steps", limit=500)["items"])
-    for chart in ("active", "by-type", "failed", "llm", "tokens"):
-        svg = browser.find_element(By.CSS_SELECTOR, f'svg[data-chart="{chart}"]')
-        wait_for(lambda svg=svg: svg.get_attribute("data-points") == str(steps), what=chart)
-    lines = browser.find_elements(By.CSS_SELECTOR, 'svg[data-chart="active"] polyline')
-    assert len(lines[0].get_attribute("points").split()) == steps
+
+    def points_match() -> bool:
+        # Read the API and the page together until they agree (the page polls once a second).
+        steps = live.get("/run")["steps_recorded"]
+        assert steps == len(live.get("/steps", limit=500)["items"])
+        charts = ("active", "by-type", "failed", "llm", "tokens")
+        shown = [
+            browser.find_element(By.CSS_SELECTOR, f'svg[data-chart="{c}"]').get_attribute(
+                "data-points"
+            )
+            for c in charts
+        ]
+        line = browser.find_element(By.CSS_SELECTOR, 'svg[data-chart="active"] polyline')
+        return (
+            shown == [str(steps)] * len(charts)
+            and len(line.get_attribute("points").split()) == steps
+        )
+
+    wait_for(points_match, what="charts with one point per step")
     screenshot(browser, "overview")
 
 

@@ -37,13 +37,37 @@ def stance_rounds(answers: Sequence[Mapping[str, Any]]) -> dict[str, list[Stance
     }
 
 
+def stance_steps(changes: np.ndarray, last_step: int, points: int = 500) -> list[StanceRoundOut]:
+    """The distribution of every agent's latest stance after each step, from stored changes.
+
+    ``changes`` holds rows of (user_id, step, stance) ordered by step; at most ``points`` steps
+    are given (every k-th step and the last on longer runs).
+    """
+    if not len(changes):
+        return []
+    ids, slot = np.unique(changes[:, 0].astype(np.int64), return_inverse=True)
+    steps, values = changes[:, 1].astype(np.int64), changes[:, 2]
+    current = np.full(len(ids), np.nan)
+    first = int(steps[0])
+    stride = max(1, -(-(last_step - first + 1) // points))
+    found, start = [], 0
+    for step in range(first, max(first, last_step) + 1):
+        end = int(np.searchsorted(steps, step, side="right"))
+        current[slot[start:end]] = values[start:end]
+        start = end
+        if (step - first) % stride == 0 or step == last_step:
+            found.append(_round(step, current[~np.isnan(current)]))
+    return found
+
+
 def _round(step: int, stance: np.ndarray) -> StanceRoundOut:
+    # Thirds of [-1, 1]: a keyword stance of -1/0/+1 falls in its own third.
     return StanceRoundOut(
         step=step,
         n=len(stance),
-        negative=float(np.mean(stance < 0)),
-        neutral=float(np.mean(stance == 0)),
-        positive=float(np.mean(stance > 0)),
+        negative=float(np.mean(stance < -1 / 3)),
+        neutral=float(np.mean(np.abs(stance) <= 1 / 3)),
+        positive=float(np.mean(stance > 1 / 3)),
         mean_stance=float(stance.mean()),
         polarization=float(stance.var()),
     )

@@ -13,7 +13,7 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
 from oasis.analysis import keyword_stance
-from oasis.api.dashboard.experiments import herd_groups, stance_rounds
+from oasis.api.dashboard.experiments import ALL, herd_groups, stance_rounds, stance_steps
 from oasis.api.dashboard.schemas import (
     AnswerAtStepOut,
     FeedAtStepOut,
@@ -22,6 +22,8 @@ from oasis.api.dashboard.schemas import (
     OverviewOut,
     PolarizationOut,
     SeriesOut,
+    StanceHistoryOut,
+    StancePointOut,
     StepPointOut,
     TopCascadeOut,
 )
@@ -32,6 +34,8 @@ from oasis.api.schemas import MAX_ID, ErrorOut, FeedPostOut
 STATIC = resources.files("oasis.api.dashboard") / "static"
 # Interview answers classified per polarization request, newest first.
 MAX_ANSWERS = 5_000
+# Stance rows read per polarization request; larger runs are read for a sample of agents.
+MAX_STANCE_ROWS = 200_000
 
 page_router = APIRouter(include_in_schema=False)
 router = APIRouter(
@@ -132,9 +136,34 @@ def interviews(
 
 @router.get("/polarization", response_model=PolarizationOut)
 def polarization(snap: Snap) -> PolarizationOut:
-    """Stance distributions of the interview answers per round (empty without interviews)."""
+    """Stance distributions over time (stored stances, else interview answers per round).
+
+    Empty when the run has neither.
+    """
+    stored = snap.summaries.stance_changes(MAX_STANCE_ROWS)
+    if stored is not None and len(stored[0]):
+        rounds = stance_steps(stored[0], int(run_record(snap)["last_step"]))
+        return PolarizationOut(
+            source="stances", groups={ALL: rounds}, answers_read=0, sampled_every=stored[1]
+        )
     answers = snap.summaries.interview_answers(MAX_ANSWERS)
-    return PolarizationOut(groups=stance_rounds(answers), answers_read=len(answers))
+    groups = stance_rounds(answers)
+    return PolarizationOut(
+        source="interviews" if groups else "none",
+        groups=groups,
+        answers_read=len(answers),
+        sampled_every=1,
+    )
+
+
+@router.get("/users/{user_id}/stances", response_model=StanceHistoryOut)
+def stances(
+    snap: Snap, user_id: UserId, limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = MAX_LIMIT
+) -> StanceHistoryOut:
+    """This user's stored stance changes by step (``kept`` false when the run stores none)."""
+    rows = snap.summaries.stance_history(user_id, limit)
+    items = [StancePointOut.model_validate(r) for r in rows or []]
+    return StanceHistoryOut(kept=rows is not None, items=items)
 
 
 @router.get("/herd", response_model=HerdOut)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 from oasis.api.schemas import FeedPostOut
@@ -72,22 +74,38 @@ class AnswerAtStepOut(BaseModel):
 
 
 class StanceRoundOut(BaseModel):
-    """The stance distribution of one interview round (the step it was asked at)."""
+    """The stance distribution after one step (or of one interview round, asked at that step)."""
 
     step: int
     n: int
-    negative: float = Field(description="share of answers with stance -1")
-    neutral: float
-    positive: float
+    negative: float = Field(description="share of stances below -1/3")
+    neutral: float = Field(description="share of stances within [-1/3, 1/3]")
+    positive: float = Field(description="share of stances above 1/3")
     mean_stance: float
     polarization: float = Field(description="variance of stance")
 
 
 class PolarizationOut(BaseModel):
-    """Stance distributions over the interview rounds, by group."""
+    """Stance distributions over time, by group: stored stances, else interview answers."""
 
+    source: Literal["stances", "interviews", "none"]
     groups: dict[str, list[StanceRoundOut]]
-    answers_read: int
+    answers_read: int = Field(description="interview answers classified (source interviews)")
+    sampled_every: int = Field(1, description="agents whose id is a multiple of it are counted")
+
+
+class StancePointOut(BaseModel):
+    """An agent's stance from a step on."""
+
+    step: int
+    stance: float
+
+
+class StanceHistoryOut(BaseModel):
+    """An agent's stored stance changes (``kept`` false: the run stores no stances)."""
+
+    kept: bool
+    items: list[StancePointOut]
 
 
 class HerdGroupOut(BaseModel):

@@ -8,13 +8,16 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, func, inspect, select
+from sqlalchemy import Connection, column, func, inspect, select, table
 
 from oasis.platform.feed_log import _from_bytes, read_feeds
 from oasis.platform.schema import FeedLog, Post, StepMetrics, Trace, User
 
 # Feed-log steps read per call when looking for one user's feeds (each is one blob of ids).
 FEED_SCAN_STEPS = 200
+# Stance rows (user_id, step, stance: changes only) where the run keeps stances; named here
+# rather than imported so the dashboard reads runs made with or without them.
+STANCE = table("stance", column("user_id"), column("step"), column("stance"))
 
 
 class SummaryQueries:
@@ -112,3 +115,31 @@ class SummaryQueries:
     def has_table(self, name: str) -> bool:
         """Whether the database has a table ``name`` (tables other features may add)."""
         return bool(inspect(self.conn).has_table(name))
+
+    def stance_history(self, user_id: int, limit: int) -> list[dict[str, Any]] | None:
+        """``user_id``'s stored stance changes by step, or ``None`` when the run keeps none."""
+        if not self.has_table("stance"):
+            return None
+        query = (
+            select(STANCE.c.step, STANCE.c.stance)
+            .where(STANCE.c.user_id == user_id)
+            .order_by(STANCE.c.step)
+            .limit(limit)
+        )
+        return [dict(r) for r in self.conn.execute(query).mappings()]
+
+    def stance_changes(self, max_rows: int) -> tuple[np.ndarray, int] | None:
+        """Stance changes as rows of (user_id, step, stance), by step, of a sample of agents.
+
+        Agents whose id is a multiple of the returned stride are kept, the stride chosen so that
+        at most about ``max_rows`` rows are read. ``None`` when the run keeps no stances.
+        """
+        if not self.has_table("stance"):
+            return None
+        total = int(self.conn.scalar(select(func.count()).select_from(STANCE)) or 0)
+        every = max(1, -(-total // max_rows))
+        query = select(STANCE.c.user_id, STANCE.c.step, STANCE.c.stance).order_by(STANCE.c.step)
+        if every > 1:
+            query = query.where(STANCE.c.user_id % every == 0)
+        rows = self.conn.execute(query).all()
+        return np.array(rows, np.float64).reshape(-1, 3), every

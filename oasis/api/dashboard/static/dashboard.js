@@ -279,9 +279,13 @@ async function showInterviews(id) {
     h("p", {}, h("span", { class: `stance s${a.stance}`, title: "keyword stance" },
       label[a.stance]), `step ${a.step}: ${a.answer}`)) :
     [h("p", { class: "muted" }, "not interviewed")]));
-  if (answers.length) {
+  const stored = await api(`/dashboard/users/${id}/stances`);
+  const points = stored.items.length ? stored.items.map((p) => [p.step, p.stance])
+    : answers.map((a) => [a.step, a.stance]).reverse();
+  if (points.length) {
+    const name = stored.items.length ? "stored stance" : "keyword stance of answers";
     lineChart($("user-stance"), { id: "user-stance", xLabel: "step", yLabel: "stance (−1..+1)",
-      height: 170, series: [{ name: "stance", points: answers.map((a) => [a.step, a.stance]).reverse() }] });
+      height: 170, series: [{ name, points }] });
   } else $("user-stance").replaceChildren();
 }
 
@@ -292,15 +296,20 @@ async function showExperiments() {
   const groups = Object.entries(pol.groups);
   if (groups.length) {
     const series = groups.flatMap(([g, rounds]) => [
-      { name: `${g}: % positive (+1)`, points: rounds.map((r) => [r.step, 100 * r.positive]),
+      { name: `${g}: % positive`, points: rounds.map((r) => [r.step, 100 * r.positive]),
         color: groups.length === 1 ? "#16a34a" : undefined },
-      { name: `${g}: % neutral (0)`, points: rounds.map((r) => [r.step, 100 * r.neutral]),
+      { name: `${g}: % neutral`, points: rounds.map((r) => [r.step, 100 * r.neutral]),
         color: groups.length === 1 ? "#64748b" : undefined },
-      { name: `${g}: % negative (−1)`, points: rounds.map((r) => [r.step, 100 * r.negative]),
+      { name: `${g}: % negative`, points: rounds.map((r) => [r.step, 100 * r.negative]),
         color: groups.length === 1 ? "#dc2626" : undefined }]);
-    lineChart($("chart-polarization"), { id: "polarization", xLabel: "step (interview round)",
-      yLabel: "% of answers", series });
-    $("polarization-note").textContent = `${pol.answers_read} answers, stance by keyword classifier`;
+    const stored = pol.source === "stances";
+    lineChart($("chart-polarization"), { id: "polarization",
+      xLabel: stored ? "step" : "step (interview round)",
+      yLabel: stored ? "% of agents" : "% of answers", series });
+    $("polarization-note").textContent = stored
+      ? "stored stances; positive above +1/3, negative below −1/3" +
+        (pol.sampled_every > 1 ? `; agents with ids divisible by ${pol.sampled_every}` : "")
+      : `${pol.answers_read} interview answers, stance by keyword classifier`;
   } else {
     $("chart-polarization").replaceChildren();
     $("polarization-note").textContent = "This run has no interview answers.";
