@@ -10,6 +10,7 @@ import re
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,6 +19,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from oasis.api import CommandQueue, serve_in_thread
+from oasis.datasets.settings import BUILTIN_DATA
 from oasis.loop.simulation import Simulation
 from oasis.testing.replies import with_latency
 from oasis.testing.scripted_llm import ScriptedLLMServer
@@ -247,3 +249,29 @@ def test_resume_through_the_page_restarts_the_run(browser: WebDriver, live: Live
     show(browser, live, "experiments")
     wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, 'svg[data-chart="polarization"]'))
     screenshot(browser, "experiments")
+
+
+def test_herd_view_of_a_finished_herd_run(browser: WebDriver, tmp_path: Path):
+    config = experiment(
+        tmp_path,
+        "herd",
+        steps=5,
+        platform={"kind": "reddit"},
+        activation={"kind": "uniform", "probability": 0.3},
+        herd={"path": str(BUILTIN_DATA / "reddit" / "counterfactual_36.json")},
+    )
+    simulation = Simulation.open(config)
+    simulation.run()
+    simulation.close()
+    server = serve_in_thread(config.database_url, port=0)
+    try:
+        host, port = server.address
+        url = f"http://{host}:{port}"
+        browser.get(f"{url}/#experiments")
+        chart = wait_for(lambda: browser.find_element(By.CSS_SELECTOR, 'svg[data-chart="herd"]'))
+        groups = httpx.get(f"{url}/dashboard/herd").json()["groups"]
+        assert len(chart.find_elements(By.TAG_NAME, "rect")) == len(groups) == 3
+        assert text(browser, "#status").lower() == "finished"
+        screenshot(browser, "experiments-herd")
+    finally:
+        server.stop()
