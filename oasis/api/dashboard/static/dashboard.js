@@ -48,6 +48,7 @@ async function refreshOverview() {
   $("status").textContent = o.status;
   $("status").className = `pill ${o.status}`;
   $("step").textContent = String(o.current_step);
+  $("steps-done").textContent = String(o.current_step + 1);
   $("total-steps").textContent = o.total_steps === null ? "?" : String(o.total_steps);
   $("sim-time").textContent = simTime(o.sim_time);
   $("users").textContent = o.users.toLocaleString("en");
