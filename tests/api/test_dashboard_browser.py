@@ -225,7 +225,7 @@ def test_resume_through_the_page_restarts_the_run(browser: WebDriver, live: Live
     form.find_element(By.CSS_SELECTOR, "button").click()
     wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#command-log li"))
     interview = browser.find_element(By.ID, "interview")
-    llm_agents = [int(u) for u in live.simulation.agent_ids[live.simulation.is_llm][:3]]
+    llm_agents = [int(u) for u in live.simulation.roster.llm_ids[:3]]
     interview.find_element(By.NAME, "user_ids").send_keys(",".join(map(str, llm_agents)))
     interview.find_element(By.NAME, "question").send_keys("Do you support the policy?")
     interview.find_element(By.CSS_SELECTOR, "button").click()
