@@ -236,3 +236,16 @@ def test_herd_view_equals_the_results_table(tmp_path: Path):
         (group, int(row.n), float(row.mean_score)) for group, row in expected.iterrows()
     ]
     assert [g["mean_score"] for g in groups] == [1.0, -1.0, 0.0]
+
+
+def test_reference_figures_of_a_topic_run(sqlite_url: str, client: httpx.Client):
+    assert client.get("/dashboard/reference").json() == {
+        "topic": None, "num_users": None, "max_depth": None,
+    }  # fmt: skip
+    topic = "True_Terrorism & War_6"
+    platform = Platform.open(sqlite_url)
+    platform.start_run(seed=1, config={"population": {"source": "topic", "topic": topic}})
+    platform.close()
+    with api_in_thread(sqlite_url) as base:
+        body = httpx.get(f"{base}/dashboard/reference").json()
+    assert body == {"topic": topic, "num_users": 534, "max_depth": 4}

@@ -14,8 +14,10 @@ import numpy as np
 import pandas as pd
 
 from oasis.analysis import herd_effect, keyword_stance
-from oasis.api.dashboard.schemas import HerdGroupOut, StanceRoundOut
+from oasis.api.dashboard.schemas import HerdGroupOut, ReferenceOut, StanceRoundOut
 from oasis.datasets.reddit import load_counterfactual
+from oasis.datasets.settings import BUILTIN_DATA
+from oasis.datasets.twitter import load_topics
 from oasis.loop.herd_threads import HerdThreads
 from oasis.platform import Platform
 
@@ -94,3 +96,17 @@ def herd_groups(platform: Platform, config: Mapping[str, Any], agents: int) -> l
 def _number(value: Any) -> float | None:
     number = float(value)
     return None if math.isnan(number) else number
+
+
+def topic_reference(population: Mapping[str, Any]) -> ReferenceOut:
+    """The real figures of a Twitter15/16 topic population (``all_topics.csv``), else nulls."""
+    topic = population.get("topic")
+    if population.get("source") != "topic" or not topic:
+        return ReferenceOut(topic=None, num_users=None, max_depth=None)
+    path = str(population.get("topics_path") or "builtin:twitter/all_topics.csv")
+    if path.startswith("builtin:"):
+        path = str(BUILTIN_DATA / path.removeprefix("builtin:"))
+    row = load_topics(path).loc[topic]
+    return ReferenceOut(
+        topic=str(topic), num_users=int(row["num_users"]), max_depth=int(row["max_depth"])
+    )

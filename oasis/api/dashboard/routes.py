@@ -13,7 +13,13 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
 from oasis.analysis import keyword_stance
-from oasis.api.dashboard.experiments import ALL, herd_groups, stance_rounds, stance_steps
+from oasis.api.dashboard.experiments import (
+    ALL,
+    herd_groups,
+    stance_rounds,
+    stance_steps,
+    topic_reference,
+)
 from oasis.api.dashboard.schemas import (
     AnswerAtStepOut,
     FeedAtStepOut,
@@ -21,6 +27,7 @@ from oasis.api.dashboard.schemas import (
     HerdOut,
     OverviewOut,
     PolarizationOut,
+    ReferenceOut,
     SeriesOut,
     StanceHistoryOut,
     StancePointOut,
@@ -172,3 +179,10 @@ def herd(snap: Snap, request: Request) -> HerdOut:
     config: dict[str, Any] = run_record(snap)["config"] or {}
     platform = request.app.state.platform
     return HerdOut(groups=herd_groups(platform, config, snap.summaries.initial_users()))
+
+
+@router.get("/reference", response_model=ReferenceOut)
+def reference(snap: Snap) -> ReferenceOut:
+    """The real cascade's figures when the run replays a Twitter15/16 topic (nulls otherwise)."""
+    config: dict[str, Any] = run_record(snap)["config"] or {}
+    return topic_reference(config.get("population") or {})

@@ -121,3 +121,11 @@ class HerdOut(BaseModel):
     """The herd-effect table (empty when the run is not a herd experiment)."""
 
     groups: list[HerdGroupOut]
+
+
+class ReferenceOut(BaseModel):
+    """The real cascade of a Twitter15/16 topic run (all null for other runs)."""
+
+    topic: str | None
+    num_users: int | None = Field(description="the real cascade's users (its final scale)")
+    max_depth: int | None = Field(description="the real cascade's depth")

@@ -131,12 +131,20 @@ async function showCascades() {
       h("td", { class: "breadth" }, String(figures.max_breadth)));
     body.append(row);
   }
-  for (const [key, id, label] of [["scale", "chart-scale", "users"],
-    ["depth", "chart-depth", "levels"], ["max_breadth", "chart-breadth", "users on one level"]]) {
-    lineChart($(id), { id: `cascade-${key}`, xLabel: "step", yLabel: label,
-      series: curves.map((c) => ({ name: c.name,
-        points: c.figures.over_time.map((p) => [p.step, p[key]]) })) });
+  const real = await api("/dashboard/reference").catch(() => ({ topic: null }));
+  const lastStep = state.overview ? Math.max(0, state.overview.current_step) : 0;
+  for (const [key, id, label, realValue] of [["scale", "chart-scale", "users", real.num_users],
+    ["depth", "chart-depth", "levels", real.max_depth],
+    ["max_breadth", "chart-breadth", "users on one level", null]]) {
+    const series = curves.map((c) => ({ name: c.name,
+      points: c.figures.over_time.map((p) => [p.step, p[key]]) }));
+    if (real.topic && realValue !== null) series.push({ name: `real cascade (${realValue})`,
+      points: [[0, realValue], [lastStep, realValue]], color: "#111827" });
+    lineChart($(id), { id: `cascade-${key}`, xLabel: "step", yLabel: label, series });
   }
+  $("cascade-reference").textContent = real.topic
+    ? `Real cascade of topic ${real.topic} (all_topics.csv): ${real.num_users} users, depth ` +
+      `${real.max_depth}; drawn in black on the scale and depth charts.` : "";
   $("cascade-table").dataset.ready = "yes";
 }
 
