@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -18,7 +18,8 @@ from rich.progress import (
 )
 from rich.text import Text
 
-from oasis.config import ExperimentConfig, api_token, load_config
+from oasis.analysis.report import markdown_table
+from oasis.config import ExperimentConfig, api_token, load_config, load_sweep
 from oasis.datasets.source import build_population
 from oasis.errors import OasisError
 from oasis.loop.commands import CommandQueue
@@ -32,6 +33,7 @@ from oasis.loop.results import (
 )
 from oasis.loop.seeds import parse_seeds, seed_configs
 from oasis.loop.simulation import Simulation, StepReport
+from oasis.loop.sweep import run_sweep, sweep_folder, sweep_points
 from oasis.planning.capacity import describe_plan
 from oasis.planning.capacity import plan as capacity_plan
 from oasis.planning.inputs import plan_inputs
@@ -130,6 +132,32 @@ def fork(
         raise typer.Exit(2) from exc
     console.print(f"forked {run_dir} after step {at_step} into {config.output}")
     _run_to_end(simulation, config, None)
+
+
+@app.command()
+def sweep(
+    experiment: Annotated[Path, typer.Argument(help="The experiment YAML every run starts from.")],
+    grid: Annotated[Path, typer.Option(help="The sweep YAML: grid, seeds, metrics, bounds.")],
+) -> None:
+    """Run the cross product of settings and seeds as Ray tasks; finished runs are skipped."""
+    try:
+        config, settings = load_config(experiment), load_sweep(grid)
+        points = sweep_points(config, settings)
+    except (OasisError, OSError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    console.print(f"sweep: {len(points)} runs into {sweep_folder(config, settings)}")
+
+    def show(record: dict[str, Any]) -> None:
+        console.print(f"finished {record['folder']}")
+
+    try:
+        result = run_sweep(config, settings, on_done=show)
+    except OasisError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from exc
+    console.print(f"{result.skipped} runs were already finished; table: {result.files[0]}")
+    typer.echo(markdown_table(result.summary))
 
 
 def _run_to_end(

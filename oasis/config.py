@@ -26,7 +26,13 @@ from oasis.agents.settings import LLMSettings, PolicySettings, RaySettings, Work
 from oasis.core.actions import ActionType
 from oasis.datasets.settings import BUILTIN_DATA, PopulationSettings
 from oasis.errors import OasisError
-from oasis.loop.settings import ActivationSettings, ClockSettings, EventSettings, HerdSettings
+from oasis.loop.settings import (
+    ActivationSettings,
+    ClockSettings,
+    EventSettings,
+    HerdSettings,
+    SweepSettings,
+)
 from oasis.platform.settings import PlatformSettings
 from oasis.recsys.settings import RecsysSettings
 
@@ -159,6 +165,46 @@ def load_config(path: str | Path, environ: dict[str, str] | None = None) -> Expe
 def api_token(environ: Mapping[str, str] | None = None) -> str | None:
     """The API's bearer token for control endpoints, from ``OASIS_API_TOKEN`` (None if unset)."""
     return (os.environ if environ is None else environ).get("OASIS_API_TOKEN") or None
+
+
+def load_sweep(path: str | Path) -> SweepSettings:
+    """Read and validate a sweep file (see :class:`~oasis.loop.settings.SweepSettings`).
+
+    Raises:
+        ConfigError: the file is missing, not YAML, or invalid (the message names the key).
+    """
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text()) or {}
+        sweep = SweepSettings.model_validate(raw)
+    except (OSError, yaml.YAMLError) as exc:
+        raise ConfigError(f"{path}: {exc}") from exc
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: {_describe(exc)}") from exc
+    if sweep.output is None:
+        return sweep
+    return sweep.model_copy(update={"output": resolve_path(sweep.output, path.parent)})
+
+
+def with_settings(config: ExperimentConfig, settings: Mapping[str, Any]) -> ExperimentConfig:
+    """``config`` with dotted keys set (``{"recsys.kind": "random"}``), validated again.
+
+    Raises:
+        ConfigError: a key or value the experiment file would not accept (the key is named).
+    """
+    raw = config.model_dump(mode="json")
+    for dotted, value in settings.items():
+        *parents, leaf = dotted.split(".")
+        section = raw
+        for key in parents:
+            section = section.setdefault(key, {})
+            if not isinstance(section, dict):
+                raise ConfigError(f"{dotted}: {key} is not a section")
+        section[leaf] = value
+    try:
+        return ExperimentConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc)) from exc
 
 
 def _override(raw: dict[str, Any], environ: dict[str, str] | os._Environ[str]) -> dict[str, Any]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -134,3 +134,29 @@ def plot_seed_curves(stats: pd.DataFrame, path: Path) -> Path:
         )
         ax.set(title=column.replace("_", " "), xlabel="minute")
     return _save(figure, path)
+
+
+def plot_sweep(
+    runs: pd.DataFrame, settings: Sequence[str], metrics: Sequence[str], path: Path
+) -> Path:
+    """One panel per metric: the mean per setting as a bar, each seed's run as a dot."""
+    figure = _figure(ncols=len(metrics))
+    axes = figure.subplots(1, len(metrics), squeeze=False)[0]
+    labels = _labels(runs, settings)
+    order = sorted(set(labels))
+    for ax, metric in zip(axes, metrics, strict=True):
+        values = runs[metric].groupby(labels)
+        means, stds = values.mean().reindex(order), values.std().reindex(order).fillna(0.0)
+        ax.bar(range(len(order)), means.to_numpy(), yerr=stds.to_numpy(), capsize=4, alpha=0.6)
+        for x, label in enumerate(order):
+            dots = runs[metric][labels == label]
+            ax.plot([x] * len(dots), dots.to_numpy(), "k.", markersize=4)
+        ax.set_xticks(range(len(order)), order, rotation=20, fontsize=7)
+        ax.set_title(metric, fontsize=9)
+    return _save(figure, path)
+
+
+def _labels(runs: pd.DataFrame, settings: Sequence[str]) -> pd.Series:
+    if not settings:
+        return pd.Series("all", index=runs.index)
+    return runs[list(settings)].astype(str).agg(", ".join, axis=1)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from oasis.agents.settings import RaySettings
 from oasis.core.clock import DEFAULT_MINUTES_PER_STEP
 
 
@@ -67,3 +68,25 @@ class HerdSettings(_Section):
 
     path: Path = Path("builtin:reddit/counterfactual_36.json")
     threads: int | None = Field(default=None, ge=1)
+
+
+class SweepSettings(_Section):
+    """A sweep: the cross product of ``grid`` values and ``seeds`` over one experiment file.
+
+    ``grid`` maps dotted config keys (``recsys.kind``) to the values to try; ``fixed`` sets keys
+    for every run; ``metrics`` names what the combined table and plot show (counts of successful
+    actions by type, ``actions``, ``active``, or the LLM usage fields). Runs go to
+    ``output/<setting>/seed-<n>``, ``max_concurrent`` at a time as Ray tasks of ``cpus_per_run``.
+    """
+
+    grid: dict[str, tuple[Any, ...]] = Field(default_factory=dict)
+    seeds: tuple[int, ...] = Field(default=(0,), min_length=1)
+    fixed: dict[str, Any] = Field(default_factory=dict)
+    metrics: tuple[str, ...] = ("actions", "create_post", "like_post", "repost", "follow")
+    output: Path | None = Field(default=None, description="default: the experiment's output/sweep")
+    max_concurrent: int = Field(default=2, ge=1)
+    cpus_per_run: float = Field(default=1.0, gt=0)
+    spread: bool = Field(default=True, description="place runs on as many Ray nodes as possible")
+    ray: RaySettings = Field(
+        default=RaySettings(mode="local"), description="where the runs' tasks go: local or cluster"
+    )

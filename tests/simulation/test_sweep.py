@@ -1,0 +1,106 @@
+"""Sweeps: a grid of settings and seeds as parallel Ray tasks, resumable after a kill."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from oasis.analysis.sweep import sweep_summary
+from oasis.config import ConfigError, load_config, load_sweep
+from oasis.loop.settings import SweepSettings
+from oasis.loop.sweep import SweepError, setting_label, sweep_points
+
+ROOT = Path(__file__).resolve().parents[2]
+QUICKSTART = ROOT / "examples" / "quickstart.yaml"
+GRID = """\
+grid:
+  recsys.kind: [twitter, random]
+seeds: [1, 2, 3]
+fixed: {steps: 3}
+metrics: [actions, create_post, like_post]
+output: out
+max_concurrent: 2
+"""
+
+
+def test_points_are_the_cross_product_each_in_its_own_folder(tmp_path):
+    (tmp_path / "grid.yaml").write_text(GRID)
+    sweep = load_sweep(tmp_path / "grid.yaml")
+    points = sweep_points(load_config(QUICKSTART), sweep)
+    assert [(p.setting["recsys.kind"], p.seed) for p in points] == [
+        (kind, seed) for kind in ("twitter", "random") for seed in (1, 2, 3)
+    ]
+    assert all(p.config.steps == 3 and p.config.seed == p.seed for p in points)
+    assert [p.config.recsys.kind for p in points][3:] == ["random"] * 3
+    assert len({p.config.output for p in points}) == 6
+    assert points[0].config.output == tmp_path / "out" / "recsys.kind=twitter" / "seed-1"
+    assert setting_label({"a.b": "x y/z", "c": 0.5}) == "a.b=x_y_z,c=0.5"
+
+
+def test_bad_sweeps_are_refused_with_the_key_named(tmp_path):
+    base = load_config(QUICKSTART)
+    with pytest.raises(ConfigError, match=r"recsys\.kind"):
+        sweep_points(base, SweepSettings(grid={"recsys.kind": ("nope",)}))
+    with pytest.raises(SweepError, match="database"):
+        sweep_points(base.model_copy(update={"database": "sqlite:///x.db"}), SweepSettings())
+
+
+def test_summary_gives_mean_and_spread_over_seeds():
+    runs = pd.DataFrame(
+        {"k": ["a", "a", "b", "b"], "seed": [1, 2, 1, 2], "m": [1.0, 3.0, 5.0, 5.0]}
+    )
+    summary = sweep_summary(runs, ["k"], ["m"]).set_index("k")
+    assert summary.loc["a", "m_mean"] == 2.0 and summary.loc["b", "m_std"] == 0.0
+    assert summary.loc["a", "m_max"] == 3.0 and summary.loc["a", "seeds"] == 2
+
+
+def sweep_command(cwd):
+    return subprocess.Popen(
+        [sys.executable, "-m", "oasis", "sweep", str(QUICKSTART), "--grid", "grid.yaml"],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group: the kill takes Ray's processes too
+        env=os.environ | {"RAY_AUTH_MODE": "disabled", "RAY_USAGE_STATS_ENABLED": "0"},
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.ray
+def test_a_sweep_runs_in_parallel_and_resumes_after_a_kill(tmp_path):
+    (tmp_path / "grid.yaml").write_text(GRID)
+    out = tmp_path / "out"
+    first = sweep_command(tmp_path)
+    deadline = time.monotonic() + 240
+    while not list(out.glob("*/*/done.json")):
+        assert first.poll() is None and time.monotonic() < deadline, first.communicate()
+        time.sleep(0.2)
+    os.killpg(first.pid, signal.SIGKILL)  # the whole sweep dies, whatever it was doing
+    first.wait()
+    done = {p: p.stat().st_mtime_ns for p in out.glob("*/*/done.json")}
+    assert 1 <= len(done) < 6
+
+    second = sweep_command(tmp_path)
+    _, stderr = second.communicate(timeout=400)
+    assert second.returncode == 0, stderr
+    assert f"{len(done)} runs were already finished" in stderr
+    assert all(p.stat().st_mtime_ns == mtime for p, mtime in done.items())  # not run again
+    runs = pd.read_csv(out / "runs.csv")
+    assert len(runs) == 6 and set(runs["recsys.kind"]) == {"twitter", "random"}
+    assert sorted(runs["seed"]) == [1, 1, 2, 2, 3, 3]
+    assert (runs["actions"] > 0).all()
+    summary = pd.read_csv(out / "summary.csv")
+    assert list(summary["seeds"]) == [3, 3] and "like_post_std" in summary
+    assert (out / "sweep.png").stat().st_size > 0
+    resumed = runs[~runs["folder"].isin([str(p.parent) for p in done])]
+    spans = sorted(zip(resumed["started_at"], resumed["finished_at"], strict=True))
+    assert any(b[0] < a[1] for a, b in itertools.pairwise(spans)), "no two ran at once"
