@@ -53,6 +53,7 @@ class AgentShard:
             peak_rss_mb=max(peak_rss_mb(), rss),
             seconds=round(time.perf_counter() - started, 4),
             stats=decided.stats,
+            node=ray_node(),
         )
         return ShardReply(actions_to_arrow(decided.llm), actions_to_arrow(decided.heuristic), usage)
 
@@ -64,6 +65,14 @@ class AgentShard:
         """One INTERVIEW action per row of ``contexts``, as an actions table."""
         asked = await self.worker.ainterview(contexts_from_arrow(contexts), question)
         return actions_to_arrow([[a] for a in asked])
+
+
+def ray_node() -> str:
+    """The Ray node this process runs on; "" outside Ray (this never imports Ray itself)."""
+    ray = sys.modules.get("ray")
+    if ray is None or not ray.is_initialized():
+        return ""
+    return str(ray.get_runtime_context().get_node_id())
 
 
 def rss_mb() -> float:

@@ -24,7 +24,8 @@ class ShardUsage:
     """One shard's figures for one step: its agents, memory, LLM usage, time and restarts.
 
     ``rss_mb`` is the shard process's resident memory after the step, ``peak_rss_mb`` its peak
-    so far; ``restarts`` counts the times the shard was recreated during the step.
+    so far; ``restarts`` counts the times the shard was recreated during the step; ``node`` is
+    the Ray node it ran on.
     """
 
     shard: int
@@ -35,6 +36,7 @@ class ShardUsage:
     seconds: float
     stats: LLMStats = field(default_factory=LLMStats)
     restarts: int = 0
+    node: str = ""
 
 
 @dataclass(frozen=True, slots=True)
