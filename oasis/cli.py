@@ -24,8 +24,10 @@ from oasis.datasets.source import build_population
 from oasis.errors import OasisError
 from oasis.loop.commands import CommandQueue
 from oasis.loop.fork import fork as fork_run
+from oasis.loop.fork import parent_database
 from oasis.loop.results import (
     failure_line,
+    recorded_step_metrics,
     score_run,
     topic_reference,
     write_results,
@@ -36,7 +38,7 @@ from oasis.loop.simulation import Simulation, StepReport
 from oasis.loop.sweep import run_sweep, sweep_folder, sweep_points
 from oasis.planning.capacity import describe_plan
 from oasis.planning.capacity import plan as capacity_plan
-from oasis.planning.inputs import plan_inputs
+from oasis.planning.inputs import measured_inputs, plan_inputs
 
 if TYPE_CHECKING:
     from oasis.api.server import BackgroundServer
@@ -254,6 +256,10 @@ def plan(
     gpus: Annotated[int, typer.Option(min=1, help="GPUs for vLLM servers.")] = 1,
     model_size: Annotated[str, typer.Option(help="Model size, such as 8b or 70b.")] = "8b",
     gpu: Annotated[str, typer.Option(help="GPU kind (h100, a100, ...).")] = "h100",
+    from_run: Annotated[
+        Path | None,
+        typer.Option(help="A finished run's folder: use its measured tokens per request."),
+    ] = None,
 ) -> None:
     """Estimate the LLM-bound time per step and in total before paying for a cluster."""
     try:
@@ -261,6 +267,10 @@ def plan(
         inputs = plan_inputs(
             config, build_population(config.population, config.seed), gpus, model_size, gpu
         )
+        if from_run is not None:
+            steps = recorded_step_metrics(parent_database(from_run))
+            inputs = measured_inputs(inputs, steps)
+            typer.echo(f"tokens per request measured by {from_run} over {len(steps)} steps")
     except OasisError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc

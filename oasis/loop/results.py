@@ -264,3 +264,14 @@ def write_seed_summary(folder: Path, runs: list[Path], title: str) -> list[Path]
         encoding="utf-8",
     )
     return [table, plot, summary]
+
+
+def recorded_step_metrics(database_url: str) -> list[dict[str, Any]]:
+    """The per-step metrics of the run in a database, by step."""
+    platform = Platform.open(database_url, read_only=True)
+    try:
+        with platform.reader() as reader:
+            table = reader.table(StepMetrics).sort_values("step")
+    finally:
+        platform.close()
+    return [dict(m) for m in table["metrics"]]

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from typing import Any
+
 import numpy as np
 
+from oasis.agents.chat import LLMStats
 from oasis.agents.memory import AgentMemory
 from oasis.agents.observation import Observation, PostView
 from oasis.agents.profile import Profile
@@ -11,7 +16,7 @@ from oasis.agents.prompts import build_messages, system_prompt
 from oasis.config import ExperimentConfig
 from oasis.core.clock import hourly_probabilities
 from oasis.datasets.population import Population
-from oasis.planning.capacity import PlanInputs, estimate_tokens, parse_model_size
+from oasis.planning.capacity import PlanError, PlanInputs, estimate_tokens, parse_model_size
 
 TYPICAL_POST = "A typical post of about two hundred characters. " * 4
 TYPICAL_ANSWER_TOKENS = 60.0
@@ -57,4 +62,26 @@ def plan_inputs(
         gpus=gpus,
         model_params=parse_model_size(model_size),
         gpu=gpu,
+    )
+
+
+def measured_inputs(inputs: PlanInputs, steps: Sequence[Mapping[str, Any]]) -> PlanInputs:
+    """``inputs`` with the token sizes a finished run measured instead of estimated ones.
+
+    ``steps`` are that run's per-step metrics: the server-reported tokens per request sent,
+    and the requests (sent or answered from the cache) per active LLM agent.
+
+    Raises:
+        PlanError: the run sent no LLM request, so it measured nothing.
+    """
+    stats = LLMStats.total(steps)
+    if stats.requests == 0:
+        raise PlanError("that run sent no LLM request: there are no measured tokens to use")
+    asked = stats.requests + stats.cache_hits
+    decisions = sum(int(m.get("llm_active") or 0) for m in steps)
+    return replace(
+        inputs,
+        prompt_tokens=stats.prompt_tokens / stats.requests,
+        completion_tokens=stats.completion_tokens / stats.requests,
+        requests_per_active_agent=asked / decisions if decisions else 1.0,
     )
