@@ -33,6 +33,7 @@ from oasis.core.clock import Clock
 from oasis.datasets.settings import PopulationSettings
 from oasis.datasets.twitter import load_topic, load_topics
 from oasis.platform import Platform
+from oasis.platform.schema import StepMetrics
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import signal
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 import pandas as pd
@@ -62,7 +64,31 @@ def test_summary_gives_mean_and_spread_over_seeds():
     assert summary.loc["a", "m_max"] == 3.0 and summary.loc["a", "seeds"] == 2
 
 
-def sweep_command(cwd):
+def marked(mark):
+    """Our processes: those whose environment carries ``mark`` (Ray's workers have their own
+    process groups, so killing the sweep's group does not reach them at once)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and mark in (entry / "environ").read_bytes():
+                found.append(int(entry.name))
+        except OSError:  # gone meanwhile, or not ours to read
+            continue
+    return found
+
+
+def kill_all(group, mark):
+    os.killpg(group, signal.SIGKILL)
+    deadline = time.monotonic() + 60
+    while pids := marked(mark):
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        assert time.monotonic() < deadline, pids
+        time.sleep(0.1)
+
+
+def sweep_command(cwd, mark=""):
     return subprocess.Popen(
         [sys.executable, "-m", "oasis", "sweep", str(QUICKSTART), "--grid", "grid.yaml"],
         cwd=cwd,
@@ -70,7 +96,8 @@ def sweep_command(cwd):
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,  # its own process group: the kill takes Ray's processes too
-        env=os.environ | {"RAY_AUTH_MODE": "disabled", "RAY_USAGE_STATS_ENABLED": "0"},
+        env=os.environ
+        | {"RAY_AUTH_MODE": "disabled", "RAY_USAGE_STATS_ENABLED": "0", "OASIS_TEST_MARK": mark},
     )
 
 
@@ -79,12 +106,13 @@ def sweep_command(cwd):
 def test_a_sweep_runs_in_parallel_and_resumes_after_a_kill(tmp_path):
     (tmp_path / "grid.yaml").write_text(GRID)
     out = tmp_path / "out"
-    first = sweep_command(tmp_path)
+    mark = f"OASIS_TEST_MARK=sweep-{uuid.uuid4().hex}"
+    first = sweep_command(tmp_path, mark.split("=")[1])
     deadline = time.monotonic() + 240
     while not list(out.glob("*/*/done.json")):
         assert first.poll() is None and time.monotonic() < deadline, first.communicate()
         time.sleep(0.2)
-    os.killpg(first.pid, signal.SIGKILL)  # the whole sweep dies, whatever it was doing
+    kill_all(first.pid, mark.encode())  # the whole sweep dies, whatever it was doing
     first.wait()
     done = {p: p.stat().st_mtime_ns for p in out.glob("*/*/done.json")}
     assert 1 <= len(done) < 6
