@@ -43,7 +43,8 @@ function frame(opts, xMin, xMax, yMin, yMax) {
   const m = { left: 62, right: 14, top: 12, bottom: 44 };
   const svg = svgEl("svg", { viewBox: `0 0 ${width} ${height}`, width: "100%",
     class: "chart", role: "img", "aria-label": opts.title || "" });
-  const xTicks = niceTicks(xMin, xMax, 6, true), yTicks = niceTicks(yMin, yMax, 4, false);
+  const xTicks = niceTicks(xMin, xMax, 6, true);
+  const yTicks = niceTicks(yMin, yMax, 4, Boolean(opts.integerY));
   const x0 = Math.min(xMin, xTicks[0]), x1 = Math.max(xMax, xTicks[xTicks.length - 1]);
   const y0 = Math.min(yMin, yTicks[0]), y1 = Math.max(yMax, yTicks[yTicks.length - 1]);
   const sx = (v) => m.left + ((v - x0) / (x1 - x0 || 1)) * (width - m.left - m.right);
@@ -95,6 +96,8 @@ function lineChart(container, opts) {
   const series = opts.series.filter((s) => s.points.length);
   const xs = series.flatMap((s) => s.points.map((p) => p[0]));
   const ys = series.flatMap((s) => s.points.map((p) => p[1]));
+  // Counts (agents, actions, levels) get whole-number ticks.
+  opts = { ...opts, integerY: ys.every((y) => Number.isInteger(y)) };
   const { svg, sx, sy } = frame(opts, xs.length ? Math.min(...xs) : 0,
     xs.length ? Math.max(...xs) : 1, Math.min(0, ...ys), ys.length ? Math.max(...ys) : 1);
   svg.dataset.chart = opts.id;
