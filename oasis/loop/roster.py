@@ -54,6 +54,9 @@ class Roster:
         """Each agent's chance to be active at ``hour``: its hourly profile, else ``uniform``."""
         if self._hourly is None or self._typical is None:
             return uniform
+        if self._joined.empty:
+            column: np.ndarray = self._hourly[:, hour]
+            return column
         joined = np.full(len(self._joined), self._typical[hour], self._hourly.dtype)
         return np.concatenate([self._hourly[:, hour], joined])
 
