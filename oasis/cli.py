@@ -29,8 +29,7 @@ from oasis.loop.results import (
     failure_line,
     recorded_step_metrics,
     score_run,
-    topic_reference,
-    write_results,
+    write_run,
     write_seed_summary,
 )
 from oasis.loop.seeds import parse_seeds, seed_configs
@@ -184,15 +183,7 @@ def _run_to_end(
                 progress.update(task, advance=1, status=_status(report))
 
             simulation.run(on_step=show)
-        files = write_results(
-            simulation.platform,
-            simulation.clock,
-            config.output,
-            config.name,
-            herd=simulation.herd_table(),
-            level="post" if config.platform.kind == "reddit" else "user",
-            topic=topic_reference(config.population),
-        )
+        files = write_run(simulation)
     finally:
         simulation.close()
         if server is not None:

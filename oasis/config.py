@@ -22,6 +22,8 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from oasis.agents.llm_groups import LLMGroupSettings
+from oasis.agents.opinion_settings import InterviewSettings, OpinionSettings
 from oasis.agents.settings import LLMSettings, PolicySettings, RaySettings, WorkerSpec
 from oasis.core.actions import ActionType
 from oasis.datasets.settings import BUILTIN_DATA, PopulationSettings
@@ -89,6 +91,14 @@ class ExperimentConfig(_Section):
     events: tuple[EventSettings, ...] = ()
     herd: HerdSettings | None = None
     fork: Lineage | None = Field(default=None, description="set by `oasis fork`, not by hand")
+    opinions: OpinionSettings | None = Field(
+        default=None, description="agents' stances and the opinion model; none: no stances"
+    )
+    interview: InterviewSettings = InterviewSettings()
+    llm_groups: tuple[LLMGroupSettings, ...] = Field(
+        default=(),
+        description="groups of agents played by other LLMs (see oasis.agents.llm_groups)",
+    )
 
     @field_validator("actions")
     @classmethod
@@ -110,8 +120,9 @@ class ExperimentConfig(_Section):
     def worker_spec(self) -> WorkerSpec:
         """What the agents' workers and shards need of this experiment, and nothing more."""
         return WorkerSpec(
-            self.seed, self.platform.kind, self.allowed_actions, self.llm, self.policy.heuristic
-        )
+            self.seed, self.platform.kind, self.allowed_actions, self.llm, self.policy.heuristic,
+            tuple((group.name, group.llm) for group in self.llm_groups),
+        )  # fmt: skip
 
 
 _SHARED = (
@@ -235,7 +246,10 @@ def resolve_path(path: Path, base: Path) -> Path:
 def _resolve_paths(config: ExperimentConfig, base: Path) -> ExperimentConfig:
     pop = config.population
     fields = ("path", "topics_path", "interests_path", "products_path", "activity_path")
-    resolved = {f: resolve_path(getattr(pop, f), base) for f in fields if getattr(pop, f)}
+    resolved: dict[str, Any] = {
+        f: resolve_path(getattr(pop, f), base) for f in fields if getattr(pop, f)
+    }
+    resolved["groups"] = {name: resolve_path(p, base) for name, p in pop.groups.items()}
     update: dict[str, Any] = {
         "population": pop.model_copy(update=resolved),
         "output": resolve_path(config.output, base),

@@ -16,7 +16,7 @@ from oasis.core.actions import ACTION_SPECS, ActionType, ArgSpec
 
 # Arguments the platform fills in itself; the model is never asked for them.
 _HIDDEN_ARGS = {ActionType.DO_NOTHING: {"raw"}, ActionType.INTERVIEW: {"response"}}
-_JSON_TYPES = {int: "integer", str: "string"}
+_JSON_TYPES = {int: "integer", str: "string", float: "number"}
 
 ACTION_DOCS: Mapping[ActionType, str] = {
     ActionType.SIGN_UP: "Create your account.",

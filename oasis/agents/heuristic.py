@@ -9,9 +9,12 @@ plus shares, and the rates and weights of :class:`~oasis.agents.settings.Heurist
 - like, repost and comment each happen with their rate x affinity x boost;
 - dislike happens with its rate x clip(-dislike_slope x sim, 0, 1);
 - after a like, the agent follows the original's author with the ``follow`` rate;
-- it votes on the post's top comment with the ``comment_vote`` rate, up with probability
-  (1 + tanh(score / herd_scale)) / 2 for the comment's current score: agents lean the way
-  earlier voters went, which is the herd behaviour OASIS's Reddit study looks for;
+- it votes on each comment shown under the post (up to :data:`SHOWN_COMMENTS`, best first)
+  with the ``comment_vote`` rate, up with probability (1 + tanh(c * score + a)) / 2, where
+  ``score`` is the comment's current likes minus dislikes, c the ``conformity`` setting and
+  a = 1 - |agent stance - comment stance| its agreement with the comment (0 where either has
+  no stance). With the default ``conformity: 0`` earlier votes do not sway an agent, so a herd
+  effect is something a run shows, not something the policy assumes;
 - once per step the agent writes a post about its topic with the ``post`` rate.
 
 Each entry carries the reader's own state (:data:`LIKED`, :data:`REPOSTED`, ... bits): what
@@ -35,7 +38,11 @@ from oasis.core.rng import Stream, uniform
 # Reader-state bits of a feed entry: what the reader has already done to it.
 LIKED, DISLIKED, REPOSTED, AUTHOR_FOLLOWED, OWN, COMMENT_VOTED = (1 << i for i in range(6))
 
-_PER_ENTRY = ("like", "dislike", "repost", "comment", "follow", "comment_vote", "vote_side")
+_PER_ENTRY = ("like", "dislike", "repost", "comment", "follow")
+SHOWN_COMMENTS = 3
+"""The most comments an agent is shown (and may vote on) under each post, as LLM agents are."""
+_PER_COMMENT = ("comment_vote", "vote_side")
+_DRAWS_PER_ENTRY = len(_PER_ENTRY) + len(_PER_COMMENT) * SHOWN_COMMENTS
 _KINDS = {
     "like": ActionType.LIKE_POST,
     "dislike": ActionType.DISLIKE_POST,
@@ -62,9 +69,12 @@ class HeuristicBatch:
     """Heuristic agents' feeds as columns: entries ``indptr[i]:indptr[i+1]`` are agent i's.
 
     ``similarity``, ``popularity``, ``post_ids`` (the entry as shown: the original or a share
-    of it), ``author_ids`` (the original's author), the post's top comment (``comment_ids``, -1
-    for none, and ``comment_scores``) and ``reader_state`` (bits such as :data:`LIKED`; None
-    when unknown) are per feed entry; ``topics`` holds, per agent, the words it writes about.
+    of it), ``author_ids`` (the original's author), the comments shown under the post
+    (``comment_ids``, -1 for none, ``comment_scores`` and ``comment_stances``: one column per
+    shown comment, best first; a 1-D array is one comment per entry) and ``reader_state`` (bits
+    such as :data:`LIKED`; None when unknown) are per feed entry; ``topics`` holds, per agent,
+    the words it writes about, ``stances`` its stance (None: no stances) and ``post_stances``
+    the posts' authors' stances.
     """
 
     agent_ids: np.ndarray
@@ -77,6 +87,9 @@ class HeuristicBatch:
     comment_scores: np.ndarray
     topics: Sequence[str]
     reader_state: np.ndarray | None = None
+    stances: np.ndarray | None = None
+    post_stances: np.ndarray | None = None
+    comment_stances: np.ndarray | None = None
 
 
 def decide_heuristic(
@@ -91,19 +104,20 @@ def decide_heuristic(
     lengths = np.diff(batch.indptr)
     row = np.repeat(np.arange(n), lengths)
     position = np.arange(len(batch.post_ids)) - batch.indptr[row]
-    width = 1 + len(_PER_ENTRY) * int(lengths.max(initial=0))
+    width = 1 + _DRAWS_PER_ENTRY * int(lengths.max(initial=0))
     draws = uniform(seed, Stream.HEURISTIC, step, batch.agent_ids, width)
-    entry_draw = {
-        kind: draws[row, 1 + len(_PER_ENTRY) * position + k] for k, kind in enumerate(_PER_ENTRY)
-    }
+    first = 1 + _DRAWS_PER_ENTRY * position
+    entry_draw = {kind: draws[row, first + k] for k, kind in enumerate(_PER_ENTRY)}
     chosen = _entry_choices(rates, batch, entry_draw, allowed)
     chosen["follow"] &= _first_per_agent(row, batch.author_ids, chosen["follow"])
+    votes = _comment_votes(rates, batch, draws[row[:, None], first[:, None] + _VOTE_COLUMNS])
+    chosen |= {kind: mask & (_KINDS[kind] in allowed) for kind, mask in votes.items()}
     decisions: list[list[Action]] = [[] for _ in range(n)]
-    for index in np.flatnonzero(np.any(np.stack(list(chosen.values())), axis=0)):
-        agent = int(batch.agent_ids[row[index]])
-        for kind, mask in chosen.items():
-            if mask[index]:
-                decisions[row[index]].append(_entry_action(kind, agent, batch, int(index)))
+    acted = np.zeros(len(row), bool)
+    for mask in chosen.values():
+        acted |= mask if mask.ndim == 1 else mask.any(axis=1)
+    for index in np.flatnonzero(acted):
+        decisions[row[index]] += _entry_actions(chosen, batch, int(row[index]), int(index))
     posts = draws[:, 0] < rates.post if ActionType.CREATE_POST in allowed else np.zeros(n, bool)
     for writer in np.flatnonzero(posts).tolist():
         content = f"{batch.topics[writer]}: my take at step {step}"
@@ -132,9 +146,6 @@ def _entry_choices(
         "comment": draw["comment"] < rates.comment * scale,
     }
     chosen["follow"] = chosen["like"] & (draw["follow"] < rates.follow)
-    votes = (draw["comment_vote"] < rates.comment_vote) & (batch.comment_ids >= 0)
-    up = draw["vote_side"] < (1.0 + np.tanh(batch.comment_scores / rates.herd_scale)) / 2.0
-    chosen["like_comment"], chosen["dislike_comment"] = votes & up, votes & ~up
     state = np.zeros(len(sim), np.int64) if batch.reader_state is None else batch.reader_state
     return {
         kind: mask & (_KINDS[kind] in allowed) & (state & _DONE[kind] == 0)
@@ -152,11 +163,59 @@ def _first_per_agent(row: np.ndarray, target: np.ndarray, mask: np.ndarray) -> n
     return keep
 
 
+# The draw columns of an entry's shown comments: (vote?, side) for comment k at 5 + 2k, 6 + 2k.
+_VOTE_COLUMNS = len(_PER_ENTRY) + np.arange(len(_PER_COMMENT) * SHOWN_COMMENTS)
+
+
+def _comments(values: np.ndarray, entries: int) -> np.ndarray:
+    """Per-comment columns as (entries, SHOWN_COMMENTS), padded with -1 (1-D: one comment)."""
+    values = np.asarray(values)
+    table = values.reshape(entries, -1 if entries else SHOWN_COMMENTS)[:, :SHOWN_COMMENTS]
+    pad = SHOWN_COMMENTS - table.shape[1]
+    return np.pad(table, ((0, 0), (0, pad)), constant_values=-1) if pad else table
+
+
+def _comment_votes(
+    rates: HeuristicSettings, batch: HeuristicBatch, draws: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Votes on every shown comment: (entries, SHOWN_COMMENTS) masks of up and down votes."""
+    entries = len(batch.post_ids)
+    ids = _comments(batch.comment_ids, entries)
+    scores = _comments(batch.comment_scores, entries).astype(np.float64)
+    agreement = np.zeros_like(scores)
+    if batch.stances is not None and batch.comment_stances is not None:
+        mine = np.repeat(batch.stances, np.diff(batch.indptr))[:, None]
+        theirs = _comments(batch.comment_stances, entries).astype(np.float64)
+        agreement = np.nan_to_num(1.0 - np.abs(mine - theirs))
+    fresh = np.ones(entries, bool)
+    if batch.reader_state is not None:
+        fresh = batch.reader_state & COMMENT_VOTED == 0
+    vote = (draws[:, 0::2] < rates.comment_vote) & (ids >= 0) & fresh[:, None]
+    up = draws[:, 1::2] < (1.0 + np.tanh(rates.conformity * scores + agreement)) / 2.0
+    return {"like_comment": vote & up, "dislike_comment": vote & ~up}
+
+
+def _entry_actions(
+    chosen: dict[str, np.ndarray], batch: HeuristicBatch, row: int, index: int
+) -> list[Action]:
+    """One entry's actions, in the order of ``chosen``; comment votes per shown comment."""
+    agent = int(batch.agent_ids[row])
+    comments = _comments(batch.comment_ids[index : index + 1], 1)[0]
+    actions = []
+    for kind, mask in chosen.items():
+        if kind.endswith("_comment"):
+            actions += [
+                Action(agent, _KINDS[kind], {"comment_id": int(comments[k])})
+                for k in np.flatnonzero(mask[index])
+            ]
+        elif mask[index]:
+            actions.append(_entry_action(kind, agent, batch, index))
+    return actions
+
+
 def _entry_action(kind: str, agent: int, batch: HeuristicBatch, index: int) -> Action:
     if kind == "follow":
         return Action(agent, ActionType.FOLLOW, {"followee_id": int(batch.author_ids[index])})
-    if kind.endswith("_comment"):
-        return Action(agent, _KINDS[kind], {"comment_id": int(batch.comment_ids[index])})
     post_id = int(batch.post_ids[index])
     if kind == "comment":
         content = f"Interesting, post {post_id} fits what I think."

@@ -7,7 +7,11 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True, slots=True)
 class Profile:
-    """An agent's identity and persona; fixed for a run, so it sits early in the prompt."""
+    """An agent's identity and persona; fixed for a run, so it sits early in the prompt.
+
+    ``llm_group`` names the LLM group that plays the agent ("": the experiment's own LLM); it
+    routes the agent's requests and never appears in its prompt.
+    """
 
     agent_id: int
     user_name: str
@@ -15,6 +19,7 @@ class Profile:
     bio: str
     persona: str = ""
     interests: tuple[str, ...] = ()
+    llm_group: str = ""
 
 
 def render_profile(profile: Profile) -> str:

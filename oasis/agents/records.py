@@ -22,9 +22,9 @@ from oasis.agents.policy import AgentContext
 from oasis.agents.profile import Profile
 from oasis.core.actions import Action, ActionType
 
-_PROFILE = ("user_name", "name", "bio", "persona")
+_PROFILE = ("user_name", "name", "bio", "persona", "llm_group")
 # Columns of a HeuristicBatch with one value per agent; every other column is per feed entry.
-_PER_AGENT = frozenset({"agent_ids", "indptr", "topics"})
+_PER_AGENT = frozenset({"agent_ids", "indptr", "topics", "stances"})
 CONTEXT_SCHEMA = pa.schema(
     [
         ("agent_id", pa.int64()),
@@ -111,6 +111,7 @@ def take_agents(batch: HeuristicBatch, rows: np.ndarray) -> HeuristicBatch:
         agent_ids=batch.agent_ids[rows],
         indptr=indptr,
         topics=[batch.topics[int(i)] for i in rows],
+        stances=None if batch.stances is None else batch.stances[rows],
         **per_entry,
     )
 

@@ -93,8 +93,8 @@ class HeuristicSettings(_Section):
         default=0.1,
         ge=0,
         le=1,
-        description="chance to vote on an entry's top comment; no source, chosen so that "
-        "herd-effect threads collect votes within a few steps",
+        description="chance to vote on each comment shown under an entry; no source, chosen so "
+        "that herd-effect threads collect votes within a few steps",
     )
     affinity_base: float = Field(
         default=0.5,
@@ -116,13 +116,13 @@ class HeuristicSettings(_Section):
         description="dislike chance rises with -similarity at this slope (full rate at "
         "similarity -0.5); no source",
     )
-    herd_scale: float = Field(
-        default=2.0,
-        gt=0,
-        description="up-vote chance on a comment is (1 + tanh(score / herd_scale)) / 2. "
-        "Direction from [Muchnik13]: one planted up-vote raised the next up-vote chance by 32% "
-        "(0.5 -> 0.66 would be a scale of 3.0); 2.0 is the earlier heuristic's value, kept "
-        "(leaning a little harder) until the herd experiment is scored against that figure",
+    conformity: float = Field(
+        default=0.0,
+        ge=0,
+        description="how much a comment's current score sways the side of a vote: up with "
+        "probability (1 + tanh(conformity x score + agreement)) / 2. Default 0: no built-in "
+        "herd effect. Direction from [Muchnik13]: one planted up-vote raised the next up-vote "
+        "chance by 32% (0.5 -> 0.66, conformity 1/3); 0.5 is the earlier heuristic's lean",
     )
 
 
@@ -175,6 +175,7 @@ class WorkerSpec:
         allowed_actions: what agents may choose.
         llm: the endpoints LLM agents talk to (none: every agent is heuristic).
         heuristic: the heuristic policy's rates.
+        llm_groups: other LLMs by group name, for agents whose profile names that group.
     """
 
     seed: int
@@ -182,3 +183,4 @@ class WorkerSpec:
     allowed_actions: tuple[ActionType, ...]
     llm: LLMSettings = field(default_factory=LLMSettings)
     heuristic: HeuristicSettings = field(default_factory=HeuristicSettings)
+    llm_groups: tuple[tuple[str, LLMSettings], ...] = ()

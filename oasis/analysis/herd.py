@@ -8,7 +8,11 @@ shows as ``up`` > ``control`` > ``down`` mean scores.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
+from scipy import stats
+
+from oasis.core.rng import Stream, generator
 
 GROUPS = ("up", "down", "control")
 
@@ -50,3 +54,106 @@ def herd_effect(comments: pd.DataFrame) -> pd.DataFrame:
     table["n"] = table["n"].fillna(0).astype(int)
     table.index.name = "group"
     return table
+
+
+MEASURES = ("score", "likes", "dislikes")
+_PLANTED = {"up": (1, 0), "down": (0, 1), "control": (0, 0)}
+
+
+def agent_votes(comments: pd.DataFrame) -> pd.DataFrame:
+    """Each first comment's votes by the agents, the planted vote left out.
+
+    Args:
+        comments: Columns ``group``, ``num_likes`` and ``num_dislikes`` (the platform's counts,
+            planted vote included), optionally ``seed``.
+
+    Returns:
+        Columns ``seed`` (0 when absent), ``group``, ``likes``, ``dislikes`` and ``score``.
+    """
+    group = comments["group"].astype(str)
+    planted = np.array([_PLANTED[g] for g in group], np.int64).reshape(-1, 2)
+    likes = comments["num_likes"].to_numpy(np.int64) - planted[:, 0]
+    dislikes = comments["num_dislikes"].to_numpy(np.int64) - planted[:, 1]
+    seed = comments["seed"].to_numpy() if "seed" in comments else np.zeros(len(comments), int)
+    return pd.DataFrame(
+        {"seed": seed, "group": group.to_numpy(), "likes": likes, "dislikes": dislikes,
+         "score": likes - dislikes}
+    )  # fmt: skip
+
+
+def herd_intervals(comments: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
+    """Per treatment group, the agents' mean score, likes and dislikes with intervals.
+
+    The planted vote is left out (:func:`agent_votes`), so a difference between the groups is
+    what agents did after it. ``lo_*``/``hi_*`` is the t interval over threads (all seeds'
+    threads pooled); ``seed_lo_*``/``seed_hi_*`` the t interval over the per-seed means (NaN
+    with a single seed).
+
+    Returns:
+        Indexed by group (up, control, down): ``threads``, ``seeds`` and, per measure m of
+        score/likes/dislikes, ``mean_m``, ``lo_m``, ``hi_m``, ``seed_lo_m``, ``seed_hi_m``.
+    """
+    votes = agent_votes(comments)
+    rows = {}
+    for group in ("up", "control", "down"):
+        part = votes[votes["group"] == group]
+        row: dict[str, float] = {"threads": len(part), "seeds": part["seed"].nunique()}
+        for measure in MEASURES:
+            values = part[measure].to_numpy(np.float64)
+            per_seed = part.groupby("seed")[measure].mean().to_numpy(np.float64)
+            row[f"mean_{measure}"] = float(values.mean()) if len(values) else np.nan
+            row[f"lo_{measure}"], row[f"hi_{measure}"] = t_interval(values, level)
+            row[f"seed_lo_{measure}"], row[f"seed_hi_{measure}"] = t_interval(per_seed, level)
+        rows[group] = row
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index.name = "group"
+    return table
+
+
+def t_interval(values: np.ndarray, level: float = 0.95) -> tuple[float, float]:
+    """The t confidence interval of the mean (NaN, NaN below two values)."""
+    if len(values) < 2:
+        return np.nan, np.nan
+    half = stats.t.ppf((1 + level) / 2, len(values) - 1) * values.std(ddof=1) / np.sqrt(len(values))
+    return float(values.mean() - half), float(values.mean() + half)
+
+
+def permutation_tests(
+    comments: pd.DataFrame, measure: str = "score", permutations: int = 10_000, seed: int = 0
+) -> pd.DataFrame:
+    """Two-sided permutation tests of up vs control and down vs control on a per-thread measure.
+
+    The statistic is the difference of the group means; its p-value is the share of label
+    permutations (drawn from the ``ANALYSIS`` stream, so the same table gives the same p) whose
+    difference is at least as large in absolute value, counting the observed one.
+
+    Returns:
+        One row per comparison: ``comparison``, ``measure``, ``difference``, ``p_value``,
+        ``n_treated`` and ``n_control``.
+    """
+    votes = agent_votes(comments)
+    control = votes.loc[votes["group"] == "control", measure].to_numpy(np.float64)
+    rows = []
+    for group in ("up", "down"):
+        treated = votes.loc[votes["group"] == group, measure].to_numpy(np.float64)
+        rng = generator(seed, Stream.ANALYSIS, 0, 1 if group == "up" else 2)
+        difference, p_value = _permutation(treated, control, permutations, rng)
+        rows.append(
+            {"comparison": f"{group} vs control", "measure": measure, "difference": difference,
+             "p_value": p_value, "n_treated": len(treated), "n_control": len(control)}
+        )  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def _permutation(
+    a: np.ndarray, b: np.ndarray, permutations: int, rng: np.random.Generator
+) -> tuple[float, float]:
+    if len(a) == 0 or len(b) == 0:
+        return np.nan, np.nan
+    pooled = np.concatenate([a, b])
+    observed = a.mean() - b.mean()
+    shuffled = np.argsort(rng.random((permutations, len(pooled))), axis=1)
+    sums = pooled[shuffled[:, : len(a)]].sum(axis=1)
+    differences = sums / len(a) - (pooled.sum() - sums) / len(b)
+    extreme = np.sum(np.abs(differences) >= abs(observed) - 1e-12)
+    return float(observed), float((extreme + 1) / (permutations + 1))

@@ -160,3 +160,50 @@ def _labels(runs: pd.DataFrame, settings: Sequence[str]) -> pd.Series:
     if not settings:
         return pd.Series("all", index=runs.index)
     return runs[list(settings)].astype(str).agg(", ".join, axis=1)
+
+
+def plot_stances(by_step: pd.DataFrame, path: Path) -> Path:
+    """Mean, variance, extremity and bimodality of stance per step, one line per group.
+
+    Args:
+        by_step: :func:`oasis.analysis.stance.stance_by_step` output.
+        path: The PNG to write.
+
+    Returns:
+        The path written.
+    """
+    figure = _figure(4)
+    axes = figure.subplots(1, 4)
+    for group, part in by_step.groupby("group", sort=True):
+        for ax, column in zip(axes, ("mean", "variance", "extremity", "bimodality"), strict=True):
+            ax.plot(
+                part["step"], part[column], label=str(group), linewidth=2 if group == "all" else 1
+            )
+    for ax, column in zip(axes, ("mean", "variance", "extremity", "bimodality"), strict=True):
+        ax.set(title=f"stance {column}", xlabel="step")
+    axes[3].axhline(5 / 9, linestyle="--", color="grey", linewidth=0.8)  # uniform's value
+    axes[0].legend(fontsize="small")
+    return _save(figure, path)
+
+
+def plot_herd_intervals(table: pd.DataFrame, path: Path) -> Path:
+    """Agents' mean score, likes and dislikes per treatment group, with 95% intervals.
+
+    Args:
+        table: :func:`oasis.analysis.herd.herd_intervals` output.
+        path: The PNG to write.
+
+    Returns:
+        The path written.
+    """
+    figure = _figure(3)
+    axes = figure.subplots(1, 3)
+    names = table.index.astype(str)
+    for ax, measure in zip(axes, ("score", "likes", "dislikes"), strict=True):
+        mean = table[f"mean_{measure}"].to_numpy(float)
+        low = (mean - table[f"lo_{measure}"].to_numpy(float)).clip(min=0)
+        high = (table[f"hi_{measure}"].to_numpy(float) - mean).clip(min=0)
+        ax.errorbar(names, mean, yerr=[low, high], fmt="o", capsize=5)
+        ax.axhline(0, color="black", linewidth=0.5)
+        ax.set(title=f"agents' {measure} (95% CI over threads)", xlabel="planted vote")
+    return _save(figure, path)

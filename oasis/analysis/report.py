@@ -7,7 +7,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from oasis.analysis.plots import plot_activity, plot_cascades, plot_herd, plot_polarization
+from oasis.analysis.plots import (
+    plot_activity,
+    plot_cascades,
+    plot_herd,
+    plot_herd_intervals,
+    plot_polarization,
+    plot_stances,
+)
+
+MAX_LISTED_REPAIRS = 40
 
 
 def write_report(
@@ -22,6 +31,11 @@ def write_report(
     failures: pd.DataFrame | None = None,
     title: str = "OASIS run",
     notes: Sequence[str] = (),
+    stance: pd.DataFrame | None = None,
+    herd_intervals: pd.DataFrame | None = None,
+    herd_tests: pd.DataFrame | None = None,
+    provenance: Mapping[str, str] | None = None,
+    repairs: Sequence[str] = (),
 ) -> list[Path]:
     """Write the plots and tables of whichever metrics are given, and ``summary.md``.
 
@@ -36,6 +50,14 @@ def write_report(
         failures: Failed actions by action and reason with their share of all actions.
         title: The summary's heading.
         notes: Markdown sections put right under the heading (lineage, LLM usage).
+        stance: :func:`~oasis.analysis.stance.stance_by_step` output; written as
+            ``polarization.csv``/``.png`` (instead of ``polarization``).
+        herd_intervals: :func:`~oasis.analysis.herd.herd_intervals` output; written as
+            ``herd.csv``/``.png`` (instead of ``herd``).
+        herd_tests: :func:`~oasis.analysis.herd.permutation_tests` output.
+        provenance: What produced the results (opinion model and parameters, conformity, the
+            LLM of each group...), listed under "Models".
+        repairs: The seed data's repairs, one line each, listed and written to ``repairs.txt``.
 
     Returns:
         Every file written, ``summary.md`` last.
@@ -64,13 +86,48 @@ def write_report(
             _csv(activity, out / "activity.csv", index=True),
         ]
         sections.append(_section("Activity", activity.sum().to_frame("actions").T, "activity.png"))
-    if polarization is not None:
+    if provenance:
+        lines = "\n".join(f"- {key}: {value}" for key, value in provenance.items())
+        sections.append(f"## Models\n\n{lines}\n")
+    if repairs:
+        written.append(out / "repairs.txt")
+        (out / "repairs.txt").write_text("\n".join(repairs) + "\n", encoding="utf-8")
+        listed = "\n".join(f"- {line}" for line in repairs[:MAX_LISTED_REPAIRS])
+        more = len(repairs) - MAX_LISTED_REPAIRS
+        tail = f"\n- ... and {more} more (repairs.txt)" if more > 0 else ""
+        sections.append(
+            f"## Seed repairs\n\n{len(repairs)} defects repaired, none dropped:\n\n{listed}{tail}\n"
+        )
+    if stance is not None:
+        written += [
+            plot_stances(stance, out / "polarization.png"),
+            _csv(stance, out / "polarization.csv"),
+        ]
+        sections.append(
+            _section("Polarization (stance per step)", _last_step(stance), "polarization.png")
+        )
+    elif polarization is not None:
         written += [
             plot_polarization(polarization, out / "polarization.png"),
             _csv(polarization, out / "polarization.csv"),
         ]
         sections.append(_section("Polarization", polarization, "polarization.png"))
-    if herd is not None:
+    if herd_intervals is not None:
+        written += [
+            plot_herd_intervals(herd_intervals, out / "herd.png"),
+            _csv(herd_intervals, out / "herd.csv", index=True),
+        ]
+        sections.append(
+            _section(
+                "Herd effect (agents' votes, planted vote left out)",
+                herd_intervals.reset_index(),
+                "herd.png",
+            )
+        )
+        if herd_tests is not None:
+            written.append(_csv(herd_tests, out / "herd_tests.csv"))
+            sections.append(f"### Permutation tests\n\n{markdown_table(herd_tests)}\n")
+    elif herd is not None:
         written += [plot_herd(herd, out / "herd.png"), _csv(herd, out / "herd.csv", index=True)]
         sections.append(_section("Herd effect", herd.reset_index(), "herd.png"))
     if failures is not None:
@@ -87,6 +144,12 @@ def write_report(
 def _csv(frame: pd.DataFrame, path: Path, index: bool = False) -> Path:
     frame.to_csv(path, index=index)
     return path
+
+
+def _last_step(by_step: pd.DataFrame) -> pd.DataFrame:
+    """The first and last step's rows: where the stances started and ended."""
+    steps = by_step["step"]
+    return by_step[(steps == steps.min()) | (steps == steps.max())]
 
 
 def _final_cascades(metrics: pd.DataFrame) -> pd.DataFrame:

@@ -53,11 +53,11 @@ class ArgSpec:
     """One argument of an action: its name, Python type and whether it must be given."""
 
     name: str
-    type: type[int] | type[str]
+    type: type[int] | type[str] | type[float]
     required: bool = True
 
 
-def _args(*specs: tuple[str, type[int] | type[str]] | ArgSpec) -> tuple[ArgSpec, ...]:
+def _args(*specs: tuple[str, type[int] | type[str] | type[float]] | ArgSpec) -> tuple[ArgSpec, ...]:
     return tuple(s if isinstance(s, ArgSpec) else ArgSpec(*s) for s in specs)
 
 
@@ -90,7 +90,9 @@ ACTION_SPECS: Mapping[ActionType, tuple[ArgSpec, ...]] = {
     # ``raw`` keeps model output that did not parse, so the trace shows what the LLM said.
     ActionType.DO_NOTHING: _args(ArgSpec("raw", str, False)),
     ActionType.REPORT_POST: _args(_POST, ("report_reason", str)),
-    ActionType.INTERVIEW: _args(("prompt", str), ArgSpec("response", str, False)),
+    ActionType.INTERVIEW: _args(
+        ("prompt", str), ArgSpec("response", str, False), ArgSpec("stance", float, False)
+    ),
     ActionType.PURCHASE_PRODUCT: _args(("product_name", str), ("purchase_num", int)),
     ActionType.CREATE_GROUP: _args(("group_name", str)),
     ActionType.JOIN_GROUP: _args(_GROUP),

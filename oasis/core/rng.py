@@ -26,6 +26,8 @@ class Stream(IntEnum):
     RECSYS = 3
     POPULATION = 4
     LLM = 5
+    OPINION = 6
+    ANALYSIS = 7
 
 
 def _mix(x: np.ndarray) -> np.ndarray:

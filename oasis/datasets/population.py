@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from oasis.core.arrays import pair_keys
+from oasis.datasets.cleaning import Repair
 
 USER_COLUMNS = ("user_id", "user_name", "name", "bio", "persona", "interests")
 HOURS = 24
@@ -45,6 +46,8 @@ class Population:
             (``activity_level_frequency``), or None where the seed has none (Reddit).
         posts: Seed posts to schedule.
         start_time: The real time the seed starts at (a topic's ``start_time``), or None.
+        repairs: The defects of the seed files repaired while loading (see
+            :mod:`oasis.datasets.cleaning`).
     """
 
     users: pd.DataFrame
@@ -52,6 +55,7 @@ class Population:
     activity: np.ndarray | None = None
     posts: tuple[ScheduledPost, ...] = ()
     start_time: datetime | None = None
+    repairs: tuple[Repair, ...] = ()
 
     def __post_init__(self) -> None:
         n = len(self.users)

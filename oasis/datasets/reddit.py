@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from oasis.datasets.cleaning import strip_columns, unique_names
 from oasis.datasets.errors import DatasetError
 from oasis.datasets.fields import list_column
 from oasis.datasets.population import Population
@@ -47,11 +48,14 @@ def load_reddit_users(path: str | Path) -> Population:
     for row, item in enumerate(items):
         if not all(isinstance(t, str) for t in item["interested_topics"]):
             raise DatasetError(path, row, "interested_topics", "expected a list of strings")
-    frame = pd.DataFrame(items)
+    frame, repairs = strip_columns(
+        pd.DataFrame(items), ("username", "realname", "bio", "persona"), path
+    )
+    names, renamed = unique_names(list(frame["username"]), path)
     users = pd.DataFrame(
         {
             "user_id": np.arange(len(items), dtype=np.int64),
-            "user_name": frame["username"].astype(str),
+            "user_name": names,
             "name": frame["realname"].astype(str),
             "bio": frame["bio"].astype(str),
             "persona": frame["persona"].astype(str),
@@ -59,7 +63,11 @@ def load_reddit_users(path: str | Path) -> Population:
         }
     )
     extras = frame[["age", "gender", "mbti", "country", "profession"]]
-    return Population(pd.concat([users, extras], axis=1), np.empty((0, 2), dtype=np.int64))
+    return Population(
+        pd.concat([users, extras], axis=1),
+        np.empty((0, 2), dtype=np.int64),
+        repairs=(*repairs, *renamed),
+    )
 
 
 def load_counterfactual(path: str | Path) -> pd.DataFrame:
@@ -70,6 +78,9 @@ def load_counterfactual(path: str | Path) -> pd.DataFrame:
 
     Args:
         path: The JSON file.
+
+    Texts are stripped of stray whitespace (thread 149's ``selftext`` ends in a space, which
+    the platform strips from the post); ``frame.attrs["repairs"]`` lists each repair.
 
     Returns:
         Columns ``title``, ``selftext``, ``comment`` and ``group`` (categorical up/down/control),
@@ -86,13 +97,19 @@ def load_counterfactual(path: str | Path) -> pd.DataFrame:
             raise DatasetError(
                 path, row, "group", f"expected one of {HERD_GROUPS}, got {item['RC_1']['group']!r}"
             )
-    return pd.DataFrame(
-        {
-            "title": [item["RS"]["title"] for item in items],
-            "selftext": [item["RS"]["selftext"] for item in items],
-            "comment": [item["RC_1"]["body"] for item in items],
-            "group": pd.Categorical(
-                [item["RC_1"]["group"] for item in items], categories=HERD_GROUPS
-            ),
-        }
+    frame, repairs = strip_columns(
+        pd.DataFrame(
+            {
+                "title": [item["RS"]["title"] for item in items],
+                "selftext": [item["RS"]["selftext"] for item in items],
+                "comment": [item["RC_1"]["body"] for item in items],
+            }
+        ),
+        ("title", "selftext", "comment"),
+        path,
     )
+    frame["group"] = pd.Categorical(
+        [item["RC_1"]["group"] for item in items], categories=HERD_GROUPS
+    )
+    frame.attrs["repairs"] = tuple(repairs)
+    return frame

@@ -16,6 +16,8 @@ class PopulationSettings(BaseModel):
     ``synthetic`` grows ``n_users`` from the real profiles in ``path`` (a Twitter user CSV);
     ``twitter`` and ``reddit`` load a seed file as it is; ``topic`` loads one Twitter15/16 topic
     (``topic`` names it) from ``topics_path`` and the user files in ``path`` (a folder).
+    ``groups`` (twitter and reddit) loads several seed files as named groups of one population
+    instead of ``path``, in their order (e.g. the group-polarization seed's two camps).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -35,6 +37,7 @@ class PopulationSettings(BaseModel):
         "user_all_id_time.csv) whose rows give the topic users' real hourly activity, matched "
         "by user_id (for activation kind 'profile')",
     )
+    groups: dict[str, Path] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _topic_named(self) -> PopulationSettings:

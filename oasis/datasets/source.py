@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from oasis.datasets.groups import combine_groups
 from oasis.datasets.population import Population
 from oasis.datasets.reddit import load_reddit_users
 from oasis.datasets.settings import PopulationSettings
@@ -11,6 +12,9 @@ from oasis.datasets.twitter import load_topic, load_twitter_users
 
 def build_population(settings: PopulationSettings, seed: int) -> Population:
     """Load or generate the population; the same settings and seed give the same population."""
+    if settings.groups and settings.source in ("twitter", "reddit"):
+        load = load_twitter_users if settings.source == "twitter" else load_reddit_users
+        return combine_groups({name: load(path) for name, path in settings.groups.items()})
     if settings.source == "twitter":
         return load_twitter_users(settings.path)
     if settings.source == "reddit":

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from oasis.datasets.cleaning import Repair, follow_repairs, strip_columns, unique_names
 from oasis.datasets.errors import DatasetError
 from oasis.datasets.fields import empty_lists, hourly, int_lists, read_csv, string_lists
 from oasis.datasets.population import Population, ScheduledPost, clean_follows
@@ -41,6 +42,10 @@ def load_twitter_users(path: str | Path) -> Population:
     the seed posts, posted before the first step. The source ``user_id`` is kept as
     ``source_id``.
 
+    Defects are repaired and listed in the population's ``repairs``: stray whitespace around
+    names and texts is stripped, a repeated user name gets a ``_2`` suffix (the seeds repeat
+    some), self-follows and repeated follows are merged.
+
     Args:
         path: The CSV file.
 
@@ -51,11 +56,13 @@ def load_twitter_users(path: str | Path) -> Population:
         DatasetError: A column is missing, or a list cell is malformed or names an unknown agent.
     """
     frame = read_csv(path, USER_FILE_COLUMNS)
+    frame, repairs = strip_columns(frame, ("username", "name", "description", "user_char"), path)
+    names, renamed = unique_names(list(frame["username"]), path)
     n = len(frame)
     users = pd.DataFrame(
         {
             "user_id": np.arange(n, dtype=np.int64),
-            "user_name": frame["username"].astype(str),
+            "user_name": names,
             "name": frame["name"].astype(str),
             "bio": frame["description"].astype(str),
             "persona": frame["user_char"].astype(str),
@@ -66,10 +73,11 @@ def load_twitter_users(path: str | Path) -> Population:
         users["source_id"] = frame["user_id"].to_numpy()
     activity = hourly(frame, ACTIVITY_COLUMN, path) if ACTIVITY_COLUMN in frame.columns else None
     posts = _previous_posts(frame, path)
-    return Population(users, _follows(frame, path), activity, posts)
+    follows, merged = _follows(frame, path)
+    return Population(users, follows, activity, posts, repairs=(*repairs, *renamed, *merged))
 
 
-def _follows(frame: pd.DataFrame, path: str | Path) -> np.ndarray:
+def _follows(frame: pd.DataFrame, path: str | Path) -> tuple[np.ndarray, list[Repair]]:
     lengths, followees = int_lists(frame, FOLLOWS_COLUMN, path)
     followers = np.repeat(np.arange(len(frame), dtype=np.int64), lengths)
     unknown = np.flatnonzero((followees < 0) | (followees >= len(frame)))
@@ -78,7 +86,9 @@ def _follows(frame: pd.DataFrame, path: str | Path) -> np.ndarray:
         raise DatasetError(
             path, row, FOLLOWS_COLUMN, f"follows agent {agent}, not in 0..{len(frame) - 1}"
         )
-    return clean_follows(np.column_stack([followers, followees]))
+    pairs = np.column_stack([followers, followees])
+    kept = clean_follows(pairs)
+    return kept, follow_repairs(pairs, kept, path)
 
 
 def _previous_posts(frame: pd.DataFrame, path: str | Path) -> tuple[ScheduledPost, ...]:
@@ -159,7 +169,7 @@ def load_topic(
     activity = seed.activity
     if activity_path is not None:
         activity = _activity_by_user(activity_path, seed.users["source_id"].to_numpy())
-    return Population(seed.users, seed.follows, activity, (source, *others), start)
+    return Population(seed.users, seed.follows, activity, (source, *others), start, seed.repairs)
 
 
 def _activity_by_user(path: str | Path, source_ids: np.ndarray) -> np.ndarray:

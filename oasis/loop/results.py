@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +15,6 @@ from oasis.agents.chat import LLMStats
 from oasis.analysis import (
     activity_per_step,
     cascades_metrics,
-    herd_effect,
-    polarization_by_round,
-    stances,
     write_report,
 )
 from oasis.analysis.cascade import Level
@@ -27,13 +25,47 @@ from oasis.analysis.comparison import (
     load_real_curves,
     nrmse,
 )
+from oasis.analysis.herd import herd_intervals, permutation_tests
 from oasis.analysis.plots import plot_seed_curves
 from oasis.analysis.report import markdown_table
+from oasis.analysis.stance import stance_by_step, trajectories
 from oasis.core.clock import Clock
 from oasis.datasets.settings import PopulationSettings
 from oasis.datasets.twitter import load_topic, load_topics
+from oasis.loop.simulation import Simulation
 from oasis.platform import Platform
 from oasis.platform.schema import StepMetrics
+
+
+@dataclass(frozen=True, slots=True)
+class RunExtras:
+    """What a run adds to its results beyond its database.
+
+    Attributes:
+        groups: each agent's seed group, for the per-group stance measures.
+        provenance: which models produced the results, one line each, for the summary.
+        repairs: the seed data's repairs, one line each.
+    """
+
+    groups: Mapping[int, str] | None = None
+    provenance: Mapping[str, str] = field(default_factory=dict)
+    repairs: Sequence[str] = ()
+
+
+def write_run(simulation: Simulation) -> list[Path]:
+    """:func:`write_results` for a simulation, with everything it knows about its run."""
+    config = simulation.config
+    extras = RunExtras(
+        simulation.group_names(),
+        simulation.provenance(),
+        [repair.describe() for repair in simulation.repairs],
+    )
+    return write_results(
+        simulation.platform, simulation.clock, config.output, config.name,
+        herd=simulation.herd_table(),
+        level="post" if config.platform.kind == "reddit" else "user",
+        topic=topic_reference(config.population), extras=extras,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,10 +103,11 @@ def write_results(
     *,
     level: Level = "user",
     topic: TopicReference | None = None,
+    extras: RunExtras | None = None,
 ) -> list[Path]:
     """Export traces and posts as Parquet, metrics as JSON, and the analysis report.
 
-    ``herd`` is the herd experiment's first comments with their groups, when there is one.
+    ``herd``: the herd experiment's first comments and groups; ``extras``: :class:`RunExtras`.
     ``level``: ``user`` cascade trees (X) or ``post`` ones (Reddit). A ``topic``'s real figures
     go beside its source's cascade (``comparison.csv/json``, ``cascades.png``, ``summary.md``).
     """
@@ -93,8 +126,7 @@ def write_results(
         notes=[*_lineage(platform), *_usage(records)],
         cascades=cascades,
         activity=activity_per_step(trace) if len(trace) else None,
-        polarization=_polarization(trace),
-        herd=herd_effect(herd) if herd is not None else None,
+        **_opinion_report(platform, folder, trace, len(metrics), herd, extras, written),
         reference=None if topic is None else {"scale": topic.num_users, "depth": topic.max_depth},
         comparison=comparison,
         failures=failures_table(trace) if len(trace) else None,
@@ -166,17 +198,63 @@ def _write_comparison(
     return [table, summary]
 
 
-def _polarization(trace: pd.DataFrame) -> pd.DataFrame | None:
-    """Stances of interview answers per interview round (the step it was asked at)."""
+def _opinion_report(
+    platform: Platform,
+    folder: Path,
+    trace: pd.DataFrame,
+    steps: int,
+    herd: pd.DataFrame | None,
+    extras: RunExtras | None,
+    written: list[Path],
+) -> dict[str, Any]:
+    """The report's stance measures, herd intervals and tests, models and seed repairs."""
+    extras = extras or RunExtras()
+    with platform.reader() as reader:
+        rows = reader.stance_table()
+    return {
+        "stance": _stances(folder, rows, trace, steps, extras.groups, written),
+        "herd_intervals": None if herd is None else herd_intervals(herd),
+        "herd_tests": None if herd is None else permutation_tests(herd),
+        "provenance": extras.provenance,
+        "repairs": extras.repairs,
+    }
+
+
+def _stances(
+    folder: Path,
+    rows: pd.DataFrame,
+    trace: pd.DataFrame,
+    steps: int,
+    groups: Mapping[int, str] | None,
+    written: list[Path],
+) -> pd.DataFrame | None:
+    """Stance measures per step and group (None without stances or scored answers).
+
+    With stances stored, ``opinions.parquet`` (added to ``written``) holds every agent's stance
+    at every step; without, the measures come from scored interview answers, per interview step.
+    """
+    if len(rows):
+        paths = trajectories(rows, steps, groups)
+        paths.to_parquet(folder / "opinions.parquet")
+        written.append(folder / "opinions.parquet")
+        return stance_by_step(paths)
+    answered = _interview_stances(trace, groups)
+    return stance_by_step(answered) if answered is not None else None
+
+
+def _interview_stances(
+    trace: pd.DataFrame, groups: Mapping[int, str] | None
+) -> pd.DataFrame | None:
+    """The scored stances of interview answers, per interview step (``step``, agent, group)."""
     asked = trace[(trace["action"] == "interview") & trace["ok"]] if len(trace) else trace
-    answers = [
-        {"agent_id": row.user_id, "round": row.step, "answer": row.args.get("response", "")}
+    named = groups or {}
+    rows = [
+        {"step": row.step, "agent_id": row.user_id, "group": named.get(row.user_id, ""),
+         "stance": float(row.args["stance"])}
         for row in asked.itertuples()
-        if row.args.get("response")
-    ]
-    if not answers:
-        return None
-    return polarization_by_round(stances(pd.DataFrame(answers)))
+        if "stance" in row.args
+    ]  # fmt: skip
+    return pd.DataFrame(rows) if rows else None
 
 
 def _lineage(platform: Platform) -> list[str]:

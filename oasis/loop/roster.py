@@ -66,6 +66,7 @@ class Roster:
             int(r.user_id): Profile(
                 int(r.user_id), str(r.user_name), str(r.name), str(r.bio), str(r.persona),
                 tuple(map(str, r.interests if r.interests is not None else ())),
+                _group_of(r),
             )
             for r in self._rows(ids).itertuples()
         }  # fmt: skip
@@ -110,6 +111,12 @@ class Roster:
 
 
 PROFILE_KEYS = ("name", "bio", "persona")
+
+
+def _group_of(row: Any) -> str:
+    """The LLM group of a user row ("" where none: the experiment's own LLM, or joined)."""
+    group = getattr(row, "llm_group", "")
+    return group if isinstance(group, str) else ""
 
 
 def profile_text(name: object, bio: object, persona: object) -> str:

@@ -10,6 +10,7 @@ answers give the same database.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
@@ -20,15 +21,20 @@ from urllib.parse import urlsplit
 import numpy as np
 import pandas as pd
 
+from oasis.agents.chat import LLMStats
 from oasis.agents.heuristic import HeuristicBatch
+from oasis.agents.llm_groups import DEFAULT_GROUP, assign_llm_groups
 from oasis.agents.memory import AgentMemory, memory_from_dict, memory_to_dict, remember
 from oasis.agents.policy import AgentContext
+from oasis.agents.settings import LLMSettings
 from oasis.agents.shards.pool import AgentPool, make_pool
 from oasis.agents.shards.worker import Decisions
+from oasis.agents.stance_scorer import StanceScorer, make_stance_scorer
 from oasis.config import ExperimentConfig
 from oasis.core.actions import Action, ActionResult
 from oasis.core.clock import Clock, draw_active, hourly_probabilities
 from oasis.core.rng import Stream, generator, uniform
+from oasis.datasets.cleaning import Repair
 from oasis.datasets.population import Population
 from oasis.datasets.reddit import load_counterfactual
 from oasis.datasets.source import build_population
@@ -38,6 +44,7 @@ from oasis.loop.events import EventSource, Interview, World, collect
 from oasis.loop.herd_threads import HerdThreads
 from oasis.loop.roster import PROFILE_KEYS, Roster, profile_text
 from oasis.loop.schedule import Schedule
+from oasis.loop.stance_book import StanceBook, merge, score_answers
 from oasis.loop.step_inputs import (
     active_users,
     candidate_posts,
@@ -45,13 +52,14 @@ from oasis.loop.step_inputs import (
     llm_contexts,
     one_per_original,
 )
-from oasis.platform import FeedRecord, Platform
+from oasis.platform import FeedRecord, Platform, StanceRecord
 from oasis.platform.reader import Reader
 from oasis.recsys import Feeds, RecsysState, make_embedder, make_recommender
 from oasis.recsys.recommender import Recommender
 
 DEFAULT_START = datetime(2026, 1, 1)
 RUN_FILE = "run.json"
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,18 +102,22 @@ class Simulation:
         self.pool = pool
         start = config.clock.start or population.start_time or DEFAULT_START
         self.clock = Clock(start, config.clock.minutes_per_step)
-        ids = population.users["user_id"].to_numpy(np.int64)
-        self.roster = Roster(population.users, llm_mask(config, ids), _hourly(config, population))
+        self.groups = _seed_groups(population)
+        self.roster = _roster(config, population, self.groups)
+        self.stances = (
+            StanceBook(
+                config.opinions, config.interview, config.seed, self.roster.agent_ids, self.groups
+            )
+            if config.opinions is not None
+            else None
+        )
+        self._scorer: StanceScorer | None = None
         self.recommender: Recommender = make_recommender(
             config.recsys, make_embedder(config.recsys.embedder)
         )
         self.memories: dict[int, AgentMemory] = {}
-        herd = config.herd
-        self.herd = (
-            HerdThreads(load_counterfactual(herd.path), population.size, herd.threads)
-            if herd is not None
-            else None
-        )
+        self.herd, found = _herd(config, population)
+        self.repairs: tuple[Repair, ...] = (*population.repairs, *found)
         self.events: list[EventSource] = [
             Schedule(self.clock, population.posts, config.events),
             *([self.herd] if self.herd is not None else []),
@@ -141,6 +153,10 @@ class Simulation:
         if info is None:
             platform.start_run(config.seed, config.model_dump(mode="json"))
             platform.load_population(population.users, population.follows, step=-1)
+            if simulation.stances is not None:
+                platform.save_stances(-1, simulation.stances.start())
+        for repair in simulation.repairs:
+            logger.info("seed repaired: %s", repair.describe())
         simulation._restore()
         return simulation
 
@@ -175,7 +191,13 @@ class Simulation:
             inputs = self._inputs(reader, t, now, active)
         decided = self.pool.decide(t, inputs.contexts, inputs.rules)
         actions = [*events.actions, *_flat(decided.llm), *_flat(decided.heuristic)]
-        actions += self._interview(t, events.interviews)
+        interviews, scored = self._interview(t, events.interviews)
+        actions += interviews
+        moved = (
+            None
+            if self.stances is None
+            else merge(self.stances.after_reading(inputs.rules), scored)
+        )
         metrics = _metrics(active, inputs, decided, started)
         with self.platform.step(t, now) as tx:
             results = tx.apply(actions)
@@ -183,7 +205,11 @@ class Simulation:
             tx.save_memories({agent: memory_to_dict(m) for agent, m in memories.items()})
             tx.save_metrics(metrics)
             tx.save_feeds(_feed_record(inputs.feeds))
+            if moved is not None:
+                tx.save_stances(moved)
         self.memories.update(memories)
+        if self.stances is not None and moved is not None:
+            self.stances.commit(moved)
         self._advance(t, inputs.feeds)
         return StepReport(
             t, len(active), len(inputs.contexts), len(actions), sum(not r.ok for r in results),
@@ -192,7 +218,31 @@ class Simulation:
 
     def herd_table(self) -> pd.DataFrame | None:
         """Each seed thread's first comment with its group and final votes (herd runs only)."""
-        return self.herd.table(self.platform) if self.herd is not None else None
+        if self.herd is None:
+            return None
+        return self.herd.table(self.platform).assign(seed=self.config.seed)
+
+    def group_names(self) -> dict[int, str] | None:
+        """Each agent's seed group, where the population has groups."""
+        if self.groups is None:
+            return None
+        ids = self.roster.agent_ids[: len(self.groups)].tolist()
+        return dict(zip(ids, self.groups, strict=True))
+
+    def provenance(self) -> dict[str, str]:
+        """Which models and settings produced this run's results, for its summary."""
+        roster = self.roster
+        lines = describe_models(self.config, len(roster.llm_ids), len(roster.agent_ids))
+        with self.platform.reader() as reader:
+            usage = _group_usage(reader.step_figures())
+        playing = roster.users.loc[roster.llm_ids[roster.llm_ids < len(roster.users)], "llm_group"]
+        played = [("", DEFAULT_GROUP, self.config.llm)]
+        played += [(g.name, g.name, g.llm) for g in self.config.llm_groups]
+        for key, name, llm in played:
+            agents = int((playing == key).sum())
+            if agents or name in usage:
+                lines[f"llm group {name}"] = _usage_line(llm, agents, usage.get(name))
+        return lines
 
     def _probability(self, step: int) -> np.ndarray | float:
         return self.roster.probability(self.clock.hour(step), self.config.activation.probability)
@@ -213,7 +263,8 @@ class Simulation:
         rule_ids = active[~llm]
         topics = self.roster.topics(rule_ids)
         state = self.recommender.state
-        rules = heuristic_batch(reader, by_user, rule_ids, candidates, state, topics)
+        mine = self.stances.of(rule_ids) if self.stances is not None else None
+        rules = heuristic_batch(reader, by_user, rule_ids, candidates, state, topics, mine)
         return StepInputs(feeds, contexts, rules)
 
     def _contexts(
@@ -225,20 +276,62 @@ class Simulation:
             self.memories, self.config.platform.report_threshold,
         )  # fmt: skip
 
-    def _interview(self, step: int, interviews: Sequence[Interview]) -> list[Action]:
-        """Ask each interview's agents (all LLM agents by default); API askers get the answers."""
+    def _interview(
+        self, step: int, interviews: Sequence[Interview]
+    ) -> tuple[list[Action], StanceRecord]:
+        """Ask each interview's agents; API askers get the answers. Also the stances given.
+
+        By default every agent is asked: LLM agents answer in text, scored by the configured
+        stance scorer; heuristic agents answer with their stance (with opinions configured;
+        without, only LLM agents are asked).
+        """
         asked: list[Action] = []
+        scored = [StanceRecord(np.empty(0, np.int64), np.empty(0))]
         for interview in interviews:
-            ids = np.array(interview.user_ids or self.roster.llm_ids, np.int64)
-            ids = ids[np.isin(ids, self.roster.agent_ids)]
-            with self.platform.reader() as reader:
-                contexts = self._contexts(reader, {}, ids, step)
-            answers = self.pool.interview(contexts, interview.question)
+            answers, stances = self._ask(step, interview)
             if interview.command_id is not None and self.controller is not None:
                 replies = {a.agent_id: str(a.args.get("response", "")) for a in answers}
                 self.controller.answer(interview.command_id, replies)
             asked += answers
-        return asked
+            scored.append(stances)
+        return asked, merge(*scored)
+
+    def _ask(self, step: int, interview: Interview) -> tuple[list[Action], StanceRecord]:
+        """One interview's answers: LLM agents through the pool (scored), others by stance."""
+        roster = self.roster
+        everyone = roster.agent_ids if self.stances is not None else roster.llm_ids
+        ids = np.array(interview.user_ids or everyone, np.int64)
+        ids = ids[np.isin(ids, roster.agent_ids)]
+        # Without stances an agent named explicitly is asked through the pool, as before.
+        llm = ids if self.stances is None else ids[np.isin(ids, roster.llm_ids)]
+        with self.platform.reader() as reader:
+            contexts = self._contexts(reader, {}, llm, step)
+        answers = self.pool.interview(contexts, interview.question) if len(llm) else []
+        stances = StanceRecord(np.empty(0, np.int64), np.empty(0))
+        if answers:
+            answers, stances = score_answers(self._stance_scorer(), interview.question, answers)
+        if self.stances is not None:
+            answers += self.stances.answers(ids[~np.isin(ids, llm)], interview.question)
+        return answers, stances
+
+    def _moved(self, rules: HeuristicBatch, scored: StanceRecord) -> StanceRecord | None:
+        """The stances this step changes: what heuristic agents read, LLM answers' scores."""
+        if self.stances is None:
+            return None
+        return merge(self.stances.after_reading(rules), scored)
+
+    def _stance_scorer(self) -> StanceScorer:
+        """The interview answers' scorer, made when first needed."""
+        if self._scorer is None:
+            llm = self.config.llm
+            if not llm.endpoints and self.config.llm_groups:
+                llm = self.config.llm_groups[0].llm
+            self._scorer = make_stance_scorer(
+                self.config.interview.scorer, self.config.interview.scale, llm.endpoints,
+                llm.model, api_key=llm.api_key, timeout_s=llm.timeout_s,
+                max_retries=llm.max_retries,
+            )  # fmt: skip
+        return self._scorer
 
     def _advance(self, step: int, feeds: Feeds) -> None:
         """Move the recommenders' state past a committed step (also used to replay on resume).
@@ -257,6 +350,8 @@ class Simulation:
             candidates = reader.post_table(step + 1 - window)["post_id"] if due else None
         if joined:
             self.roster.join(joined)
+            if self.stances is not None:
+                self.stances.add_agents(np.array(sorted(joined), np.int64))
             ids = sorted(joined)
             texts = [profile_text(*(joined[u][k] for k in PROFILE_KEYS)) for u in ids]
             state.add_profiles(np.array(ids, np.int64), texts)
@@ -278,6 +373,8 @@ class Simulation:
             self._advance(step, Feeds(*logged))
         with self.platform.reader() as reader:
             saved = reader.memories(self.roster.llm_ids.tolist())
+            if self.stances is not None:
+                self.stances.restore(reader.stances(self.roster.agent_ids.tolist()))
         self.memories = {u: memory_from_dict(m) for u, m in saved.items()}
 
 
@@ -315,6 +412,89 @@ def new_memories(
     return memories
 
 
+def _usage_line(llm: LLMSettings, agents: int, usage: LLMStats | None) -> str:
+    """One LLM group's model, endpoints, agents and usage over the run, for the summary."""
+    used = usage or LLMStats()
+    return (
+        f"model {llm.model} at {', '.join(llm.endpoints)}: {agents} agents; {used.requests}"
+        f" requests, {used.failures} failed, {used.retries} retries, {used.invalid_outputs}"
+        f" invalid outputs, {used.prompt_tokens} prompt and {used.completion_tokens}"
+        " completion tokens"
+    )
+
+
+def describe_models(config: ExperimentConfig, llm_agents: int, agents: int) -> dict[str, str]:
+    """The models behind a run's agents and measures, one line each."""
+    rates = config.policy.heuristic
+    lines = {
+        "agents": f"{agents} ({llm_agents} played by an LLM, the rest by the heuristic policy)",
+        "heuristic": f"conformity={rates.conformity:g}, comment_vote={rates.comment_vote:g}, "
+        f"like={rates.like:g}, dislike={rates.dislike:g}, comment={rates.comment:g}",
+    }
+    opinions = config.opinions
+    if opinions is not None:
+        params = {
+            "deffuant": f"confidence={opinions.confidence:g}, convergence={opinions.convergence:g}",
+            "hegselmann_krause": f"confidence={opinions.confidence:g}",
+            "jager_amblard": f"acceptance={opinions.confidence:g}, "
+            f"rejection={opinions.rejection:g}, convergence={opinions.convergence:g}",
+        }.get(opinions.model, "stances never move")
+        lines["opinion model"] = (
+            f"{opinions.model} ({params}; comments read: {opinions.read_comments})"
+        )
+        starts = {"others": opinions.initial, **opinions.groups}
+        lines["starting stances"] = "; ".join(
+            f"{name}: normal(mean={d.mean:g}, sd={d.spread:g}) clipped to [-1, 1]"
+            for name, d in starts.items()
+        )
+    scale, scorer = config.interview.scale, config.interview.scorer
+    lines["interview scale"] = (
+        f"{scale.low:g} ({scale.low_label}) to {scale.high:g} ({scale.high_label})"
+    )
+    lines["stance scorer"] = (
+        f"lexical ({len(scorer.positive)} positive, {len(scorer.negative)} negative phrases)"
+        if scorer.kind == "lexical"
+        else f"LLM judge {scorer.model or config.llm.model} under a JSON schema"
+    )
+    return lines
+
+
+def _group_usage(steps: Sequence[dict[str, Any]]) -> dict[str, LLMStats]:
+    """Each LLM group's usage over the run, from the steps' figures."""
+    usage: dict[str, LLMStats] = {}
+    for figures in steps:
+        for name, counted in figures.get("llm_groups", {}).items():
+            usage[name] = usage.get(name, LLMStats()) + LLMStats(**counted)
+    return usage
+
+
+def _seed_groups(population: Population) -> np.ndarray | None:
+    """Each agent's seed group (the population's ``group`` column), where it has one."""
+    users = population.users
+    return users["group"].astype(str).to_numpy() if "group" in users.columns else None
+
+
+def _roster(config: ExperimentConfig, population: Population, groups: np.ndarray | None) -> Roster:
+    """The agents, with who an LLM plays and which LLM group (``llm_group``) plays them."""
+    ids = population.users["user_id"].to_numpy(np.int64)
+    claimed = assign_llm_groups(config.llm_groups, config.seed, ids, groups)
+    names = np.array(["", *(g.name for g in config.llm_groups)], dtype=object)
+    users = population.users.assign(llm_group=names[claimed + 1])
+    is_llm = (claimed >= 0) | llm_mask(config, ids)
+    return Roster(users, is_llm, _hourly(config, population))
+
+
+def _herd(
+    config: ExperimentConfig, population: Population
+) -> tuple[HerdThreads | None, tuple[Repair, ...]]:
+    """The herd experiment's seed threads, and the repairs their file needed."""
+    if config.herd is None:
+        return None, ()
+    threads = load_counterfactual(config.herd.path)
+    herd = HerdThreads(threads, population.size, config.herd.threads)
+    return herd, tuple(threads.attrs.get("repairs", ()))
+
+
 def llm_mask(config: ExperimentConfig, agent_ids: np.ndarray) -> np.ndarray:
     """Which agents an LLM plays: none without endpoints, else the listed and a seeded share."""
     if not config.llm.endpoints:
@@ -342,6 +522,10 @@ def _metrics(
     }
     if decided.shards:
         metrics["shards"] = [asdict(usage) for usage in decided.shards]
+    if decided.groups:
+        metrics["llm_groups"] = {
+            name or DEFAULT_GROUP: asdict(stats) for name, stats in decided.groups.items()
+        }
     return metrics | {"decide_s": round(time.perf_counter() - started, 4)}
 
 

@@ -15,6 +15,7 @@ from oasis.agents.heuristic import (
     LIKED,
     OWN,
     REPOSTED,
+    SHOWN_COMMENTS,
     HeuristicBatch,
 )
 from oasis.agents.memory import AgentMemory
@@ -99,11 +100,11 @@ def heuristic_batch(
     candidates: tuple[PostTable, np.ndarray],
     state: RecsysState,
     topics: Sequence[str],
+    stances: np.ndarray | None = None,
 ) -> HeuristicBatch:
-    """Columns for the heuristic policy, one row per feed entry.
+    """Columns for the heuristic policy (see :class:`HeuristicBatch`); stances with ``stances``.
 
-    Each entry carries the original's author and popularity, similarity, top comment and what
-    the reader already did to it (reader state bits).
+    ``stances`` are the agents' (aligned with ``user_ids``), for the opinion model.
     """
     posts, roots = candidates
     indptr, post_ids = feed_rows(by_user, user_ids)
@@ -111,9 +112,7 @@ def heuristic_batch(
     rows = np.array([position[int(p)] for p in post_ids], np.int64)
     entry_roots = roots[rows] if len(rows) else np.empty(0, np.int64)
     authors, popularity = _originals(reader, entry_roots)
-    top = reader.top_comments(distinct(entry_roots).tolist())
-    best = [top.get(int(r), (-1, 0)) for r in entry_roots]
-    comment_ids = np.array([c for c, _ in best], np.int64)
+    comment_ids, scores, comment_stances = shown_comments(reader, entry_roots)
     owners = np.repeat(user_ids, np.diff(indptr))
     interests = state.interests.vectors(owners) if len(owners) else np.empty((0, 1))
     vectors = state.posts.vectors(post_ids) if len(post_ids) else np.empty((0, 1))
@@ -125,11 +124,14 @@ def heuristic_batch(
         similarity=np.einsum("ij,ij->i", interests, vectors).astype(np.float64),
         popularity=popularity,
         comment_ids=comment_ids,
-        comment_scores=np.array([s for _, s in best], np.float64),
+        comment_scores=scores,
         topics=topics,
         reader_state=state_bits(
-            reader.entry_state(owners, entry_roots, authors, comment_ids), owners == authors
+            reader.entry_state(owners, entry_roots, authors, comment_ids[:, 0]), owners == authors
         ),
+        stances=stances,
+        post_stances=None if stances is None else reader.post_stances(post_ids.tolist()),
+        comment_stances=None if stances is None else comment_stances,
     )
 
 
@@ -156,6 +158,23 @@ _STATE_BITS = {
     "followed": AUTHOR_FOLLOWED,
     "comment_voted": COMMENT_VOTED,
 }
+
+
+def shown_comments(
+    reader: Reader, entry_roots: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Ids (-1: none), scores and stances of the comments shown under each feed entry.
+
+    Each is an (entries, SHOWN_COMMENTS) array, best comment first, as LLM agents see them.
+    """
+    shape = (len(entry_roots), SHOWN_COMMENTS)
+    ids, scores = np.full(shape, -1, np.int64), np.zeros(shape, np.float64)
+    stances = np.full(shape, np.nan)
+    shown = reader.shown_comments(distinct(entry_roots).tolist(), SHOWN_COMMENTS)
+    for entry, root in enumerate(entry_roots.tolist()):
+        for k, (comment, score, stance) in enumerate(shown.get(root, ())):
+            ids[entry, k], scores[entry, k], stances[entry, k] = comment, score, stance
+    return ids, scores, stances
 
 
 def llm_contexts(

@@ -4,6 +4,7 @@ from oasis.platform.errors import PlatformError
 from oasis.platform.feed_log import FeedRecord
 from oasis.platform.platform import Platform, RunInfo
 from oasis.platform.settings import PlatformSettings
+from oasis.platform.stances import StanceRecord
 from oasis.platform.step import StepTransaction
 
 __all__ = [
@@ -12,5 +13,6 @@ __all__ = [
     "PlatformError",
     "PlatformSettings",
     "RunInfo",
+    "StanceRecord",
     "StepTransaction",
 ]

@@ -23,6 +23,7 @@ from oasis.platform.population import insert_population, insert_products
 from oasis.platform.reader import Reader
 from oasis.platform.schema import Run
 from oasis.platform.settings import PlatformSettings
+from oasis.platform.stances import StanceRecord, write_stances
 from oasis.platform.step import StepTransaction
 
 
@@ -115,6 +116,11 @@ class Platform:
         """Bulk-insert users and their follow graph in one transaction; return the edge count."""
         with self.engine.begin() as conn:
             return insert_population(conn, users, follows, step)
+
+    def save_stances(self, step: int, stances: StanceRecord) -> None:
+        """Store stances outside a step: the population's starting stances (step -1)."""
+        with self.engine.begin() as conn:
+            write_stances(conn, step, stances)
 
     def add_products(self, names: Sequence[str]) -> None:
         """Add the products of the e-commerce variant."""

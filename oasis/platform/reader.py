@@ -27,10 +27,12 @@ from oasis.platform.schema import (
     Mute,
     Post,
     SavedMemory,
+    Stance,
     StepMetrics,
     Trace,
     User,
 )
+from oasis.platform.stances import content_stances, latest_stances, stance_of
 
 CSR = tuple[np.ndarray, np.ndarray]
 _INT = np.int64
@@ -134,6 +136,35 @@ class Reader:
             return {}
         rows = self.conn.execute(self._best_comments(post_ids, 1)).mappings()
         return {r["post_id"]: (r["comment_id"], r["score"]) for r in rows}
+
+    def shown_comments(
+        self, post_ids: Sequence[int], top: int
+    ) -> dict[int, list[tuple[int, int, float]]]:
+        """Each post's ``top`` comments as shown (best score first): (id, score, stance).
+
+        The stance is the commenter's when writing it, NaN where there is none.
+        """
+        if not len(post_ids):
+            return {}
+        best = self._best_comments(post_ids, top).subquery()
+        query = select(
+            best.c.post_id, best.c.comment_id, best.c.score,
+            stance_of(best.c.user_id, best.c.created_step),
+        ).order_by(best.c.post_id, best.c.rank)  # fmt: skip
+        shown: dict[int, list[tuple[int, int, float]]] = {}
+        for post, comment, score, stance in self.conn.execute(query):
+            shown.setdefault(post, []).append(
+                (comment, score, np.nan if stance is None else stance)
+            )
+        return shown
+
+    def post_stances(self, post_ids: Sequence[int]) -> np.ndarray:
+        """Each post's author's stance when writing it (NaN: none), aligned with ``post_ids``."""
+        return content_stances(self.conn, Post, post_ids)
+
+    def stances(self, user_ids: Sequence[int]) -> dict[int, float]:
+        """Each agent's latest stored stance (agents without one are left out)."""
+        return latest_stances(self.conn, user_ids)
 
     def _best_comments(self, post_ids: Sequence[int], top: int) -> Select[*tuple[Any, ...]]:
         """The ``top`` comments of each post by likes minus dislikes (ties: oldest first)."""
@@ -297,6 +328,15 @@ class Reader:
     def results_tables(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         """The whole trace, posts and step metrics, for the results folder."""
         return self.table(Trace), self.table(Post), self.table(StepMetrics)
+
+    def stance_table(self) -> pd.DataFrame:
+        """Every stored stance row (user_id, step, stance), for the results folder."""
+        return self.table(Stance)
+
+    def step_figures(self) -> list[dict[str, Any]]:
+        """Every committed step's figures (the metrics stored with it), in step order."""
+        metrics = self.table(StepMetrics).sort_values("step")
+        return list(metrics["metrics"])
 
     def table(self, model: type[Base], where: Any = None) -> pd.DataFrame:
         """A whole table (optionally filtered) as a DataFrame, for results export."""

@@ -259,3 +259,16 @@ class FeedLog(Base):
     user_ids: Mapped[bytes] = mapped_column(LargeBinary)
     indptr: Mapped[bytes] = mapped_column(LargeBinary)
     post_ids: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Stance(Base):
+    """An agent's stance in [-1, 1] after ``step`` (-1: the starting stance).
+
+    Written with the step. Only agents whose stance changed get a row, so an agent's stance at a
+    step is its latest row up to it; a post or comment carries its author's stance when written.
+    """
+
+    __tablename__ = "stance"
+    user_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    step: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    stance: Mapped[float] = mapped_column(Float)

@@ -21,6 +21,7 @@ from oasis.platform.handlers import HANDLERS
 from oasis.platform.handlers.result import fail
 from oasis.platform.schema import Run
 from oasis.platform.settings import PlatformSettings
+from oasis.platform.stances import StanceRecord, write_stances
 from oasis.platform.writes import write_batch, write_memories, write_metrics
 
 
@@ -73,6 +74,10 @@ class StepTransaction:
     def save_feeds(self, feeds: FeedRecord) -> None:
         """Store the feeds given at this step."""
         write_feeds(self.conn, self.step, feeds)
+
+    def save_stances(self, stances: StanceRecord) -> None:
+        """Store the agents' stances after this step (those that changed)."""
+        write_stances(self.conn, self.step, stances)
 
     def finish(self) -> None:
         """Mark the step committed (called by the platform as the block exits)."""

@@ -42,7 +42,7 @@ def test_args_schema_follows_action_specs(action):
     assert list(schema["properties"]) == [s.name for s in visible]
     assert schema["required"] == [s.name for s in visible]
     assert schema["additionalProperties"] is False
-    types = {int: "integer", str: "string"}
+    types = {int: "integer", str: "string", float: "number"}
     assert all(schema["properties"][s.name]["type"] == types[s.type] for s in visible)
 
 

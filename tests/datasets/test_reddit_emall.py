@@ -117,3 +117,13 @@ def test_not_json_and_not_a_list(tmp_path: Path) -> None:
         load_products(bad)
     with pytest.raises(DatasetError, match="cannot read"):
         load_products(tmp_path / "absent.json")
+
+
+def test_counterfactual_stray_whitespace_is_stripped_and_listed(seed_dir: Path) -> None:
+    frame = load_counterfactual(seed_dir / "reddit" / "counterfactual_36.json")
+    assert len(frame) == 220
+    repairs = frame.attrs["repairs"]
+    assert [(r.row, r.column, r.problem) for r in repairs] == [
+        (149, "selftext", "stray whitespace")
+    ]
+    assert frame["selftext"].iloc[149] == frame["selftext"].iloc[149].strip()

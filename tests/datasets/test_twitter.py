@@ -29,8 +29,15 @@ def test_user_files_load_with_their_real_follows(twitter_dir: Path, name: str) -
     assert population.size == len(raw)
     assert set(map(tuple, population.follows.tolist())) == expected
     assert len(population.follows) == len(expected)
-    assert population.users["user_name"].tolist() == raw["username"].tolist()
-    assert population.users["persona"].tolist() == raw["user_char"].tolist()
+    renamed = {r.row: r for r in population.repairs if r.problem == "duplicate name"}
+    names = population.users["user_name"].tolist()
+    assert len(set(names)) == len(names)
+    for row, (name, original) in enumerate(zip(names, raw["username"], strict=True)):
+        if row in renamed:
+            assert (renamed[row].before, renamed[row].after) == (original, name)
+        else:
+            assert name == original
+    assert population.users["persona"].tolist() == raw["user_char"].str.strip().tolist()
     assert population.users["bio"].iloc[0] == raw["description"].iloc[0]
 
 
@@ -183,3 +190,15 @@ def test_topic_users_get_their_real_hourly_activity_by_user_id(tmp_path):
     assert (topic.activity == known.activity).all()  # the same 111 users, in the same order
     assert load_topic(data / "all_topics.csv", data / "anonymous_topic_200_1h",
                       "False_Business_0").activity is None  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["197_baoshou.csv", "197_progressive.csv"])
+def test_polarization_seeds_repeated_names_are_renamed_and_listed(
+    twitter_dir: Path, name: str
+) -> None:
+    population = load_twitter_users(twitter_dir / "group_polarization" / name)
+    renamed = [r for r in population.repairs if r.problem == "duplicate name"]
+    assert len(renamed) == 12
+    assert ("BuzzFeed", "BuzzFeed_3") in {(r.before, r.after) for r in renamed}
+    assert population.users["user_name"].is_unique
+    assert all("duplicate name" in r.describe() for r in renamed)

@@ -85,11 +85,54 @@ def test_an_agent_decides_the_same_in_any_batch():
     assert decide_heuristic(HeuristicSettings(), 9, 4, odd, ALL) == whole[1::2]
 
 
-def test_comment_votes_follow_the_earlier_voters():
-    decisions = decide_heuristic(HeuristicSettings(comment_vote=1.0), 5, 0, batch(2000, 0.0), ALL)
+def comment_votes(conformity: float) -> tuple[Counter[int], Counter[int]]:
+    rates = HeuristicSettings(comment_vote=1.0, conformity=conformity)
+    decisions = decide_heuristic(rates, 5, 0, batch(2000, 0.0), ALL)
     votes = [a for actions in decisions for a in actions if "comment_id" in a.args]
     liked = Counter(a.args["comment_id"] for a in votes if a.type is ActionType.LIKE_COMMENT)
     disliked = Counter(a.args["comment_id"] for a in votes if a.type is ActionType.DISLIKE_COMMENT)
+    return liked, disliked
+
+
+def test_without_conformity_a_comment_score_does_not_sway_votes():
+    liked, disliked = comment_votes(0.0)
+    for comment in (101, 102, 103):  # at +3, -3 and 0
+        assert 0.85 < liked[comment] / disliked[comment] < 1.15
+
+
+def test_agents_vote_on_every_shown_comment():
+    part = batch(400, 0.0, k=2)
+    entries = len(part.post_ids)
+    shown = HeuristicBatch(
+        part.agent_ids, part.indptr, part.post_ids, part.author_ids, part.similarity,
+        part.popularity, np.column_stack([np.arange(entries), np.arange(entries) + 1000,
+        np.full(entries, -1)]), np.zeros((entries, 3)), part.topics,
+    )  # fmt: skip
+    rates = HeuristicSettings(comment_vote=0.5)
+    decisions = decide_heuristic(rates, 3, 0, shown, ALL)
+    voted = [
+        a.args["comment_id"] for actions in decisions for a in actions if "comment_id" in a.args
+    ]
+    assert sum(c < 1000 for c in voted) > 300 and sum(c >= 1000 for c in voted) > 300
+
+
+def test_stance_agreement_leans_votes():
+    part = batch(2000, 0.0, k=1)
+    entries = len(part.post_ids)
+    leaning = HeuristicBatch(
+        part.agent_ids, part.indptr, part.post_ids, part.author_ids, part.similarity,
+        part.popularity, part.comment_ids, np.zeros(entries), part.topics,
+        stances=np.where(np.arange(2000) % 2 == 0, 0.8, -0.8),
+        comment_stances=np.full(entries, 0.8),
+    )  # fmt: skip
+    decisions = decide_heuristic(HeuristicSettings(comment_vote=1.0), 3, 0, leaning, ALL)
+    ups = [any(a.type is ActionType.LIKE_COMMENT for a in d) for d in decisions]
+    assert np.mean(ups[0::2]) > 0.8  # (1 + tanh(1)) / 2 = 0.88
+    assert np.mean(ups[1::2]) < 0.3  # (1 + tanh(1 - 1.6)) / 2 = 0.23
+
+
+def test_with_conformity_comment_votes_follow_the_earlier_voters():
+    liked, disliked = comment_votes(0.5)
     # comment 101 stands at +3, comment 102 at -3, comment 103 at 0
     assert liked[101] > 4 * disliked[101]
     assert disliked[102] > 4 * liked[102]

@@ -59,3 +59,20 @@ def test_shown_posts_are_forgotten_once_they_leave_the_window_and_resume_still_m
     resumed.run()
     assert resumed.platform.dump() == dump
     resumed.close()
+
+
+def test_a_resumed_run_continues_the_stances(tmp_path):
+    opinions = {"model": "deffuant", "confidence": 0.8, "initial": {"mean": 0.0, "spread": 0.6}}
+    events = [{"step": 3, "kind": "interview", "question": "Well?"}]
+    whole = finished(experiment(tmp_path, "whole", steps=5, opinions=opinions, events=events))
+    assert len(whole["stance"]) > 50  # the starts, and the moves of the steps
+    config = experiment(tmp_path, "stopped", steps=5, opinions=opinions, events=events)
+    first = Simulation.open(config)
+    first.step()
+    first.step()
+    first.close()
+    resumed = Simulation.open(config, resume=True)
+    resumed.run()
+    dump = resumed.platform.dump()
+    resumed.close()
+    assert dump == whole

@@ -114,7 +114,11 @@ class RayPool:
             _place(rule_based, rule_rows[s], heuristic.agent_ids, reply.heuristic)
         usage = tuple(replace(r.usage, restarts=n) for r, n in zip(replies, restarts, strict=True))
         stats = reduce(lambda a, b: a + b, (u.stats for u in usage), LLMStats())
-        return Decisions(llm, rule_based, stats, usage)
+        groups: dict[str, LLMStats] = {}
+        for part in usage:
+            for name, counted in part.groups.items():
+                groups[name] = groups.get(name, LLMStats()) + counted
+        return Decisions(llm, rule_based, stats, usage, groups)
 
     def interview(self, contexts: Sequence[AgentContext], question: str) -> list[Action]:
         """One INTERVIEW action per context, each asked on its agent's shard."""

@@ -54,6 +54,7 @@ class AgentShard:
             seconds=round(time.perf_counter() - started, 4),
             stats=decided.stats,
             node=ray_node(),
+            groups=decided.groups,
         )
         return ShardReply(actions_to_arrow(decided.llm), actions_to_arrow(decided.heuristic), usage)
 

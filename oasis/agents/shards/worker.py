@@ -15,7 +15,7 @@ from oasis.agents.heuristic import HeuristicBatch, decide_heuristic
 from oasis.agents.llm_client import OpenAIChatClient
 from oasis.agents.llm_policy import LLMPolicy
 from oasis.agents.policy import AgentContext
-from oasis.agents.settings import WorkerSpec
+from oasis.agents.settings import LLMSettings, WorkerSpec
 from oasis.core.actions import Action, ActionType
 
 
@@ -25,7 +25,7 @@ class ShardUsage:
 
     ``rss_mb`` is the shard process's resident memory after the step, ``peak_rss_mb`` its peak
     so far; ``restarts`` counts the times the shard was recreated during the step; ``node`` is
-    the Ray node it ran on.
+    the Ray node it ran on; ``groups`` splits ``stats`` by LLM group.
     """
 
     shard: int
@@ -37,19 +37,22 @@ class ShardUsage:
     stats: LLMStats = field(default_factory=LLMStats)
     restarts: int = 0
     node: str = ""
+    groups: dict[str, LLMStats] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
 class Decisions:
     """A worker's answer for one step: actions per LLM agent and per heuristic agent, and usage.
 
-    ``shards`` holds the per-shard figures when the step was decided by Ray shards.
+    ``shards`` holds the per-shard figures when the step was decided by Ray shards; ``groups``
+    the LLM usage per LLM group ("" is the experiment's own LLM).
     """
 
     llm: list[list[Action]]
     heuristic: list[list[Action]]
     stats: LLMStats = field(default_factory=LLMStats)
     shards: tuple[ShardUsage, ...] = ()
+    groups: dict[str, LLMStats] = field(default_factory=dict)
 
 
 class AgentWorker:
@@ -59,7 +62,12 @@ class AgentWorker:
         self.seed = spec.seed
         self.rates = spec.heuristic
         self.allowed = frozenset(spec.allowed_actions)
-        self.llm = make_llm_policy(spec) if spec.llm.endpoints else None
+        self.policies = {
+            name: make_llm_policy(spec, llm)
+            for name, llm in (("", spec.llm), *spec.llm_groups)
+            if llm.endpoints
+        }
+        self.llm = self.policies.get("")
 
     def decide(
         self, step: int, contexts: Sequence[AgentContext], heuristic: HeuristicBatch | None
@@ -71,22 +79,34 @@ class AgentWorker:
         self, step: int, contexts: Sequence[AgentContext], heuristic: HeuristicBatch | None
     ) -> Decisions:
         """:meth:`decide` inside a running event loop (a Ray async actor)."""
-        llm: list[list[Action]] = []
-        if contexts:
-            if self.llm is None:
-                raise ValueError("LLM agents were given to a worker without LLM endpoints")
-            llm = await self.llm.adecide(contexts)
+        llm: list[list[Action]] = [[] for _ in contexts]
+        for name, rows in self._by_group(contexts).items():
+            decided = await self.policies[name].adecide([contexts[i] for i in rows])
+            for row, actions in zip(rows, decided, strict=True):
+                llm[row] = actions
         rule_based = (
             decide_heuristic(self.rates, self.seed, step, heuristic, self.allowed)
             if heuristic is not None and len(heuristic.agent_ids)
             else []
         )
-        stats = self.llm.take_stats() if self.llm else LLMStats()
-        return Decisions(llm, rule_based, stats)
+        groups = {name: policy.take_stats() for name, policy in self.policies.items()}
+        stats = sum(groups.values(), LLMStats())
+        active = {name: counted for name, counted in groups.items() if counted != LLMStats()}
+        return Decisions(llm, rule_based, stats, groups=active)
+
+    def _by_group(self, contexts: Sequence[AgentContext]) -> dict[str, list[int]]:
+        """Positions of ``contexts`` per LLM group, checked against the groups this worker has."""
+        rows: dict[str, list[int]] = {}
+        for i, ctx in enumerate(contexts):
+            rows.setdefault(ctx.profile.llm_group, []).append(i)
+        missing = sorted(set(rows) - set(self.policies))
+        if missing:
+            raise ValueError(f"LLM agents were given to a worker without LLM group(s) {missing}")
+        return rows
 
     def in_flight(self) -> int:
         """LLM requests being answered right now."""
-        return self.llm.client.in_flight if self.llm is not None else 0
+        return sum(policy.client.in_flight for policy in self.policies.values())
 
     def interview(self, contexts: Sequence[AgentContext], question: str) -> list[Action]:
         """Ask LLM agents ``question``; agents without an LLM give no answer."""
@@ -94,16 +114,25 @@ class AgentWorker:
 
     async def ainterview(self, contexts: Sequence[AgentContext], question: str) -> list[Action]:
         """:meth:`interview` inside a running event loop (a Ray async actor)."""
-        if self.llm is not None:
-            return await self.llm.ainterview(contexts, question)
-        return [
+        asked = [
             Action(c.profile.agent_id, ActionType.INTERVIEW, {"prompt": question}) for c in contexts
         ]
+        rows: dict[str, list[int]] = {}
+        for i, ctx in enumerate(contexts):
+            rows.setdefault(ctx.profile.llm_group, []).append(i)
+        for name, part in rows.items():
+            if name in self.policies:
+                answers = await self.policies[name].ainterview(
+                    [contexts[i] for i in part], question
+                )
+                for row, answer in zip(part, answers, strict=True):
+                    asked[row] = answer
+        return asked
 
 
-def make_llm_policy(spec: WorkerSpec) -> LLMPolicy:
-    """The LLM policy over the configured OpenAI-compatible endpoints."""
-    llm = spec.llm
+def make_llm_policy(spec: WorkerSpec, llm: LLMSettings | None = None) -> LLMPolicy:
+    """The LLM policy over the OpenAI-compatible endpoints of ``llm`` (default: ``spec.llm``)."""
+    llm = llm or spec.llm
     client = OpenAIChatClient(
         llm.endpoints,
         llm.model,

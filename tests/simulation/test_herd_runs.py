@@ -1,0 +1,102 @@
+"""The herd-effect example: every seed thread placed; conformity decides whether a planted vote
+sways the agents (reduced size, two seeds)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from oasis.analysis.herd import herd_intervals, permutation_tests
+from oasis.config import load_config
+from oasis.loop.results import write_run
+from oasis.loop.simulation import Simulation
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "reddit_herd_effect.yaml"
+
+
+def run_herd(tmp_path: Path, name: str, conformity: float | None = None, **update: Any):
+    config = load_config(EXAMPLE, environ={})
+    if conformity is not None:
+        rates = config.policy.heuristic.model_copy(
+            update={"conformity": conformity, "comment_vote": 0.5, "comment": 0.0}
+        )
+        update["policy"] = config.policy.model_copy(update={"heuristic": rates})
+    config = config.model_copy(update={"output": tmp_path / name, **update})
+    simulation = Simulation.open(config)
+    try:
+        simulation.run()
+        table = simulation.herd_table()
+        write_run(simulation)
+    finally:
+        simulation.close()
+    assert table is not None
+    return config, table
+
+
+def test_the_herd_example_places_all_220_threads(tmp_path: Path) -> None:
+    config, table = run_herd(tmp_path, "all", steps=3)
+    assert len(table) == 220
+    planted = {"up": (1, 0), "down": (0, 1), "control": (0, 0)}
+    # the planted vote is the only vote a first comment has by step 2's end, bar the agents'
+    assert all(
+        (row.num_likes >= planted[row.group][0]) and (row.num_dislikes >= planted[row.group][1])
+        for row in table.itertuples()
+    )
+    summary = (config.output / "summary.md").read_text()
+    assert "counterfactual_36.json row 149, selftext: stray whitespace" in summary
+    intervals = pd.read_csv(config.output / "herd.csv", index_col="group")
+    assert intervals["threads"].sum() == 220
+    assert (config.output / "herd_tests.csv").exists()
+
+
+REDUCED = {"steps": 8, "activation": {"kind": "uniform", "probability": 1.0}}
+
+
+def two_seeds(tmp_path: Path, conformity: float) -> pd.DataFrame:
+    tables = []
+    for seed in (4, 5):
+        config = load_config(EXAMPLE, environ={})
+        update = {
+            "seed": seed,
+            "herd": config.herd.model_copy(update={"threads": 90}),
+            "activation": config.activation.model_copy(update=REDUCED["activation"]),
+            "steps": REDUCED["steps"],
+        }
+        _, table = run_herd(tmp_path, f"c{conformity}-{seed}", conformity, **update)
+        tables.append(table)
+    return pd.concat(tables, ignore_index=True)
+
+
+def overlap(table: pd.DataFrame, a: str, b: str, measure: str = "score") -> bool:
+    return bool(
+        table.loc[a, f"lo_{measure}"] <= table.loc[b, f"hi_{measure}"]
+        and table.loc[b, f"lo_{measure}"] <= table.loc[a, f"hi_{measure}"]
+    )
+
+
+@pytest.mark.slow
+def test_without_conformity_the_groups_intervals_overlap(tmp_path: Path) -> None:
+    comments = two_seeds(tmp_path, 0.0)
+    table = herd_intervals(comments)
+    assert table["seeds"].tolist() == [2, 2, 2]
+    assert table["threads"].sum() == 180
+    assert overlap(table, "up", "control") and overlap(table, "down", "control")
+    assert overlap(table, "up", "down")
+    tests = permutation_tests(comments).set_index("comparison")
+    assert (tests["p_value"] > 0.05).all()
+
+
+@pytest.mark.slow
+def test_with_conformity_the_planted_vote_orders_the_groups(tmp_path: Path) -> None:
+    comments = two_seeds(tmp_path, 1.5)
+    table = herd_intervals(comments)
+    means = table["mean_score"]
+    assert means["up"] > means["control"] > means["down"]
+    assert table.loc["up", "lo_score"] > table.loc["control", "hi_score"]
+    assert table.loc["down", "hi_score"] < table.loc["control", "lo_score"]
+    tests = permutation_tests(comments).set_index("comparison")
+    assert (tests["p_value"] < 0.01).all()
+    assert tests.loc["up vs control", "difference"] > 0 > tests.loc["down vs control", "difference"]
