@@ -187,13 +187,13 @@ def test_oasis_run_serve_prints_the_dashboard_url(tmp_path: Path):
 
 
 def test_stored_stances_drive_polarization_and_the_user_page(tmp_path: Path):
-    """Runs that keep stances (a ``stance`` table of changes) are charted from them."""
+    """Runs that keep stances (rows in the ``stance`` table the platform makes) are charted."""
     url = f"sqlite:///{tmp_path}/run.db"
     run_script(url)
     changes = [(1, -1, 0.9), (2, -1, -0.8), (3, -1, 0.0), (2, 2, 0.5), (3, 3, -0.6)]
     with sqlite3.connect(tmp_path / "run.db") as db:
         db.execute(
-            "CREATE TABLE stance (user_id INTEGER, step INTEGER, stance FLOAT,"
+            "CREATE TABLE IF NOT EXISTS stance (user_id INTEGER, step INTEGER, stance FLOAT,"
             " PRIMARY KEY (user_id, step))"
         )
         db.executemany("INSERT INTO stance VALUES (?, ?, ?)", changes)

@@ -116,9 +116,15 @@ class SummaryQueries:
         """Whether the database has a table ``name`` (tables other features may add)."""
         return bool(inspect(self.conn).has_table(name))
 
+    def keeps_stances(self) -> bool:
+        """Whether the run stores stances: a run with opinions writes every starting stance."""
+        if not self.has_table("stance"):
+            return False
+        return self.conn.scalar(select(STANCE.c.user_id).limit(1)) is not None
+
     def stance_history(self, user_id: int, limit: int) -> list[dict[str, Any]] | None:
         """``user_id``'s stored stance changes by step, or ``None`` when the run keeps none."""
-        if not self.has_table("stance"):
+        if not self.keeps_stances():
             return None
         query = (
             select(STANCE.c.step, STANCE.c.stance)
@@ -134,7 +140,7 @@ class SummaryQueries:
         Agents whose id is a multiple of the returned stride are kept, the stride chosen so that
         at most about ``max_rows`` rows are read. ``None`` when the run keeps no stances.
         """
-        if not self.has_table("stance"):
+        if not self.keeps_stances():
             return None
         total = int(self.conn.scalar(select(func.count()).select_from(STANCE)) or 0)
         every = max(1, -(-total // max_rows))
