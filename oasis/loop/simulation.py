@@ -51,6 +51,7 @@ from oasis.loop.step_inputs import (
     heuristic_batch,
     llm_contexts,
     one_per_original,
+    wanted_flags,
 )
 from oasis.platform import FeedRecord, Platform, StanceRecord
 from oasis.platform.reader import Reader
@@ -264,7 +265,8 @@ class Simulation:
         topics = self.roster.topics(rule_ids)
         state = self.recommender.state
         mine = self.stances.of(rule_ids) if self.stances is not None else None
-        rules = heuristic_batch(reader, by_user, rule_ids, candidates, state, topics, mine)
+        wanted = wanted_flags(self.config.allowed_actions)
+        rules = heuristic_batch(reader, by_user, rule_ids, candidates, state, topics, mine, wanted)
         return StepInputs(feeds, contexts, rules)
 
     def _contexts(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -23,7 +23,9 @@ from oasis.agents.observation import PostView
 from oasis.agents.observe import build_observation, post_view
 from oasis.agents.policy import AgentContext
 from oasis.agents.profile import Profile
+from oasis.core.actions import ActionType
 from oasis.core.arrays import distinct
+from oasis.platform.entry_state import FLAGS
 from oasis.platform.reader import Reader
 from oasis.recsys import ActiveUsers, Feeds, PostTable, RecsysState
 
@@ -101,6 +103,7 @@ def heuristic_batch(
     state: RecsysState,
     topics: Sequence[str],
     stances: np.ndarray | None = None,
+    wanted: Collection[str] | None = None,
 ) -> HeuristicBatch:
     """Columns for the heuristic policy (see :class:`HeuristicBatch`); stances with ``stances``.
 
@@ -127,7 +130,8 @@ def heuristic_batch(
         comment_scores=scores,
         topics=topics,
         reader_state=state_bits(
-            reader.entry_state(owners, entry_roots, authors, comment_ids[:, 0]), owners == authors
+            reader.entry_state(owners, entry_roots, authors, comment_ids[:, 0], wanted or FLAGS),
+            owners == authors,
         ),
         stances=stances,
         post_stances=None if stances is None else reader.post_stances(post_ids.tolist()),
@@ -141,6 +145,20 @@ def _originals(reader: Reader, roots: np.ndarray) -> tuple[np.ndarray, np.ndarra
     original = reader.originals(unique.tolist())
     at = np.searchsorted(unique, roots)
     return original["user_id"][at], (original["likes"] + original["shares"])[at]
+
+
+def wanted_flags(allowed: Collection[ActionType]) -> tuple[str, ...]:
+    """The reader-state flags worth reading when agents may take only ``allowed`` actions."""
+    return tuple(flag for flag, kinds in _FLAG_ACTIONS.items() if set(kinds) & set(allowed))
+
+
+_FLAG_ACTIONS = {
+    "liked": (ActionType.LIKE_POST,),
+    "disliked": (ActionType.DISLIKE_POST,),
+    "reposted": (ActionType.REPOST,),
+    "followed": (ActionType.FOLLOW,),
+    "comment_voted": (ActionType.LIKE_COMMENT, ActionType.DISLIKE_COMMENT),
+}
 
 
 def state_bits(done: Mapping[str, np.ndarray], own: np.ndarray) -> np.ndarray:
@@ -246,7 +264,7 @@ def _reader_flags(
         np.int64,
     )
     none = np.full(len(pairs), -1, np.int64)
-    state = reader.entry_state(readers, originals, authors, none)
+    state = reader.entry_state(readers, originals, authors, none, ("liked", "reposted", "followed"))
     flags = np.column_stack([state["liked"], state["reposted"], state["followed"]])
     return {
         pair: (bool(row[0]), bool(row[1]), bool(row[2]))

@@ -41,10 +41,11 @@ def pair_source(conn: Connection, pairs: Sequence[tuple[int, int]]) -> Any:
     """A derived table of ``pairs`` with columns ``a`` and ``b``, bound as one or two params."""
     if conn.dialect.name == "postgresql":
         return int_columns([[a for a, _ in pairs], [b for _, b in pairs]], ("a", "b"))
-    rows = func.json_each(json.dumps([list(p) for p in pairs])).table_valued("value")
+    # One integer per pair (a << 32 | b; ids are below 2**31): SQLite splits it with two integer
+    # operations, several times cheaper than two json_extract calls per pair.
+    rows = func.json_each(json.dumps([(a << 32) | b for a, b in pairs])).table_valued("value")
     return select(
-        func.json_extract(rows.c.value, "$[0]").label("a"),
-        func.json_extract(rows.c.value, "$[1]").label("b"),
+        rows.c.value.op(">>")(32).label("a"), rows.c.value.op("&")(0xFFFFFFFF).label("b")
     ).subquery()
 
 

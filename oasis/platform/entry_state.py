@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import numpy as np
@@ -11,8 +11,24 @@ from sqlalchemy import Connection
 from oasis.platform.bulk import present_pairs
 from oasis.platform.schema import CommentDislike, CommentLike, Dislike, Follow, Like, Post
 
+FLAGS = ("liked", "disliked", "reposted", "followed", "comment_voted")
+
 # A repost is a post by the user whose root is the post; quotes may repeat, so they do not count.
 _REPOST = (Post.user_id, Post.original_post_id, Post.quote_content.is_(None))
+# Each flag: what it is about, and the (reader, target[, condition]) relations that set it.
+_SOURCES: dict[str, tuple[str, tuple[tuple[Any, ...], ...]]] = {
+    "liked": ("original", ((Like.user_id, Like.post_id),)),
+    "disliked": ("original", ((Dislike.user_id, Dislike.post_id),)),
+    "reposted": ("original", (_REPOST,)),
+    "followed": ("author", ((Follow.follower_id, Follow.followee_id),)),
+    "comment_voted": (
+        "comment",
+        (
+            (CommentLike.user_id, CommentLike.comment_id),
+            (CommentDislike.user_id, CommentDislike.comment_id),
+        ),
+    ),
+}
 
 
 def entry_state(
@@ -21,37 +37,32 @@ def entry_state(
     originals: np.ndarray,
     authors: np.ndarray,
     comments: np.ndarray,
+    wanted: Collection[str] = FLAGS,
 ) -> dict[str, np.ndarray]:
     """Per feed entry: what its reader already did to it.
 
     Flags ``liked``, ``disliked`` and ``reposted`` (the original), ``followed`` (its author) and
     ``comment_voted`` (its top comment, ``comments``; -1 for none). One query per relation
-    over the distinct (reader, target) pairs; columns are aligned with the entries.
+    over the distinct (reader, target) pairs; columns are aligned with the entries. Flags not
+    ``wanted`` (about actions the readers may not take) are not read and come back False.
     """
-    on_post = {
-        "liked": (Like.user_id, Like.post_id),
-        "disliked": (Dislike.user_id, Dislike.post_id),
-    }
-    state = {name: _present(conn, readers, originals, cols) for name, cols in on_post.items()}
-    state["reposted"] = _present(conn, readers, originals, _REPOST)
-    state["followed"] = _present(conn, readers, authors, (Follow.follower_id, Follow.followee_id))
-    voted = [
-        _present(conn, readers, comments, (CommentLike.user_id, CommentLike.comment_id)),
-        _present(conn, readers, comments, (CommentDislike.user_id, CommentDislike.comment_id)),
-    ]
-    state["comment_voted"] = (voted[0] | voted[1]) & (comments >= 0)
+    targets = {"original": originals, "author": authors, "comment": comments}
+    state = {}
+    for name in FLAGS:
+        target, relations = _SOURCES[name]
+        found = np.zeros(len(readers), bool)
+        for columns in relations if name in wanted else ():
+            found |= _present(conn, readers, targets[target], columns)
+        state[name] = found
     return state
 
 
 def _present(
     conn: Connection, left: np.ndarray, right: np.ndarray, columns: Sequence[Any]
 ) -> np.ndarray:
-    valid = right >= 0
-    keys = np.unique((left[valid].astype(np.int64) << 32) | right[valid].astype(np.int64))
-    pairs = list(zip((keys >> 32).tolist(), (keys & 0xFFFFFFFF).tolist(), strict=True))
+    keys = (left.astype(np.int64) << 32) | np.maximum(right, 0).astype(np.int64)
+    unique = np.unique(keys[right >= 0])
+    pairs = list(zip((unique >> 32).tolist(), (unique & 0xFFFFFFFF).tolist(), strict=True))
     found = present_pairs(conn, *columns[:2], pairs, *columns[2:])
-    return np.fromiter(
-        ((a, b) in found for a, b in zip(left.tolist(), right.tolist(), strict=True)),
-        bool,
-        len(left),
-    )
+    hits = np.array(sorted((a << 32) | b for a, b in found), np.int64)
+    return np.isin(keys, hits) & (right >= 0)

@@ -6,7 +6,7 @@ aligned with the requested user ids; post details as plain dicts.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import numpy as np
@@ -15,7 +15,7 @@ from sqlalchemy import Connection, Select, func, select
 
 from oasis.platform.batch import chunks
 from oasis.platform.bulk import member_of
-from oasis.platform.entry_state import entry_state
+from oasis.platform.entry_state import FLAGS, entry_state
 from oasis.platform.feed_log import FeedRecord, read_feeds
 from oasis.platform.schema import (
     Base,
@@ -289,10 +289,15 @@ class Reader:
         return {"user_id": array[:, 0], "post_id": array[:, 1]}
 
     def entry_state(
-        self, readers: np.ndarray, originals: np.ndarray, authors: np.ndarray, comments: np.ndarray
+        self,
+        readers: np.ndarray,
+        originals: np.ndarray,
+        authors: np.ndarray,
+        comments: np.ndarray,
+        wanted: Collection[str] = FLAGS,
     ) -> dict[str, np.ndarray]:
         """What each feed entry's reader already did to it (see :func:`entry_state`)."""
-        return entry_state(self.conn, readers, originals, authors, comments)
+        return entry_state(self.conn, readers, originals, authors, comments, wanted)
 
     def originals(self, post_ids: Sequence[int]) -> dict[str, np.ndarray]:
         """Author, likes and shares of ``post_ids`` (original posts), aligned with them."""
