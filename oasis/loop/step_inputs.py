@@ -217,10 +217,13 @@ def llm_contexts(
     views = {
         pid: post_view(post, _root(post, roots), report_threshold) for pid, post in posts.items()
     }
-    done = _reader_flags(reader, by_user, ids, views)  # (user, post) -> liked, reposted, followed
+    done = _reader_flags(reader, by_user, ids, views)
+    variants: dict[
+        tuple[int, tuple[bool, bool, bool]], PostView
+    ] = {}  # (user, post) -> liked, reposted, followed
     contexts = []
     for i, user in enumerate(ids):
-        feed = _feed(user, by_user, views, done)
+        feed = _feed(user, by_user, views, done, variants)
         follow = (int(counts["followers"][i]), int(counts["followings"][i]))
         observation = build_observation(
             user, step, time_label, feed, follow, notes[user], messages[user]
@@ -236,16 +239,25 @@ def _feed(
     by_user: FeedsByUser,
     views: Mapping[int, PostView],
     done: Mapping[tuple[int, int], tuple[bool, bool, bool]],
+    variants: dict[tuple[int, tuple[bool, bool, bool]], PostView],
 ) -> list[PostView]:
-    """The user's feed as views, each with the user's own state (liked, reposted, followed)."""
+    """The user's feed as views, each with the user's own state (liked, reposted, followed).
+
+    Views with a given state are built once per step and shared (``variants``).
+    """
     feed = []
     for p in map(int, by_user.get(user, ())):
         if p in views:
-            liked, reposted, followed = done.get((user, p), (False, False, False))
-            view = views[p]
-            if liked or reposted or followed:
-                view = replace(view, liked=liked, reposted=reposted, author_followed=followed)
-            feed.append(view)
+            flags = done.get((user, p))
+            if flags is None:
+                feed.append(views[p])
+                continue
+            if (p, flags) not in variants:
+                liked, reposted, followed = flags
+                variants[(p, flags)] = replace(
+                    views[p], liked=liked, reposted=reposted, author_followed=followed
+                )
+            feed.append(variants[(p, flags)])
     return feed
 
 
@@ -253,23 +265,24 @@ def _reader_flags(
     reader: Reader, by_user: FeedsByUser, ids: Sequence[int], views: Mapping[int, PostView]
 ) -> dict[tuple[int, int], tuple[bool, bool, bool]]:
     """The reader's own state of each (reader, entry) pair that has any, for the prompt."""
-    pairs = [(u, int(p)) for u in ids for p in by_user.get(u, ()) if int(p) in views]
-    if not pairs:
+    indptr, post_ids = feed_rows(by_user, np.asarray(ids, np.int64))
+    if not views or not len(post_ids):
         return {}
-    readers = np.array([u for u, _ in pairs], np.int64)
-    shown = [views[p] for _, p in pairs]
-    originals = np.array([v.original_post_id or v.post_id for v in shown], np.int64)
-    authors = np.array(
-        [v.author_id if v.original_author_id is None else v.original_author_id for v in shown],
-        np.int64,
-    )
-    none = np.full(len(pairs), -1, np.int64)
+    known = np.array(sorted(views), np.int64)
+    at = np.minimum(np.searchsorted(known, post_ids), len(known) - 1)
+    keep = known[at] == post_ids
+    readers = np.repeat(np.asarray(ids, np.int64), np.diff(indptr))[keep]
+    at = at[keep]
+    shown = [views[int(p)] for p in known]
+    originals = np.array([v.original_post_id or v.post_id for v in shown], np.int64)[at]
+    authors = np.array([v.original_author_id or v.author_id for v in shown], np.int64)[at]
+    none = np.full(len(at), -1, np.int64)
     state = reader.entry_state(readers, originals, authors, none, ("liked", "reposted", "followed"))
     flags = np.column_stack([state["liked"], state["reposted"], state["followed"]])
+    rows = np.flatnonzero(flags.any(axis=1))
     return {
-        pair: (bool(row[0]), bool(row[1]), bool(row[2]))
-        for pair, row in zip(pairs, flags.tolist(), strict=True)
-        if any(row)
+        (int(readers[j]), int(known[at[j]])): (bool(a), bool(b), bool(c))
+        for j, (a, b, c) in zip(rows.tolist(), flags[rows].tolist(), strict=True)
     }
 
 
