@@ -129,14 +129,24 @@ def heuristic_batch(
         comment_ids=comment_ids,
         comment_scores=scores,
         topics=topics,
-        reader_state=state_bits(
-            reader.entry_state(owners, entry_roots, authors, comment_ids[:, 0], wanted or FLAGS),
-            owners == authors,
-        ),
+        reader_state=_reader_state(reader, owners, entry_roots, authors, comment_ids, wanted),
         stances=stances,
         post_stances=None if stances is None else reader.post_stances(post_ids.tolist()),
         comment_stances=None if stances is None else comment_stances,
     )
+
+
+def _reader_state(
+    reader: Reader,
+    owners: np.ndarray,
+    roots: np.ndarray,
+    authors: np.ndarray,
+    comment_ids: np.ndarray,
+    wanted: Collection[str] | None,
+) -> np.ndarray:
+    """Reader-state bits of each entry (its top comment is the first of ``comment_ids``)."""
+    done = reader.entry_state(owners, roots, authors, comment_ids[:, 0], wanted or FLAGS)
+    return state_bits(done, owners == authors)
 
 
 def _originals(reader: Reader, roots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
