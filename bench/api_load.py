@@ -5,6 +5,9 @@ A heuristic run of ``--users`` agents (activation 0.1) is made once (kept at ``-
 so a second run of the bench reuses it), then served by ``oasis serve`` in its own process, as in
 production. Each part prints its own figures; the machine line says where they were taken.
 
+- live (``--live``, in ``bench/live_reads.py``): 5,000 GETs at concurrency 32 over the read
+  endpoints against a live run, with requests/s, p50/p99 latency and the run's step time with
+  and without the load.
 - dashboard: the first load of the dashboard page in a headless Chromium (Debian's chromium and
   chromium-driver): milliseconds from navigation start until the overview's charts are drawn,
   with a fresh browser (no cache) each time; and the time of each request the page makes.
@@ -149,6 +152,12 @@ def request_times(base: str, steps: int, user: int, repeats: int) -> dict[str, f
 
 
 def main() -> None:
+    if "--live" in sys.argv:  # issue #13's part: GETs against a live run (bench/live_reads.py)
+        from bench import live_reads
+
+        sys.argv.remove("--live")
+        live_reads.main()
+        return
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--users", type=int, default=100_000)
     parser.add_argument("--steps", type=int, default=8)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec
 
 import typer
 from rich.console import Console
@@ -19,14 +21,22 @@ from rich.progress import (
 from rich.text import Text
 
 from oasis.analysis.report import markdown_table
-from oasis.config import ExperimentConfig, api_token, load_config, load_sweep
+from oasis.config import (
+    ExperimentConfig,
+    api_token,
+    database_from_env,
+    load_config,
+    load_sweep,
+    redact_url,
+)
 from oasis.datasets.source import build_population
 from oasis.errors import OasisError
-from oasis.loop.commands import CommandQueue
+from oasis.loop.commands import StoredCommands
 from oasis.loop.fork import fork as fork_run
 from oasis.loop.fork import parent_database
 from oasis.loop.results import (
     failure_line,
+    prepare_output,
     recorded_step_metrics,
     score_run,
     write_run,
@@ -38,12 +48,30 @@ from oasis.loop.sweep import run_sweep, sweep_folder, sweep_points
 from oasis.planning.capacity import describe_plan
 from oasis.planning.capacity import plan as capacity_plan
 from oasis.planning.inputs import measured_inputs, plan_inputs
+from oasis.platform import Platform
 
 if TYPE_CHECKING:
-    from oasis.api.server import BackgroundServer
+    from oasis.api.server import ApiProcess
 
 app = typer.Typer(help="OASIS: simulate social media with LLM agents.", no_args_is_help=True)
 console = Console(stderr=True)
+
+
+P = ParamSpec("P")
+
+
+def one_line_errors(command: Callable[P, None]) -> Callable[P, None]:
+    """The CLI's top level: an :class:`OasisError` is printed as one line, exit code 2."""
+
+    @functools.wraps(command)
+    def checked(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            command(*args, **kwargs)
+        except OasisError as exc:
+            typer.echo(f"error: {' '.join(str(exc).split())}", err=True)
+            raise typer.Exit(2) from exc
+
+    return checked
 
 
 @app.callback()
@@ -68,6 +96,7 @@ Seeds = Annotated[
 
 
 @app.command()
+@one_line_errors
 def run(
     experiment: Annotated[Path, typer.Argument(help="The experiment YAML file.")],
     resume: Annotated[bool, typer.Option(help="Continue the run found in the database.")] = False,
@@ -77,13 +106,14 @@ def run(
     token: Token = None,
     seeds: Seeds = None,
 ) -> None:
-    """Run an experiment and write its results folder."""
-    try:
-        config = load_config(experiment)
-        runs = seed_configs(config, parse_seeds(seeds) if seeds else config.seeds)
-    except (OasisError, OSError) as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
+    """Run an experiment and write its results folder.
+
+    With ``--serve`` the API runs as a process of its own (``oasis serve``) over the run's
+    database, so reads never slow the run; its control commands reach the run through the
+    database, at the next step boundary.
+    """
+    config = load_config(experiment)
+    runs = seed_configs(config, parse_seeds(seeds) if seeds else config.seeds)
     for one in runs:
         _run_one(one, resume, serve, host, port, token)
     if len(runs) > 1:
@@ -94,23 +124,29 @@ def run(
 def _run_one(
     config: ExperimentConfig, resume: bool, serve: bool, host: str, port: int, token: str | None
 ) -> None:
-    queue = CommandQueue() if serve else None
-    try:
-        simulation = Simulation.open(config, resume=resume, controller=queue)
-    except (OasisError, OSError) as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
-    server = None
-    if serve:
-        from oasis.api import serve_in_thread  # the web stack loads only when asked for
+    if serve:  # before anything is written to the database
+        from oasis.api.server import ApiProcess, check_port_free  # the web stack, when asked
 
-        server = serve_in_thread(config.database_url, host, port, token or api_token(), queue)
-    if server is not None:
-        console.print(_urls(*server.address), soft_wrap=True)
-    _run_to_end(simulation, config, server)
+        check_port_free(host, port)
+    prepare_output(config.output)
+    try:
+        simulation = Simulation.open(config, resume=resume)
+    except OSError as exc:
+        raise OasisError(str(exc)) from exc
+    api = None
+    try:
+        if serve:
+            api = ApiProcess(config.database_url, host, port, token or api_token())
+            api.wait_until_serving()
+            console.print(_urls(host, port), soft_wrap=True)
+    except BaseException:
+        simulation.close()
+        raise
+    _run_to_end(simulation, config, api)
 
 
 @app.command()
+@one_line_errors
 def fork(
     run_dir: Annotated[Path, typer.Argument(help="The parent run's results folder.")],
     at_step: Annotated[int, typer.Option(min=0, help="The last step taken from the parent.")],
@@ -128,9 +164,8 @@ def fork(
         if out is not None:
             config = config.model_copy(update={"output": out.resolve()})
         simulation = fork_run(parent_db or run_dir.resolve(), at_step, config)
-    except (OasisError, OSError) as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
+    except OSError as exc:
+        raise OasisError(str(exc)) from exc
     console.print(f"forked {run_dir} after step {at_step} into {config.output}")
     _run_to_end(simulation, config, None)
 
@@ -162,7 +197,7 @@ def sweep(
 
 
 def _run_to_end(
-    simulation: Simulation, config: ExperimentConfig, server: BackgroundServer | None
+    simulation: Simulation, config: ExperimentConfig, server: ApiProcess | None
 ) -> None:
     """Run the remaining steps with a progress bar, then write the results folder."""
     columns: tuple[ProgressColumn, ...] = (
@@ -189,7 +224,8 @@ def _run_to_end(
         if server is not None:
             server.stop()
     console.print(failure_line(config.output))
-    console.print(f"results: {config.output} ({len(files)} files); database: {config.database_url}")
+    database = redact_url(config.database_url)
+    console.print(f"results: {config.output} ({len(files)} files); database: {database}")
 
 
 @app.command()
@@ -216,22 +252,43 @@ def compare(
 
 
 @app.command("serve")
+@one_line_errors
 def serve_command(
     db: Annotated[
-        str, typer.Option(help="Database URL of a run (sqlite:///... or postgresql://...).")
-    ],
+        str | None,
+        typer.Option(
+            help="Database URL of a run (sqlite:///... or postgresql://...; "
+            "default: $OASIS_DATABASE_URL, which keeps a password off the command line)."
+        ),
+    ] = None,
     host: Host = "127.0.0.1",
     port: Port = 8000,
     token: Token = None,
 ) -> None:
-    """Serve the REST API over a finished or running simulation's database."""
-    if db.startswith("sqlite:///") and not Path(db.removeprefix("sqlite:///")).exists():
-        console.print(f"[red]error:[/red] no database at {db}")
-        raise typer.Exit(2)
-    from oasis.api import serve as serve_api
+    """Serve the REST API over a finished or running simulation's database.
 
+    With a token, control commands are written into the run's database, which the run reads at
+    each step boundary (``oasis run`` in another process or container).
+    """
+    from oasis.api import serve as serve_api
+    from oasis.api.server import check_port_free
+
+    db = db or database_from_env()
+    if db is None:
+        raise OasisError("--db: give the run's database URL (or set OASIS_DATABASE_URL)")
+    token = token or api_token()
+    if db.startswith("sqlite:///") and not Path(db.removeprefix("sqlite:///")).exists():
+        raise OasisError(f"no database at {db}")
+    platform = Platform.open(db, read_only=True)
+    try:
+        platform.check_readable()  # refused now, not with a 503 to every request
+    finally:
+        platform.close()
+    check_port_free(host, port)
     console.print(_urls(host, port), soft_wrap=True)
-    serve_api(db, host, port, token or api_token())
+    # With a token, control commands are written into the run's database for it to read.
+    controller = StoredCommands(Platform.open(db).commands()) if token else None
+    serve_api(db, host, port, token, controller)
 
 
 def _urls(host: str, port: int) -> str:
@@ -242,6 +299,7 @@ def _urls(host: str, port: int) -> str:
 
 
 @app.command()
+@one_line_errors
 def plan(
     experiment: Annotated[Path, typer.Argument(help="The experiment YAML file.")],
     gpus: Annotated[int, typer.Option(min=1, help="GPUs for vLLM servers.")] = 1,
@@ -253,8 +311,8 @@ def plan(
     ] = None,
 ) -> None:
     """Estimate the LLM-bound time per step and in total before paying for a cluster."""
+    config = load_config(experiment)
     try:
-        config = load_config(experiment)
         inputs = plan_inputs(
             config, build_population(config.population, config.seed), gpus, model_size, gpu
         )
@@ -262,9 +320,8 @@ def plan(
             steps = recorded_step_metrics(parent_database(from_run))
             inputs = measured_inputs(inputs, steps)
             typer.echo(f"tokens per request measured by {from_run} over {len(steps)} steps")
-    except OasisError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
+    except ValueError as exc:
+        raise OasisError(str(exc)) from exc
     for line in describe_plan(capacity_plan(inputs), inputs):
         typer.echo(line)
 

@@ -18,6 +18,7 @@ import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -160,9 +161,16 @@ def load_config(path: str | Path, environ: dict[str, str] | None = None) -> Expe
     """
     path = Path(path)
     try:
-        raw = yaml.safe_load(path.read_text()) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise ConfigError(f"{path}: {exc}") from exc
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not a YAML text file (byte {exc.start} is not UTF-8)") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the experiment file ({exc.strerror})") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        raise ConfigError(f"{path}: not valid YAML{where}: {problem}") from exc
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: the top level must be a mapping of keys")
     raw = _override(raw, os.environ if environ is None else environ)
@@ -216,6 +224,22 @@ def with_settings(config: ExperimentConfig, settings: Mapping[str, Any]) -> Expe
         return ExperimentConfig.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(_describe(exc)) from exc
+
+
+def database_from_env(environ: Mapping[str, str] | None = None) -> str | None:
+    """The database URL in ``OASIS_DATABASE_URL`` (None if unset), for ``oasis serve``."""
+    return (os.environ if environ is None else environ).get("OASIS_DATABASE_URL") or None
+
+
+def environment_with(values: Mapping[str, str | None]) -> dict[str, str]:
+    """This process's environment with ``values`` set (or removed where None), for a child."""
+    env = dict(os.environ)
+    for key, value in values.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
 
 
 def _override(raw: dict[str, Any], environ: dict[str, str] | os._Environ[str]) -> dict[str, Any]:
@@ -280,6 +304,7 @@ RESUME_MAY_CHANGE: tuple[str, ...] = (
     "llm.timeout_s",
     "llm.max_retries",
     "llm.cache",
+    "llm.max_failure_rate",
 )
 # What a fork may change for the steps after the one it was forked at: events (interventions),
 # the recommender, who is active, the agents' policies and models, the actions on offer. Not
@@ -322,3 +347,39 @@ def _leaves(value: Any, prefix: str = "") -> dict[str, Any]:
     for key, item in value.items():
         leaves |= _leaves(item, f"{prefix}.{key}" if prefix else str(key))
     return leaves
+
+
+SECRET = "***"
+_SECRET_KEYS = frozenset({"api_key", "password", "token"})
+
+
+def redact_url(url: str) -> str:
+    """``url`` with its password, if it has one, shown as ``***``."""
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return url
+    if not password:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    user = parts.username or ""
+    return urlunsplit(parts._replace(netloc=f"{user}:{SECRET}@{host}"))
+
+
+def redact(value: Any) -> Any:
+    """A config (or any part of one) with API keys, tokens and URL passwords replaced by ``***``.
+
+    What is stored with a run, served by the API and printed is redacted, so no secret leaves the
+    machine that runs the experiment.
+    """
+    if isinstance(value, Mapping):
+        return {
+            k: (SECRET if k in _SECRET_KEYS and v not in (None, "", "EMPTY") else redact(v))
+            for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [redact(v) for v in value]
+    if isinstance(value, str) and "@" in value and "://" in value:
+        return redact_url(value)
+    return value

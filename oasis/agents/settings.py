@@ -127,7 +127,12 @@ class HeuristicSettings(_Section):
 
 
 class LLMSettings(_Section):
-    """The OpenAI-compatible endpoints (``vllm serve``) that LLM agents talk to."""
+    """The OpenAI-compatible endpoints (``vllm serve``) that LLM agents talk to.
+
+    Before step 0 each endpoint must answer ``/models`` and list ``model`` (``default`` accepts
+    whatever it serves). ``max_failure_rate`` bounds the share of a step's LLM requests that may
+    fail: past it the run stops before the step is committed, and ``--resume`` continues it.
+    """
 
     endpoints: tuple[str, ...] = ()
     model: str = "default"
@@ -142,6 +147,13 @@ class LLMSettings(_Section):
     cache: Path | None = Field(
         default=None,
         description="a folder for the exact answer cache, shared by runs that name it; unset: off",
+    )
+    max_failure_rate: float = Field(
+        default=0.5,
+        ge=0.0,
+        le=1.0,
+        description="a step whose share of failed LLM requests is above this stops the run "
+        "before it is committed (resumable); 1.0 never stops",
     )
 
 

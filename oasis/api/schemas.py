@@ -234,8 +234,9 @@ class InterviewOut(BaseModel):
     request_id: int
     question: str
     user_ids: list[int]
-    status: Literal["pending", "answered"]
+    status: Literal["pending", "answered", "refused"]
     answers: list[AnswerOut]
+    error: str | None = Field(default=None, description="why a refused interview got no answers")
 
 
 class ControlStatusOut(BaseModel):

@@ -2,13 +2,38 @@
 
 from __future__ import annotations
 
+import errno
+import socket
+import subprocess
+import sys
 import threading
 import time
 
+import httpx
 import uvicorn
 
 from oasis.api.app import create_app
+from oasis.config import environment_with
+from oasis.errors import OasisError
 from oasis.loop.commands import Controller
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Check that the API could bind ``host:port`` (port 0 always can).
+
+    Raises:
+        OasisError: the port is taken or the address cannot be bound, in one line.
+    """
+    if port == 0:
+        return
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            taken = exc.errno == errno.EADDRINUSE
+            reason = "is already in use" if taken else f"cannot be bound ({exc.strerror})"
+            raise OasisError(f"port: {host}:{port} {reason}; pick another with --port") from exc
 
 
 def _server(
@@ -68,3 +93,48 @@ def serve_in_thread(
     server = BackgroundServer(_server(db_url, host, port, token, controller))
     server.start()
     return server
+
+
+class ApiProcess:
+    """``oasis serve`` in a process of its own beside a run, so that reads never slow the run.
+
+    The child reads the run's database (SQLite in WAL mode, or PostgreSQL) and writes control
+    commands into it; the database URL and the token reach it through its environment, never
+    its command line (which other users of the machine can read).
+    """
+
+    def __init__(self, db_url: str, host: str, port: int, token: str | None) -> None:
+        self.address = (host, port)
+        env = environment_with({"OASIS_DATABASE_URL": db_url, "OASIS_API_TOKEN": token or None})
+        command = [sys.executable, "-m", "oasis", "serve", "--host", host, "--port", str(port)]
+        self.process = subprocess.Popen(command, env=env)
+
+    def wait_until_serving(self, timeout: float = 60.0) -> None:
+        """Wait until the API answers.
+
+        Raises:
+            OasisError: the API process exited or did not answer in time.
+        """
+        host, port = self.address
+        url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}/openapi.json"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise OasisError(f"the API process exited (code {self.process.returncode})")
+            try:
+                httpx.get(url, timeout=2).raise_for_status()
+                return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        self.stop()
+        raise OasisError(f"the API process did not answer at {url} within {timeout:.0f} s")
+
+    def stop(self) -> None:
+        """Stop the API process (it finishes open requests first)."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()

@@ -1,20 +1,25 @@
-"""Control of a running simulation: the command records and the queue the loop drains.
+"""Control of a running simulation: the command records and the sources the loop drains.
 
-The API calls a :class:`Controller`; :class:`CommandQueue` is the implementation the step loop
-shares with it: the API puts commands in, the loop drains them between steps (the queue is one
-of its event sources), honours the pause flag, and posts interview answers back. The loop owns
-these records; the API depends on them, not the other way round.
+The API calls a :class:`Controller`; the loop reads a :class:`CommandSource` (one of its event
+sources). Two classes are both: :class:`StoredCommands`, over the database's control-command
+table, for an API in a process of its own (``oasis run --serve``, ``oasis serve``, the
+docker-compose services), and :class:`CommandQueue`, in memory, for an API and a loop in one
+process (tests, notebooks). The API puts commands in, the loop takes them between steps,
+honours the pause flag, and posts interview answers back. The loop owns these records; the API
+depends on them, not the other way round.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from oasis.core.actions import Action, ActionType
 from oasis.loop.events import Interview, StepEvents, World
+from oasis.platform.commands import DONE, CommandRow, CommandStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,11 +59,17 @@ class InterviewState:
 
     request: Interview
     answers: Mapping[int, str] = field(default_factory=dict)
+    refused: str | None = None
 
     @property
     def answered(self) -> bool:
         """Whether every interviewed user has answered."""
         return set(self.request.user_ids) <= set(self.answers)
+
+    @property
+    def open(self) -> bool:
+        """Whether answers are still awaited (neither all answered nor refused)."""
+        return self.refused is None and not self.answered
 
 
 class Controller(Protocol):
@@ -84,6 +95,30 @@ class Controller(Protocol):
 
     def status(self) -> ControlStatus:
         """The current control state."""
+
+
+class CommandSource(Protocol):
+    """What the loop reads and reports at each step boundary (besides ``due``, as any source)."""
+
+    def due(self, step: int, world: World) -> StepEvents:
+        """The commands for this step as its events."""
+        ...
+
+    def wait_while_paused(self, timeout: float | None = None) -> bool:
+        """Block while paused; ``True`` when running, ``False`` on timeout."""
+        ...
+
+    def answer(self, request_id: int, answers: Mapping[int, str]) -> None:
+        """Record answers to an interview."""
+        ...
+
+    def refuse(self, request_id: int, reason: str) -> None:
+        """Record why an interview gets no answers."""
+        ...
+
+    def applied(self, step: int) -> None:
+        """Note that the commands handed out for ``step`` took effect (it was committed)."""
+        ...
 
 
 class CommandQueue:
@@ -154,6 +189,15 @@ class CommandQueue:
             merged = {**state.answers, **answers}
             self._interviews[request_id] = InterviewState(state.request, merged)
 
+    def refuse(self, request_id: int, reason: str) -> None:
+        """Record why interview ``request_id`` will get no answers (called by the loop)."""
+        with self._lock:
+            state = self._interviews[request_id]
+            self._interviews[request_id] = InterviewState(state.request, state.answers, reason)
+
+    def applied(self, step: int) -> None:
+        """Nothing to record: drained commands are gone from the queue."""
+
     def interview_state(self, request_id: int) -> InterviewState | None:
         """The interview ``request_id`` and its answers so far, or ``None`` if unknown."""
         with self._lock:
@@ -162,7 +206,7 @@ class CommandQueue:
     def status(self) -> ControlStatus:
         """The current control state."""
         with self._lock:
-            open_count = sum(not s.answered for s in self._interviews.values())
+            open_count = sum(s.open for s in self._interviews.values())
             return ControlStatus(self.paused, len(self._pending), open_count)
 
 
@@ -180,6 +224,93 @@ def command_events(commands: Sequence[Command], next_agent_id: int) -> StepEvent
         else:
             events.interviews.append(command)
     return events
+
+
+class StoredCommands:
+    """A :class:`Controller` and :class:`CommandSource` over the control-command table.
+
+    The API process writes through one instance, the run reads through another. Commands stay
+    pending until the step they were handed to commits (:meth:`applied`), so a run killed
+    mid-step takes them again on resume. ``poll_s`` is how often a paused run looks again.
+    """
+
+    def __init__(self, store: CommandStore, poll_s: float = 0.2) -> None:
+        self.store = store
+        self.poll_s = poll_s
+        self._handed: list[int] = []
+
+    def pause(self) -> None:
+        """Stop before the next step."""
+        self.store.put("pause", {})
+
+    def resume(self) -> None:
+        """Go on stepping."""
+        self.store.put("resume", {})
+
+    def inject_post(self, user_id: int, content: str) -> int:
+        """Queue a post for the next step; return its command id."""
+        return self.store.put("post", {"user_id": user_id, "content": content})
+
+    def inject_agent(self, user_name: str, name: str, bio: str) -> int:
+        """Queue a new agent for the next step; return its command id."""
+        return self.store.put("agent", {"user_name": user_name, "name": name, "bio": bio})
+
+    def interview(self, user_ids: Sequence[int], question: str) -> int:
+        """Queue an interview for the next step; return its request id."""
+        return self.store.put("interview", {"user_ids": list(user_ids), "question": question})
+
+    def interview_state(self, request_id: int) -> InterviewState | None:
+        """The interview ``request_id`` and its answers so far, or ``None`` if unknown."""
+        row = self.store.get(request_id)
+        if row is None or row.kind != "interview":
+            return None
+        request, result = _command(row), row.result or {}
+        assert isinstance(request, Interview)
+        answers = {int(u): str(a) for u, a in (result.get("answers") or {}).items()}
+        return InterviewState(request, answers, result.get("error"))
+
+    def status(self) -> ControlStatus:
+        """The current control state."""
+        pending, open_interviews = self.store.counts()
+        return ControlStatus(self.store.paused(), pending, open_interviews)
+
+    def wait_while_paused(self, timeout: float | None = None) -> bool:
+        """``True`` when running; while paused, wait ``timeout`` (at most) and say ``False``."""
+        if not self.store.paused():
+            return True
+        time.sleep(self.poll_s if timeout is None else min(timeout, self.poll_s))
+        return False
+
+    def due(self, step: int, world: World) -> StepEvents:
+        """The pending commands, oldest first, as the step's events."""
+        rows = self.store.pending()
+        self._handed = [r.command_id for r in rows if r.kind != "interview"]
+        return command_events([_command(row) for row in rows], world.next_agent_id)
+
+    def answer(self, request_id: int, answers: Mapping[int, str]) -> None:
+        """Record answers to interview ``request_id``."""
+        result = {"answers": {str(u): a for u, a in answers.items()}}
+        self.store.finish(request_id, "answered", None, result)
+
+    def refuse(self, request_id: int, reason: str) -> None:
+        """Record why interview ``request_id`` gets no answers."""
+        self.store.finish(request_id, "refused", None, {"error": reason})
+
+    def applied(self, step: int) -> None:
+        """Mark the posts and sign-ups handed to ``step`` done (interviews are once answered)."""
+        for command_id in self._handed:
+            self.store.finish(command_id, DONE, step, None)
+        self._handed = []
+
+
+def _command(row: CommandRow) -> Command:
+    """The command record of a stored row."""
+    p = row.payload
+    if row.kind == "post":
+        return InjectPost(row.command_id, int(p["user_id"]), str(p["content"]))
+    if row.kind == "agent":
+        return InjectAgent(row.command_id, str(p["user_name"]), str(p["name"]), str(p["bio"]))
+    return Interview(str(p["question"]), tuple(int(u) for u in p["user_ids"]), row.command_id)
 
 
 class _Maker(Protocol):

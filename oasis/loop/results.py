@@ -32,6 +32,7 @@ from oasis.analysis.stance import stance_by_step, trajectories
 from oasis.core.clock import Clock
 from oasis.datasets.settings import PopulationSettings
 from oasis.datasets.twitter import load_topic, load_topics
+from oasis.errors import OasisError
 from oasis.loop.simulation import Simulation
 from oasis.platform import Platform
 from oasis.platform.schema import StepMetrics
@@ -92,6 +93,25 @@ def topic_reference(population: PopulationSettings) -> TopicReference | None:
         source.author_id,
         source.content,
     )
+
+
+def prepare_output(folder: Path) -> None:
+    """Create the results folder and check that files can be written in it.
+
+    Raises:
+        OasisError: ``folder`` is a file, or cannot be created or written (the message names the
+            ``output`` key and the folder).
+    """
+    if folder.exists() and not folder.is_dir():
+        raise OasisError(f"output: {folder} is a file, not a folder")
+    probe = folder / ".oasis-write-check"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise OasisError(f"output: cannot write in {folder} ({reason})") from exc
 
 
 def write_results(

@@ -24,13 +24,20 @@ import pandas as pd
 from oasis.agents.chat import LLMStats
 from oasis.agents.heuristic import HeuristicBatch
 from oasis.agents.llm_groups import DEFAULT_GROUP, assign_llm_groups
+from oasis.agents.llm_preflight import check_endpoints
 from oasis.agents.memory import AgentMemory, memory_from_dict, memory_to_dict, remember
 from oasis.agents.policy import AgentContext
 from oasis.agents.settings import LLMSettings
 from oasis.agents.shards.pool import AgentPool, make_pool
 from oasis.agents.shards.worker import Decisions
 from oasis.agents.stance_scorer import StanceScorer, make_stance_scorer
-from oasis.config import ExperimentConfig
+from oasis.config import (
+    RESUME_MAY_CHANGE,
+    ExperimentConfig,
+    config_changes,
+    redact,
+    redact_url,
+)
 from oasis.core.actions import Action, ActionResult
 from oasis.core.clock import Clock, draw_active, hourly_probabilities
 from oasis.core.rng import Stream, generator, uniform
@@ -38,8 +45,8 @@ from oasis.datasets.cleaning import Repair
 from oasis.datasets.population import Population
 from oasis.datasets.reddit import load_counterfactual
 from oasis.datasets.source import build_population
-from oasis.errors import RunError
-from oasis.loop.commands import CommandQueue
+from oasis.errors import OasisError, RunError
+from oasis.loop.commands import CommandSource, StoredCommands
 from oasis.loop.events import EventSource, Interview, World, collect
 from oasis.loop.herd_threads import HerdThreads
 from oasis.loop.roster import PROFILE_KEYS, Roster, profile_text
@@ -53,7 +60,7 @@ from oasis.loop.step_inputs import (
     one_per_original,
     wanted_flags,
 )
-from oasis.platform import FeedRecord, Platform, StanceRecord
+from oasis.platform import FeedRecord, Platform, RunInfo, StanceRecord
 from oasis.platform.reader import Reader
 from oasis.recsys import Feeds, RecsysState, make_embedder, make_recommender
 from oasis.recsys.recommender import Recommender
@@ -95,7 +102,7 @@ class Simulation:
         platform: Platform,
         population: Population,
         pool: AgentPool,
-        controller: CommandQueue | None = None,
+        controller: CommandSource | None = None,
     ) -> None:
         self.config = config
         self.controller = controller
@@ -132,45 +139,64 @@ class Simulation:
         config: ExperimentConfig,
         *,
         resume: bool = False,
-        controller: CommandQueue | None = None,
+        controller: CommandSource | None = None,
     ) -> Simulation:
         """Set up a run: a fresh database with the population, or the run found there (resume).
 
-        A ``controller`` (the API's command queue) may pause the run and inject posts, agents
-        and interviews; they take effect at the next step.
-
-        Raises:
-            RunError: the database already holds a run and ``resume`` is not set.
+        A ``controller`` (an in-process queue) may pause the run and inject posts, agents and
+        interviews at the next step; without one the run reads what an API process writes into
+        its database. Nothing is written until every check of ``_checked_start`` has passed.
         """
         config.output.mkdir(parents=True, exist_ok=True)
         write_run_file(config)
         platform = Platform.open(config.database_url, config.platform)
-        population = build_population(config.population, config.seed)
-        info = platform.run_info()
-        if info is not None and not resume:
-            raise RunError(f"{config.database_url} already holds a run; use --resume")
-        pool = make_pool(config.worker_spec(), config.ray)
-        simulation = cls(config, platform, population, pool, controller)
-        if info is None:
-            platform.start_run(config.seed, config.model_dump(mode="json"))
-            platform.load_population(population.users, population.follows, step=-1)
-            if simulation.stances is not None:
-                platform.save_stances(-1, simulation.stances.start())
-        for repair in simulation.repairs:
-            logger.info("seed repaired: %s", repair.describe())
-        simulation._restore()
+        try:
+            info, population, pool = _checked_start(config, platform, resume)
+        except BaseException:
+            platform.close()
+            raise
+        try:
+            source = controller or StoredCommands(platform.commands())
+            simulation = cls(config, platform, population, pool, source)
+            for repair in simulation.repairs:
+                logger.info("seed repaired: %s", repair.describe())
+        except BaseException:
+            pool.close()
+            platform.close()
+            raise
+        try:
+            simulation._restore()
+            simulation._record(info, population)
+        except BaseException:
+            simulation.close()
+            raise
         return simulation
+
+    def _record(self, info: RunInfo | None, population: Population) -> None:
+        """Write the run with its population in one transaction, or the config it goes on with."""
+        config = redact(self.config.model_dump(mode="json"))
+        if info is None or not self.platform.has_population():
+            users, follows = population.users, population.follows
+            self.platform.begin_run(self.config.seed, config, users, follows)
+            if self.stances is not None:
+                self.platform.save_stances(-1, self.stances.start())
+        elif info.config != config:
+            self.platform.set_config(config)  # more steps, another endpoint, ...
 
     def run(self, on_step: Callable[[StepReport], None] | None = None) -> None:
         """Run the remaining steps, calling ``on_step`` after each commit."""
         self.platform.set_status("running")
-        while self.next_step < self.config.steps:
-            if self.controller is not None:
-                while not self.controller.wait_while_paused(timeout=0.5):
-                    pass
-            report = self.step()
-            if on_step is not None:
-                on_step(report)
+        try:
+            while self.next_step < self.config.steps:
+                if self.controller is not None:
+                    while not self.controller.wait_while_paused(timeout=0.5):
+                        pass
+                report = self.step()
+                if on_step is not None:
+                    on_step(report)
+        except OasisError:
+            self.platform.set_status("failed")  # what was committed stays; --resume goes on
+            raise
         self.platform.set_status("finished")
 
     def llm_in_flight(self) -> int:
@@ -190,10 +216,12 @@ class Simulation:
         events = collect(self.events, t, World(self.platform, self.roster.next_free_id()))
         with self.platform.reader() as reader:
             inputs = self._inputs(reader, t, now, active)
-        decided = self.pool.decide(t, inputs.contexts, inputs.rules)
-        actions = [*events.actions, *_flat(decided.llm), *_flat(decided.heuristic)]
+        # Interviews are asked before the decisions, so the usage the decisions report for the
+        # step includes theirs (it was counted a step late, and the last step's never).
         interviews, scored = self._interview(t, events.interviews)
-        actions += interviews
+        decided = self.pool.decide(t, inputs.contexts, inputs.rules)
+        _check_failure_rate(t, decided.stats, self.config.llm.max_failure_rate)
+        actions = [*events.actions, *_flat(decided.llm), *_flat(decided.heuristic), *interviews]
         moved = (
             None
             if self.stances is None
@@ -208,6 +236,8 @@ class Simulation:
             tx.save_feeds(_feed_record(inputs.feeds))
             if moved is not None:
                 tx.save_stances(moved)
+        if self.controller is not None:
+            self.controller.applied(t)
         self.memories.update(memories)
         if self.stances is not None and moved is not None:
             self.stances.commit(moved)
@@ -258,7 +288,8 @@ class Simulation:
         rng = generator(self.config.seed, Stream.RECSYS, step)
         ranked = self.recommender.recommend(candidates[0], users, now, rng)
         feeds = one_per_original(ranked, *candidates)  # a timeline shows an original once
-        llm = self.roster.is_llm[active]
+        # Ids may have gaps (a failed sign-up skips one): never index arrays by user id.
+        llm = np.isin(active, self.roster.llm_ids)
         by_user = feeds.as_dict()  # read by both kinds of agent
         contexts = self._contexts(reader, by_user, active[llm], step)
         rule_ids = active[~llm]
@@ -290,6 +321,17 @@ class Simulation:
         asked: list[Action] = []
         scored = [StanceRecord(np.empty(0, np.int64), np.empty(0))]
         for interview in interviews:
+            ids = np.array(interview.user_ids or self.roster.llm_ids, np.int64)
+            ids = ids[np.isin(ids, self.roster.agent_ids)]
+            rules = ids[~np.isin(ids, self.roster.llm_ids)]
+            api = interview.command_id is not None and self.controller is not None
+            if api and len(rules) and self.stances is None:  # no stance to answer with
+                reason = (
+                    f"users {rules.tolist()} are heuristic agents: without opinions "
+                    "configured only LLM agents can be interviewed"
+                )
+                self.controller.refuse(interview.command_id, reason)  # type: ignore[union-attr, arg-type]
+                continue  # the heuristic policy has no words to answer with
             answers, stances = self._ask(step, interview)
             if interview.command_id is not None and self.controller is not None:
                 replies = {a.agent_id: str(a.args.get("response", "")) for a in answers}
@@ -495,6 +537,55 @@ def _herd(
     threads = load_counterfactual(config.herd.path)
     herd = HerdThreads(threads, population.size, config.herd.threads)
     return herd, tuple(threads.attrs.get("repairs", ()))
+
+
+def _checked_start(
+    config: ExperimentConfig, platform: Platform, resume: bool
+) -> tuple[RunInfo | None, Population, AgentPool]:
+    """Everything that can refuse a start, checked before anything is written.
+
+    The run lock, the run found (and what a resume may change), the population, the LLM
+    endpoints, the workers.
+    """
+    platform.lock_run()  # a second writer is refused before it reads anything
+    info = platform.run_info()
+    if info is not None and not resume:
+        raise RunError(f"{redact_url(config.database_url)} already holds a run; use --resume")
+    if info is not None:
+        _check_continuation(info, redact(config.model_dump(mode="json")), config.steps)
+    population = build_population(config.population, config.seed)
+    llm = config.llm
+    if llm.endpoints:  # an unreachable LLM leaves nothing behind
+        check_endpoints(llm.endpoints, llm.model, llm.api_key, min(llm.timeout_s, 10.0))
+    return info, population, make_pool(config.worker_spec(), config.ray)
+
+
+def _check_failure_rate(step: int, stats: LLMStats, bound: float) -> None:
+    """Stop the run, before the step is committed, when too many LLM requests failed."""
+    if stats.requests and stats.failures / stats.requests > bound:
+        raise RunError(
+            f"step {step}: {stats.failures} of {stats.requests} LLM requests failed (more than "
+            f"llm.max_failure_rate {bound:.0%}); the step was not committed: check the "
+            "endpoints, then continue with --resume"
+        )
+
+
+def _check_continuation(info: RunInfo, config: dict[str, Any], steps: int) -> None:
+    """Refuse to resume a run with a config that would simulate something else."""
+    changes = config_changes(info.config, config, RESUME_MAY_CHANGE)
+    old_llm, new_llm = info.config.get("llm") or {}, config.get("llm") or {}
+    if bool(old_llm.get("endpoints")) != bool(new_llm.get("endpoints")):
+        changes.append("llm.endpoints")  # with or without endpoints, other agents are LLM agents
+    if changes:
+        raise RunError(
+            f"--resume: {', '.join(sorted(set(changes)))} changed since the run started; a "
+            "resumed run simulates the same experiment (only steps, where it runs and how the "
+            "LLM is reached may change)"
+        )
+    if steps <= info.last_step:
+        raise RunError(
+            f"--resume: steps is {steps} but {info.last_step + 1} steps are already committed"
+        )
 
 
 def llm_mask(config: ExperimentConfig, agent_ids: np.ndarray) -> np.ndarray:

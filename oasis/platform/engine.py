@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
-from oasis.platform.schema import Base
+from oasis.platform.errors import PlatformError
+from oasis.platform.schema import Base, Run
+
+SUPPORTED = "sqlite:///PATH or postgresql://USER@HOST/DATABASE"
 
 
 def make_engine(url: str, *, read_only: bool = False) -> Engine:
@@ -14,13 +19,25 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
 
     A ``read_only`` SQLite engine opens the file with ``query_only`` so a reader can never write.
     PostgreSQL URLs may select a schema with ``?options=-csearch_path%3D<schema>``.
+
+    Raises:
+        PlatformError: ``url`` is not a database URL, or its driver is not installed.
     """
+    shown = redact_url(url)
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
-    if not url.startswith("sqlite"):
-        level = "REPEATABLE READ" if read_only else "READ COMMITTED"
-        return create_engine(url, pool_pre_ping=True, isolation_level=level)
-    engine = create_engine(url, connect_args={"timeout": 30})
+    try:
+        if not url.startswith("sqlite"):
+            level = "REPEATABLE READ" if read_only else "READ COMMITTED"
+            return create_engine(url, pool_pre_ping=True, isolation_level=level)
+        engine = create_engine(url, connect_args={"timeout": 30})
+    except ArgumentError as exc:
+        raise PlatformError(f"database {shown!r} is not a database URL ({SUPPORTED})") from exc
+    except (NoSuchModuleError, ImportError) as exc:
+        raise PlatformError(
+            f"database {shown}: no driver for it is installed ({first_line(exc)}); "
+            f"OASIS speaks {SUPPORTED}"
+        ) from exc
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -46,6 +63,33 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
         conn.exec_driver_sql("BEGIN")
 
     return engine
+
+
+def check_readable(engine: Engine) -> None:
+    """Connect once and check that the database holds the platform's tables.
+
+    Raises:
+        PlatformError: it holds no OASIS run (an empty or foreign database).
+        SQLAlchemyError: it cannot be reached or is not a database.
+    """
+    with engine.connect() as conn:
+        if not inspect(conn).has_table(Run.__tablename__):
+            raise PlatformError(f"{redact_url(str(engine.url))} holds no OASIS run")
+
+
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message, without SQLAlchemy's statement and link."""
+    orig = getattr(exc, "orig", None)
+    text = str(orig if orig is not None else exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def redact_url(url: str) -> str:
+    """``url`` with its password hidden, as shown in messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
 
 
 def create_schema(engine: Engine) -> None:

@@ -55,8 +55,9 @@ def _shares() -> Any:
     return shares.c.original_post_id
 
 
-# Tables about the run rather than the simulated world: its config and wall-clock timings.
-BOOKKEEPING = frozenset({"run", "step_metrics"})
+# Tables about the run rather than the simulated world: its config, wall-clock timings and the
+# control commands the API wrote for it.
+BOOKKEEPING = frozenset({"run", "step_metrics", "control_command"})
 
 
 def dump(conn: Connection) -> dict[str, list[tuple[Any, ...]]]:

@@ -15,13 +15,15 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from oasis.core.actions import Action, ActionResult
 from oasis.core.clock import DEFAULT_MINUTES_PER_STEP
-from oasis.platform.engine import create_schema, make_engine
+from oasis.platform.commands import CommandStore
+from oasis.platform.engine import check_readable, create_schema, first_line, make_engine, redact_url
 from oasis.platform.errors import PlatformError
 from oasis.platform.feed_log import FeedRecord
 from oasis.platform.integrity import counter_mismatches, dump, step_digests
 from oasis.platform.population import insert_population, insert_products
 from oasis.platform.reader import Reader
-from oasis.platform.schema import Run
+from oasis.platform.run_lock import RunLock
+from oasis.platform.schema import Run, User
 from oasis.platform.settings import PlatformSettings
 from oasis.platform.stances import StanceRecord, write_stances
 from oasis.platform.step import StepTransaction
@@ -47,6 +49,7 @@ class Platform:
     def __init__(self, engine: Engine, settings: PlatformSettings | None = None) -> None:
         self.engine = engine
         self.settings = settings or PlatformSettings()
+        self._lock: RunLock | None = None
 
     @classmethod
     def open(
@@ -55,8 +58,24 @@ class Platform:
         """Open the platform database at ``url``, creating its tables unless ``read_only``."""
         engine = make_engine(url, read_only=read_only)
         if not read_only:
-            create_schema(engine)
+            try:
+                create_schema(engine)
+            except SQLAlchemyError as exc:
+                engine.dispose()
+                raise PlatformError(f"database {redact_url(url)}: {first_line(exc)}") from exc
         return cls(engine, settings)
+
+    def check_readable(self) -> None:
+        """Connect once and check that the database holds an OASIS run's tables.
+
+        Raises:
+            PlatformError: the database cannot be reached, is not a database, or holds no run.
+        """
+        try:
+            check_readable(self.engine)
+        except SQLAlchemyError as exc:
+            shown = redact_url(str(self.engine.url))
+            raise PlatformError(f"database {shown}: {first_line(exc)}") from exc
 
     @contextmanager
     def reader(self) -> Iterator[Reader]:
@@ -64,8 +83,24 @@ class Platform:
         with self.engine.connect() as conn, conn.begin():
             yield Reader(conn)
 
+    def lock_run(self) -> None:
+        """Become the run's only writer until :meth:`close`.
+
+        Raises:
+            RunLockedError: another process holds the run lock, in one line.
+        """
+        if self._lock is None:
+            self._lock = RunLock(self.engine)
+
+    def commands(self) -> CommandStore:
+        """The control-command table, written by the API process and read by the run."""
+        return CommandStore(self.engine)
+
     def close(self) -> None:
-        """Release the database connections."""
+        """Release the run lock, if held, and the database connections."""
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
         self.engine.dispose()
 
     def start_run(self, seed: int, config: dict[str, Any]) -> RunInfo:
@@ -76,6 +111,33 @@ class Platform:
         info = self.run_info()
         assert info is not None
         return info
+
+    def begin_run(
+        self, seed: int, config: dict[str, Any], users: pd.DataFrame, follows: np.ndarray
+    ) -> RunInfo:
+        """Record a new run and load its population (created at step -1) in ONE transaction.
+
+        A process killed while the population loads leaves no run behind, never a run without
+        its users. A run recorded without users (by an older version) gets them loaded here.
+
+        Raises:
+            PlatformError: the database already holds a run with users.
+        """
+        with self.engine.begin() as conn:
+            recorded = conn.scalar(select(Run.run_id)) is not None
+            if recorded and conn.scalar(select(User.user_id).limit(1)) is not None:
+                raise PlatformError("the database already holds a run")
+            if not recorded:
+                conn.execute(insert(Run).values(run_id=1, seed=seed, config=config))
+            insert_population(conn, users, follows, -1)
+        info = self.run_info()
+        assert info is not None
+        return info
+
+    def has_population(self) -> bool:
+        """Whether any user is stored (a run recorded without them was never fully started)."""
+        with self.engine.connect() as conn:
+            return conn.scalar(select(User.user_id).limit(1)) is not None
 
     def run_info(self) -> RunInfo | None:
         """The run recorded in this database, if any."""

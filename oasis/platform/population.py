@@ -12,6 +12,7 @@ from oasis.core.arrays import distinct, pair_keys
 from oasis.platform.batch import chunks
 from oasis.platform.bulk import insert_rows
 from oasis.platform.schema import Follow, Product, User, table_of
+from oasis.platform.text import clean_frame
 
 
 def clean_edges(follows: np.ndarray) -> np.ndarray:
@@ -52,6 +53,7 @@ def insert_population(
             "num_followings": followings,
         }
     )
+    frame = clean_frame(frame, ["user_name", "name", "bio", "persona"])
     insert_rows(conn, table_of(User), list(frame.columns), _tuples(frame))
     columns = ["follower_id", "followee_id", "created_step"]
     steps = np.full(len(edges), step, np.int64)

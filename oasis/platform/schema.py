@@ -272,3 +272,21 @@ class Stance(Base):
     user_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     step: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     stance: Mapped[float] = mapped_column(Float)
+
+
+class ControlCommand(Base):
+    """A control command written by the API process for the run to read at a step boundary.
+
+    ``kind`` is pause, resume, post, agent or interview; ``payload`` its arguments. The run takes
+    pending commands at the start of a step and marks them ``done`` (or an interview
+    ``answered``/``refused``, with ``result``) with the ``step`` they took effect in.
+    """
+
+    __tablename__ = "control_command"
+    command_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    payload: Mapped[dict[str, object]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), server_default="pending")
+    step: Mapped[int | None] = mapped_column(Integer)
+    result: Mapped[dict[str, object] | None] = mapped_column(JSON)
+    __table_args__ = (Index("ix_control_command_status", "status", "command_id"),)

@@ -22,6 +22,7 @@ from oasis.platform.handlers.result import fail
 from oasis.platform.schema import Run
 from oasis.platform.settings import PlatformSettings
 from oasis.platform.stances import StanceRecord, write_stances
+from oasis.platform.text import clean_actions, clean_value
 from oasis.platform.writes import write_batch, write_memories, write_metrics
 
 
@@ -50,6 +51,7 @@ class StepTransaction:
         """
         if self._results is not None:
             raise PlatformError(f"step {self.step} already applied its actions")
+        actions = clean_actions(actions)  # no NUL reaches a text column, on any backend
         order = canonical_order(actions)
         ordered = [actions[i] for i in order]
         faults = [validate_args(a.type, a.args) for a in ordered]
@@ -64,7 +66,7 @@ class StepTransaction:
 
     def save_memories(self, memories: Mapping[int, Mapping[str, Any]]) -> None:
         """Save the agents' memories as they are after this step, so a resume continues here."""
-        write_memories(self.conn, self.step, memories)
+        write_memories(self.conn, self.step, clean_value(dict(memories)))
 
     def save_metrics(self, metrics: Mapping[str, Any]) -> None:
         """Store the step's figures (active agents, LLM usage, ...) with its action counts."""

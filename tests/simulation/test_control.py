@@ -13,7 +13,9 @@ from tests.simulation.conftest import experiment
 def test_injected_posts_agents_and_interviews_take_effect(tmp_path, llm_server):
     queue = CommandQueue()
     llm = {"endpoints": [llm_server.base_url], "model": "scripted"}
-    config = experiment(tmp_path, "ctl", steps=3, llm=llm, policy={"llm_share": 0.2})
+    config = experiment(
+        tmp_path, "ctl", steps=3, llm=llm, policy={"llm_share": 0.2, "llm_agents": [1, 2]}
+    )
     simulation = Simulation.open(config, controller=queue)
     simulation.step()
     queue.inject_post(4, "breaking news from the API")

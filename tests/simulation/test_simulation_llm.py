@@ -55,7 +55,9 @@ def test_same_seed_and_answers_give_the_same_database(tmp_path, llm_server):
 def test_llm_failures_are_counted_and_the_steps_complete(tmp_path):
     flaky = fail_first(1, Reply(status=500), malformed_for({5, 6}, "truncated", acting_reply))
     with ScriptedLLMServer(flaky) as server:
-        llm = {"endpoints": [server.base_url], "model": "scripted", "max_retries": 0}
+        # Every agent's first request fails: a bound of 1.0 lets the run go on regardless.
+        llm = {"endpoints": [server.base_url], "model": "scripted", "max_retries": 0,
+               "max_failure_rate": 1.0}  # fmt: skip
         _, (trace, metrics) = run(experiment(tmp_path, "flaky", llm=llm))
     stats = metrics["metrics"]
     assert stats.map(lambda m: m["failures"]).sum() > 0

@@ -97,6 +97,7 @@ def interview_answers(
         request_id=request_id,
         question=state.request.question,
         user_ids=list(state.request.user_ids),
-        status="answered" if state.answered else "pending",
+        status="refused" if state.refused else "answered" if state.answered else "pending",
         answers=[AnswerOut(user_id=u, answer=a) for u, a in sorted(state.answers.items())],
+        error=state.refused,
     )

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query, Response
 from oasis.api.dependencies import Snap
 from oasis.api.pagination import Offset
 from oasis.api.schemas import ErrorOut
+from oasis.config import redact
 from oasis.platform.queries import EXPORT_TABLES
 
 MAX_EXPORT_ROWS = 100_000
@@ -46,6 +47,8 @@ def export_table(
 ) -> Response:
     """Rows of a table in primary-key order; ``X-Next-Offset`` is set when more rows remain."""
     frame = snap.run.export(str(table), limit + 1, offset)
+    if "config" in frame:  # the run's config: databases of older runs stored secrets
+        frame = frame.assign(config=frame["config"].map(redact))
     headers = {"Content-Disposition": f'attachment; filename="{table}.{format}"'}
     if len(frame) > limit:
         headers["X-Next-Offset"] = str(offset + limit)

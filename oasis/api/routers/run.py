@@ -11,6 +11,7 @@ from oasis.agents.chat import LLMStats
 from oasis.api.dependencies import Snap, run_record
 from oasis.api.pagination import After, Limit, Offset, Step, cursor_page, page
 from oasis.api.schemas import MAX_ID, CursorPage, ErrorOut, Page, RunOut, StepMetricsOut, TraceOut
+from oasis.config import redact
 from oasis.core.actions import ActionType
 from oasis.platform.queries import TraceFilter
 
@@ -26,7 +27,7 @@ def run_info(snap: Snap) -> RunOut:
     lineage = run["config"].get("fork")
     return RunOut(
         seed=run["seed"],
-        config=run["config"],
+        config=redact(run["config"]),  # databases of older runs stored secrets
         current_step=run["last_step"],
         status=run["status"],
         steps_recorded=recorded,

@@ -15,6 +15,7 @@ EXPORT_TABLES: tuple[str, ...] = tuple(
     t.name
     for t in Base.metadata.sorted_tables
     if not any(isinstance(c.type, LargeBinary) for c in t.columns)
+    and t.name != "control_command"  # the API's own mailbox to the run, not the run's data
 )
 
 

@@ -1,0 +1,102 @@
+"""The control-command table: the API process writes commands, the run reads them between steps.
+
+The API and the run are separate processes (``oasis serve`` beside ``oasis run``, or the
+docker-compose services); this table is all they share besides the world itself. Pause and
+resume are commands too: the latest of them says whether the run is paused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, func, insert, select, update
+
+from oasis.platform.schema import ControlCommand
+from oasis.platform.text import clean_value
+
+PENDING, DONE = "pending", "done"
+
+
+@dataclass(frozen=True, slots=True)
+class CommandRow:
+    """One stored command."""
+
+    command_id: int
+    kind: str
+    payload: dict[str, Any]
+    status: str
+    step: int | None
+    result: dict[str, Any] | None
+
+
+class CommandStore:
+    """Writes and reads of ``control_command`` over an engine that may write."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def put(self, kind: str, payload: Mapping[str, Any]) -> int:
+        """Store a pending command; return its id."""
+        values = {"kind": kind, "payload": clean_value(dict(payload)), "status": PENDING}
+        with self.engine.begin() as conn:
+            row = conn.execute(insert(ControlCommand).values(values)).inserted_primary_key
+        assert row is not None
+        return int(row[0])
+
+    def pending(self) -> list[CommandRow]:
+        """Pending commands other than pause and resume, oldest first."""
+        query = (
+            select(ControlCommand.__table__)
+            .where(ControlCommand.status == PENDING)
+            .where(ControlCommand.kind.not_in(("pause", "resume")))
+            .order_by(ControlCommand.command_id)
+        )
+        with self.engine.connect() as conn:
+            return [CommandRow(**row) for row in conn.execute(query).mappings()]
+
+    def finish(
+        self, command_id: int, status: str, step: int | None, result: Mapping[str, Any] | None
+    ) -> None:
+        """Record what became of a command."""
+        values = {"status": status, "step": step, "result": clean_value(dict(result or {}))}
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(ControlCommand)
+                .where(ControlCommand.command_id == command_id)
+                .values(values)
+            )
+
+    def get(self, command_id: int) -> CommandRow | None:
+        """The command ``command_id``, or ``None``."""
+        query = select(ControlCommand.__table__).where(ControlCommand.command_id == command_id)
+        with self.engine.connect() as conn:
+            row = conn.execute(query).mappings().first()
+        return None if row is None else CommandRow(**row)
+
+    def paused(self) -> bool:
+        """Whether the latest pause or resume command was a pause."""
+        query = (
+            select(ControlCommand.kind)
+            .where(ControlCommand.kind.in_(("pause", "resume")))
+            .order_by(ControlCommand.command_id.desc())
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            return conn.scalar(query) == "pause"
+
+    def counts(self) -> tuple[int, int]:
+        """Commands waiting for the run, and interviews among them not yet answered."""
+        waiting = (ControlCommand.status == PENDING) & ControlCommand.kind.not_in(
+            ("pause", "resume")
+        )
+        open_interviews = (ControlCommand.kind == "interview") & (
+            ControlCommand.status.in_((PENDING, "asked"))
+        )
+        query = select(
+            func.count().filter(waiting), func.count().filter(open_interviews)
+        ).select_from(ControlCommand)
+        with self.engine.connect() as conn:
+            row = conn.execute(query).one()
+        return int(row[0]), int(row[1])

@@ -1,0 +1,145 @@
+"""Issue #13.10: live control through an API in a process of its own, as deployed.
+
+Two layouts, each with real processes: ``oasis run --serve`` (the run starts ``oasis serve`` as
+a child over its SQLite file), and the docker-compose one (``oasis run`` and ``oasis serve`` as
+separate processes over PostgreSQL). Pause, resume, an injected post and agent, and an
+interview all go through the API process and reach the run through the database.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from oasis.platform import Platform
+from oasis.testing.replies import with_latency
+from oasis.testing.scripted_llm import ScriptedLLMServer
+from tests.api.conftest import free_port
+from tests.simulation.conftest import acting_reply
+
+ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "process-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+def oasis(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+    full = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT), **env}
+    return subprocess.Popen(
+        [sys.executable, "-m", "oasis", *args], cwd=cwd, env=full, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+
+
+def until(check: Callable[[], object], timeout: float = 90.0, what: str = "") -> object:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if value := check():
+            return value
+        time.sleep(0.1)
+    raise TimeoutError(what)
+
+
+def answers(client: httpx.Client, path: str) -> bool:
+    try:
+        return client.get(path).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
+@pytest.fixture
+def slow_llm() -> Iterator[ScriptedLLMServer]:
+    with ScriptedLLMServer(with_latency(0.15, acting_reply)) as server:
+        yield server
+
+
+def experiment_file(folder: Path, llm: ScriptedLLMServer, database: str | None) -> Path:
+    db = f"database: '{database}'\n" if database else ""
+    path = folder / "exp.yaml"
+    path.write_text(
+        f"name: live\nseed: 4\nsteps: 40\noutput: out\n{db}"
+        "population: {source: synthetic, n_users: 40}\n"
+        "activation: {kind: uniform, probability: 0.3}\n"
+        f"llm: {{endpoints: ['{llm.base_url}'], model: scripted}}\n"
+    )
+    return path
+
+
+def start_layout(layout: str, folder: Path, llm: ScriptedLLMServer, pg: str | None, port: int):
+    """The processes of ``layout``; the first is the run."""
+    env = {"OASIS_API_TOKEN": TOKEN}
+    if layout == "run --serve":
+        experiment_file(folder, llm, None)
+        return [oasis("run", "exp.yaml", "--serve", "--port", str(port), cwd=folder, env=env)]
+    assert pg is not None
+    experiment_file(folder, llm, pg)
+    run = oasis("run", "exp.yaml", cwd=folder, env={})
+
+    def has_run() -> bool:
+        platform = Platform.open(pg, read_only=True)
+        try:
+            return platform.run_info() is not None
+        except Exception:  # the tables do not exist yet
+            return False
+        finally:
+            platform.close()
+
+    until(has_run, what="the run's database")
+    serve = oasis("serve", "--port", str(port), cwd=folder, env={**env, "OASIS_DATABASE_URL": pg})
+    return [run, serve]
+
+
+LAYOUTS = ["run --serve", pytest.param("compose", marks=pytest.mark.postgres)]
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_pause_resume_inject_and_interview_through_the_api_process(
+    layout, tmp_path, slow_llm, request
+):
+    pg = request.getfixturevalue("postgres_url") if layout == "compose" else None
+    port = free_port()
+    processes = start_layout(layout, tmp_path, slow_llm, pg, port)
+    try:
+        client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=10, headers=AUTH)
+        until(lambda: answers(client, "/run"), what="the API process")
+        paused = client.post("/control/pause").json()
+        assert paused["paused"] is True
+        time.sleep(1.0)  # the step in flight ends; no other starts
+        held = client.get("/run").json()["current_step"]
+        time.sleep(1.5)
+        assert client.get("/run").json()["current_step"] == held < 39
+
+        post = client.post("/control/posts", json={"user_id": 3, "content": "from the API"})
+        agent = client.post("/control/agents", json={"user_name": "newbie", "name": "N", "bio": ""})
+        asked = client.post("/control/interviews", json={"user_ids": [1, 2], "question": "Mood?"})
+        assert post.status_code == agent.status_code == asked.status_code == 202
+        status = client.get("/control/status").json()
+        assert status == {"paused": True, "pending_commands": 3, "open_interviews": 1}
+
+        assert client.post("/control/resume").json()["paused"] is False
+        interview = f"/control/interviews/{asked.json()['command_id']}"
+        done = until(lambda: client.get(interview).json()["status"] == "answered" or None)
+        assert done
+        answered = client.get(interview).json()["answers"]
+        assert {a["user_id"] for a in answered} == {1, 2} and all(a["answer"] for a in answered)
+        def injected() -> bool:
+            found = client.get("/traces", params={"user_id": 3, "action": "create_post"}).json()
+            return "from the API" in [t["args"].get("content") for t in found["items"]]
+
+        until(injected, what="the injected post")
+        users = client.get("/users", params={"q": "newbie"}).json()["items"]
+        assert [u["user_name"] for u in users] == ["newbie"]
+        assert client.get("/control/status").json()["pending_commands"] == 0
+        client.close()
+        assert processes[0].wait(120) == 0, processes[0].stderr.read()
+    finally:
+        for process in processes:
+            if process.poll() is None:
+                process.terminate()
+                process.wait(20)

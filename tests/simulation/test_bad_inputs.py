@@ -1,0 +1,177 @@
+"""Issue #13.5: every bad input gets one line, and docs/bad_inputs.md lists them all.
+
+Each case runs the ``oasis`` command in this process (Typer's runner, exactly what the command
+prints on stderr) and must end with exit code 2 and ONE line, no traceback. The test then
+regenerates ``docs/bad_inputs.md``; if the committed file differed, it fails once so that the
+regenerated table gets committed.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from oasis.cli import app
+from oasis.config import load_config
+from oasis.loop.simulation import Simulation
+from tests.conftest import PG_DSN
+
+ROOT = Path(__file__).resolve().parents[2]
+TABLE = ROOT / "docs" / "bad_inputs.md"
+GOOD = "steps: 2\noutput: out\npopulation: {n_users: 20}\n"
+PG_BASE = PG_DSN.rsplit("/", 1)[0]
+
+
+@dataclass(frozen=True)
+class Case:
+    """One bad input: what it is, how to set it up in a folder, and the command's arguments."""
+
+    title: str
+    args: tuple[str, ...]
+    prepare: Callable[[Path], None] = lambda folder: None
+    env: tuple[tuple[str, str], ...] = ()
+    expect: str = ""
+
+
+def write(name: str, text: str | bytes) -> Callable[[Path], None]:
+    def prepare(folder: Path) -> None:
+        path = folder / name
+        path.write_bytes(text) if isinstance(text, bytes) else path.write_text(text)
+
+    return prepare
+
+
+def good_and(*steps: Callable[[Path], None]) -> Callable[[Path], None]:
+    def prepare(folder: Path) -> None:
+        write("exp.yaml", GOOD)(folder)
+        for step in steps:
+            step(folder)
+
+    return prepare
+
+
+def finished_run(folder: Path) -> None:
+    assert CliRunner().invoke(app, ["run", str(folder / "exp.yaml")]).exit_code == 0
+
+
+_writers: list[Simulation] = []
+
+
+def writing(folder: Path) -> None:
+    """A run of ``exp.yaml`` kept open (so locked) by this process until the test ends."""
+    _writers.append(Simulation.open(load_config(folder / "exp.yaml")))
+
+
+def db(url: str) -> tuple[tuple[str, str], ...]:
+    return (("OASIS_DATABASE_URL", url),)
+
+
+_held: list[socket.socket] = []
+
+
+def taken_port() -> int:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen()
+    _held.append(sock)  # kept listening until the session ends
+    return int(sock.getsockname()[1])
+
+
+PORT = taken_port()
+CASES = [
+    Case("experiment file missing", ("run", "missing.yaml"), expect="cannot read"),
+    Case("experiment file is binary", ("run", "bin.yaml"), write("bin.yaml", bytes(range(256))),
+         expect="not a YAML text file"),
+    Case("experiment file is not YAML", ("run", "exp.yaml"), write("exp.yaml", "steps: [1,\n"),
+         expect="not valid YAML"),
+    Case("experiment file is a list", ("run", "exp.yaml"), write("exp.yaml", "- 1\n"),
+         expect="mapping"),
+    Case("a bad value (`steps: 0`)", ("run", "exp.yaml"), write("exp.yaml", "steps: 0\n"),
+         expect="steps"),
+    Case("an unknown key", ("run", "exp.yaml"), write("exp.yaml", "stpes: 3\n"), expect="stpes"),
+    Case("`output` is a file", ("run", "exp.yaml"),
+         good_and(write("out", "a file")), expect="output:"),
+    Case("`output` under /proc", ("run", "exp.yaml"),
+         write("exp.yaml", GOOD.replace("out\n", "/proc/oasis-out\n")), expect="output:"),
+    Case("database URL is not a URL", ("run", "exp.yaml"), good_and(), db("not a url"),
+         "not a database URL"),
+    Case("database driver not installed", ("run", "exp.yaml"), good_and(),
+         db("mysql://user:secret@localhost/oasis"), "no driver"),
+    Case("PostgreSQL refuses the connection", ("run", "exp.yaml"), good_and(),
+         db("postgresql://postgres:secret@127.0.0.1:1/oasis"), "Connection refused"),
+    Case("PostgreSQL database missing", ("run", "exp.yaml"), good_and(),
+         db(f"{PG_BASE}/no_such_database"), "does not exist"),
+    Case("a second `oasis run` on a finished run", ("run", "exp.yaml"),
+         good_and(finished_run), expect="use --resume"),
+    Case("`--resume` with another seed", ("run", "exp.yaml", "--resume"),
+         good_and(finished_run, write("exp.yaml", "seed: 9\n" + GOOD)), expect="seed"),
+    Case("`--resume` with more users", ("run", "exp.yaml", "--resume"),
+         good_and(finished_run, write("exp.yaml", GOOD.replace("20", "30"))), expect="n_users"),
+    Case("LLM endpoint down", ("run", "exp.yaml"), good_and(),
+         (("OASIS_LLM_ENDPOINTS", "http://127.0.0.1:9/v1"),), "cannot be reached"),
+    Case("LLM endpoint not a URL", ("run", "exp.yaml"), good_and(),
+         (("OASIS_LLM_ENDPOINTS", "not-a-url"),), "is not a URL"),
+    Case("a second writer: `--resume` while a run writes", ("run", "exp.yaml", "--resume"),
+         good_and(writing), expect="another oasis process"),
+    Case("`--serve` on a port in use", ("run", "exp.yaml", "--serve", "--port", str(PORT)),
+         good_and(), expect="already in use"),
+    Case("`oasis serve` on a missing database", ("serve", "--db", "sqlite:///missing.db"),
+         expect="no database"),
+    Case("`oasis serve` on a file that is not a database", ("serve", "--db", "sqlite:///exp.yaml"),
+         good_and(), expect="not a database"),
+    Case("`oasis serve` on a database without a run", ("serve", "--db", "sqlite:///empty.db"),
+         write("empty.db", b""), expect="holds no OASIS run"),
+]  # fmt: skip
+
+
+def see(case: Case, folder: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The one line the user sees for ``case``, with the test's folder shown as ``<dir>``."""
+    folder.mkdir()
+    case.prepare(folder)
+    monkeypatch.chdir(folder)
+    done = CliRunner().invoke(app, list(case.args), env=dict(case.env))
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert done.exit_code == 2, (case.title, done.output, done.exception)
+    assert len(lines) == 1 and lines[0].startswith("error: "), (case.title, done.output)
+    assert case.expect in lines[0], (case.title, lines[0])
+    assert "secret" not in done.output
+    line = lines[0].replace(str(folder.resolve()), "<dir>").replace(PG_BASE, "postgresql://...")
+    return re.sub(r"pid \d+", "pid <pid>", line)
+
+
+def render(rows: list[tuple[str, str, str]]) -> str:
+    head = [
+        "# Bad inputs and the one line each gets",
+        "",
+        "Generated by `tests/simulation/test_bad_inputs.py` (do not edit by hand): each bad input",
+        "below was tried, and the `oasis` command answered with exit code 2 and this one line.",
+        "",
+        "| bad input | command | what the user sees |",
+        "| --- | --- | --- |",
+    ]
+    body = [f"| {t} | `oasis {c}` | `{line}` |" for t, c, line in rows]
+    return "\n".join([*head, *body, ""])
+
+
+def test_every_bad_input_gets_one_line_and_the_table_is_current(tmp_path, monkeypatch):
+    rows = []
+    for index, case in enumerate(CASES):
+        try:
+            line = see(case, tmp_path / f"case{index}", monkeypatch)
+        finally:
+            while _writers:
+                _writers.pop().close()
+        command = " ".join(case.args).replace(str(PORT), "8000")
+        env = " ".join(f"{k}={v}" for k, v in case.env).replace(PG_BASE, "postgresql://...")
+        rows.append((case.title, f"{command}` with `{env}" if env else command, line))
+    text = render(rows).replace(str(PORT), "8000")
+    current = TABLE.read_text() if TABLE.exists() else ""
+    TABLE.parent.mkdir(exist_ok=True)
+    TABLE.write_text(text)
+    assert current == text, "docs/bad_inputs.md was out of date: regenerated, commit it"

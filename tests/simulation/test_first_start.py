@@ -1,0 +1,74 @@
+"""Issue #13.3: the run record and its population are written together, or not at all."""
+
+from __future__ import annotations
+
+import pytest
+
+import oasis.platform.platform as platform_module
+from oasis.config import redact
+from oasis.loop.simulation import Simulation
+from oasis.platform import Platform
+from tests.simulation.conftest import experiment
+
+
+def finished_dump(config):
+    simulation = Simulation.open(config)
+    simulation.run()
+    dump = simulation.platform.dump()
+    simulation.close()
+    return dump
+
+
+def test_killed_while_the_population_loads_leaves_no_run_and_a_new_start_works(
+    tmp_path, monkeypatch
+):
+    whole = finished_dump(experiment(tmp_path, "whole"))
+    config = experiment(tmp_path, "killed")
+    real = platform_module.insert_population
+
+    def killed_half_way(conn, users, follows, step):
+        real(conn, users.iloc[:10], follows[:0], step)  # ten users written, then the "kill"
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(platform_module, "insert_population", killed_half_way)
+    with pytest.raises(KeyboardInterrupt):
+        Simulation.open(config)
+    monkeypatch.undo()
+    platform = Platform.open(config.database_url)
+    assert platform.run_info() is None and not platform.has_population()
+    platform.close()
+    assert finished_dump(config) == whole
+
+
+def test_a_run_recorded_without_its_population_gets_it_on_resume(tmp_path):
+    whole = finished_dump(experiment(tmp_path, "whole"))
+    config = experiment(tmp_path, "half")
+    config.output.mkdir()
+    platform = Platform.open(config.database_url)
+    stored = redact(config.model_dump(mode="json"))
+    platform.start_run(config.seed, stored)  # what an older version left when killed mid-load
+    platform.close()
+    resumed = Simulation.open(config, resume=True)
+    resumed.run()
+    dump = resumed.platform.dump()
+    resumed.close()
+    assert len(dump["user"]) == 50
+    assert dump == whole
+
+
+def test_a_start_that_fails_before_step_0_leaves_nothing(tmp_path, monkeypatch):
+    config = experiment(tmp_path, "failed")
+
+    def broken(self):
+        raise RuntimeError("the embedder failed")
+
+    monkeypatch.setattr(Simulation, "_restore", broken)
+    with pytest.raises(RuntimeError, match="embedder"):
+        Simulation.open(config)
+    monkeypatch.undo()
+    platform = Platform.open(config.database_url)
+    assert platform.run_info() is None and not platform.has_population()
+    platform.close()
+    simulation = Simulation.open(config)  # not "already holds a run"
+    simulation.run()
+    simulation.close()

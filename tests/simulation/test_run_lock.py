@@ -1,0 +1,48 @@
+"""Issue #13.9: a second writer of a run's database is refused in one line."""
+
+from __future__ import annotations
+
+import pytest
+
+from oasis.config import load_config
+from oasis.loop.simulation import Simulation
+from oasis.platform.run_lock import RunLockedError
+from tests.simulation.conftest import experiment
+from tests.simulation.test_cli import oasis
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database(request, tmp_path):
+    if request.param == "sqlite":
+        return None  # the default: a SQLite file in the output folder
+    return request.getfixturevalue("postgres_url")
+
+
+def test_a_second_writer_is_refused_and_the_first_finishes(tmp_path, database):
+    settings = {"steps": 3} if database is None else {"steps": 3, "database": database}
+    config = experiment(tmp_path, "locked", **settings)
+    first = Simulation.open(config)
+    first.step()
+    with pytest.raises(RunLockedError, match="another oasis process") as refused:
+        Simulation.open(config, resume=True)
+    assert "\n" not in str(refused.value)
+    first.run()
+    first.close()
+    again = Simulation.open(config, resume=True)  # the lock went with the first writer
+    again.close()
+
+
+def test_a_second_oasis_run_process_gets_one_line(tmp_path, database):
+    db = "" if database is None else f"database: '{database}'\n"
+    (tmp_path / "exp.yaml").write_text(f"steps: 2\noutput: out\n{db}population: {{n_users: 20}}\n")
+    first = oasis("run", "exp.yaml", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    config = load_config(tmp_path / "exp.yaml")
+    holder = Simulation.open(config, resume=True)  # this process writes the run now
+    try:
+        second = oasis("run", "exp.yaml", "--resume", cwd=tmp_path)
+    finally:
+        holder.close()
+    lines = second.stderr.strip().splitlines()
+    assert second.returncode == 2 and len(lines) == 1, second.stderr
+    assert lines[0].startswith("error: another oasis process")

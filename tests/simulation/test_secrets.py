@@ -1,0 +1,66 @@
+"""Issue #13.4: the LLM API key and the database password never leave the machine."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from oasis.config import redact, redact_url
+from oasis.platform import Platform
+from tests.api.conftest import api_in_thread
+from tests.conftest import postgres_schema
+from tests.simulation.test_cli import oasis
+
+KEY, PASSWORD = "sk-very-secret", "pg-very-secret"
+
+
+def with_password(url: str) -> str:
+    return url.replace("postgres@", f"postgres:{PASSWORD}@")
+
+
+def test_redaction_keeps_everything_but_secrets():
+    config = {
+        "llm": {"api_key": KEY, "endpoints": ["http://a:1/v1"]},
+        "recsys": {"api_key": "EMPTY"},
+        "database": f"postgresql://u:{PASSWORD}@h/db",
+        "seed": 3,
+    }
+    assert redact(config) == {
+        "llm": {"api_key": "***", "endpoints": ["http://a:1/v1"]},
+        "recsys": {"api_key": "EMPTY"},
+        "database": "postgresql://u:***@h/db",
+        "seed": 3,
+    }
+    assert redact_url("sqlite:////tmp/x.db") == "sqlite:////tmp/x.db"
+    assert redact_url("postgresql://u@h/db") == "postgresql://u@h/db"
+
+
+@pytest.mark.postgres
+def test_a_run_stores_prints_and_serves_no_secret(tmp_path):
+    with postgres_schema() as url:
+        (tmp_path / "exp.yaml").write_text(
+            f"steps: 2\noutput: out\ndatabase: '{with_password(url)}'\n"
+            f"llm: {{api_key: {KEY}}}\npopulation: {{n_users: 30}}\n"
+        )
+        done = oasis("run", "exp.yaml", cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        assert "results:" in done.stderr and "***" in done.stderr
+        platform = Platform.open(url, read_only=True)
+        stored = repr(platform.run_info())
+        platform.close()
+        with api_in_thread(url) as base, httpx.Client(base_url=base) as client:
+            served = client.get("/run").text + client.get("/export/run?format=csv").text
+    for text in (done.stdout + done.stderr, stored, served):
+        assert KEY not in text and PASSWORD not in text
+
+
+def test_the_api_redacts_runs_that_stored_secrets(sqlite_url):
+    platform = Platform.open(sqlite_url)
+    platform.start_run(1, {"llm": {"api_key": KEY}, "database": f"postgresql://u:{PASSWORD}@h/d"})
+    platform.close()
+    with api_in_thread(sqlite_url) as base, httpx.Client(base_url=base) as client:
+        run = client.get("/run")
+        exported = client.get("/export/run?format=csv")
+    assert run.status_code == exported.status_code == 200
+    for text in (run.text, exported.text):
+        assert KEY not in text and PASSWORD not in text and "***" in text
