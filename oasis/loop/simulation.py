@@ -572,7 +572,8 @@ def _check_failure_rate(step: int, stats: LLMStats, bound: float) -> None:
 
 def _check_continuation(info: RunInfo, config: dict[str, Any], steps: int) -> None:
     """Refuse to resume a run with a config that would simulate something else."""
-    changes = config_changes(info.config, config, RESUME_MAY_CHANGE)
+    # Both redacted: a fork stores its configs as they are, a run stores them redacted.
+    changes = config_changes(redact(info.config), config, RESUME_MAY_CHANGE)
     old_llm, new_llm = info.config.get("llm") or {}, config.get("llm") or {}
     if bool(old_llm.get("endpoints")) != bool(new_llm.get("endpoints")):
         changes.append("llm.endpoints")  # with or without endpoints, other agents are LLM agents
