@@ -83,7 +83,7 @@ def empty_batch() -> HeuristicBatch:
 def config(shards: int, endpoint: str | None = None) -> ExperimentConfig:
     """A config for ``shards`` Ray shards (0: in-process), with ``endpoint`` as the LLM."""
     ray = {"mode": "local" if shards else "none", "shards": max(shards, 1), "cpus_per_shard": 0.5}
-    llm = {"endpoints": [endpoint], "max_concurrency": 256} if endpoint else {}
+    llm = {"endpoints": [endpoint], "model": "scripted", "max_concurrency": 256} if endpoint else {}
     return ExperimentConfig.model_validate({"seed": 1, "ray": ray, "llm": llm})
 
 

@@ -20,6 +20,7 @@ from rich.progress import (
 )
 from rich.text import Text
 
+from oasis.analysis.graphs import GraphFormat
 from oasis.analysis.report import markdown_table
 from oasis.config import (
     ExperimentConfig,
@@ -34,6 +35,7 @@ from oasis.errors import OasisError
 from oasis.loop.commands import StoredCommands
 from oasis.loop.fork import fork as fork_run
 from oasis.loop.fork import parent_database
+from oasis.loop.graph_export import GraphKind, export_graph
 from oasis.loop.results import (
     failure_line,
     prepare_output,
@@ -42,6 +44,7 @@ from oasis.loop.results import (
     write_run,
     write_seed_summary,
 )
+from oasis.loop.run_tables import open_run
 from oasis.loop.seeds import parse_seeds, seed_configs
 from oasis.loop.simulation import Simulation, StepReport
 from oasis.loop.sweep import run_sweep, sweep_folder, sweep_points
@@ -296,6 +299,41 @@ def _urls(host: str, port: int) -> str:
     shown = "127.0.0.1" if host in {"0.0.0.0", "::"} else host
     base = f"http://{shown}:{port}"
     return f"dashboard: {base}/ · API: {base}/docs"
+
+
+@app.command("export")
+def export_command(
+    run: Annotated[str, typer.Argument(help="A results folder, SQLite file or database URL.")],
+    graph: Annotated[GraphKind, typer.Option(help="follows or cascades.")] = "follows",
+    fmt: Annotated[GraphFormat, typer.Option("--format", help="graphml, gexf or edgelist.")] = (
+        "graphml"
+    ),
+    out: Annotated[Path | None, typer.Option(help="Output file; default RUN/<graph>.<format>.")] = (
+        None
+    ),
+    until_step: Annotated[int | None, typer.Option(help="Follows made by this step.")] = None,
+    sample: Annotated[int | None, typer.Option(min=1, help="A seeded sample of users.")] = None,
+    k_core: Annotated[int | None, typer.Option(min=1, help="Keep only the k-core.")] = None,
+    root: Annotated[list[int] | None, typer.Option(help="Cascade root post id(s).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed of the user sample.")] = 0,
+) -> None:
+    """Write a run's follow graph or cascade trees for Gephi and networkx, streaming."""
+    try:
+        with open_run(run) as tables:
+            target = out or _default_graph_path(run, graph, fmt)
+            edges = export_graph(
+                tables, graph, fmt, target, until_step=until_step, sample=sample,
+                k_core=k_core, roots=tuple(root or ()), seed=seed,
+            )  # fmt: skip
+    except (OasisError, OSError, ValueError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    typer.echo(f"{graph}: {edges} edges -> {target}")
+
+
+def _default_graph_path(run: str, graph: str, fmt: str) -> Path:
+    folder = Path(run) if "://" not in run and Path(run).is_dir() else Path.cwd()
+    return folder / f"{graph}.{'txt' if fmt == 'edgelist' else fmt}"
 
 
 @app.command()

@@ -7,9 +7,9 @@ composes them, loads the file and hands each part only its own section (the agen
 
 Unknown keys and bad values are rejected with a message that names the key. Relative paths are
 taken relative to the YAML file; ``builtin:`` paths point into the seed data shipped with the
-package. Three environment variables override the file, so one experiment file runs on a laptop
-and on a cluster: ``OASIS_DATABASE_URL``, ``OASIS_LLM_ENDPOINTS`` (comma-separated) and
-``RAY_ADDRESS``.
+package. Four environment variables override the file, so one experiment file runs on a laptop
+and on a cluster: ``OASIS_DATABASE_URL``, ``OASIS_LLM_ENDPOINTS`` (comma-separated),
+``OASIS_LLM_MODEL`` (the model those endpoints serve) and ``RAY_ADDRESS``.
 """
 
 from __future__ import annotations
@@ -153,8 +153,16 @@ DEFAULT_ACTIONS: dict[str, tuple[ActionType, ...]] = {
 }
 
 
-def load_config(path: str | Path, environ: dict[str, str] | None = None) -> ExperimentConfig:
+def load_config(
+    path: str | Path,
+    environ: dict[str, str] | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> ExperimentConfig:
     """Read, override from the environment and validate an experiment file.
+
+    ``overrides`` are merged into the file's keys before validation, sections key by key
+    (``{"policy": {"llm_share": 0.1}}`` keeps the file's other policy keys); the environment
+    still has the last word.
 
     Raises:
         ConfigError: the file is missing, not YAML, or invalid (the message names the key).
@@ -173,6 +181,7 @@ def load_config(path: str | Path, environ: dict[str, str] | None = None) -> Expe
         raise ConfigError(f"{path}: not valid YAML{where}: {problem}") from exc
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: the top level must be a mapping of keys")
+    raw = _merge(raw, overrides or {})
     raw = _override(raw, os.environ if environ is None else environ)
     try:
         config = ExperimentConfig.model_validate(raw)
@@ -242,12 +251,24 @@ def environment_with(values: Mapping[str, str | None]) -> dict[str, str]:
     return env
 
 
+def _merge(raw: dict[str, Any], overrides: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(raw)
+    for key, value in overrides.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
 def _override(raw: dict[str, Any], environ: dict[str, str] | os._Environ[str]) -> dict[str, Any]:
     raw = dict(raw)
     if url := environ.get("OASIS_DATABASE_URL"):
         raw["database"] = url
     if endpoints := environ.get("OASIS_LLM_ENDPOINTS"):
         raw["llm"] = dict(raw.get("llm") or {}, endpoints=endpoints.split(","))
+    if model := environ.get("OASIS_LLM_MODEL"):
+        raw["llm"] = dict(raw.get("llm") or {}, model=model)
     if address := environ.get("RAY_ADDRESS"):
         raw["ray"] = dict(raw.get("ray") or {}, mode="cluster", address=address)
     return raw

@@ -16,6 +16,7 @@ from oasis.core.actions import Action, ActionResult
 
 _ARG_CHARS = 60
 _SNIPPET_CHARS = 50
+_HITS_REMEMBERED = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,27 @@ def summarise_observation(observation: Observation, seen_posts: int = 3) -> str:
     return f"{text}; {'; '.join(heads)}" if heads else text
 
 
+def describe_outcome(result: ActionResult) -> str:
+    """``ok``, the failure reason, or for a read what it found (``ok: 2 hits: post 4, post 9``)."""
+    if not result.ok:
+        return str(result.reason)
+    found = [result.data[k] for k in ("posts", "users", "messages") if k in result.data]
+    if not found or not isinstance(found[0], list):
+        return "ok"
+    hits = found[0]
+    named = [_hit_name(hit) for hit in hits[:_HITS_REMEMBERED]]
+    more = ", …" if len(hits) > _HITS_REMEMBERED else ""
+    return f"ok: {len(hits)} hit(s)" + (f": {', '.join(named)}{more}" if named else "")
+
+
+def _hit_name(hit: Mapping[str, Any]) -> str:
+    if "message_id" in hit:
+        return f"message in group {hit['group_id']}"
+    if "bio" in hit:
+        return f"user {hit['user_id']}"
+    return f"post {hit['post_id']}"
+
+
 def remember(
     memory: AgentMemory,
     observation: Observation,
@@ -69,7 +91,7 @@ def remember(
 ) -> AgentMemory:
     """The memory after one step: new entries appended, the oldest dropped to fit the bounds."""
     new = tuple(
-        MemoryEntry(observation.step, describe_action(a), "ok" if r.ok else str(r.reason))
+        MemoryEntry(observation.step, describe_action(a), describe_outcome(r))
         for a, r in zip(actions, results, strict=True)
     )
     entries = (memory.entries + new)[-limits.max_entries :] if limits.max_entries else ()

@@ -7,6 +7,11 @@ from typing import Any
 
 from oasis.agents.observation import CommentView, Observation, PostView
 
+READ_ACTIONS = ("search_posts", "search_user", "trend", "listen_from_group")
+HITS_PER_READ = 5
+MAX_RESULT_LINES = 12
+_HIT_CHARS = 100
+
 _NOTES = {
     "likes": "{n} new like(s) on your posts",
     "comments": "{n} new comment(s) on your posts",
@@ -52,6 +57,39 @@ def notifications(counts: Mapping[str, int]) -> tuple[str, ...]:
     return tuple(_NOTES[k].format(n=n) for k, n in sorted(counts.items()) if n and k in _NOTES)
 
 
+def render_hits(action: str, args: Mapping[str, Any], data: Mapping[str, Any]) -> list[str]:
+    """What a search, a trend or a group listen found, as prompt lines (at most a few hits).
+
+    The first line names the read and its hit count; each hit line names the ids an agent can
+    act on (post id and author, user id, group id).
+    """
+    query = f" {args['query']!r}" if "query" in args else ""
+    hits = data.get("posts") or data.get("users") or data.get("messages") or []
+    lines = [f"{action}{query}: {len(hits)} hit(s)"]
+    for hit in hits[:HITS_PER_READ]:
+        if "bio" in hit:
+            text = f"user {hit['user_id']} @{hit['user_name']} ({hit['num_followers']} followers)"
+        elif "group_id" in hit:
+            text = f"[group {hit['group_id']}] user {hit['sender_id']}: {hit['content']}"
+        else:
+            body = hit.get("quote_content") or hit.get("content") or ""
+            text = f"post {hit['post_id']} by user {hit['user_id']}: {body}"
+        lines.append("  * " + _cut(text, _HIT_CHARS))
+    return lines
+
+
+def result_lines(
+    reads: Sequence[tuple[str, Mapping[str, Any], Mapping[str, Any]]],
+) -> tuple[str, ...]:
+    """The hits of an agent's reads of the previous step, bounded to ``MAX_RESULT_LINES``."""
+    lines = [line for action, args, data in reads for line in render_hits(action, args, data)]
+    return tuple(lines[:MAX_RESULT_LINES])
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def build_observation(
     agent_id: int,
     step: int,
@@ -60,8 +98,13 @@ def build_observation(
     counts: tuple[int, int],
     notes: Mapping[str, int],
     messages: Sequence[Mapping[str, Any]],
+    reads: Sequence[tuple[str, Mapping[str, Any], Mapping[str, Any]]] = (),
 ) -> Observation:
-    """One agent's observation; ``counts`` is (followers, following)."""
+    """One agent's observation; ``counts`` is (followers, following).
+
+    ``reads`` are the agent's searches, trends and group listens of the previous step with
+    their hits, shown as ``search_results``.
+    """
     return Observation(
         agent_id=agent_id,
         step=step,
@@ -73,4 +116,5 @@ def build_observation(
         group_messages=tuple(
             f"[group {m['group_id']}] user {m['sender_id']}: {m['content']}" for m in messages
         ),
+        search_results=result_lines(reads),
     )

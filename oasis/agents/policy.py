@@ -42,7 +42,7 @@ def check_decisions(agents: Sequence[AgentContext], decisions: Sequence[Sequence
         if not actions:
             raise PolicyContractError(f"agent {agent_id}: no action (use do_nothing)")
         for action in actions:
-            problem = _problem(agent_id, action)
+            problem = action_problem(agent_id, action)
             if problem:
                 raise PolicyContractError(f"agent {agent_id}: {problem}")
 
@@ -54,7 +54,8 @@ def check_policy(policy: Policy, agents: Sequence[AgentContext]) -> list[list[Ac
     return decisions
 
 
-def _problem(agent_id: int, action: Action) -> str | None:
+def action_problem(agent_id: int, action: object) -> str | None:
+    """Why ``action`` is not a valid action of ``agent_id`` (None when it is)."""
     if not isinstance(action, Action):
         return f"not an Action: {type(action).__name__}"
     if action.agent_id != agent_id:

@@ -99,8 +99,8 @@ def render_observation(observation: Observation) -> str:
         ("Group messages", o.group_messages),
         ("Search results", o.search_results),
     ):
-        if items:
-            lines += [f"{title}:", *(f"- {item}" for item in items)]
+        if items:  # lines already indented (a search's hits) stay under their head
+            lines += [f"{title}:", *(i if i.startswith(" ") else f"- {i}" for i in items)]
     return "\n".join(lines)
 
 

@@ -48,6 +48,8 @@ class Population:
         start_time: The real time the seed starts at (a topic's ``start_time``), or None.
         repairs: The defects of the seed files repaired while loading (see
             :mod:`oasis.datasets.cleaning`).
+        core: The ids of the seed's core accounts (a synthetic population's real users), or
+            None where the seed marks none.
     """
 
     users: pd.DataFrame
@@ -56,6 +58,7 @@ class Population:
     posts: tuple[ScheduledPost, ...] = ()
     start_time: datetime | None = None
     repairs: tuple[Repair, ...] = ()
+    core: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = len(self.users)

@@ -64,7 +64,10 @@ def generate_population(
     activity = None if seed_profiles.activity is None else seed_profiles.activity[source]
     posts = tuple(post for post in seed_profiles.posts if post.author_id < core)
     users = _users(seed_profiles, source, core, interests)
-    return Population(users, follows, activity, posts, seed_profiles.start_time)
+    return Population(
+        users, follows, activity, posts, seed_profiles.start_time,
+        core=np.arange(core, dtype=np.int64),
+    )  # fmt: skip
 
 
 def follow_graph(

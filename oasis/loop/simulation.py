@@ -13,8 +13,9 @@ import json
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -27,7 +28,8 @@ from oasis.agents.llm_groups import DEFAULT_GROUP, assign_llm_groups
 from oasis.agents.llm_preflight import check_endpoints
 from oasis.agents.memory import AgentMemory, memory_from_dict, memory_to_dict, remember
 from oasis.agents.policy import AgentContext
-from oasis.agents.settings import LLMSettings
+from oasis.agents.selection import CORE, core_agents, select_agents
+from oasis.agents.settings import CustomPolicySpec, LLMSettings
 from oasis.agents.shards.pool import AgentPool, make_pool
 from oasis.agents.shards.worker import Decisions
 from oasis.agents.stance_scorer import StanceScorer, make_stance_scorer
@@ -40,7 +42,7 @@ from oasis.config import (
 )
 from oasis.core.actions import Action, ActionResult
 from oasis.core.clock import Clock, draw_active, hourly_probabilities
-from oasis.core.rng import Stream, generator, uniform
+from oasis.core.rng import Stream, generator
 from oasis.datasets.cleaning import Repair
 from oasis.datasets.population import Population
 from oasis.datasets.reddit import load_counterfactual
@@ -49,6 +51,7 @@ from oasis.errors import OasisError, RunError
 from oasis.loop.commands import CommandSource, StoredCommands
 from oasis.loop.events import EventSource, Interview, World, collect
 from oasis.loop.herd_threads import HerdThreads
+from oasis.loop.results import write_results
 from oasis.loop.roster import PROFILE_KEYS, Roster, profile_text
 from oasis.loop.schedule import Schedule
 from oasis.loop.stance_book import StanceBook, merge, score_answers
@@ -111,7 +114,14 @@ class Simulation:
         start = config.clock.start or population.start_time or DEFAULT_START
         self.clock = Clock(start, config.clock.minutes_per_step)
         self.groups = _seed_groups(population)
-        self.roster = _roster(config, population, self.groups)
+        self.custom = custom_policies(config, population)
+        self.custom_ids = np.array(sorted(a for c in self.custom for a in c.agent_ids), np.int64)
+        self.roster = _roster(config, population, self.groups, self.custom_ids)
+        self.always_active = np.array(
+            sorted(a for c, s in zip(config.policy.custom, self.custom, strict=True)
+                   if c.always_active for a in s.agent_ids),
+            np.int64,
+        )  # fmt: skip
         self.stances = (
             StanceBook(
                 config.opinions, config.interview, config.seed, self.roster.agent_ids, self.groups
@@ -199,6 +209,19 @@ class Simulation:
             raise
         self.platform.set_status("finished")
 
+    def __enter__(self) -> Simulation:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def write_results(self) -> list[Path]:
+        """Write the results folder (Parquet tables, metrics, plots, summary) for the steps run."""
+        return write_results(
+            self.platform, self.clock, self.config.output, self.config.name,
+            herd=self.herd_table(),
+        )  # fmt: skip
+
     def llm_in_flight(self) -> int:
         """LLM requests being answered right now; progress displays call it from their thread."""
         return self.pool.in_flight()
@@ -213,6 +236,7 @@ class Simulation:
         t, started = self.next_step, time.perf_counter()
         now = self.clock.seconds(t)
         active = draw_active(self.config.seed, t, self.roster.agent_ids, self._probability(t))
+        active = np.union1d(active, self.always_active) if len(self.always_active) else active
         events = collect(self.events, t, World(self.platform, self.roster.next_free_id()))
         with self.platform.reader() as reader:
             inputs = self._inputs(reader, t, now, active)
@@ -227,7 +251,8 @@ class Simulation:
             if self.stances is None
             else merge(self.stances.after_reading(inputs.rules), scored)
         )
-        metrics = _metrics(active, inputs, decided, started)
+        llm_active = int(self.roster.is_llm[active].sum())
+        metrics = _metrics(active, llm_active, inputs, decided, started)
         with self.platform.step(t, now) as tx:
             results = tx.apply(actions)
             memories = new_memories(inputs.contexts, actions, results, len(events.actions))
@@ -243,7 +268,7 @@ class Simulation:
             self.stances.commit(moved)
         self._advance(t, inputs.feeds)
         return StepReport(
-            t, len(active), len(inputs.contexts), len(actions), sum(not r.ok for r in results),
+            t, len(active), llm_active, len(actions), sum(not r.ok for r in results),
             decided.stats.requests, decided.stats.failures, time.perf_counter() - started,
         )  # fmt: skip
 
@@ -289,10 +314,12 @@ class Simulation:
         ranked = self.recommender.recommend(candidates[0], users, now, rng)
         feeds = one_per_original(ranked, *candidates)  # a timeline shows an original once
         # Ids may have gaps (a failed sign-up skips one): never index arrays by user id.
-        llm = np.isin(active, self.roster.llm_ids)
+        # LLM and custom-policy agents get full observations, the rest heuristic columns
+        llm = np.isin(active, self.roster.llm_ids) | np.isin(active, self.custom_ids)
+        observed = llm
         by_user = feeds.as_dict()  # read by both kinds of agent
-        contexts = self._contexts(reader, by_user, active[llm], step)
-        rule_ids = active[~llm]
+        contexts = self._contexts(reader, by_user, active[observed], step)
+        rule_ids = active[~observed]
         topics = self.roster.topics(rule_ids)
         state = self.recommender.state
         mine = self.stances.of(rule_ids) if self.stances is not None else None
@@ -303,7 +330,7 @@ class Simulation:
     def _contexts(
         self, reader: Reader, by_user: dict[int, np.ndarray], ids: np.ndarray, step: int
     ) -> list[AgentContext]:
-        """What the LLM agents ``ids`` see: profile, memory and observation."""
+        """What the LLM and custom-policy agents ``ids`` see: profile, memory and observation."""
         return llm_contexts(
             reader, by_user, ids, step, self.clock.label(step), self.roster.profiles(ids),
             self.memories, self.config.platform.report_threshold,
@@ -416,7 +443,7 @@ class Simulation:
             assert logged is not None, f"step {step} is committed without its feed log"
             self._advance(step, Feeds(*logged))
         with self.platform.reader() as reader:
-            saved = reader.memories(self.roster.llm_ids.tolist())
+            saved = reader.memories(np.union1d(self.roster.llm_ids, self.custom_ids).tolist())
             if self.stances is not None:
                 self.stances.restore(reader.stances(self.roster.agent_ids.tolist()))
         self.memories = {u: memory_from_dict(m) for u, m in saved.items()}
@@ -518,13 +545,19 @@ def _seed_groups(population: Population) -> np.ndarray | None:
     return users["group"].astype(str).to_numpy() if "group" in users.columns else None
 
 
-def _roster(config: ExperimentConfig, population: Population, groups: np.ndarray | None) -> Roster:
+def _roster(
+    config: ExperimentConfig,
+    population: Population,
+    groups: np.ndarray | None,
+    custom_ids: np.ndarray,
+) -> Roster:
     """The agents, with who an LLM plays and which LLM group (``llm_group``) plays them."""
     ids = population.users["user_id"].to_numpy(np.int64)
     claimed = assign_llm_groups(config.llm_groups, config.seed, ids, groups)
     names = np.array(["", *(g.name for g in config.llm_groups)], dtype=object)
     users = population.users.assign(llm_group=names[claimed + 1])
-    is_llm = (claimed >= 0) | llm_mask(config, ids)
+    is_llm = (claimed >= 0) | llm_mask(config, population)
+    is_llm[custom_ids] = False  # ids are 0..n-1: a custom policy plays these
     return Roster(users, is_llm, _hourly(config, population))
 
 
@@ -557,7 +590,8 @@ def _checked_start(
     llm = config.llm
     if llm.endpoints:  # an unreachable LLM leaves nothing behind
         check_endpoints(llm.endpoints, llm.model, llm.api_key, min(llm.timeout_s, 10.0))
-    return info, population, make_pool(config.worker_spec(), config.ray)
+    spec = replace(config.worker_spec(), custom=custom_policies(config, population))
+    return info, population, make_pool(spec, config.ray)
 
 
 def _check_failure_rate(step: int, stats: LLMStats, bound: float) -> None:
@@ -589,12 +623,51 @@ def _check_continuation(info: RunInfo, config: dict[str, Any], steps: int) -> No
         )
 
 
-def llm_mask(config: ExperimentConfig, agent_ids: np.ndarray) -> np.ndarray:
-    """Which agents an LLM plays: none without endpoints, else the listed and a seeded share."""
-    if not config.llm.endpoints:
+def llm_mask(
+    config: ExperimentConfig, population: Population, *, without_endpoints: bool = False
+) -> np.ndarray:
+    """Which agents an LLM plays: the listed (ids or the core) and a seeded share of the rest.
+
+    None without endpoints, unless ``without_endpoints`` (``oasis plan`` counts the agents a run
+    with endpoints would give to an LLM).
+    """
+    agent_ids = population.users["user_id"].to_numpy(np.int64)
+    if not config.llm.endpoints and not without_endpoints:
         return np.zeros(len(agent_ids), bool)
-    drawn = uniform(config.seed, Stream.POPULATION, 0, agent_ids)[:, 0] < config.policy.llm_share
-    return drawn | np.isin(agent_ids, config.policy.llm_agents)
+    policy = config.policy
+    core = _core(config, population) if policy.llm_agents == CORE else None
+    return select_agents(agent_ids, policy.llm_agents, policy.llm_share, config.seed, core)
+
+
+CUSTOM_DRAWS = 16  # the population stream's counters of custom policies' shares (LLM's is 0)
+
+
+def custom_policies(
+    config: ExperimentConfig, population: Population
+) -> tuple[CustomPolicySpec, ...]:
+    """Each custom policy with the agents it plays; an agent goes to the first that selects it."""
+    agent_ids = population.users["user_id"].to_numpy(np.int64)
+    taken = np.zeros(len(agent_ids), bool)
+    specs = []
+    for index, custom in enumerate(config.policy.custom):
+        core = _core(config, population) if custom.agents == CORE else None
+        chosen = select_agents(
+            agent_ids, custom.agents, custom.share, config.seed, core, draw=CUSTOM_DRAWS + index
+        )
+        if custom.group is not None:
+            if "group" not in population.users.columns:
+                raise RunError(f"custom policy {custom.name}: the population has no groups")
+            chosen |= (population.users["group"].astype(str) == custom.group).to_numpy()
+        chosen &= ~taken
+        taken |= chosen
+        ids = frozenset(int(a) for a in agent_ids[chosen])
+        specs.append(CustomPolicySpec(custom.name, custom.policy, ids, dict(custom.options)))
+    return tuple(specs)
+
+
+def _core(config: ExperimentConfig, population: Population) -> np.ndarray:
+    agent_ids = population.users["user_id"].to_numpy(np.int64)
+    return core_agents(agent_ids, population.follows, population.core, config.policy.core_share)
 
 
 def _hourly(config: ExperimentConfig, population: Population) -> np.ndarray | None:
@@ -606,12 +679,13 @@ def _hourly(config: ExperimentConfig, population: Population) -> np.ndarray | No
 
 
 def _metrics(
-    active: np.ndarray, inputs: StepInputs, decided: Decisions, started: float
+    active: np.ndarray, llm_active: int, inputs: StepInputs, decided: Decisions, started: float
 ) -> dict[str, Any]:
     """The step's figures stored with it: who was active, LLM usage, shards, decision time."""
     metrics: dict[str, Any] = {
         "active": len(active),
-        "llm_active": len(inputs.contexts),
+        "llm_active": llm_active,
+        "custom_active": len(inputs.contexts) - llm_active,
         **asdict(decided.stats),
     }
     if decided.shards:

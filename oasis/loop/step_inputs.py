@@ -20,7 +20,7 @@ from oasis.agents.heuristic import (
 )
 from oasis.agents.memory import AgentMemory
 from oasis.agents.observation import PostView
-from oasis.agents.observe import build_observation, post_view
+from oasis.agents.observe import READ_ACTIONS, build_observation, post_view
 from oasis.agents.policy import AgentContext
 from oasis.agents.profile import Profile
 from oasis.core.actions import ActionType
@@ -223,6 +223,7 @@ def llm_contexts(
     counts = reader.user_counts(ids)
     notes = reader.notifications(ids, since_step=step - 1)
     messages = reader.group_messages(ids, since_step=step - 1)
+    reads = reader.read_results(ids, step - 1, READ_ACTIONS)
     # One view per post, shared by every feed it appears in (views are immutable).
     views = {
         pid: post_view(post, _root(post, roots), report_threshold) for pid, post in posts.items()
@@ -236,7 +237,7 @@ def llm_contexts(
         feed = _feed(user, by_user, views, done, variants)
         follow = (int(counts["followers"][i]), int(counts["followings"][i]))
         observation = build_observation(
-            user, step, time_label, feed, follow, notes[user], messages[user]
+            user, step, time_label, feed, follow, notes[user], messages[user], reads.get(user, ())
         )
         contexts.append(
             AgentContext(profiles[user], memories.get(user, AgentMemory()), observation)

@@ -16,6 +16,7 @@ from oasis.agents.prompts import build_messages, system_prompt
 from oasis.config import ExperimentConfig
 from oasis.core.clock import hourly_probabilities
 from oasis.datasets.population import Population
+from oasis.loop.simulation import llm_mask
 from oasis.planning.capacity import PlanError, PlanInputs, estimate_tokens, parse_model_size
 
 TYPICAL_POST = "A typical post of about two hundred characters. " * 4
@@ -39,22 +40,28 @@ def sample_prompts(config: ExperimentConfig, population: Population, n: int = 50
     return prompts
 
 
-def mean_activation(config: ExperimentConfig, population: Population) -> float:
-    """The mean chance that an agent is active in a step."""
+def mean_activation(
+    config: ExperimentConfig, population: Population, agents: np.ndarray | None = None
+) -> float:
+    """The mean chance that an agent (of the ``agents`` mask, default all) is active in a step."""
     if config.activation.kind == "uniform" or population.activity is None:
         return config.activation.probability
-    return float(np.mean(hourly_probabilities(population.activity)))
+    activity = population.activity if agents is None else population.activity[agents]
+    return float(np.mean(hourly_probabilities(activity))) if len(activity) else 0.0
 
 
 def plan_inputs(
     config: ExperimentConfig, population: Population, gpus: int, model_size: str, gpu: str
 ) -> PlanInputs:
-    """Planner inputs: the LLM-played share of the population, measured prompt sizes."""
+    """Planner inputs: the agents a run gives to an LLM, their activation, prompt sizes.
+
+    The LLM agents are counted as the run counts them, whether or not endpoints are set.
+    """
     prompts = sample_prompts(config, population)
-    llm_users = population.size * (config.policy.llm_share if config.llm.endpoints else 1.0)
+    llm = llm_mask(config, population, without_endpoints=True)
     return PlanInputs(
-        n_users=int(llm_users),
-        activation_probability=mean_activation(config, population),
+        n_users=int(llm.sum()),
+        activation_probability=mean_activation(config, population, llm),
         steps=config.steps,
         prompt_tokens=float(np.mean([estimate_tokens(p) for p in prompts])),
         completion_tokens=TYPICAL_ANSWER_TOKENS,

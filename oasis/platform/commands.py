@@ -63,9 +63,7 @@ class CommandStore:
         values = {"status": status, "step": step, "result": clean_value(dict(result or {}))}
         with self.engine.begin() as conn:
             conn.execute(
-                update(ControlCommand)
-                .where(ControlCommand.command_id == command_id)
-                .values(values)
+                update(ControlCommand).where(ControlCommand.command_id == command_id).values(values)
             )
 
     def get(self, command_id: int) -> CommandRow | None:

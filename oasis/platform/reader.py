@@ -183,6 +183,47 @@ class Reader:
         """Whom each user follows, as CSR aligned with ``user_ids``."""
         return self._csr(Follow.follower_id, Follow.followee_id, user_ids)
 
+    def follow_pairs(self, until_step: int | None = None) -> np.ndarray:
+        """Every follow standing now, as ``(m, 2)`` ``(follower, followee)`` in key order.
+
+        ``until_step`` keeps those made by that step (the population's at step -1). Rows are
+        fetched in partitions into one int64 array, never as row objects all at once.
+        """
+        query = select(Follow.follower_id, Follow.followee_id).order_by(
+            Follow.follower_id, Follow.followee_id
+        )
+        if until_step is not None:
+            query = query.where(Follow.created_step <= until_step)
+        parts = [np.empty((0, 2), _INT)]
+        result = self.conn.execution_options(yield_per=100_000).execute(query)
+        for rows in result.partitions():
+            parts.append(np.array(rows, _INT).reshape(-1, 2))
+        return np.concatenate(parts)
+
+    def read_results(
+        self, user_ids: Sequence[int], step: int, actions: Sequence[str]
+    ) -> dict[int, list[tuple[str, dict[str, Any], dict[str, Any]]]]:
+        """Each user's successful ``actions`` of ``step`` as ``(action, args, result)``, in order.
+
+        The hits of searches, trends and group listens, which come back to the agent at the
+        next step.
+        """
+        found: dict[int, list[tuple[str, dict[str, Any], dict[str, Any]]]] = {}
+        for part in chunks(sorted(set(user_ids))):
+            query = (
+                select(Trace.user_id, Trace.action, Trace.args, Trace.result)
+                .where(
+                    Trace.step == step,
+                    Trace.ok.is_(True),
+                    Trace.action.in_(list(actions)),
+                    Trace.user_id.in_(part),
+                )
+                .order_by(Trace.trace_id)
+            )
+            for user, action, args, result in self.conn.execute(query):
+                found.setdefault(int(user), []).append((str(action), dict(args), dict(result)))
+        return found
+
     def mutes(self, user_ids: Sequence[int]) -> CSR:
         """Whom each user muted, as CSR aligned with ``user_ids``."""
         return self._csr(Mute.muter_id, Mute.mutee_id, user_ids)

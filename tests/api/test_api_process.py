@@ -128,6 +128,7 @@ def test_pause_resume_inject_and_interview_through_the_api_process(
         assert done
         answered = client.get(interview).json()["answers"]
         assert {a["user_id"] for a in answered} == {1, 2} and all(a["answer"] for a in answered)
+
         def injected() -> bool:
             found = client.get("/traces", params={"user_id": 3, "action": "create_post"}).json()
             return "from the API" in [t["args"].get("content") for t in found["items"]]

@@ -66,7 +66,10 @@ def test_plan_prints_the_estimate(tmp_path):
 def test_progress_shows_the_llm_requests_in_flight_while_a_step_runs(tmp_path):
     with ScriptedLLMServer(with_latency(0.3)) as server:
         config = experiment(
-            tmp_path, "live", llm={"endpoints": [server.base_url]}, policy={"llm_share": 1.0}
+            tmp_path,
+            "live",
+            llm={"endpoints": [server.base_url], "model": "scripted"},
+            policy={"llm_share": 1.0},
         )
         simulation = Simulation.open(config)
         column = InFlightColumn(simulation)

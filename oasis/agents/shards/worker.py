@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from oasis.agents.answer_cache import AnswerCache, CachedChatClient
 from oasis.agents.chat import LLMStats
+from oasis.agents.custom import CustomPolicies
 from oasis.agents.heuristic import HeuristicBatch, decide_heuristic
 from oasis.agents.llm_client import OpenAIChatClient
 from oasis.agents.llm_policy import LLMPolicy
@@ -42,10 +43,11 @@ class ShardUsage:
 
 @dataclass(frozen=True, slots=True)
 class Decisions:
-    """A worker's answer for one step: actions per LLM agent and per heuristic agent, and usage.
+    """A worker's answer for one step: actions per context and per heuristic agent, and usage.
 
     ``shards`` holds the per-shard figures when the step was decided by Ray shards; ``groups``
     the LLM usage per LLM group ("" is the experiment's own LLM).
+    ``llm`` is aligned with the contexts given (LLM and custom-policy agents).
     """
 
     llm: list[list[Action]]
@@ -68,6 +70,7 @@ class AgentWorker:
             if llm.endpoints
         }
         self.llm = self.policies.get("")
+        self.custom = CustomPolicies(spec.custom)
 
     def decide(
         self, step: int, contexts: Sequence[AgentContext], heuristic: HeuristicBatch | None
@@ -80,7 +83,17 @@ class AgentWorker:
     ) -> Decisions:
         """:meth:`decide` inside a running event loop (a Ray async actor)."""
         llm: list[list[Action]] = [[] for _ in contexts]
-        for name, rows in self._by_group(contexts).items():
+        custom = [i for i, c in enumerate(contexts) if self.custom.plays(c.profile.agent_id)]
+        if custom:
+            answers = self.custom.decide([contexts[i] for i in custom])
+            for i, actions in zip(custom, answers, strict=True):
+                llm[i] = actions
+        played = set(custom)
+        for name, rows in self._by_group(
+            [c for i, c in enumerate(contexts) if i not in played]
+        ).items():
+            rest = [i for i in range(len(contexts)) if i not in played]
+            rows = [rest[r] for r in rows]
             decided = await self.policies[name].adecide([contexts[i] for i in rows])
             for row, actions in zip(rows, decided, strict=True):
                 llm[row] = actions

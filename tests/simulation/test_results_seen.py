@@ -1,0 +1,78 @@
+"""What an agent searched for comes back to it: hits of step t in its prompt and memory at t+1."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import pytest
+
+from oasis.agents.memory import describe_outcome
+from oasis.agents.observe import MAX_RESULT_LINES, render_hits, result_lines
+from oasis.core.actions import ActionResult
+from oasis.loop.simulation import Simulation
+from oasis.testing.replies import Reply
+from oasis.testing.scripted_llm import ScriptedLLMServer
+from tests.simulation.conftest import experiment
+
+_STEP = re.compile(r"\(step (\d+)\)")
+
+
+def searching_reply(request: Mapping[str, Any]) -> Reply:
+    """At step 1 search for 'zebra' and ask for the trend; else do nothing."""
+    prompt = request["messages"][-1]["content"]
+    step = int(_STEP.search(prompt).group(1))  # type: ignore[union-attr]
+    actions: list[dict[str, Any]] = [{"action": "do_nothing", "args": {}}]
+    if step == 1:
+        actions = [
+            {"action": "search_posts", "args": {"query": "zebra"}},
+            {"action": "trend", "args": {}},
+        ]
+    return Reply(text=json.dumps({"actions": actions}))
+
+
+def test_hits_are_rendered_bounded() -> None:
+    posts = {"posts": [{"post_id": i, "user_id": 2, "content": "z" * 300} for i in range(9)]}
+    lines = render_hits("search_posts", {"query": "z"}, posts)
+    assert lines[0] == "search_posts 'z': 9 hit(s)" and len(lines) == 6
+    assert lines[1].startswith("  * post 0 by user 2: zzz") and len(lines[1]) <= 104
+    users = {"users": [{"user_id": 4, "user_name": "ann", "bio": "", "num_followers": 3}]}
+    assert render_hits("search_user", {"query": "a"}, users)[1] == ("  * user 4 @ann (3 followers)")
+    group = {"messages": [{"message_id": 1, "group_id": 2, "sender_id": 5, "content": "hi"}]}
+    assert render_hits("listen_from_group", {}, group)[1] == "  * [group 2] user 5: hi"
+    many = [("search_posts", {"query": "z"}, posts)] * 5
+    assert len(result_lines(many)) == MAX_RESULT_LINES
+    assert describe_outcome(ActionResult(True, data=posts)) == (
+        "ok: 9 hit(s): post 0, post 1, post 2, …"
+    )
+    assert describe_outcome(ActionResult(True, data={"posts": []})) == "ok: 0 hit(s)"
+    assert describe_outcome(ActionResult(False, "post_not_found")) == "post_not_found"
+
+
+@pytest.mark.parametrize("kind", ["twitter", "reddit"])
+def test_search_hits_reach_the_next_prompt_and_memory(tmp_path, kind: str) -> None:
+    with ScriptedLLMServer(searching_reply) as server:
+        config = experiment(
+            tmp_path, kind, steps=3, platform={"kind": kind},
+            population={"source": "synthetic", "n_users": 8},
+            recsys={"kind": "twitter" if kind == "twitter" else "reddit", "k": 5},
+            activation={"kind": "uniform", "probability": 1.0},
+            llm={"endpoints": [server.base_url], "model": "scripted"},
+            events=[{"step": 0, "kind": "post", "user_id": 0, "content": "a zebra crossing"}],
+        )  # fmt: skip
+        simulation = Simulation.open(config)
+        try:
+            simulation.run()
+        finally:
+            simulation.close()
+        prompts = [b["messages"][-1]["content"] for b in server.log.bodies]
+    later = [p for p in prompts if "(step 2)" in p]
+    assert len(later) == 8
+    for prompt in later:
+        assert "Search results:\n- search_posts 'zebra': 1 hit(s)\n  * post" in prompt
+        assert re.search(r"  \* post \d+ by user 0: a zebra crossing", prompt)
+        assert "- trend: 1 hit(s)" in prompt
+        assert re.search(r"search_posts\(query='zebra'\) -> ok: 1 hit\(s\): post \d+", prompt)
+    assert not any("Search results" in p for p in prompts if "(step 2)" not in p)
