@@ -23,11 +23,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from oasis.agents.observation import Observation, PostView
-from oasis.agents.policy import AgentContext, Policy
 from oasis.core.actions import Action, ActionResult, ActionType
 
 if TYPE_CHECKING:
+    from oasis.agents.observation import Observation, PostView
+    from oasis.agents.policy import AgentContext, Policy
     from oasis.config import ExperimentConfig
     from oasis.loop.run_tables import RunTables
     from oasis.loop.simulation import Simulation, StepReport
@@ -48,7 +48,11 @@ __all__ = [
     "open_simulation",
 ]
 
-_LAZY = {
+_LAZY = {  # loaded when first asked for, so ``import oasis.platform`` loads no agents
+    "AgentContext": "oasis.agents.policy",
+    "Observation": "oasis.agents.observation",
+    "Policy": "oasis.agents.policy",
+    "PostView": "oasis.agents.observation",
     "RunTables": "oasis.loop.run_tables",
     "Simulation": "oasis.loop.simulation",
     "StepReport": "oasis.loop.simulation",
