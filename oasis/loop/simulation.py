@@ -51,7 +51,6 @@ from oasis.errors import OasisError, RunError
 from oasis.loop.commands import CommandSource, StoredCommands
 from oasis.loop.events import EventSource, Interview, World, collect
 from oasis.loop.herd_threads import HerdThreads
-from oasis.loop.results import write_results
 from oasis.loop.roster import PROFILE_KEYS, Roster, profile_text
 from oasis.loop.schedule import Schedule
 from oasis.loop.stance_book import StanceBook, merge, score_answers
@@ -114,14 +113,8 @@ class Simulation:
         start = config.clock.start or population.start_time or DEFAULT_START
         self.clock = Clock(start, config.clock.minutes_per_step)
         self.groups = _seed_groups(population)
-        self.custom = custom_policies(config, population)
-        self.custom_ids = np.array(sorted(a for c in self.custom for a in c.agent_ids), np.int64)
+        self.custom, self.custom_ids, self.always_active = _custom_agents(config, population)
         self.roster = _roster(config, population, self.groups, self.custom_ids)
-        self.always_active = np.array(
-            sorted(a for c, s in zip(config.policy.custom, self.custom, strict=True)
-                   if c.always_active for a in s.agent_ids),
-            np.int64,
-        )  # fmt: skip
         self.stances = (
             StanceBook(
                 config.opinions, config.interview, config.seed, self.roster.agent_ids, self.groups
@@ -217,6 +210,8 @@ class Simulation:
 
     def write_results(self) -> list[Path]:
         """Write the results folder (Parquet tables, metrics, plots, summary) for the steps run."""
+        from oasis.loop.results import write_results  # results import this module
+
         return write_results(
             self.platform, self.clock, self.config.output, self.config.name,
             herd=self.herd_table(),
@@ -663,6 +658,21 @@ def custom_policies(
         ids = frozenset(int(a) for a in agent_ids[chosen])
         specs.append(CustomPolicySpec(custom.name, custom.policy, ids, dict(custom.options)))
     return tuple(specs)
+
+
+def _custom_agents(
+    config: ExperimentConfig, population: Population
+) -> tuple[tuple[CustomPolicySpec, ...], np.ndarray, np.ndarray]:
+    """The custom policies, every agent they play, and those of them active every step."""
+    custom = custom_policies(config, population)
+    ids = np.array(sorted(a for c in custom for a in c.agent_ids), np.int64)
+    always = sorted(
+        a
+        for c, spec in zip(config.policy.custom, custom, strict=True)
+        if c.always_active
+        for a in spec.agent_ids
+    )
+    return custom, ids, np.array(always, np.int64)
 
 
 def _core(config: ExperimentConfig, population: Population) -> np.ndarray:
