@@ -246,7 +246,7 @@ class Simulation:
             if self.stances is None
             else merge(self.stances.after_reading(inputs.rules), scored)
         )
-        llm_active = int(self.roster.is_llm[active].sum())
+        llm_active = int(np.isin(active, self.roster.llm_ids).sum())
         metrics = _metrics(active, llm_active, inputs, decided, started)
         with self.platform.step(t, now) as tx:
             results = tx.apply(actions)
@@ -552,7 +552,7 @@ def _roster(
     names = np.array(["", *(g.name for g in config.llm_groups)], dtype=object)
     users = population.users.assign(llm_group=names[claimed + 1])
     is_llm = (claimed >= 0) | llm_mask(config, population)
-    is_llm[custom_ids] = False  # ids are 0..n-1: a custom policy plays these
+    is_llm[np.isin(ids, custom_ids)] = False  # a custom policy plays these
     return Roster(users, is_llm, _hourly(config, population))
 
 
