@@ -23,7 +23,6 @@ import aiohttp
 import orjson
 
 from oasis.agents.chat import ChatRequest, ChatResult, LLMClient, LLMStats, ToolCall
-from oasis.errors import OasisError
 
 _RETRY_STATUS = frozenset({408, 409, 425, 429})
 
@@ -208,47 +207,3 @@ def _read(agent_id: int, response: Any, attempt: int) -> ChatResult | _Failure:
 def complete_sync(client: LLMClient, requests: Sequence[ChatRequest]) -> list[ChatResult]:
     """Run :meth:`LLMClient.complete` from code that is not async (uses ``asyncio.run``)."""
     return asyncio.run(client.complete(requests))
-
-
-class ModelNotServedError(OasisError, ValueError):
-    """An endpoint is unreachable or does not serve the experiment's model."""
-
-
-def check_served_model(
-    endpoints: Sequence[str], model: str, *, api_key: str = "EMPTY", timeout_s: float = 10.0
-) -> None:
-    """Check, before step 0, that every endpoint answers ``/models`` and lists ``model``.
-
-    Raises:
-        ModelNotServedError: naming each endpoint that fails and the models it serves instead.
-    """
-    problems = asyncio.run(_model_problems(endpoints, model, api_key, timeout_s))
-    if problems:
-        raise ModelNotServedError(f"llm.model {model!r} (OASIS_LLM_MODEL): " + "; ".join(problems))
-
-
-async def _model_problems(
-    endpoints: Sequence[str], model: str, api_key: str, timeout_s: float
-) -> list[str]:
-    headers = {"Authorization": f"Bearer {api_key}"}
-    timeout = aiohttp.ClientTimeout(total=timeout_s)
-    problems = []
-    async with aiohttp.ClientSession(headers=headers, timeout=timeout) as session:
-        for endpoint in endpoints:
-            url = endpoint.rstrip("/") + "/models"
-            try:
-                async with session.get(url) as response:
-                    response.raise_for_status()
-                    body = orjson.loads(await response.read())
-                served = [str(entry.get("id")) for entry in body.get("data", [])]
-            except (
-                aiohttp.ClientError,
-                TimeoutError,
-                orjson.JSONDecodeError,
-                AttributeError,
-            ) as exc:
-                problems.append(f"{endpoint} did not list its models ({type(exc).__name__}: {exc})")
-                continue
-            if model not in served:
-                problems.append(f"{endpoint} serves {', '.join(served) or 'no model'}")
-    return problems
