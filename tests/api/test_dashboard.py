@@ -16,13 +16,12 @@ from oasis.analysis import herd_effect
 from oasis.api.dashboard.routes import STATIC
 from oasis.api.pagination import MAX_LIMIT
 from oasis.core.actions import Action, ActionType
-from oasis.datasets.settings import BUILTIN_DATA
 from oasis.loop.simulation import Simulation
 from oasis.platform import Platform
 from oasis.platform.queries import snapshot
 from oasis.platform.queries.summaries import FEED_SCAN_STEPS
 from tests.api.conftest import FEEDS, ROOT, SCRIPT, api_in_thread, free_port, run_script
-from tests.simulation.conftest import experiment
+from tests.simulation.conftest import herd_experiment
 
 
 def test_the_page_and_its_files_are_served_from_the_package(client: httpx.Client):
@@ -218,14 +217,7 @@ def test_stored_stances_drive_polarization_and_the_user_page(tmp_path: Path):
 
 
 def test_herd_view_equals_the_results_table(tmp_path: Path):
-    config = experiment(
-        tmp_path,
-        "herd",
-        steps=4,
-        platform={"kind": "reddit"},
-        activation={"kind": "uniform", "probability": 0.0},
-        herd={"path": str(BUILTIN_DATA / "reddit" / "counterfactual_36.json"), "threads": 12},
-    )
+    config = herd_experiment(tmp_path)
     simulation = Simulation.open(config)
     simulation.run()
     expected = herd_effect(simulation.herd_table())

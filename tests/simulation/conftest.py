@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from oasis.config import ExperimentConfig
+from oasis.datasets.settings import BUILTIN_DATA
 from oasis.testing.replies import Reply, agent_id_of
 from oasis.testing.scripted_llm import ScriptedLLMServer
 
@@ -62,11 +63,24 @@ def experiment(tmp_path: Path, name: str, **overrides: Any) -> ExperimentConfig:
         raw[key] = value
     config = ExperimentConfig.model_validate(raw)
     pop = config.population
-    builtin = Path(__file__).resolve().parents[2] / "oasis" / "datasets" / "data"
+    builtin = BUILTIN_DATA
     return config.model_copy(
         update={
             "population": pop.model_copy(
                 update={"path": builtin / "twitter" / "user_all_id_time.csv"}
             )
         }
+    )
+
+
+def herd_experiment(tmp_path: Path) -> ExperimentConfig:
+    """Twelve herd threads of the counterfactual seed on Reddit, no agent active: the planted
+    votes alone, four steps."""
+    return experiment(
+        tmp_path,
+        "herd",
+        steps=4,
+        platform={"kind": "reddit"},
+        activation={"kind": "uniform", "probability": 0.0},
+        herd={"path": str(BUILTIN_DATA / "reddit" / "counterfactual_36.json"), "threads": 12},
     )

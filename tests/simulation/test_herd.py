@@ -5,18 +5,11 @@ from __future__ import annotations
 from oasis.datasets import load_counterfactual
 from oasis.datasets.settings import BUILTIN_DATA
 from oasis.loop.simulation import Simulation
-from tests.simulation.conftest import experiment
+from tests.simulation.conftest import herd_experiment
 
 
 def test_threads_get_their_comment_and_planted_vote(tmp_path):
-    config = experiment(
-        tmp_path,
-        "herd",
-        steps=4,
-        platform={"kind": "reddit"},
-        activation={"kind": "uniform", "probability": 0.0},
-        herd={"path": str(BUILTIN_DATA / "reddit" / "counterfactual_36.json"), "threads": 12},
-    )
+    config = herd_experiment(tmp_path)
     simulation = Simulation.open(config)
     simulation.run()
     table = simulation.herd_table()
