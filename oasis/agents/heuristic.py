@@ -10,8 +10,9 @@ plus shares, and the rates and weights of :class:`~oasis.agents.settings.Heurist
 - dislike happens with its rate x clip(-dislike_slope x sim, 0, 1);
 - after a like, the agent follows the original's author with the ``follow`` rate;
 - it votes on each comment shown under the post (up to :data:`SHOWN_COMMENTS`, best first)
-  with the ``comment_vote`` rate, up with probability (1 + tanh(c * score + a)) / 2, where
-  ``score`` is the comment's current likes minus dislikes, c the ``conformity`` setting and
+  with the ``comment_vote`` rate, up with probability (1 + tanh(l + c * score + w * a)) / 2,
+  where l is the ``vote_lean`` setting, ``score`` the comment's current likes minus dislikes,
+  c the ``conformity`` setting, w the ``agreement_weight`` setting and
   a = 1 - |agent stance - comment stance| its agreement with the comment (0 where either has
   no stance). With the default ``conformity: 0`` earlier votes do not sway an agent, so a herd
   effect is something a run shows, not something the policy assumes;
@@ -191,7 +192,8 @@ def _comment_votes(
     if batch.reader_state is not None:
         fresh = batch.reader_state & COMMENT_VOTED == 0
     vote = (draws[:, 0::2] < rates.comment_vote) & (ids >= 0) & fresh[:, None]
-    up = draws[:, 1::2] < (1.0 + np.tanh(rates.conformity * scores + agreement)) / 2.0
+    sway = rates.vote_lean + rates.conformity * scores + rates.agreement_weight * agreement
+    up = draws[:, 1::2] < (1.0 + np.tanh(sway)) / 2.0
     return {"like_comment": vote & up, "dislike_comment": vote & ~up}
 
 

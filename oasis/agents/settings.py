@@ -27,102 +27,163 @@ class HeuristicSettings(_Section):
     ``affinity = clip(affinity_base + sim, 0, affinity_max)`` and
     ``boost = 1 + popularity_weight * log1p(pop)``; like, repost and comment happen with their
     rate x affinity x boost; dislike with its rate x ``clip(-dislike_slope * sim, 0, 1)``.
+    A vote on a shown comment is up with probability
+    ``(1 + tanh(vote_lean + conformity * score + agreement_weight * agreement)) / 2``.
     Nothing is done twice: what the reader already liked, disliked, reposted, followed or voted
     on (the entry's reader state) is skipped, and so are the reader's own posts.
 
-    Every probability and weight of the heuristic policy is a named field here; its description
-    says what it does and where its default comes from. Sources cited:
+    The rates are chances per view of one feed entry (a ranked post shown to an active agent;
+    ``recsys.k`` entries at most per step) at affinity 1 (similarity 0.5 with the default
+    ``affinity_base``) and no engagement. Published figures are per page view or per user and
+    month; each description says how its figure maps to a view of a feed entry. Every
+    probability and weight of the heuristic policy is a named field here; its description says
+    what it does and where its default comes from. Sources cited:
 
     - [OASIS] Yang et al., "OASIS: Open Agent Social Interaction Simulations with One Million
-      Agents", arXiv 2411.11581 (the action space and the information-spread and herd experiments).
+      Agents", arXiv 2411.11581 (the action space, the information-spread and herd experiments).
     - [Muchnik13] Muchnik, Aral and Taylor, "Social influence bias: a randomized experiment",
-      Science 341:647 (2013): one planted up-vote made the next rater 32% more likely to up-vote.
+      Science 341:647 (2013): on a social-news site, 101,281 comments were viewed more than 10
+      million times and rated 308,515 times; the 4,049 up-treated and 1,942 down-treated comments
+      were in the site's ratio of up- to down-votes; one planted up-vote made the next rater 32%
+      more likely to up-vote.
+    - [Pew19] Wojcik and Hughes, "Sizing Up Twitter Users", Pew Research Center, April 2019: the
+      median U.S. adult in the top 10% of tweeters writes 138 tweets and likes 70 posts a month,
+      the median of the other 90% writes 2 and likes 1 (tweets count retweets and quotes).
+    - [Pew21] McClain et al., "The Behaviors and Attitudes of U.S. Adults on Twitter", Pew
+      Research Center, November 2021: replies are 51% and retweets 26% of the tweets of the less
+      active 75% of tweeters (30% and 46% of the most active quarter's).
     - [Kwak10] Kwak, Lee, Park and Moon, "What is Twitter, a social network or a news media?",
       WWW 2010: half of all retweets happen within an hour of the tweet, 75% within a day.
-    - [seed] the OASIS seed data (``oasis/datasets/data``), figures computed in the description.
+    - [seed] the OASIS seed data (``oasis/datasets/data``), figures computed in the description
+      (``tests/agents/test_heuristic_sources.py`` recomputes them).
 
-    Where no study gives a figure the description says so and says what the value was chosen for.
+    Where no study gives a figure the description says so, what the value was chosen for and how
+    to set it for a study.
     """
 
     post: float = Field(
-        default=0.2,
+        default=0.09,
         ge=0,
         le=1,
-        description="chance that an active agent writes a post of its own in a step. No study "
-        "gives a per-session figure; chosen so that a synthetic population keeps its feeds "
-        "supplied with fresh posts (a fifth of the active users post)",
+        description="chance that an active agent writes a post of its own in a step. [Pew19] "
+        "tweets are twice the likes (138 to 70 and 2 to 1 a month, both medians) and [Pew21] 23% "
+        "of the less active majority's tweets are neither replies nor retweets (own tweets and "
+        "quotes): 0.46 own posts per like. An active agent reading a full default feed (10 "
+        "entries) at the ``like`` rate likes 0.2 of them, so it posts 0.46 x 0.2 = 0.09 times a "
+        "step",
     )
     like: float = Field(
-        default=0.15,
-        ge=0,
-        le=1,
-        description="base chance to like a feed entry. No source: no per-view figure is "
-        "published for rule-based agents; chosen so that likes outnumber reposts three to one",
-    )
-    dislike: float = Field(
         default=0.02,
         ge=0,
         le=1,
-        description="base chance to dislike an entry far from one's interests (Reddit votes). "
-        "No source; chosen small, as down-votes are the rarer vote on the site [Muchnik13] "
-        "studied",
+        description="chance to like (up-vote) a feed entry. [Muchnik13] 308,515 votes in over 10 "
+        "million views of comments, 4,049 up to 1,942 down: 3.1% of views bring a vote, 2.1% an "
+        "up-vote (at most: the views were more than 10 million). A view of a comment on a "
+        "social-news page stands for a view of a feed entry; no per-view like figure for Twitter "
+        "is published",
+    )
+    dislike: float = Field(
+        default=0.01,
+        ge=0,
+        le=1,
+        description="chance to dislike (down-vote) an entry far from one's interests (the full "
+        "rate at similarity -1/dislike_slope or below). [Muchnik13] 3.1% of views bring a vote, "
+        "a third of votes are down (1,942 of 5,991): 1.0% of views. That average counts views "
+        "of agreeable comments too, so a disagreeing reader's rate is if anything higher",
     )
     repost: float = Field(
-        default=0.05,
+        default=0.01,
         ge=0,
         le=1,
-        description="base chance to repost a feed entry. No published per-view figure for a "
-        "synthetic population; topic experiments set it from the topic (see "
-        "examples/information_spread.yaml: [seed] every user of a topic file reposted the "
-        "source, [Kwak10] half of them within the first hour)",
+        description="chance to repost a feed entry. [Pew19] tweets are twice the likes and [Pew21] "
+        "26% of the less active majority's tweets are retweets: 0.52 reposts per like, x the "
+        "``like`` rate = 0.01 (0.92 per like, 0.018, for the most active quarter). Topic "
+        "experiments set it from the topic (examples/information_spread.yaml: [seed] every user "
+        "of a topic file reposted the source, [Kwak10] half of them within the first hour)",
     )
     comment: float = Field(
-        default=0.05,
+        default=0.02,
         ge=0,
         le=1,
-        description="base chance to comment on an entry; chosen equal to ``repost`` (no source)",
+        description="chance to comment on a feed entry. [Pew19] tweets are twice the likes and "
+        "[Pew21] 51% of the less active majority's tweets are replies: 1.02 comments per like, "
+        "x the ``like`` rate = 0.02 (0.6 per like, 0.012, for the most active quarter). A Twitter "
+        "figure: no per-view comment rate is published for Reddit",
     )
     follow: float = Field(
         default=0.1,
         ge=0,
         le=1,
-        description="chance to follow the original's author after liking it; no source, chosen "
-        "so that follow graphs grow slowly over a run",
+        description="chance to follow the original's author after liking it. No source: no "
+        "study gives the chance to follow an author after liking a post. [seed] bounds it: the "
+        "users of user_all_id_time.csv follow at most 0.64 accounts a day (median of following "
+        "count / account age at the newest account's creation), and a default run's agent "
+        "likes about one entry a day (0.2 per active step, 4.8 active steps a day): a follow "
+        "chance of 0.67 would match it if every follow came from a like. 0.1 leaves most "
+        "follows to other routes (search, suggestions, offline ties). Set it to the follows "
+        "per like of the platform studied",
     )
     comment_vote: float = Field(
-        default=0.1,
+        default=0.03,
         ge=0,
         le=1,
-        description="chance to vote on each comment shown under an entry; no source, chosen so "
-        "that herd-effect threads collect votes within a few steps",
+        description="chance to vote on each comment shown under an entry. [Muchnik13] 308,515 "
+        "votes in over 10 million views of comments: 3.1% of views (at most); each shown comment "
+        "is one view",
+    )
+    vote_lean: float = Field(
+        default=0.37,
+        description="the lean of a comment vote towards up, before score and agreement: up with "
+        "probability (1 + tanh(0.37)) / 2 = 0.68 on its own. [Muchnik13] up- and down-votes came "
+        "4,049 to 1,942 on the site (68% up); 0 votes both ways alike",
+    )
+    agreement_weight: float = Field(
+        default=1.0,
+        ge=0,
+        description="how much stance agreement a = 1 - |reader stance - comment stance| (in "
+        "[-1, 1]; 0 without stances) sways a comment vote's side. No source: no study gives vote "
+        "sides by stance distance. With 1 (and no lean) a comment of one's own stance is "
+        "up-voted 88% of the time and one of the opposite extreme 12%; chosen so that stance "
+        "decides most votes. Set it from vote sides by stance on the platform studied",
     )
     affinity_base: float = Field(
         default=0.5,
         ge=0,
         description="affinity of an entry at zero interest similarity; with ``affinity_max`` "
-        "it bounds how much interest matters (x0 to x3 around the base rate). No source",
+        "it bounds how much interest matters (x0 to x3 around the base rate). No source: no "
+        "study gives engagement by embedding similarity. Chosen so that the rates are the "
+        "rates at similarity 0.5 (affinity 1), which interest-ranked feeds mostly show. Set it "
+        "from engagement by recommender score, if logged",
     )
-    affinity_max: float = Field(default=1.5, gt=0, description="the most affinity can be")
+    affinity_max: float = Field(
+        default=1.5,
+        gt=0,
+        description="the most affinity can be (the rates x1.5 at similarity 1 or above). No "
+        "source; chosen so that the closest entries are acted on half again as often as those "
+        "at similarity 0.5",
+    )
     popularity_weight: float = Field(
-        default=0.1,
+        default=0.46,
         ge=0,
-        description="weight of log(1 + likes + shares): a post with 1,000 engagements is "
-        "acted on 1.7 times as often as one with none. No source; the paper's agents see the "
-        "counters and lean towards popular posts [OASIS]",
+        description="weight of log(1 + likes + shares): with one engagement an entry is acted on "
+        "1 + 0.46 ln 2 = 1.32 times as often as with none, [Muchnik13]'s 32% rise in up-votes "
+        "after one planted up-vote. The logarithm beyond one engagement has no source; a post "
+        "with 1,000 is acted on 4.2 times as often. 0 assumes no herd effect on posts",
     )
     dislike_slope: float = Field(
         default=2.0,
         ge=0,
-        description="dislike chance rises with -similarity at this slope (full rate at "
-        "similarity -0.5); no source",
+        description="dislike chance rises with -similarity at this slope (the full rate at "
+        "similarity -0.5). No source: no study gives down-votes by embedding similarity. Chosen "
+        "so that only entries unlike the reader's interests are disliked",
     )
     conformity: float = Field(
         default=0.0,
         ge=0,
-        description="how much a comment's current score sways the side of a vote: up with "
-        "probability (1 + tanh(conformity x score + agreement)) / 2. Default 0: no built-in "
-        "herd effect. Direction from [Muchnik13]: one planted up-vote raised the next up-vote "
-        "chance by 32% (0.5 -> 0.66, conformity 1/3); 0.5 is the earlier heuristic's lean",
+        description="how much a comment's current score (likes minus dislikes) sways the side "
+        "of a vote. Default 0: no built-in herd effect, which a herd run then measures rather "
+        "than assumes. [Muchnik13]: one planted up-vote raised the next up-vote chance by 32% "
+        "(0.68 -> 0.89 with the default lean), which conformity 0.69 reproduces",
     )
 
 

@@ -495,6 +495,7 @@ def describe_models(config: ExperimentConfig, llm_agents: int, agents: int) -> d
     lines = {
         "agents": f"{agents} ({llm_agents} played by an LLM, the rest by the heuristic policy)",
         "heuristic": f"conformity={rates.conformity:g}, comment_vote={rates.comment_vote:g}, "
+        f"vote_lean={rates.vote_lean:g}, agreement_weight={rates.agreement_weight:g}, "
         f"like={rates.like:g}, dislike={rates.dislike:g}, comment={rates.comment:g}",
     }
     opinions = config.opinions

@@ -85,8 +85,8 @@ def test_an_agent_decides_the_same_in_any_batch():
     assert decide_heuristic(HeuristicSettings(), 9, 4, odd, ALL) == whole[1::2]
 
 
-def comment_votes(conformity: float) -> tuple[Counter[int], Counter[int]]:
-    rates = HeuristicSettings(comment_vote=1.0, conformity=conformity)
+def comment_votes(conformity: float, lean: float = 0.0) -> tuple[Counter[int], Counter[int]]:
+    rates = HeuristicSettings(comment_vote=1.0, conformity=conformity, vote_lean=lean)
     decisions = decide_heuristic(rates, 5, 0, batch(2000, 0.0), ALL)
     votes = [a for actions in decisions for a in actions if "comment_id" in a.args]
     liked = Counter(a.args["comment_id"] for a in votes if a.type is ActionType.LIKE_COMMENT)
@@ -98,6 +98,12 @@ def test_without_conformity_a_comment_score_does_not_sway_votes():
     liked, disliked = comment_votes(0.0)
     for comment in (101, 102, 103):  # at +3, -3 and 0
         assert 0.85 < liked[comment] / disliked[comment] < 1.15
+
+
+def test_the_default_lean_gives_the_sites_share_of_up_votes():
+    liked, disliked = comment_votes(0.0, HeuristicSettings().vote_lean)
+    for comment in (101, 102, 103):  # [Muchnik13]: 4,049 up to 1,942 down, 68% up
+        assert 0.65 < liked[comment] / (liked[comment] + disliked[comment]) < 0.71
 
 
 def test_agents_vote_on_every_shown_comment():
@@ -125,10 +131,15 @@ def test_stance_agreement_leans_votes():
         stances=np.where(np.arange(2000) % 2 == 0, 0.8, -0.8),
         comment_stances=np.full(entries, 0.8),
     )  # fmt: skip
-    decisions = decide_heuristic(HeuristicSettings(comment_vote=1.0), 3, 0, leaning, ALL)
-    ups = [any(a.type is ActionType.LIKE_COMMENT for a in d) for d in decisions]
+    rates = HeuristicSettings(comment_vote=1.0, vote_lean=0.0)
+    ups = [any(a.type is ActionType.LIKE_COMMENT for a in d)
+           for d in decide_heuristic(rates, 3, 0, leaning, ALL)]  # fmt: skip
     assert np.mean(ups[0::2]) > 0.8  # (1 + tanh(1)) / 2 = 0.88
     assert np.mean(ups[1::2]) < 0.3  # (1 + tanh(1 - 1.6)) / 2 = 0.23
+    deaf = rates.model_copy(update={"agreement_weight": 0.0})
+    ups = [any(a.type is ActionType.LIKE_COMMENT for a in d)
+           for d in decide_heuristic(deaf, 3, 0, leaning, ALL)]  # fmt: skip
+    assert 0.45 < np.mean(ups[0::2]) < 0.55 and 0.45 < np.mean(ups[1::2]) < 0.55
 
 
 def test_with_conformity_comment_votes_follow_the_earlier_voters():
