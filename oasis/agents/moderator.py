@@ -36,7 +36,11 @@ class WordModerator:
 
     def _act(self, ctx: AgentContext) -> list[Action]:
         agent = ctx.profile.agent_id
-        seen = [(p.post_id, f"{p.content} {p.quote_content or ''}") for p in ctx.observation.feed]
+        seen: list[tuple[int, str]] = []
+        for p in ctx.observation.feed:
+            seen.append((p.post_id, p.content))
+            if p.quoted_content is not None and p.original_post_id is not None:
+                seen.append((p.original_post_id, p.quoted_content))  # the quoted post itself
         for line in ctx.observation.search_results:
             if match := _HIT.match(line):
                 seen.append((int(match.group(1)), match.group(2)))

@@ -20,13 +20,14 @@ class CommentView:
 class PostView:
     """One post in a feed with its counters and top comments.
 
-    ``original_post_id`` is set for reposts and quotes: then ``author_*`` is who shared it and
-    ``original_author_*`` who wrote the original, as a timeline shows "X reposted". As in
-    OASIS's post table, a quote keeps the original's text in ``content`` and the quoting user's
-    text in ``quote_content``; counters are the original's. ``flagged`` marks posts that the
-    platform labels as reported (misinformation warning). ``liked``, ``reposted`` and
-    ``author_followed`` are the reader's own state: whether they already liked or reposted the
-    original and follow its author.
+    ``original_post_id`` is set for reposts and quotes: then ``author_*`` is who shared or quoted
+    it and ``original_author_*`` who wrote the post shared or quoted. A repost shows its
+    original's text, counters and comments, as a timeline shows "X reposted"; acting on it acts
+    on the original. A quote is a post of its own: ``content``, counters and comments are the
+    quote's, ``quoted_content`` is the text of the post it quotes, and acting on it acts on the
+    quote. ``flagged`` marks posts that the platform labels as reported (misinformation warning).
+    ``liked``, ``reposted`` and ``author_followed`` are the reader's own state: whether they
+    already liked or reposted :attr:`target_post_id` and follow :attr:`target_author_id`.
     """
 
     post_id: int
@@ -39,7 +40,7 @@ class PostView:
     shares: int = 0
     reports: int = 0
     original_post_id: int | None = None
-    quote_content: str | None = None
+    quoted_content: str | None = None
     comments: tuple[CommentView, ...] = ()
     flagged: bool = False
     original_author_id: int | None = None
@@ -47,6 +48,25 @@ class PostView:
     liked: bool = False
     reposted: bool = False
     author_followed: bool = False
+
+    @property
+    def is_quote(self) -> bool:
+        """Whether this entry is a quote (a post of its own on top of another)."""
+        return self.quoted_content is not None
+
+    @property
+    def target_post_id(self) -> int:
+        """The post that acting on this entry acts on: a repost's original, else this post."""
+        if self.original_post_id is None or self.is_quote:
+            return self.post_id
+        return self.original_post_id
+
+    @property
+    def target_author_id(self) -> int:
+        """The author of :attr:`target_post_id`."""
+        if self.original_author_id is None or self.is_quote:
+            return self.author_id
+        return self.original_author_id
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,14 +21,17 @@ _NOTES = {
 
 
 def post_view(
-    post: Mapping[str, Any], root: Mapping[str, Any] | None, report_threshold: int
+    post: Mapping[str, Any], shared: Mapping[str, Any] | None, report_threshold: int
 ) -> PostView:
     """A post row (as the platform reads it) as shown in a feed.
 
-    A repost or quote shows its root's text and counters, as OASIS does; ``flagged`` marks
-    posts reported at least ``report_threshold`` times.
+    ``shared`` is the row of the post a repost shares or a quote quotes. A repost shows its
+    original's text and counters; a quote its own, with the quoted post's text and author
+    (see :class:`PostView`). ``flagged`` marks posts reported at least ``report_threshold``
+    times.
     """
-    shown = root or post
+    quote = post["quote_content"] is not None
+    shown = post if quote or shared is None else shared
     comments = tuple(
         CommentView(c["comment_id"], c["user_id"], c["content"], c["num_likes"], c["num_dislikes"])
         for c in post["comments"]
@@ -44,11 +47,11 @@ def post_view(
         shares=shown["num_shares"],
         reports=shown["num_reports"],
         original_post_id=post["original_post_id"],
-        quote_content=post["quote_content"],
+        quoted_content=(shared["content"] if shared else "") if quote else None,
         comments=comments,
         flagged=shown["num_reports"] >= report_threshold,
-        original_author_id=root["user_id"] if root else None,
-        original_author_name=root["author_name"] if root else None,
+        original_author_id=shared["user_id"] if shared else None,
+        original_author_name=shared["author_name"] if shared else None,
     )
 
 
@@ -72,7 +75,7 @@ def render_hits(action: str, args: Mapping[str, Any], data: Mapping[str, Any]) -
         elif "group_id" in hit:
             text = f"[group {hit['group_id']}] user {hit['sender_id']}: {hit['content']}"
         else:
-            body = hit.get("quote_content") or hit.get("content") or ""
+            body = hit.get("content") or ""
             text = f"post {hit['post_id']} by user {hit['user_id']}: {body}"
         lines.append("  * " + _cut(text, _HIT_CHARS))
     return lines

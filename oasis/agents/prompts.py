@@ -105,17 +105,19 @@ def render_observation(observation: Observation) -> str:
 
 
 def render_post(post: PostView) -> str:
-    """One feed post with counters and top comments, ids shown so the model can act on them."""
+    """One feed post with counters and top comments, ids shown so the model can act on them.
+
+    A quote shows its own text, then the quoted post's; its counters and comments are its own.
+    """
     head = f"- post {post.post_id} by {post.author_name} (user {post.author_id})"
     if post.original_post_id is not None:
-        kind = "quoting" if post.quote_content is not None else "reposting"
+        kind = "quoting" if post.is_quote else "reposting"
         head += f", {kind} post {post.original_post_id}"
         if post.original_author_id is not None:
             head += f" by {post.original_author_name} (user {post.original_author_id})"
-    text = post.quote_content if post.quote_content is not None else post.content
-    lines = [f"{head}: {text}"]
-    if post.quote_content is not None:
-        lines.append(f"  quoted: {post.content}")
+    lines = [f"{head}: {post.content}"]
+    if post.is_quote:
+        lines.append(f"  quoted post {post.original_post_id}: {post.quoted_content}")
     counts = f"  likes {post.likes}, dislikes {post.dislikes}, shares {post.shares}"
     lines.append(counts + (" [flagged as possibly misleading]" if post.flagged else ""))
     done = [

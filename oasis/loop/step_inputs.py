@@ -285,8 +285,8 @@ def _reader_flags(
     readers = np.repeat(np.asarray(ids, np.int64), np.diff(indptr))[keep]
     at = at[keep]
     shown = [views[int(p)] for p in known]
-    originals = np.array([v.original_post_id or v.post_id for v in shown], np.int64)[at]
-    authors = np.array([v.original_author_id or v.author_id for v in shown], np.int64)[at]
+    originals = np.array([v.target_post_id for v in shown], np.int64)[at]
+    authors = np.array([v.target_author_id for v in shown], np.int64)[at]
     none = np.full(len(at), -1, np.int64)
     state = reader.entry_state(readers, originals, authors, none, ("liked", "reposted", "followed"))
     flags = np.column_stack([state["liked"], state["reposted"], state["followed"]])

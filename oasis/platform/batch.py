@@ -27,6 +27,7 @@ from oasis.platform.schema import (
     Report,
     Trace,
     User,
+    share_root,
 )
 from oasis.platform.settings import PlatformSettings
 
@@ -99,7 +100,7 @@ def load_batch(
     )
 
 
-# A repost is a post by the user whose root is the reposted post; quotes are not reposts.
+# A repost is a post by the user whose original is the reposted post; quotes are not reposts.
 _NOT_QUOTE = Post.quote_content.is_(None)
 
 # Each relation a handler checks: its (actor, target) columns and any further condition.
@@ -116,7 +117,7 @@ _RELATIONS: dict[str, tuple[Any, ...]] = {
 }
 
 # The relation each action type checks and the argument naming the pair's target. Votes,
-# reports and reposts of a post land on its root.
+# reports and reposts of a post land on its root (a repost's original; a quote is its own).
 _CHECKS: dict[ActionType, tuple[str, str]] = {
     ActionType.REPOST: ("repost", "post_id"),
     ActionType.LIKE_POST: ("like", "post_id"),
@@ -207,9 +208,9 @@ def _load_ids(conn: Connection, column: Any, ids: Collection[Any]) -> set[Any]:
 def _load_posts(conn: Connection, ids: Collection[int]) -> dict[int, PostInfo]:
     if not ids:
         return {}
-    query = select(Post.post_id, Post.user_id, Post.original_post_id)
+    query = select(Post.post_id, Post.user_id, share_root())
     rows = conn.execute(query.where(member_of(conn, Post.post_id, ids))).all()
-    posts = {pid: PostInfo(pid, uid, original or pid) for pid, uid, original in rows}
+    posts = {pid: PostInfo(pid, uid, root) for pid, uid, root in rows}
     missing_roots = {p.root_id for p in posts.values()} - set(posts)
     return posts | _load_posts(conn, missing_roots)
 

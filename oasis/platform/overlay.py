@@ -55,7 +55,10 @@ class PairSet:
 
 
 class PostInfo(NamedTuple):
-    """What actions need to know of a post: its author and the root of its repost chain.
+    """What actions need to know of a post: its author and where acting on it lands.
+
+    ``root_id`` is the original a repost shares, else the post itself: a quote is a post of its
+    own, so likes, comments and shares of it land on it.
 
     (Named tuples, not frozen dataclasses: a step builds tens of thousands, and a tuple is built
     several times faster.)

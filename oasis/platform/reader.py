@@ -31,6 +31,7 @@ from oasis.platform.schema import (
     StepMetrics,
     Trace,
     User,
+    share_root,
 )
 from oasis.platform.stances import content_stances, latest_stances, stance_of
 
@@ -85,12 +86,12 @@ class Reader:
     def post_table(self, since_step: int | None = None) -> dict[str, np.ndarray]:
         """Columns of posts created at or after ``since_step`` (all posts when ``None``).
 
-        ``root_id`` is the post itself for an original post, else the root it shares.
+        ``root_id`` is the original a repost shares, else the post itself (a quote too).
         """
         query = select(
             Post.post_id,
             Post.user_id,
-            func.coalesce(Post.original_post_id, Post.post_id).label("root_id"),
+            share_root().label("root_id"),
             Post.created_step,
             Post.created_at,
             Post.num_likes,
@@ -105,11 +106,19 @@ class Reader:
         return {c: frame[c].to_numpy(np.float64 if c == "created_at" else _INT) for c in frame}
 
     def posts(self, post_ids: Sequence[int], top_comments: int = 3) -> dict[int, dict[str, Any]]:
-        """Posts by id with their author's user name and their most liked comments."""
+        """Posts by id with their author's user name, ``root_id`` and most liked comments.
+
+        ``root_id`` is where acting on the post lands (see :func:`share_root`); the comments
+        are those on it.
+        """
         found: dict[int, dict[str, Any]] = {}
         for part in chunks(sorted(set(post_ids))):
             query = (
-                select(Post.__table__, User.user_name.label("author_name"))
+                select(
+                    Post.__table__,
+                    User.user_name.label("author_name"),
+                    share_root().label("root_id"),
+                )
                 .join(User, User.user_id == Post.user_id)
                 .where(Post.post_id.in_(part))
             )
@@ -119,7 +128,7 @@ class Reader:
         return found
 
     def _attach_comments(self, posts: dict[int, dict[str, Any]], top: int) -> None:
-        roots = sorted({p["original_post_id"] or p["post_id"] for p in posts.values()})
+        roots = sorted({p["root_id"] for p in posts.values()})
         by_root: dict[int, list[dict[str, Any]]] = {}
         if roots:
             query = self._best_comments(roots, top)
@@ -128,7 +137,7 @@ class Reader:
                     {k: v for k, v in row.items() if k not in ("rank", "score")}
                 )
         for post in posts.values():
-            post["comments"] = by_root.get(post["original_post_id"] or post["post_id"], [])
+            post["comments"] = by_root.get(post["root_id"], [])
 
     def top_comments(self, post_ids: Sequence[int]) -> dict[int, tuple[int, int]]:
         """Each post's best-scored comment as ``post_id -> (comment_id, likes - dislikes)``."""
@@ -319,7 +328,7 @@ class Reader:
     def engagement(self, step: int) -> dict[str, np.ndarray]:
         """(user_id, post_id) pairs of the step's likes, shares and own posts, for interest updates.
 
-        Shares and quotes point at the root they share; own posts at themselves.
+        Reposts and quotes point at the post they share or quote; own posts at themselves.
         """
         likes = select(Like.user_id, Like.post_id).where(Like.created_step == step)
         posts = select(Post.user_id, func.coalesce(Post.original_post_id, Post.post_id)).where(
@@ -356,19 +365,19 @@ class Reader:
     def post_texts(self, first_step: int, last_step: int) -> tuple[np.ndarray, list[str]]:
         """Ids and texts of posts created in ``[first_step, last_step]``, for embedding.
 
-        A repost reads as its root's text; a quote as the root's text and the quote.
+        A repost reads as its original's text; a quote as the quoted text, then its own.
         """
         root = Post.__table__.alias("root")
         query = (
-            select(Post.post_id, Post.content, Post.quote_content, root.c.content)
+            select(Post.post_id, root.c.content, Post.content)
             .join(root, root.c.post_id == Post.original_post_id, isouter=True)
             .where(Post.created_step.between(first_step, last_step))
             .order_by(Post.post_id)
         )
         ids, texts = [], []
-        for post_id, content, quote, root_content in self.conn.execute(query):
+        for post_id, shared, content in self.conn.execute(query):
             ids.append(post_id)
-            texts.append(" ".join(t for t in (root_content, quote, content) if t))
+            texts.append(" ".join(t for t in (shared, content) if t))
         return np.array(ids, _INT), texts
 
     def results_tables(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:

@@ -2,16 +2,29 @@
 
 User ids are agent ids. Posts, comments and groups get ids assigned by the platform in canonical
 action order (not by the database), so the same actions give the same ids on any backend.
-A repost or quote keeps both its ``parent_post_id`` (the post the agent acted on) and its
-``original_post_id`` (the root of the chain): the first gives cascade depth, the second is where
-shares, likes and comments land.
+A repost or quote keeps both its ``parent_post_id`` (the post through which its author was
+exposed) and its ``original_post_id`` (the original it shares or quotes): the first gives cascade
+depth, the second whose cascade it joins and whose ``num_shares`` it counts in.
+
+A repost has no text of its own: likes, comments, reports and shares of it land on its original
+(:func:`share_root`). A quote is a post of its own, as on X: its text is in ``content``, and
+likes, comments, reposts and quotes of it land on the quote itself, whose own cascade they make.
+
+Against OASIS's post table (camel-ai/oasis 0.2.5), column by column: ``post_id``, ``user_id``,
+``original_post_id``, ``quote_content`` (the quoting text, set only on quotes), the counters and
+``created_at`` mean the same; a quote's ``content`` holds the quote's own text (the same as its
+``quote_content``), where OASIS copies the quoted post's text (join ``original_post_id`` for it).
+Quoting a quote quotes that quote (OASIS records the quote's original instead).
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     JSON,
     Boolean,
+    ColumnElement,
     Float,
     ForeignKey,
     Index,
@@ -20,6 +33,9 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    and_,
+    case,
+    func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -61,7 +77,7 @@ class User(Base):
 
 
 class Post(Base):
-    """A post, repost (``content`` empty) or quote (``quote_content`` set)."""
+    """A post, repost (``content`` empty) or quote (``quote_content`` set, equal to ``content``)."""
 
     __tablename__ = "post"
     post_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
@@ -81,6 +97,20 @@ class Post(Base):
         Index("ix_post_step", "created_step"),
         Index("ix_post_original", "original_post_id"),
     )
+
+
+def share_root(posts: Any = Post.__table__.c) -> ColumnElement[int]:
+    """Where acting on a post lands: a repost's original, else the post itself (quotes too).
+
+    ``posts`` are the columns of the post table or of an alias of it.
+    """
+    is_share = posts.quote_content.is_(None)
+    return func.coalesce(case((is_share, posts.original_post_id)), posts.post_id)
+
+
+def is_repost(posts: Any = Post.__table__.c) -> ColumnElement[bool]:
+    """Whether a post is a repost (it shares an original and has no text of its own)."""
+    return and_(posts.original_post_id.is_not(None), posts.quote_content.is_(None))
 
 
 class Comment(Base):

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from dataclasses import replace
+
 from oasis.agents.memory import AgentMemory
 from oasis.agents.observation import PostView
+from oasis.agents.observe import post_view
 from oasis.agents.prompts import (
     build_interview_messages,
     build_messages,
@@ -58,7 +61,7 @@ def test_observation_shows_ids_counts_comments_and_sections():
     assert "[flagged as possibly misleading]" in text
     assert "comment 70 by user 4 (likes 2, dislikes 0): so true" in text
     assert "reposting post 11" in text
-    assert "quoting post 10: my take\n  quoted: original text" in text
+    assert "quoting post 10 by user6 (user 6): my take\n  quoted post 10: original text" in text
     assert "Notifications:\n- user 9 liked your post 4" in text
     assert "Group messages:\n- group 1, user 2: hello" in text
     assert "Search results" not in text
@@ -90,3 +93,32 @@ def test_a_share_names_the_original_and_who_shared_it_and_the_readers_own_state(
     assert "post 12 by carol (user 3), reposting post 11 by bob (user 2): the sky is green" in text
     assert "(you liked it; you follow its author)" in text
     assert "you" not in render_post(PostView(11, 2, "bob", "the sky is green", 1))
+
+
+def test_a_quote_shows_its_own_text_and_counters_then_the_quoted_post():
+    quoted = {"post_id": 11, "user_id": 2, "author_name": "bob", "content": "the sky is green"}
+    row = {
+        "post_id": 14, "user_id": 3, "author_name": "carol", "content": "no, it is blue",
+        "quote_content": "no, it is blue", "original_post_id": 11, "created_step": 2,
+        "num_likes": 1, "num_dislikes": 0, "num_shares": 2, "num_reports": 0,
+        "comments": [{"comment_id": 5, "user_id": 4, "content": "agreed", "num_likes": 0,
+                      "num_dislikes": 0}],
+    }  # fmt: skip
+    view = replace(post_view(row, quoted | {"num_likes": 9}, report_threshold=3), liked=True)
+    assert (view.target_post_id, view.target_author_id) == (14, 3)
+    text = render_post(view)
+    assert text.splitlines()[:3] == [
+        "- post 14 by carol (user 3), quoting post 11 by bob (user 2): no, it is blue",
+        "  quoted post 11: the sky is green",
+        "  likes 1, dislikes 0, shares 2",
+    ]
+    assert "(you liked it)" in text and "comment 5 by user 4" in text
+    repost = post_view(row | {"quote_content": None, "content": ""}, quoted | _COUNTERS, 3)
+    assert (repost.target_post_id, repost.target_author_id, repost.content) == (
+        11, 2, "the sky is green",
+    )  # fmt: skip
+    assert "reposting post 11 by bob (user 2): the sky is green" in render_post(repost)
+    assert "likes 9," in render_post(repost)
+
+
+_COUNTERS = {"num_likes": 9, "num_dislikes": 0, "num_shares": 1, "num_reports": 0}

@@ -29,7 +29,8 @@ def _do(platform: Platform, step: int, *actions: Action) -> list[int]:
     return [int(r.data["post_id"]) for r in results]
 
 
-def test_reposts_of_reposts_and_quotes_from_the_platform(platform: Platform) -> None:
+def _shares_of_shares_and_quotes(platform: Platform) -> tuple[pd.DataFrame, int, int, int]:
+    """A root, a repost and a quote of it, shares of those, a quote of a repost; the posts."""
     (root,) = _do(platform, 1, Action(0, ActionType.CREATE_POST, {"content": "news"}))
     repost, quote = _do(
         platform,
@@ -48,12 +49,36 @@ def test_reposts_of_reposts_and_quotes_from_the_platform(platform: Platform) -> 
     with platform.reader() as reader:
         posts = reader.table(Post)
     assert (posts.loc[posts["post_id"] == deeper[0], "original_post_id"] == root).all()
-    # Users: 1, 2 and 4 (who follows the root's author) under the root; 3 and 5 under 1, whose
-    # share alone reached them; 6 under 5.
+    return posts, root, quote, deeper[2]
+
+
+def _parent_users(tree) -> dict[int, int]:
+    return dict(zip(tree.user_id[1:], tree.user_id[tree.parent[1:]], strict=True))
+
+
+def test_quotes_join_the_root_cascade_as_shares_and_root_their_own(platform: Platform) -> None:
+    posts, root, quote, second_quote = _shares_of_shares_and_quotes(platform)
+    # The root's tree: 1 and the quoter 2 under the root; 3 and the quoter 5 under 1, whose
+    # share alone reached them. 4 and 6 reposted quotes: they shared those, not the root.
     tree = cascade_tree(posts, root, "created_step")
-    parent_user = dict(zip(tree.user_id[1:], tree.user_id[tree.parent[1:]], strict=True))
-    assert parent_user == {1: 0, 2: 0, 3: 1, 4: 0, 5: 1, 6: 5}
+    assert _parent_users(tree) == {1: 0, 2: 0, 3: 1, 5: 1}
     metrics = cascade_metrics(tree, np.arange(1, 5))
-    assert metrics["scale"].tolist() == [1, 3, 6, 7]
-    assert metrics["depth"].tolist() == [0, 1, 2, 3]
-    assert metrics["max_breadth"].tolist() == [0, 2, 3, 3]
+    assert metrics["scale"].tolist() == [1, 3, 5, 5]
+    assert metrics["depth"].tolist() == [0, 1, 2, 2]
+    assert metrics["max_breadth"].tolist() == [0, 2, 2, 2]
+    # Each quote roots a cascade of its own reposts.
+    assert _parent_users(cascade_tree(posts, quote, "created_step")) == {4: 2}
+    own = cascade_metrics(cascade_tree(posts, second_quote, "created_step"), np.arange(1, 5))
+    assert own["scale"].tolist() == [0, 0, 1, 2]
+    shares = posts.set_index("post_id")["num_shares"]
+    assert (shares[root], shares[quote], shares[second_quote]) == (4, 1, 1)
+
+
+def test_reddit_post_trees_count_quotes_as_shares_too(platform: Platform) -> None:
+    posts, root, quote, second_quote = _shares_of_shares_and_quotes(platform)
+    tree = cascade_tree(posts, root, "created_step", level="post")
+    parent_post = dict(zip(tree.post_id[1:], tree.post_id[tree.parent[1:]], strict=True))
+    repost = root + 1
+    assert parent_post == {repost: root, quote: root, repost + 2: repost, second_quote: repost}
+    assert cascade_tree(posts, quote, "created_step", level="post").size == 2
+    assert cascade_tree(posts, second_quote, "created_step", level="post").size == 2

@@ -30,7 +30,7 @@ posts = st.builds(
     texts,
     st.integers(0, 9),
     original_post_id=st.none() | st.integers(0, 999),
-    quote_content=st.none() | texts,
+    quoted_content=st.none() | texts,
     comments=st.lists(comments, max_size=2).map(tuple),
     flagged=st.booleans(),
 )

@@ -41,7 +41,8 @@ def _post(snap: Snapshot, post_id: int) -> dict[str, Any]:
 
 
 def _root(row: dict[str, Any]) -> int:
-    return int(row["original_post_id"] or row["post_id"])
+    """Where acting on the post lands: a repost's original, else the post (a quote too)."""
+    return int(row["root_id"])
 
 
 def _window(snap: Snapshot, step: int | None, window: int) -> tuple[int, int]:

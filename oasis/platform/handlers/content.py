@@ -33,26 +33,31 @@ def exposed_through(batch: StepBatch, user_id: int, shared: PostInfo) -> int:
 
 
 def _new_post(
-    batch: StepBatch, user_id: int, content: str, parent: PostInfo | None, quote: str | None
+    batch: StepBatch, user_id: int, content: str, shared: PostInfo | None, quote: bool
 ) -> ActionResult:
+    """Insert a post; a repost or quote of ``shared`` counts as a share of what it shares.
+
+    A repost's likes, comments and shares land on its original; a quote's on the quote itself.
+    """
     post_id = batch.new_id("post")
-    root = parent.root_id if parent else None
+    original = shared.root_id if shared else None
     batch.insert(
         "post",
         {
             "post_id": post_id,
             "user_id": user_id,
-            "original_post_id": root,
-            "parent_post_id": exposed_through(batch, user_id, parent) if parent else None,
+            "original_post_id": original,
+            "parent_post_id": exposed_through(batch, user_id, shared) if shared else None,
             "content": content,
-            "quote_content": quote,
+            "quote_content": content if quote else None,
             "created_step": batch.step,
             "created_at": batch.now,
         },
     )
-    batch.posts[post_id] = PostInfo(post_id, user_id, root or post_id)
-    if root is not None:
-        batch.deltas.bump("post", root, "num_shares")
+    root = post_id if original is None or quote else original
+    batch.posts[post_id] = PostInfo(post_id, user_id, root)
+    if original is not None:
+        batch.deltas.bump("post", original, "num_shares")
     return ok(post_id=post_id)
 
 
@@ -61,7 +66,7 @@ def create_post(batch: StepBatch, action: Action) -> ActionResult:
     content = _text(batch, action.args["content"])
     if content is None:
         return fail("empty_content")
-    return _new_post(batch, action.agent_id, content, None, None)
+    return _new_post(batch, action.agent_id, content, None, quote=False)
 
 
 def repost(batch: StepBatch, action: Action) -> ActionResult:
@@ -78,22 +83,27 @@ def repost(batch: StepBatch, action: Action) -> ActionResult:
     if pair in reposts:
         return fail("duplicate")
     reposts.add(pair)
-    return _new_post(batch, action.agent_id, "", post, None)
+    return _new_post(batch, action.agent_id, "", post, quote=False)
 
 
 def quote_post(batch: StepBatch, action: Action) -> ActionResult:
-    """Share a post with a comment of one's own; the quote counts as a share of the root."""
+    """Post a text of one's own on top of a post: a post of its own, counted as a share.
+
+    What it quotes is what a repost would share (a repost's original; a quote is quoted itself),
+    so it joins that post's cascade; it may repeat. Its text is both its ``content`` and, as in
+    OASIS's table, its ``quote_content``.
+    """
     post = batch.posts.get(action.args["post_id"])
     if post is None:
         return fail("post_not_found")
     quote = _text(batch, action.args["quote_content"])
     if quote is None:
         return fail("empty_content")
-    return _new_post(batch, action.agent_id, "", post, quote)
+    return _new_post(batch, action.agent_id, quote, post, quote=True)
 
 
 def create_comment(batch: StepBatch, action: Action) -> ActionResult:
-    """Comment on a post; a comment on a repost lands on its root."""
+    """Comment on a post; a comment on a repost lands on its original (a quote keeps its own)."""
     post = batch.posts.get(action.args["post_id"])
     if post is None:
         return fail("post_not_found")
@@ -166,7 +176,7 @@ def _vote(
 
 
 def report_post(batch: StepBatch, action: Action) -> ActionResult:
-    """Report a post (its root) once; past the threshold readers see a warning on it."""
+    """Report a post (a repost's original) once; past the threshold readers see a warning."""
     post = batch.posts.get(action.args["post_id"])
     if post is None:
         return fail("post_not_found")

@@ -14,7 +14,7 @@ from sqlalchemy import Select, or_, select
 from oasis.core.actions import Action, ActionResult, ActionType
 from oasis.platform.batch import StepBatch
 from oasis.platform.handlers.result import ok
-from oasis.platform.schema import GroupMember, GroupMessage, Mute, Post, User
+from oasis.platform.schema import GroupMember, GroupMessage, Mute, Post, User, is_repost
 
 
 def _like_pattern(query: str) -> str:
@@ -40,10 +40,7 @@ def search_posts(batch: StepBatch, action: Action) -> ActionResult:
     query = (
         select(*_POST_COLUMNS)
         .where(
-            or_(
-                Post.content.like(pattern, escape="\\"),
-                Post.quote_content.like(pattern, escape="\\"),
-            ),
+            Post.content.like(pattern, escape="\\"),
             _unmuted(Post.user_id, action.agent_id),
         )
         .order_by(Post.post_id.desc())
@@ -68,13 +65,13 @@ def search_user(batch: StepBatch, action: Action) -> ActionResult:
 
 
 def trend(batch: StepBatch, action: Action) -> ActionResult:
-    """The most liked original posts of the last ``trend_window_steps`` steps."""
+    """The most liked posts and quotes (not reposts) of the last ``trend_window_steps`` steps."""
     since = batch.step - batch.settings.trend_window_steps
     query = (
         select(*_POST_COLUMNS)
         .where(
             Post.created_step >= since,
-            Post.original_post_id.is_(None),
+            ~is_repost(),
             _unmuted(Post.user_id, action.agent_id),
         )
         .order_by(Post.num_likes.desc(), Post.post_id)

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Connection, func, or_, select, union_all
 
 from oasis.platform.handlers.reads import _like_pattern
-from oasis.platform.schema import Comment, Like, Post
+from oasis.platform.schema import Comment, Like, Post, is_repost, share_root
 
 _POST = select(Post.__table__)
 _LIKE = Like.__table__.c
@@ -20,8 +20,9 @@ class PostQueries:
         self.conn = conn
 
     def post(self, post_id: int) -> dict[str, Any] | None:
-        """One post, or ``None`` when unknown."""
-        row = self.conn.execute(_POST.where(Post.post_id == post_id)).mappings().first()
+        """One post with its ``root_id`` (see :func:`share_root`), or ``None`` when unknown."""
+        query = _POST.add_columns(share_root().label("root_id")).where(Post.post_id == post_id)
+        row = self.conn.execute(query).mappings().first()
         return None if row is None else dict(row)
 
     def by_user(self, user_id: int, limit: int, offset: int) -> list[dict[str, Any]]:
@@ -41,21 +42,19 @@ class PostQueries:
         return self._page(query, limit, offset)
 
     def search(self, text: str, limit: int, offset: int) -> list[dict[str, Any]]:
-        """Posts whose content or quote contains ``text``, newest first."""
-        pattern = _like_pattern(text)
-        columns = (Post.content, Post.quote_content)
-        query = _POST.where(or_(*(c.like(pattern, escape="\\") for c in columns)))
+        """Posts and quotes whose text contains ``text``, newest first."""
+        query = _POST.where(Post.content.like(_like_pattern(text), escape="\\"))
         return self._page(query.order_by(Post.post_id.desc()), limit, offset)
 
     def top(self, first: int, last: int, limit: int, offset: int) -> list[dict[str, Any]]:
-        """Original posts created in steps ``first..last``, most liked first."""
+        """Posts and quotes (not reposts) created in steps ``first..last``, most liked first."""
         query = _POST.where(
-            Post.original_post_id.is_(None), Post.created_step.between(first, last)
+            ~is_repost(), Post.created_step.between(first, last)
         ).order_by(Post.num_likes.desc(), Post.num_shares.desc(), Post.post_id)
         return self._page(query, limit, offset)
 
     def trending(self, first: int, last: int, limit: int, offset: int) -> list[dict[str, Any]]:
-        """Root posts by engagement (likes, comments, shares) received in steps ``first..last``.
+        """Posts by engagement (likes, comments, shares, quotes) received in steps ``first..last``.
 
         Each row carries its ``score``: the count of those events.
         """
@@ -77,7 +76,10 @@ class PostQueries:
         return self._page(query, limit, offset)
 
     def cascade(self, root_id: int) -> list[dict[str, Any]]:
-        """The root post and every repost and quote of it, by post id (parents come first)."""
+        """The root post and every repost and quote of it, by post id (parents come first).
+
+        Reposts of a quote are in the quote's own cascade, not in its root's.
+        """
         query = (
             select(
                 Post.post_id,
