@@ -1,10 +1,13 @@
 """Cascade metrics of a post over time: scale, depth and max breadth of its share tree.
 
-Input is the posts table as columns: ``post_id``, ``user_id``, ``original_post_id`` (the root
-for reposts and quotes, null for originals), ``parent_post_id`` (the share through which the
+Input is the posts table as columns: ``post_id``, ``user_id``, ``original_post_id`` (the post a
+repost shares or a quote quotes, null for posts), ``parent_post_id`` (the share through which the
 sharer was exposed: the root itself, or a followee's share when only that reached them) and a
 time column (``created_at`` or ``step``). Without ``parent_post_id`` every share hangs off the
 root, so depth is at most 1.
+
+A quote counts as a share of the post it quotes, so its author joins that post's tree like a
+reposter; it is also a post of its own, the root of the tree of its own reposts and quotes.
 
 Two views of the same shares (``level``):
 

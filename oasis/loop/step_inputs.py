@@ -219,14 +219,15 @@ def llm_contexts(
     ids = user_ids.tolist()
     wanted = {int(p) for u in ids for p in by_user.get(u, ())}
     posts = reader.posts(sorted(wanted))
-    roots = reader.posts(sorted({p["original_post_id"] for p in posts.values()} - {None}))
+    # What the reposts share and the quotes quote: shown with them.
+    shared = reader.posts(sorted({p["original_post_id"] for p in posts.values()} - {None}))
     counts = reader.user_counts(ids)
     notes = reader.notifications(ids, since_step=step - 1)
     messages = reader.group_messages(ids, since_step=step - 1)
     reads = reader.read_results(ids, step - 1, READ_ACTIONS)
     # One view per post, shared by every feed it appears in (views are immutable).
     views = {
-        pid: post_view(post, _root(post, roots), report_threshold) for pid, post in posts.items()
+        pid: post_view(post, _shared(post, shared), report_threshold) for pid, post in posts.items()
     }
     done = _reader_flags(reader, by_user, ids, views)
     variants: dict[
@@ -297,8 +298,8 @@ def _reader_flags(
     }
 
 
-def _root(
-    post: Mapping[str, Any], roots: Mapping[int, Mapping[str, Any]]
+def _shared(
+    post: Mapping[str, Any], shared: Mapping[int, Mapping[str, Any]]
 ) -> Mapping[str, Any] | None:
     original = post["original_post_id"]
-    return None if original is None else roots.get(original)
+    return None if original is None else shared.get(original)

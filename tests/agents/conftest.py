@@ -36,8 +36,17 @@ def make_observation(agent_id: int, step: int = 3) -> Observation:
         PostView(11, 2, "user2", "the sky is green", 1, likes=5, comments=(comment,), flagged=True),
         PostView(12, 3, "user3", "the sky is green", 2, shares=1, original_post_id=11),
         PostView(
-            13, 5, "user5", "my take", 2, likes=3, original_post_id=10, quoted_content="original text",
-            original_author_id=6, original_author_name="user6", liked=True,
+            13,
+            5,
+            "user5",
+            "my take",
+            2,
+            likes=3,
+            original_post_id=10,
+            quoted_content="original text",
+            original_author_id=6,
+            original_author_name="user6",
+            liked=True,
         ),
     )
     return Observation(

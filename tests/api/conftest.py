@@ -25,7 +25,7 @@ USERS = range(1, 7)
 A = ActionType
 # Each step's actions and whether each one succeeds. Post ids follow canonical order (agent id):
 # 1 u1 "hello world", 2 u2 "climate news", 3 u2 repost 1, 4 u3 quote 1, 5 u4 repost 3 (a repost
-# of a repost), 6 u5 quote 4 (a quote of a quote), 7 u1 "second post".
+# of a repost), 6 u5 quote 4 (a quote of a quote: a share of the quote 4), 7 u1 "second post".
 SCRIPT: list[list[tuple[int, ActionType, dict[str, object], bool]]] = [
     [
         (u, A.SIGN_UP, {"user_name": f"user{u}", "name": f"User {u}", "bio": f"bio {u}"}, True)

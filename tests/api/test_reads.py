@@ -121,17 +121,23 @@ def test_post_with_comments_reposts_and_quotes(client: httpx.Client):
     detail = ok(client.get("/posts/1"))
     assert detail["post"]["kind"] == "post"
     assert detail["post"]["num_likes"] == 3
-    assert detail["post"]["num_shares"] == 4
+    assert detail["post"]["num_shares"] == 3  # 3, 4 and 5; 6 quotes the quote 4
     assert [c["content"] for c in detail["comments"]["items"]] == ["nice", "on the repost"]
     # Shares made through the original: 5 and 6 shared shares, but the original reached them.
     assert ids(detail["reposts"], "post_id") == [3, 5]
-    assert ids(detail["quotes"], "post_id") == [4, 6]
+    assert ids(detail["quotes"], "post_id") == [4]
     repost = ok(client.get("/posts/3"))
     assert (repost["post"]["kind"], repost["root_id"]) == ("repost", 1)
     assert ids(repost["reposts"], "post_id") == []
     assert len(repost["comments"]["items"]) == 2  # comments land on the root
-    assert ids(ok(client.get("/posts/4/quotes")), "post_id") == []
-    assert ok(client.get("/posts/4"))["post"]["kind"] == "quote"
+    assert ids(ok(client.get("/posts/4/quotes")), "post_id") == [6]
+    quote = ok(client.get("/posts/4"))
+    assert (quote["post"]["kind"], quote["root_id"], quote["post"]["content"]) == (
+        "quote",
+        4,
+        "so true",
+    )
+    assert (quote["post"]["num_shares"], quote["comments"]["items"]) == (1, [])
     comments = ok(client.get("/posts/1/comments", params={"limit": 1}))
     assert (len(comments["items"]), comments["next_offset"]) == (1, 1)
     assert ok(client.get("/posts/1/reposts"))["items"][0]["user_id"] == 2
@@ -143,8 +149,8 @@ def test_top_trending_and_search(client: httpx.Client):
     assert ids(ok(client.get("/posts/top")), "post_id") == [7]
     assert ok(client.get("/posts/top", params={"step": 4, "window": 5}))["next_offset"] is None
     trending = ok(client.get("/posts/trending", params={"step": 3, "window": 2}))
-    # Steps 2-3: post 1 got 2 likes, 1 comment and 4 shares; post 2 got 1 like.
-    assert [(p["post_id"], p["score"]) for p in trending["items"]] == [(1, 7), (2, 1)]
+    # Steps 2-3: post 1 got 2 likes, 1 comment and 3 shares; post 2 a like; the quote 4 a quote.
+    assert [(p["post_id"], p["score"]) for p in trending["items"]] == [(1, 6), (2, 1), (4, 1)]
     found = ok(client.get("/posts/search", params={"q": "quot"}))
     assert ids(found, "post_id") == [6]
     assert ok(client.get("/posts/search", params={"q": "_"}))["items"] == []
@@ -155,17 +161,22 @@ def test_cascade_tree_and_metrics_over_time(client: httpx.Client):
     assert cascade["root_id"] == 1
     depths = {n["post_id"]: n["depth"] for n in cascade["nodes"]["items"]}
     # 4 follows the root's author and 5 follows no sharer: the original reached both directly.
-    assert depths == {1: 0, 3: 1, 4: 1, 5: 1, 6: 1}
+    assert depths == {1: 0, 3: 1, 4: 1, 5: 1}  # 6 quoted the quote 4: it is in 4's cascade
     assert [
         (p["step"], p["scale"], p["depth"], p["max_breadth"]) for p in cascade["over_time"]
     ] == [
         (1, 1, 0, 0),
         (2, 3, 1, 2),
-        (3, 5, 1, 4),
+        (3, 4, 1, 3),
     ]
-    assert (cascade["scale"], cascade["depth"], cascade["max_breadth"]) == (5, 1, 4)
-    paged = ok(client.get("/posts/1/cascade", params={"limit": 2, "offset": 2}))
-    assert (ids(paged["nodes"], "post_id"), paged["nodes"]["next_offset"]) == ([4, 5], 4)
+    assert (cascade["scale"], cascade["depth"], cascade["max_breadth"]) == (4, 1, 3)
+    paged = ok(client.get("/posts/1/cascade", params={"limit": 2, "offset": 1}))
+    assert (ids(paged["nodes"], "post_id"), paged["nodes"]["next_offset"]) == ([3, 4], 3)
+    quoted = ok(client.get("/posts/6/cascade"))
+    assert quoted["root_id"] == 6 and quoted["scale"] == 1
+    of_quote = ok(client.get("/posts/4/cascade"))
+    nodes = [(n["post_id"], n["depth"], n["is_quote"]) for n in of_quote["nodes"]["items"]]
+    assert (of_quote["root_id"], nodes) == (4, [(4, 0, True), (6, 1, True)])
     lone = ok(client.get("/posts/2/cascade"))
     assert (lone["scale"], lone["depth"], len(lone["over_time"])) == (1, 0, 1)
 

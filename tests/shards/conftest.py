@@ -75,7 +75,9 @@ def make_context(agent_id: int, step: int = 2) -> AgentContext:
     memory = AgentMemory((MemoryEntry(1, "like_post(post_id=3)", "ok"),), "step 1: 2 posts")
     feed = (
         PostView(3, 5, "u5", "hello", 0, likes=2, comments=(CommentView(9, 4, "so true", 1),)),
-        PostView(4, 6, "u6", "my take", 1, original_post_id=3, quoted_content="hello", flagged=True),
+        PostView(
+            4, 6, "u6", "my take", 1, original_post_id=3, quoted_content="hello", flagged=True
+        ),
     )
     observation = Observation(agent_id, step, "2026-01-01 02:00", feed, 3, 4, ("1 new like",))
     return AgentContext(profile, memory, observation)

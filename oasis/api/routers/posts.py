@@ -52,7 +52,7 @@ def _window(snap: Snapshot, step: int | None, window: int) -> tuple[int, int]:
 
 @router.get("/search", response_model=Page[PostOut])
 def search_posts(snap: Snap, q: Text, limit: Limit = 50, offset: Offset = 0) -> Page[PostOut]:
-    """Posts whose content or quote contains ``q``, newest first."""
+    """Posts and quotes whose text contains ``q``, newest first."""
     return page(PostOut, snap.posts.search(q, limit + 1, offset), limit, offset)
 
 

@@ -48,9 +48,9 @@ class PostQueries:
 
     def top(self, first: int, last: int, limit: int, offset: int) -> list[dict[str, Any]]:
         """Posts and quotes (not reposts) created in steps ``first..last``, most liked first."""
-        query = _POST.where(
-            ~is_repost(), Post.created_step.between(first, last)
-        ).order_by(Post.num_likes.desc(), Post.num_shares.desc(), Post.post_id)
+        query = _POST.where(~is_repost(), Post.created_step.between(first, last)).order_by(
+            Post.num_likes.desc(), Post.num_shares.desc(), Post.post_id
+        )
         return self._page(query, limit, offset)
 
     def trending(self, first: int, last: int, limit: int, offset: int) -> list[dict[str, Any]]:

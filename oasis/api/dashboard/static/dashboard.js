@@ -166,7 +166,7 @@ async function drawTree(rootId, row) {
 
 function describe(p) {
   if (p.kind === "repost") return `repost of post ${p.original_post_id}`;
-  if (p.kind === "quote") return `${p.quote_content} (quoting post ${p.original_post_id})`;
+  if (p.kind === "quote") return `${p.content} (quoting post ${p.original_post_id})`;
   return p.content;
 }
 
@@ -175,7 +175,7 @@ function postCard(p, onclick) {
   return h("div", { class: "post", dataset: { post: p.post_id }, onclick },
     h("div", { class: "meta" }, `post ${p.post_id} by `, userLink(p.user_id),
       ` · step ${p.created_step}${kind}`),
-    h("div", { class: "text" }, p.quote_content ? `${p.quote_content}\n» ${p.content}` : p.content),
+    h("div", { class: "text" }, p.content),
     h("div", { class: "meta" }, `♥ ${p.num_likes} · ✗ ${p.num_dislikes} · shares ${p.num_shares}` +
       (p.score !== undefined ? ` · engagement ${p.score}` : "")));
 }
