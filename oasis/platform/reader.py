@@ -50,11 +50,15 @@ class Reader:
         return np.fromiter(self.conn.scalars(select(User.user_id).order_by(User.user_id)), _INT)
 
     def find_posts(self, step: int, wanted: Sequence[tuple[int, str]]) -> list[int | None]:
-        """The first post created at ``step`` by each (user, content) pair, or None."""
+        """The first post (not a quote) made at ``step`` by each (user, content) pair, or None."""
         users = {u for u, _ in wanted}
         query = (
             select(Post.post_id, Post.user_id, Post.content)
-            .where(Post.created_step == step, member_of(self.conn, Post.user_id, users))
+            .where(
+                Post.created_step == step,
+                Post.original_post_id.is_(None),
+                member_of(self.conn, Post.user_id, users),
+            )
             .order_by(Post.post_id)
         )
         found: dict[tuple[int, str], int] = {}
