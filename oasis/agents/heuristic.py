@@ -1,6 +1,7 @@
 """The heuristic policy: agents without an LLM, decided for a whole batch with array arithmetic.
 
-For each entry of an agent's feed (the original post, however it reached the feed), with
+For each entry of an agent's feed (the original post, however it reached the feed; a quote is
+an original of its own, so acting on a quote acts on the quote), with
 ``sim`` the cosine similarity of the agent's interest vector and the post and ``pop`` its likes
 plus shares, and the rates and weights of :class:`~oasis.agents.settings.HeuristicSettings`:
 
