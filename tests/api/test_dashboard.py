@@ -64,9 +64,10 @@ def test_overview_and_series(client: httpx.Client):
 
 def test_top_cascades_match_the_cascade_route(client: httpx.Client):
     top = client.get("/dashboard/cascades").json()
-    assert [(c["post_id"], c["shares"]) for c in top] == [(1, 4)]
-    cascade = client.get("/posts/1/cascade").json()
-    assert cascade["scale"] == 5
+    # The quote 4 roots a cascade of its own: post 6 quotes it.
+    assert [(c["post_id"], c["shares"]) for c in top] == [(1, 3), (4, 1)]
+    assert client.get("/posts/1/cascade").json()["scale"] == 4
+    assert client.get("/posts/4/cascade").json()["scale"] == 2
 
 
 def test_feed_history_lists_each_logged_feed_newest_first(client: httpx.Client):
