@@ -9,6 +9,11 @@ the hashing encoder's own throughput is timed apart), heavy-tailed follower coun
 and 2 mutes per active user, 50 posts already shown to each active user. Each recommender runs
 two steps (the second an hour later, after recording the first step's feeds as shown).
 Peak memory: the process's resident high-water mark during the step (VmHWM, reset before it).
+
+``who_to_follow`` (in ``--kinds``) ranks suggestions for the same active users over a follow
+graph of every user (``--out-degree`` followees each, chosen by popularity): the first-hop
+sample, the second hop's rows sliced from that graph (what the platform's bulk read returns),
+and the ranking, timed apart.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
+from oasis.core.arrays import distinct
 from oasis.recsys import (
     ActiveUsers,
     HashingEmbedder,
@@ -31,6 +37,8 @@ from oasis.recsys import (
     l2_normalise,
     make_recommender,
 )
+from oasis.recsys.settings import WhoToFollowSettings
+from oasis.recsys.who_to_follow import FollowGraph, sample_followees, who_to_follow
 
 HOUR = 3600.0
 
@@ -133,6 +141,52 @@ def run_kind(kind: str, args: argparse.Namespace, state: RecsysState, posts, use
     state.shown = type(state.shown)(shown_before)
 
 
+def run_who_to_follow(args: argparse.Namespace, state: RecsysState, users: ActiveUsers) -> None:
+    rng = np.random.default_rng(7)
+    t0 = time.perf_counter()
+    weight = np.minimum(rng.pareto(1.2, args.users) * 20, 10**7) + 1
+    followees = rng.choice(args.users, args.users * args.out_degree, p=weight / weight.sum())
+    indptr = np.arange(args.users + 1, dtype=np.int64) * args.out_degree
+    followers = np.bincount(followees, minlength=args.users).astype(np.int64)
+    everyone = np.arange(args.users, dtype=np.int64)
+    print(
+        f"who_to_follow graph: {followees.size:,} follows built in "
+        f"{time.perf_counter() - t0:.1f} s",
+        flush=True,
+    )
+    settings = WhoToFollowSettings()
+    for step in (1, 2):
+        reset_peak()
+        before = rss_mib("VmRSS")
+        t0 = time.perf_counter()
+        sampled = sample_followees(users, settings.fanout, np.random.default_rng(step))
+        hops = distinct(sampled[sampled >= 0])
+        t1 = time.perf_counter()
+        counts = indptr[hops + 1] - indptr[hops]
+        hop_indptr = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+        hop_indices = followees[
+            np.repeat(indptr[hops], counts)
+            + np.arange(hop_indptr[-1])
+            - np.repeat(hop_indptr[:-1], counts)
+        ]
+        t2 = time.perf_counter()
+        graph = FollowGraph(hops, hop_indptr, hop_indices, everyone, followers)
+        found = who_to_follow(
+            users, sampled, graph, state.interests, settings, np.random.default_rng(step)
+        )
+        t3 = time.perf_counter()
+        peak = rss_mib("VmHWM")
+        sizes = np.diff(found.indptr)
+        print(
+            f"who_to_follow step {step}: {t3 - t0 - (t2 - t1):7.2f} s (sample {t1 - t0:.2f} s, "
+            f"rank {t3 - t2:.2f} s; second hop of {hops.size:,} users sliced in "
+            f"{t2 - t1:.2f} s apart)  lists {len(sizes):,} (mean {sizes.mean():.2f}, "
+            f"{int((sizes < settings.k).sum()):,} short)  peak RSS {peak:,.0f} MiB "
+            f"(+{peak - before:,.0f})",
+            flush=True,
+        )
+
+
 def encoder_throughput() -> None:
     texts = [
         f"post number {i} about topic {i % 97} and the weather in city {i % 13}"
@@ -152,7 +206,8 @@ def main() -> None:
     parser.add_argument("--dim", type=int, default=64)
     parser.add_argument("--k", type=int, default=10)
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--kinds", default="random,reddit,interest,twitter")
+    parser.add_argument("--out-degree", type=int, default=10)
+    parser.add_argument("--kinds", default="random,reddit,interest,twitter,who_to_follow")
     args = parser.parse_args()
     faiss.omp_set_num_threads(args.threads)
     print(machine())
@@ -169,7 +224,10 @@ def main() -> None:
         f"{len(state.shown):,} shown pairs"
     )
     for kind in args.kinds.split(","):
-        run_kind(kind, args, state, posts, users)
+        if kind == "who_to_follow":
+            run_who_to_follow(args, state, users)
+        else:
+            run_kind(kind, args, state, posts, users)
 
 
 if __name__ == "__main__":

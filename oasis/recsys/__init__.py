@@ -36,6 +36,14 @@ to ``flat_max_posts``, IVF past it), ``twitter`` (followees' posts by popularity
 out-of-network interest retrieval x recency x ``max(1, log_1000(followers + 1))``). Every kind
 skips own posts, muted authors and (``exclude_shown``) posts already shown, and passes
 :func:`check_recommender`. Settings compose into the run config as ``cfg.recsys``.
+
+Who to follow (``oasis/recsys/who_to_follow.py``, settings ``cfg.recsys.who_to_follow``): each
+active user's short list of accounts to follow, from friends of friends (a bounded sample),
+the most-followed users and interest similarity; never the user, its followees or its mutes::
+
+    sampled = sample_followees(users, settings.fanout, rng)       # first hop
+    graph = FollowGraph(hops, *reader.followees(hops), all_ids, followers)  # one bulk read
+    found = who_to_follow(users, sampled, graph, rec.state.interests, settings, rng)
 """
 
 from oasis.recsys.contract import ContractViolation, check_recommender
@@ -44,9 +52,10 @@ from oasis.recsys.factory import make_embedder, make_recommender
 from oasis.recsys.openai_embedder import OpenAIEmbedder
 from oasis.recsys.recommender import Recommender
 from oasis.recsys.sentence_embedder import SentenceTransformerEmbedder
-from oasis.recsys.settings import EmbedderSettings, RecsysSettings
+from oasis.recsys.settings import EmbedderSettings, RecsysSettings, WhoToFollowSettings
 from oasis.recsys.state import RecsysState
 from oasis.recsys.tables import ActiveUsers, Feeds, PostTable, RecsysError
+from oasis.recsys.who_to_follow import FollowGraph, Suggestions, sample_followees, who_to_follow
 
 __all__ = [
     "ActiveUsers",
@@ -54,6 +63,7 @@ __all__ = [
     "Embedder",
     "EmbedderSettings",
     "Feeds",
+    "FollowGraph",
     "HashingEmbedder",
     "OpenAIEmbedder",
     "PostTable",
@@ -62,8 +72,12 @@ __all__ = [
     "RecsysSettings",
     "RecsysState",
     "SentenceTransformerEmbedder",
+    "Suggestions",
+    "WhoToFollowSettings",
     "check_recommender",
     "l2_normalise",
     "make_embedder",
     "make_recommender",
+    "sample_followees",
+    "who_to_follow",
 ]

@@ -37,6 +37,62 @@ class EmbedderSettings(BaseModel):
         return self
 
 
+class WhoToFollowSettings(BaseModel):
+    """The who-to-follow list each active user sees (``oasis/recsys/who_to_follow.py``).
+
+    On by default (``k: 3``): on X the list is always there, and follows made from it are a
+    large part of how the graph grows (Gupta et al., "WTF: The Who to Follow Service at
+    Twitter", WWW 2013); without it follows come only from what a feed happens to show. Set
+    ``k: 0`` to switch it off (Reddit has no such list; a Reddit-faithful run may want it off).
+    No published weights exist for the score (WTF ranks its circle of trust with SALSA, not a
+    weighted sum); the defaults make friends of friends lead, as they lead WTF's candidates,
+    with popularity and interest as tie-breakers and the cold-start fallback.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    k: int = Field(
+        default=3,
+        ge=0,
+        le=50,
+        description="users suggested per active user, at most; 0 switches the list off. "
+        "Three, as X's web client's who-to-follow box shows",
+    )
+    fanout: int = Field(
+        default=10,
+        gt=0,
+        description="followees sampled per user, and followees sampled per followee: at most "
+        "fanout**2 friends of friends per user, whatever the graph's size. Chosen so that "
+        "100,000 active of 1,000,000 users rank in a few seconds on two cores "
+        "(python bench/recsys.py); WTF's circle of trust is its top 500 by random walks",
+    )
+    pool: int = Field(
+        default=50,
+        ge=0,
+        description="the most-followed users considered for popularity and interest; all a "
+        "user who follows nobody is offered",
+    )
+    rerank: int = Field(
+        default=10,
+        gt=0,
+        description="friends of friends kept per user, by friends and popularity, before "
+        "interest vectors are compared (bounds that cost)",
+    )
+    friends_weight: float = Field(
+        default=1.0, ge=0, description="weight of the share of sampled followees who follow"
+    )
+    popularity_weight: float = Field(
+        default=0.5,
+        ge=0,
+        description="weight of log1p(followers) / log1p(most followers); no source (see above)",
+    )
+    interest_weight: float = Field(
+        default=0.5,
+        ge=0,
+        description="weight of the cosine of the two users' interest vectors; no source",
+    )
+
+
 class RecsysSettings(BaseModel):
     """How feeds are ranked: the recommender kind and its knobs.
 
@@ -71,3 +127,4 @@ class RecsysSettings(BaseModel):
     hnsw_m: int = Field(default=32, gt=1)
     hnsw_ef_search: int = Field(default=64, gt=0)
     embedder: EmbedderSettings = EmbedderSettings()
+    who_to_follow: WhoToFollowSettings = WhoToFollowSettings()
