@@ -17,7 +17,10 @@ plus shares, and the rates and weights of :class:`~oasis.agents.settings.Heurist
   a = 1 - |agent stance - comment stance| its agreement with the comment (0 where either has
   no stance). With the default ``conformity: 0`` earlier votes do not sway an agent, so a herd
   effect is something a run shows, not something the policy assumes;
-- once per step the agent writes a post about its topic with the ``post`` rate.
+- once per step the agent writes a post about its topic with the ``post`` rate;
+- it follows each account of its who-to-follow list with the ``follow_suggestion`` rate
+  (draws from their own stream, one per list position), unless it follows that account from
+  its feed in the same step.
 
 Each entry carries the reader's own state (:data:`LIKED`, :data:`REPOSTED`, ... bits): what
 the agent already did is not done again, its own posts are not liked, shared or followed, and
@@ -76,7 +79,9 @@ class HeuristicBatch:
     shown comment, best first; a 1-D array is one comment per entry) and ``reader_state`` (bits
     such as :data:`LIKED`; None when unknown) are per feed entry; ``topics`` holds, per agent,
     the words it writes about, ``stances`` its stance (None: no stances) and ``post_stances``
-    the posts' authors' stances.
+    the posts' authors' stances. ``suggested`` holds the who-to-follow lists as CSR over
+    ``suggest_indptr`` (agent i's are ``suggested[suggest_indptr[i]:suggest_indptr[i+1]]``);
+    None: no lists.
     """
 
     agent_ids: np.ndarray
@@ -92,6 +97,8 @@ class HeuristicBatch:
     stances: np.ndarray | None = None
     post_stances: np.ndarray | None = None
     comment_stances: np.ndarray | None = None
+    suggest_indptr: np.ndarray | None = None
+    suggested: np.ndarray | None = None
 
 
 def decide_heuristic(
@@ -126,10 +133,29 @@ def decide_heuristic(
         decisions[writer].append(
             Action(int(batch.agent_ids[writer]), ActionType.CREATE_POST, {"content": content})
         )
+    if ActionType.FOLLOW in allowed:
+        _follow_suggestions(rates.follow_suggestion, seed, step, batch, decisions)
     for i, actions in enumerate(decisions):
         if not actions:
             actions.append(Action(int(batch.agent_ids[i]), ActionType.DO_NOTHING))
     return decisions
+
+
+def _follow_suggestions(
+    rate: float, seed: int, step: int, batch: HeuristicBatch, decisions: list[list[Action]]
+) -> None:
+    """Adds a follow of each suggested account drawn with ``rate``, if not followed already."""
+    if batch.suggested is None or batch.suggest_indptr is None or not len(batch.suggested):
+        return
+    lengths = np.diff(batch.suggest_indptr)
+    row = np.repeat(np.arange(len(batch.agent_ids)), lengths)
+    position = np.arange(len(batch.suggested)) - batch.suggest_indptr[row]
+    draws = uniform(seed, Stream.SUGGESTION, step, batch.agent_ids, int(lengths.max()))
+    for index in np.flatnonzero(draws[row, position] < rate).tolist():
+        agent, target = int(batch.agent_ids[row[index]]), int(batch.suggested[index])
+        follow = Action(agent, ActionType.FOLLOW, {"followee_id": target})
+        if follow not in decisions[row[index]]:
+            decisions[row[index]].append(follow)
 
 
 def _entry_choices(

@@ -70,12 +70,27 @@ class PostView:
 
 
 @dataclass(frozen=True, slots=True)
+class UserSuggestion:
+    """One account in the who-to-follow list, with why it is suggested.
+
+    ``reason`` is readable text ("followed by 2 people you follow", "similar interests",
+    "popular").
+    """
+
+    user_id: int
+    name: str
+    followers: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class Observation:
     """Everything one agent sees at one step; read from the state committed at step - 1.
 
     ``notifications`` are events on the agent's own posts ("user 7 liked your post 12");
     ``group_messages`` are recent messages in the agent's groups (empty when groups are off);
-    ``search_results`` are the rendered hits of the agent's searches in the previous step.
+    ``search_results`` are the rendered hits of the agent's searches in the previous step;
+    ``who_to_follow`` the accounts the platform suggests following, best first.
     """
 
     agent_id: int
@@ -87,3 +102,4 @@ class Observation:
     notifications: tuple[str, ...] = ()
     group_messages: tuple[str, ...] = ()
     search_results: tuple[str, ...] = ()
+    who_to_follow: tuple[UserSuggestion, ...] = ()

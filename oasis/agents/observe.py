@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from oasis.agents.observation import CommentView, Observation, PostView
+from oasis.agents.observation import CommentView, Observation, PostView, UserSuggestion
 
 READ_ACTIONS = ("search_posts", "search_user", "trend", "listen_from_group")
 HITS_PER_READ = 5
@@ -102,11 +102,12 @@ def build_observation(
     notes: Mapping[str, int],
     messages: Sequence[Mapping[str, Any]],
     reads: Sequence[tuple[str, Mapping[str, Any], Mapping[str, Any]]] = (),
+    suggested: Sequence[UserSuggestion] = (),
 ) -> Observation:
     """One agent's observation; ``counts`` is (followers, following).
 
     ``reads`` are the agent's searches, trends and group listens of the previous step with
-    their hits, shown as ``search_results``.
+    their hits, shown as ``search_results``; ``suggested`` its who-to-follow list.
     """
     return Observation(
         agent_id=agent_id,
@@ -120,4 +121,16 @@ def build_observation(
             f"[group {m['group_id']}] user {m['sender_id']}: {m['content']}" for m in messages
         ),
         search_results=result_lines(reads),
+        who_to_follow=tuple(suggested),
     )
+
+
+def suggestion_reason(mutual: int, kind: str) -> str:
+    """Why an account is suggested, as the list shows it.
+
+    ``kind`` is ``friends`` (``mutual`` of the agent's followees follow it), ``interest`` or
+    ``popular``.
+    """
+    if kind == "friends":
+        return f"followed by {mutual} {'person' if mutual == 1 else 'people'} you follow"
+    return "similar interests" if kind == "interest" else "popular"

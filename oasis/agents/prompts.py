@@ -12,7 +12,7 @@ from typing import Literal
 
 from oasis.agents.action_schema import ACTION_DOCS, model_args
 from oasis.agents.memory import AgentMemory, render_memory
-from oasis.agents.observation import Observation, PostView
+from oasis.agents.observation import Observation, PostView, UserSuggestion
 from oasis.agents.profile import Profile, render_profile
 from oasis.core.actions import ActionType
 
@@ -94,6 +94,8 @@ def render_observation(observation: Observation) -> str:
         "Your feed:" if o.feed else "Your feed is empty.",
         *(render_post(p) for p in o.feed),
     ]
+    if o.who_to_follow:
+        lines += ["Who to follow:", *(render_suggestion(s) for s in o.who_to_follow)]
     for title, items in (
         ("Notifications", o.notifications),
         ("Group messages", o.group_messages),
@@ -102,6 +104,12 @@ def render_observation(observation: Observation) -> str:
         if items:  # lines already indented (a search's hits) stay under their head
             lines += [f"{title}:", *(i if i.startswith(" ") else f"- {i}" for i in items)]
     return "\n".join(lines)
+
+
+def render_suggestion(suggestion: UserSuggestion) -> str:
+    """One who-to-follow line, with the id the model follows by."""
+    s = suggestion
+    return f"- {s.name} (user {s.user_id}, {s.followers} followers): {s.reason}"
 
 
 def render_post(post: PostView) -> str:

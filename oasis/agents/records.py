@@ -17,14 +17,14 @@ import pyarrow as pa
 
 from oasis.agents.heuristic import HeuristicBatch
 from oasis.agents.memory import memory_from_dict, memory_to_dict
-from oasis.agents.observation import CommentView, Observation, PostView
+from oasis.agents.observation import CommentView, Observation, PostView, UserSuggestion
 from oasis.agents.policy import AgentContext
 from oasis.agents.profile import Profile
 from oasis.core.actions import Action, ActionType
 
 _PROFILE = ("user_name", "name", "bio", "persona", "llm_group")
 # Columns of a HeuristicBatch with one value per agent; every other column is per feed entry.
-_PER_AGENT = frozenset({"agent_ids", "indptr", "topics", "stances"})
+_PER_AGENT = frozenset({"agent_ids", "indptr", "topics", "stances", "suggest_indptr", "suggested"})
 CONTEXT_SCHEMA = pa.schema(
     [
         ("agent_id", pa.int64()),
@@ -107,13 +107,28 @@ def take_agents(batch: HeuristicBatch, rows: np.ndarray) -> HeuristicBatch:
         for name, column in columns.items()
         if name not in _PER_AGENT
     }
+    suggest_indptr, suggested = batch.suggest_indptr, batch.suggested
+    if suggest_indptr is not None and suggested is not None:
+        suggest_indptr, suggested = _csr_rows(suggest_indptr, suggested, rows)
     return HeuristicBatch(
         agent_ids=batch.agent_ids[rows],
         indptr=indptr,
         topics=[batch.topics[int(i)] for i in rows],
         stances=None if batch.stances is None else batch.stances[rows],
+        suggest_indptr=suggest_indptr,
+        suggested=suggested,
         **per_entry,
     )
+
+
+def _csr_rows(
+    indptr: np.ndarray, values: np.ndarray, rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows ``rows`` of the CSR ``(indptr, values)``, in that order."""
+    lengths = np.diff(indptr)[rows]
+    out = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    entries = np.repeat(indptr[rows] - out[:-1], lengths) + np.arange(int(out[-1]))
+    return out, values[entries]
 
 
 def observation_to_dict(observation: Observation) -> dict[str, Any]:
@@ -122,6 +137,7 @@ def observation_to_dict(observation: Observation) -> dict[str, Any]:
     data["feed"] = [
         {**_fields(p), "comments": [_fields(c) for c in p.comments]} for p in observation.feed
     ]
+    data["who_to_follow"] = [_fields(s) for s in observation.who_to_follow]
     return data
 
 
@@ -132,7 +148,8 @@ def observation_from_dict(data: Mapping[str, Any]) -> Observation:
         for p in data["feed"]
     )
     lists = {k: tuple(v) for k, v in data.items() if isinstance(v, list) and k != "feed"}
-    return Observation(**{**data, **lists, "feed": feed})
+    suggested = tuple(UserSuggestion(**s) for s in data.get("who_to_follow", ()))
+    return Observation(**{**data, **lists, "feed": feed, "who_to_follow": suggested})
 
 
 def _fields(record: Any) -> dict[str, Any]:

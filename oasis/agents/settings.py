@@ -123,6 +123,16 @@ class HeuristicSettings(_Section):
         "follows to other routes (search, suggestions, offline ties). Set it to the follows "
         "per like of the platform studied",
     )
+    follow_suggestion: float = Field(
+        default=0.05,
+        ge=0,
+        le=1,
+        description="chance to follow each account of the who-to-follow list shown (the "
+        "``recsys.who_to_follow`` setting). No published per-impression figure; an assumption, "
+        "chosen so that the list's three suggestions give about as many follows per active "
+        "step (3 x 0.05 = 0.15) as liked posts' authors do (10 entries x like 0.15 x follow "
+        "0.1 = 0.15)",
+    )
     comment_vote: float = Field(
         default=0.03,
         ge=0,

@@ -28,6 +28,7 @@ class Stream(IntEnum):
     LLM = 5
     OPINION = 6
     ANALYSIS = 7
+    SUGGESTION = 8
 
 
 def _mix(x: np.ndarray) -> np.ndarray:

@@ -55,11 +55,14 @@ from oasis.loop.roster import PROFILE_KEYS, Roster, profile_text
 from oasis.loop.schedule import Schedule
 from oasis.loop.stance_book import StanceBook, merge, score_answers
 from oasis.loop.step_inputs import (
+    SuggestedByUser,
     active_users,
     candidate_posts,
+    follow_suggestions,
     heuristic_batch,
     llm_contexts,
     one_per_original,
+    suggestion_views,
     wanted_flags,
 )
 from oasis.platform import FeedRecord, Platform, RunInfo, StanceRecord
@@ -310,25 +313,35 @@ class Simulation:
         feeds = one_per_original(ranked, *candidates)  # a timeline shows an original once
         # Ids may have gaps (a failed sign-up skips one): never index arrays by user id.
         # LLM and custom-policy agents get full observations, the rest heuristic columns
-        llm = np.isin(active, self.roster.llm_ids) | np.isin(active, self.custom_ids)
-        observed = llm
+        observed = np.isin(active, self.roster.llm_ids) | np.isin(active, self.custom_ids)
         by_user = feeds.as_dict()  # read by both kinds of agent
-        contexts = self._contexts(reader, by_user, active[observed], step)
+        state = self.recommender.state
+        pick = generator(self.config.seed, Stream.SUGGESTION, step)
+        found = follow_suggestions(reader, users, state, self.config.recsys.who_to_follow, pick)
+        shown = suggestion_views(reader, found, np.flatnonzero(observed))
+        contexts = self._contexts(reader, by_user, active[observed], step, shown)
         rule_ids = active[~observed]
         topics = self.roster.topics(rule_ids)
-        state = self.recommender.state
         mine = self.stances.of(rule_ids) if self.stances is not None else None
         wanted = wanted_flags(self.config.allowed_actions)
-        rules = heuristic_batch(reader, by_user, rule_ids, candidates, state, topics, mine, wanted)
+        rules = heuristic_batch(
+            reader, by_user, rule_ids, candidates, state, topics, mine, wanted,
+            found.lists(np.flatnonzero(~observed)),
+        )  # fmt: skip
         return StepInputs(feeds, contexts, rules)
 
     def _contexts(
-        self, reader: Reader, by_user: dict[int, np.ndarray], ids: np.ndarray, step: int
+        self,
+        reader: Reader,
+        by_user: dict[int, np.ndarray],
+        ids: np.ndarray,
+        step: int,
+        suggested: SuggestedByUser,
     ) -> list[AgentContext]:
         """What the LLM and custom-policy agents ``ids`` see: profile, memory and observation."""
         return llm_contexts(
             reader, by_user, ids, step, self.clock.label(step), self.roster.profiles(ids),
-            self.memories, self.config.platform.report_threshold,
+            self.memories, self.config.platform.report_threshold, suggested,
         )  # fmt: skip
 
     def _interview(
@@ -371,7 +384,7 @@ class Simulation:
         # Without stances an agent named explicitly is asked through the pool, as before.
         llm = ids if self.stances is None else ids[np.isin(ids, roster.llm_ids)]
         with self.platform.reader() as reader:
-            contexts = self._contexts(reader, {}, llm, step)
+            contexts = self._contexts(reader, {}, llm, step, {})
         answers = self.pool.interview(contexts, interview.question) if len(llm) else []
         stances = StanceRecord(np.empty(0, np.int64), np.empty(0))
         if answers:

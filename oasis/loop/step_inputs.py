@@ -19,15 +19,26 @@ from oasis.agents.heuristic import (
     HeuristicBatch,
 )
 from oasis.agents.memory import AgentMemory
-from oasis.agents.observation import PostView
-from oasis.agents.observe import READ_ACTIONS, build_observation, post_view
+from oasis.agents.observation import PostView, UserSuggestion
+from oasis.agents.observe import READ_ACTIONS, build_observation, post_view, suggestion_reason
 from oasis.agents.policy import AgentContext
 from oasis.agents.profile import Profile
 from oasis.core.actions import ActionType
 from oasis.core.arrays import distinct
 from oasis.platform.entry_state import FLAGS
 from oasis.platform.reader import Reader
-from oasis.recsys import ActiveUsers, Feeds, PostTable, RecsysState
+from oasis.recsys import (
+    ActiveUsers,
+    Feeds,
+    FollowGraph,
+    PostTable,
+    RecsysState,
+    Suggestions,
+    WhoToFollowSettings,
+    sample_followees,
+    who_to_follow,
+)
+from oasis.recsys.who_to_follow import FRIENDS, INTEREST
 
 
 def candidate_posts(reader: Reader, since_step: int) -> tuple[PostTable, np.ndarray]:
@@ -63,6 +74,46 @@ def active_users(reader: Reader, user_ids: np.ndarray, posts: PostTable) -> Acti
 
 
 FeedsByUser = Mapping[int, np.ndarray]
+
+
+def follow_suggestions(
+    reader: Reader,
+    users: ActiveUsers,
+    state: RecsysState,
+    settings: WhoToFollowSettings,
+    rng: np.random.Generator,
+) -> Suggestions:
+    """Each active user's who-to-follow list: a first-hop sample, one bulk read, the ranking."""
+    if not settings.k:
+        return Suggestions.empty(users.user_id)
+    sampled = sample_followees(users, settings.fanout, rng)
+    hops = distinct(sampled[sampled >= 0])
+    graph = FollowGraph(hops, *reader.followees(hops.tolist()), *reader.follower_counts())
+    return who_to_follow(users, sampled, graph, state.interests, settings, rng)
+
+
+SuggestedByUser = Mapping[int, tuple[UserSuggestion, ...]]
+
+
+def suggestion_views(reader: Reader, found: Suggestions, rows: np.ndarray) -> SuggestedByUser:
+    """The lists of the users at ``rows`` of ``found`` as records, with the accounts' names."""
+    parts = [found.row(int(i)) for i in rows]
+    wanted = {int(u) for part in parts for u in found.suggested[part]}
+    names = reader.profiles(sorted(wanted))
+    kinds = {FRIENDS: "friends", INTEREST: "interest"}
+    return {
+        int(found.user_id[i]): tuple(
+            UserSuggestion(
+                u, names[u]["user_name"], f, suggestion_reason(m, kinds.get(r, "popular"))
+            )
+            for u, f, m, r in zip(
+                *(c[part].tolist() for c in (found.suggested, found.followers, found.mutual)),
+                found.reason[part].tolist(),
+                strict=True,
+            )
+        )
+        for i, part in zip(rows.tolist(), parts, strict=True)
+    }
 
 
 def one_per_original(feeds: Feeds, posts: PostTable, roots: np.ndarray) -> Feeds:
@@ -104,11 +155,9 @@ def heuristic_batch(
     topics: Sequence[str],
     stances: np.ndarray | None = None,
     wanted: Collection[str] | None = None,
+    suggested: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> HeuristicBatch:
-    """Columns for the heuristic policy (see :class:`HeuristicBatch`); stances with ``stances``.
-
-    ``stances`` are the agents' (aligned with ``user_ids``), for the opinion model.
-    """
+    """Columns for the heuristic policy (:class:`HeuristicBatch`) of ``user_ids``, in order."""
     posts, roots = candidates
     indptr, post_ids = feed_rows(by_user, user_ids)
     position = {int(p): i for i, p in enumerate(posts.post_id)}
@@ -133,6 +182,8 @@ def heuristic_batch(
         stances=stances,
         post_stances=None if stances is None else reader.post_stances(post_ids.tolist()),
         comment_stances=None if stances is None else comment_stances,
+        suggest_indptr=None if suggested is None else suggested[0],
+        suggested=None if suggested is None else suggested[1],
     )
 
 
@@ -214,8 +265,9 @@ def llm_contexts(
     profiles: Mapping[int, Profile],
     memories: Mapping[int, AgentMemory],
     report_threshold: int,
+    suggested: SuggestedByUser | None = None,
 ) -> list[AgentContext]:
-    """Full observations for the LLM agents, from a handful of bulk reads."""
+    """Full observations for the LLM agents (and their who-to-follow lists), from bulk reads."""
     ids = user_ids.tolist()
     wanted = {int(p) for u in ids for p in by_user.get(u, ())}
     posts = reader.posts(sorted(wanted))
@@ -238,8 +290,9 @@ def llm_contexts(
         feed = _feed(user, by_user, views, done, variants)
         follow = (int(counts["followers"][i]), int(counts["followings"][i]))
         observation = build_observation(
-            user, step, time_label, feed, follow, notes[user], messages[user], reads.get(user, ())
-        )
+            user, step, time_label, feed, follow, notes[user], messages[user], reads.get(user, ()),
+            (suggested or {}).get(user, ()),
+        )  # fmt: skip
         contexts.append(
             AgentContext(profiles[user], memories.get(user, AgentMemory()), observation)
         )

@@ -242,10 +242,21 @@ class Reader:
         return self._csr(Mute.muter_id, Mute.mutee_id, user_ids)
 
     def _csr(self, left: Any, right: Any, user_ids: Sequence[int]) -> CSR:
-        pairs: list[tuple[int, int]] = []
+        parts = [np.empty((0, 2), _INT)]
         for part in chunks(sorted(set(user_ids))):
-            pairs.extend(self.conn.execute(select(left, right).where(left.in_(part))))
-        return csr_from_pairs(user_ids, pairs)
+            rows = self.conn.execute(select(left, right).where(left.in_(part))).all()
+            parts.append(np.array(rows, _INT).reshape(-1, 2))
+        return csr_from_pairs(user_ids, np.concatenate(parts))
+
+    def follower_counts(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every user id (ascending) and its follower count, fetched in partitions."""
+        query = select(User.user_id, User.num_followers).order_by(User.user_id)
+        parts = [np.empty((0, 2), _INT)]
+        result = self.conn.execution_options(yield_per=100_000).execute(query)
+        for rows in result.partitions():
+            parts.append(np.array(rows, _INT).reshape(-1, 2))
+        both = np.concatenate(parts)
+        return both[:, 0].copy(), both[:, 1].copy()
 
     def user_counts(self, user_ids: Sequence[int]) -> dict[str, np.ndarray]:
         """Follower and following counts aligned with ``user_ids`` (0 for unknown users)."""
@@ -406,12 +417,15 @@ class Reader:
         return pd.DataFrame(result.all(), columns=list(result.keys()))
 
 
-def csr_from_pairs(user_ids: Sequence[int], pairs: Sequence[tuple[int, int]]) -> CSR:
-    """CSR ``(indptr, indices)`` of ``pairs`` grouped by left id, aligned with ``user_ids``."""
-    by_user: dict[int, list[int]] = {}
-    for left, right in sorted(pairs):
-        by_user.setdefault(left, []).append(right)
-    lengths = np.array([len(by_user.get(u, ())) for u in user_ids], _INT)
-    indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(_INT)
-    indices = np.fromiter((r for u in user_ids for r in by_user.get(u, ())), _INT, int(indptr[-1]))
-    return indptr, indices
+def csr_from_pairs(user_ids: Sequence[int], pairs: np.ndarray) -> CSR:
+    """CSR ``(indptr, indices)`` of ``(m, 2)`` ``pairs`` grouped by left id, per ``user_ids``.
+
+    Rows follow ``user_ids`` (which may repeat); each row's right ids ascend. Sorts, no dict.
+    """
+    ids = np.asarray(user_ids, _INT).reshape(-1)
+    pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
+    start = np.searchsorted(pairs[:, 0], ids, "left")
+    counts = np.searchsorted(pairs[:, 0], ids, "right") - start
+    indptr = np.concatenate([[0], np.cumsum(counts)]).astype(_INT)
+    at = np.repeat(start - indptr[:-1], counts) + np.arange(indptr[-1], dtype=_INT)
+    return indptr, pairs[at, 1].astype(_INT)

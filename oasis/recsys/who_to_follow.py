@@ -89,6 +89,14 @@ class Suggestions:
         """The entries of user row ``i``."""
         return slice(int(self.indptr[i]), int(self.indptr[i + 1]))
 
+    def lists(self, rows: IntArray) -> tuple[IntArray, IntArray]:
+        """The suggested ids of user rows ``rows`` as CSR ``(indptr, ids)``, in that order."""
+        lengths = np.diff(self.indptr)[rows]
+        indptr = np.zeros(rows.size + 1, np.int64)
+        np.cumsum(lengths, out=indptr[1:])
+        at = np.repeat(self.indptr[rows] - indptr[:-1], lengths) + np.arange(indptr[-1])
+        return indptr, self.suggested[at]
+
     @classmethod
     def empty(cls, user_id: IntArray) -> Suggestions:
         """No suggestion for anyone (the list is switched off)."""
