@@ -109,7 +109,8 @@ def render_observation(observation: Observation) -> str:
 def render_suggestion(suggestion: UserSuggestion) -> str:
     """One who-to-follow line, with the id the model follows by."""
     s = suggestion
-    return f"- {s.name} (user {s.user_id}, {s.followers} followers): {s.reason}"
+    followers = f"{s.followers} follower{'' if s.followers == 1 else 's'}"
+    return f"- {s.name} (user {s.user_id}, {followers}): {s.reason}"
 
 
 def render_post(post: PostView) -> str:

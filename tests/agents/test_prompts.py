@@ -3,8 +3,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from oasis.agents.memory import AgentMemory
-from oasis.agents.observation import PostView
-from oasis.agents.observe import post_view
+from oasis.agents.observation import PostView, UserSuggestion
+from oasis.agents.observe import post_view, suggestion_reason
 from oasis.agents.prompts import (
     build_interview_messages,
     build_messages,
@@ -122,3 +122,19 @@ def test_a_quote_shows_its_own_text_and_counters_then_the_quoted_post():
 
 
 _COUNTERS = {"num_likes": 9, "num_dislikes": 0, "num_shares": 1, "num_reports": 0}
+
+
+def test_who_to_follow_is_a_short_list_with_ids_counts_and_reasons():
+    c = make_context(1)
+    suggested = (
+        UserSuggestion(21, "user21", 26, suggestion_reason(2, "friends")),
+        UserSuggestion(46, "user46", 1, suggestion_reason(0, "interest")),
+    )
+    text = render_observation(replace(c.observation, who_to_follow=suggested))
+    assert (
+        "Who to follow:\n- user21 (user 21, 26 followers): followed by 2 people you follow\n"
+        "- user46 (user 46, 1 follower): similar interests"
+    ) in text
+    assert "Who to follow" not in render_observation(c.observation)
+    assert suggestion_reason(1, "friends") == "followed by 1 person you follow"
+    assert suggestion_reason(0, "popular") == "popular"

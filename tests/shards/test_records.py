@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pyarrow as pa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from oasis.agents.observation import CommentView, Observation, PostView
+from oasis.agents.observation import CommentView, Observation, PostView, UserSuggestion
 from oasis.agents.records import (
     actions_from_arrow,
     actions_to_arrow,
@@ -43,6 +45,10 @@ observations = st.builds(
     notifications=st.lists(texts, max_size=2).map(tuple),
     group_messages=st.lists(texts, max_size=2).map(tuple),
     search_results=st.lists(texts, max_size=2).map(tuple),
+    who_to_follow=st.lists(
+        st.builds(UserSuggestion, st.integers(0, 99), texts, st.integers(0, 999), texts),
+        max_size=3,
+    ).map(tuple),
 )
 
 
@@ -94,6 +100,19 @@ def test_take_agents_keeps_each_agents_feed() -> None:
             "comment_scores",
         ):
             assert getattr(part, column)[mine].tolist() == getattr(batch, column)[whole].tolist()
+
+
+def test_take_agents_keeps_each_agents_who_to_follow_list() -> None:
+    batch = replace(
+        make_batch([4, 8, 15, 16]),
+        suggest_indptr=np.array([0, 2, 2, 5, 6]),
+        suggested=np.array([1, 2, 3, 4, 5, 6]),
+    )
+    part = take_agents(batch, np.array([2, 1, 0]))
+    assert part.suggest_indptr is not None and part.suggested is not None
+    assert part.suggest_indptr.tolist() == [0, 3, 3, 5]
+    assert part.suggested.tolist() == [3, 4, 5, 1, 2]
+    assert take_agents(make_batch([4, 8]), np.array([1])).suggested is None
 
 
 def test_take_no_agents() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 import numpy as np
 
@@ -173,3 +174,46 @@ def test_an_author_is_followed_once_per_step():
                                     "author_ids": np.full(100, 7)})  # fmt: skip
     decisions = decide_heuristic(HeuristicSettings(like=1.0, follow=1.0), 4, 0, same_author, ALL)
     assert all(count([actions], ActionType.FOLLOW) == 1 for actions in decisions)
+
+
+def with_suggestions(k: int = 3, n: int = 300) -> HeuristicBatch:
+    return replace(
+        batch(n, 0.9),
+        suggest_indptr=np.arange(n + 1) * k,
+        suggested=np.tile(np.arange(k) + 50, n),
+    )
+
+
+def suggested_follows(decisions) -> Counter:
+    return Counter(
+        a.args["followee_id"]
+        for actions in decisions
+        for a in actions
+        if a.type is ActionType.FOLLOW and a.args["followee_id"] >= 50
+    )
+
+
+def test_who_to_follow_suggestions_are_followed_at_their_rate():
+    rates = HeuristicSettings(follow_suggestion=0.2)
+    followed = suggested_follows(decide_heuristic(rates, 1, 0, with_suggestions(), ALL))
+    assert set(followed) == {50, 51, 52}
+    assert 0.12 < sum(followed.values()) / 900 < 0.28
+    every = decide_heuristic(
+        HeuristicSettings(follow_suggestion=1.0), 1, 0, with_suggestions(), ALL
+    )
+    assert sum(suggested_follows(every).values()) == 900
+    never = decide_heuristic(
+        HeuristicSettings(follow_suggestion=0.0), 1, 0, with_suggestions(), ALL
+    )
+    assert not suggested_follows(never)
+    no_follow = ALL - {ActionType.FOLLOW}
+    assert not suggested_follows(decide_heuristic(rates, 1, 0, with_suggestions(), no_follow))
+
+
+def test_a_suggested_author_followed_from_the_feed_is_followed_once():
+    # Agent 100's feed author 11 is also its first suggestion; everything is followed.
+    one = replace(batch(1, 0.9), suggest_indptr=np.array([0, 2]), suggested=np.array([11, 60]))
+    rates = HeuristicSettings(like=1.0, follow=1.0, follow_suggestion=1.0, affinity_base=1.0)
+    actions = decide_heuristic(rates, 1, 0, one, ALL)[0]
+    follows = [a.args["followee_id"] for a in actions if a.type is ActionType.FOLLOW]
+    assert sorted(follows) == [11, 12, 13, 14, 15, 60]
