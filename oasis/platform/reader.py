@@ -6,7 +6,8 @@ aligned with the requested user ids; post details as plain dicts.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Iterable, Sequence
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -210,7 +211,7 @@ class Reader:
         parts = [np.empty((0, 2), _INT)]
         result = self.conn.execution_options(yield_per=100_000).execute(query)
         for rows in result.partitions():
-            parts.append(np.array(rows, _INT).reshape(-1, 2))
+            parts.append(int_pairs(rows))
         return np.concatenate(parts)
 
     def read_results(
@@ -244,8 +245,7 @@ class Reader:
     def _csr(self, left: Any, right: Any, user_ids: Sequence[int]) -> CSR:
         parts = [np.empty((0, 2), _INT)]
         for part in chunks(sorted(set(user_ids))):
-            rows = self.conn.execute(select(left, right).where(left.in_(part))).all()
-            parts.append(np.array(rows, _INT).reshape(-1, 2))
+            parts.append(int_pairs(self.conn.execute(select(left, right).where(left.in_(part)))))
         return csr_from_pairs(user_ids, np.concatenate(parts))
 
     def follower_counts(self) -> tuple[np.ndarray, np.ndarray]:
@@ -254,7 +254,7 @@ class Reader:
         parts = [np.empty((0, 2), _INT)]
         result = self.conn.execution_options(yield_per=100_000).execute(query)
         for rows in result.partitions():
-            parts.append(np.array(rows, _INT).reshape(-1, 2))
+            parts.append(int_pairs(rows))
         both = np.concatenate(parts)
         return both[:, 0].copy(), both[:, 1].copy()
 
@@ -415,6 +415,16 @@ class Reader:
             query = query.where(where)
         result = self.conn.execute(query)
         return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+
+def int_pairs(rows: Iterable[Sequence[Any]]) -> np.ndarray:
+    """Rows of two integers as an ``(m, 2)`` int64 array.
+
+    Flattened through ``np.fromiter``: ``np.array`` over SQLAlchemy rows probes each row for
+    array attributes, a failed key look-up each, and took 12 s per million rows here.
+    """
+    flat = np.fromiter(chain.from_iterable(rows), _INT)
+    return flat.reshape(-1, 2)
 
 
 def csr_from_pairs(user_ids: Sequence[int], pairs: np.ndarray) -> CSR:

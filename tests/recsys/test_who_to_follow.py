@@ -43,7 +43,7 @@ def suggest(
     """``{user: [(suggested, reason), ...]}`` for ``active`` on the graph ``FOLLOWS``."""
     users = users_table(active, {u: FOLLOWS.get(u, []) for u in active}, muted)
     rng = np.random.default_rng(0)
-    sampled = sample_followees(users, 10, rng)
+    sampled = sample_followees(users, int(settings.get("fanout", 10)), rng)
     hop_ids = np.unique(sampled[sampled >= 0])
     state = state or RecsysState(HashingEmbedder(8))
     found = who_to_follow(
@@ -91,6 +91,13 @@ def test_weights_and_list_length_are_the_settings():
     # Without the friends term, popularity leads: 3 (three followers), then the rest by id.
     assert suggest([0], friends_weight=0.0, k=2)[0] == [(3, FRIENDS), (4, FRIENDS)]
     assert suggest([0, 8], k=0) == {0: [], 8: []}
+
+
+def test_the_fanout_bounds_friends_of_friends_and_the_pool_can_be_off():
+    # One followee sampled, one of its followees: a single friend of a friend.
+    got = suggest([0], fanout=1, pool=0)[0]
+    assert len(got) == 1 and got[0][1] == FRIENDS and got[0][0] in {3, 4, 5}
+    assert suggest([8], pool=0) == {8: []}  # follows nobody, and no popular pool
 
 
 def test_many_active_users_at_once_get_their_own_lists():
