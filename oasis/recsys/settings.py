@@ -64,7 +64,7 @@ class WhoToFollowSettings(BaseModel):
         description="followees sampled per user, and followees sampled per followee: at most "
         "fanout**2 friends of friends per user, whatever the graph's size. Chosen so that "
         "100,000 active of 1,000,000 users rank in a few seconds on two cores "
-        "(python bench/recsys.py); WTF's circle of trust is its top 500 by random walks",
+        "(python bench/recsys.py); WTF ranks a circle of trust found by random walks instead",
     )
     pool: int = Field(
         default=50,
