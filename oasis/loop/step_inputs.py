@@ -282,9 +282,7 @@ def llm_contexts(
         pid: post_view(post, _shared(post, shared), report_threshold) for pid, post in posts.items()
     }
     done = _reader_flags(reader, by_user, ids, views)
-    variants: dict[
-        tuple[int, tuple[bool, bool, bool]], PostView
-    ] = {}  # (user, post) -> liked, reposted, followed
+    variants: dict[tuple[int, tuple[bool, bool, bool]], PostView] = {}  # (post, flags) -> view
     contexts = []
     for i, user in enumerate(ids):
         feed = _feed(user, by_user, views, done, variants)
