@@ -3,10 +3,21 @@
 Run: ``python -m bench.api_load --live [--users 2000] [--requests 5000] [--concurrency 32]``
 (or ``python -m bench.live_reads`` with the same options).
 A heuristic run steps in this process over a SQLite file (WAL); the API is ``oasis serve`` in a
-process of its own over the same file, as ``oasis run --serve`` starts it. The run first steps
-without load, then while a separate client process sends ``--requests`` GETs over the read
-endpoints at ``--concurrency``. Printed: requests/s, p50/p99 latency, and the median step time
-without and with the load.
+process of its own over the same file, as ``oasis run --serve`` starts it. The load comes from a
+separate client process: ``--concurrency`` HTTP/1.1 keep-alive connections on asyncio streams
+(uvloop when installed), each sending its next GET as soon as the last answer is read, so the
+client spends little of the CPU it measures. The GETs cycle over the read endpoints; a third of
+them name a different user each time (``/users/{u}...``), so they mostly miss the API's response
+cache. Phases, in this order on one run:
+
+1. ``--steps`` steps without load;
+2. steps while the client sends ``--requests`` GETs (requests/s, p50/p99 latency);
+3. ``--steps`` steps without load again (the quiet median is taken over 1 and 3, so a change in
+   the machine's other load during the bench shows in neither side alone);
+4. the same GETs with the run idle: what the API process serves with the cores to itself.
+
+The machine's load average is printed before and after (the bench shares the cores with
+whatever else runs).
 """
 
 from __future__ import annotations
@@ -14,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import socket
 import statistics
 import subprocess
@@ -21,8 +33,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-
-import httpx
+from typing import Any
 
 from bench.machine import describe
 from bench.scripted import ROOT
@@ -34,6 +45,7 @@ PATHS = (
     "/run", "/steps?limit=20", "/posts/top?limit=20", "/posts/trending", "/users/{u}",
     "/users/{u}/posts", "/users/{u}/followers", "/posts/{p}", "/traces?limit=50",
 )  # fmt: skip
+CLIENT = "asyncio streams, HTTP/1.1 keep-alive, one connection per concurrent request"
 
 
 def free_port() -> int:
@@ -42,31 +54,57 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def load(base: str, requests: int, concurrency: int, users: int) -> dict[str, float]:
-    """Send ``requests`` GETs, ``concurrency`` at a time; latency percentiles and rate."""
+async def get(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str
+) -> tuple[int, str]:
+    """One GET on a kept-alive connection: the status and the cache header's value."""
+    writer.write(f"GET {path} HTTP/1.1\r\nHost: bench\r\n\r\n".encode())
+    head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").lower()
+    lines = head.split("\r\n")
+    fields = dict(line.split(": ", 1) for line in lines[1:] if ": " in line)
+    await reader.readexactly(int(fields["content-length"]))
+    return int(lines[0].split(" ", 2)[1]), fields.get("x-oasis-cache", "")
+
+
+async def load(port: int, requests: int, concurrency: int, users: int) -> dict[str, Any]:
+    """Send ``requests`` GETs over ``concurrency`` connections; latency percentiles and rate."""
     latencies: list[float] = []
-    errors = 0
+    statuses: dict[int, int] = {}
+    hits = 0
     queue = iter(range(requests))
-    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
 
-        async def worker() -> None:
-            nonlocal errors
-            for i in queue:
-                path = PATHS[i % len(PATHS)].format(u=i % users, p=1 + i % 50)
-                started = time.perf_counter()
-                response = await client.get(path)
-                latencies.append(time.perf_counter() - started)
-                errors += response.status_code >= 500
+    async def worker() -> None:
+        nonlocal hits
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        for i in queue:
+            path = PATHS[i % len(PATHS)].format(u=i % users, p=1 + i % 50)
+            started = time.perf_counter()
+            status, cache = await get(reader, writer, path)
+            latencies.append(time.perf_counter() - started)
+            statuses[status] = statuses.get(status, 0) + 1
+            hits += cache == "hit"
+        writer.close()
 
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
-        wall = time.perf_counter() - started
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    wall = time.perf_counter() - started
     latencies.sort()
     return {
-        "requests": requests, "errors": errors, "rps": requests / wall,
+        "requests": requests, "statuses": statuses, "rps": requests / wall, "hits": hits,
         "p50_ms": 1000 * latencies[len(latencies) // 2],
         "p99_ms": 1000 * latencies[int(len(latencies) * 0.99)],
     }  # fmt: skip
+
+
+def run_client(args: argparse.Namespace) -> None:
+    """The load process: send the GETs and print the figures as one JSON line."""
+    try:
+        import uvloop
+
+        uvloop.install()
+    except ImportError:
+        pass
+    print(json.dumps(asyncio.run(load(args.client, args.requests, args.concurrency, args.users))))
 
 
 def experiment(folder: Path, users: int) -> ExperimentConfig:
@@ -80,8 +118,58 @@ def experiment(folder: Path, users: int) -> ExperimentConfig:
     )  # fmt: skip
 
 
-def median_step(simulation: Simulation, steps: int) -> float:
-    return statistics.median(simulation.step().seconds for _ in range(steps))
+def steps(simulation: Simulation, count: int) -> list[float]:
+    return [simulation.step().seconds for _ in range(count)]
+
+
+def client_process(port: int, args: argparse.Namespace) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "bench.live_reads", "--client", str(port),
+         "--requests", str(args.requests), "--concurrency", str(args.concurrency),
+         "--users", str(args.users)],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def under_load(simulation: Simulation | None, port: int, args: argparse.Namespace) -> tuple:
+    """Run the client to its end, stepping ``simulation`` meanwhile; its figures, step times."""
+    client = client_process(port, args)
+    loaded = []
+    while client.poll() is None:
+        if simulation is None:
+            time.sleep(0.05)
+        else:
+            loaded.append(simulation.step().seconds)
+    output = client.stdout.read() if client.stdout else ""
+    return json.loads(output), loaded
+
+
+def measure(args: argparse.Namespace) -> tuple[dict, dict, list[float], list[float]]:
+    """The four phases (see the module's docstring) on one run."""
+    with tempfile.TemporaryDirectory() as tmp:
+        simulation = Simulation.open(experiment(Path(tmp), args.users))
+        port = free_port()
+        api = ApiProcess(simulation.config.database_url, "127.0.0.1", port, None)
+        try:
+            api.wait_until_serving()
+            steps(simulation, 5)  # warm up: posts to read, caches filled
+            quiet = steps(simulation, args.steps)
+            live, loaded = under_load(simulation, port, args)
+            quiet += steps(simulation, args.steps)
+            idle, _ = under_load(None, port, args)
+        finally:
+            api.stop()
+            simulation.close()
+    return live, idle, quiet, loaded
+
+
+def describe_load(result: dict, concurrency: int) -> str:
+    statuses = ", ".join(f"{n} x {s}" for s, n in sorted(result["statuses"].items()))
+    return (
+        f"{result['requests']} GETs at concurrency {concurrency}: {result['rps']:,.0f} "
+        f"requests/s, p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms "
+        f"({statuses}; {100 * result['hits'] / result['requests']:.0f}% cache hits)"
+    )
 
 
 def main() -> None:
@@ -89,46 +177,24 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=2000)
     parser.add_argument("--requests", type=int, default=5000)
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--steps", type=int, default=15, help="steps measured without load")
-    parser.add_argument("--client", help=argparse.SUPPRESS)  # the load process: base URL
+    parser.add_argument("--steps", type=int, default=15, help="steps in each quiet phase")
+    parser.add_argument("--client", type=int, help=argparse.SUPPRESS)  # the load process: port
     args = parser.parse_args()
     if args.client:
-        result = asyncio.run(load(args.client, args.requests, args.concurrency, args.users))
-        print(json.dumps(result))
+        run_client(args)
         return
     print(describe())
-    with tempfile.TemporaryDirectory() as tmp:
-        simulation = Simulation.open(experiment(Path(tmp), args.users))
-        port = free_port()
-        api = ApiProcess(simulation.config.database_url, "127.0.0.1", port, None)
-        try:
-            api.wait_until_serving()
-            for _ in range(5):  # warm up: posts to read, caches filled
-                simulation.step()
-            quiet = median_step(simulation, args.steps)
-            client = subprocess.Popen(
-                [sys.executable, "-m", "bench.live_reads", "--client", f"http://127.0.0.1:{port}",
-                 "--requests", str(args.requests), "--concurrency", str(args.concurrency),
-                 "--users", str(args.users)],
-                cwd=ROOT, stdout=subprocess.PIPE, text=True,
-            )  # fmt: skip
-            loaded = []
-            while client.poll() is None:
-                loaded.append(simulation.step().seconds)
-            result = json.loads(client.stdout.read() if client.stdout else "{}")
-        finally:
-            api.stop()
-            simulation.close()
-    busy = statistics.median(loaded) if loaded else float("nan")
+    print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    live, idle, quiet, loaded = measure(args)
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"client: {CLIENT}")
+    print(f"live run:  {describe_load(live, args.concurrency)}")
+    print(f"idle run:  {describe_load(idle, args.concurrency)}")
+    calm, busy = statistics.median(quiet), statistics.median(loaded or [float("nan")])
     print(
-        f"{result['requests']} GETs at concurrency {args.concurrency}: "
-        f"{result['rps']:,.0f} requests/s, p50 {result['p50_ms']:.1f} ms, "
-        f"p99 {result['p99_ms']:.1f} ms, {result['errors']} 5xx"
-    )
-    print(
-        f"step time ({args.users} heuristic agents, activation 0.2): median {quiet:.3f} s "
-        f"without load, {busy:.3f} s under load ({len(loaded)} steps), "
-        f"{100 * (busy / quiet - 1):+.0f}%"
+        f"step time ({args.users} heuristic agents, activation 0.2): median {calm:.3f} s "
+        f"without load ({len(quiet)} steps, before and after), {busy:.3f} s under load "
+        f"({len(loaded)} steps), {100 * (busy / calm - 1):+.0f}%"
     )
 
 

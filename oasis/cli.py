@@ -267,6 +267,16 @@ def serve_command(
     host: Host = "127.0.0.1",
     port: Port = 8000,
     token: Token = None,
+    cache_check_ms: Annotated[
+        float,
+        typer.Option(
+            help="At most how often (ms) to ask the database whether a step committed, before "
+            "answering a read from the response cache; 0: every time (microseconds on SQLite)."
+        ),
+    ] = 0.0,
+    cache_mb: Annotated[
+        float, typer.Option(help="Megabytes of read responses kept between commits; 0: none.")
+    ] = 64.0,
 ) -> None:
     """Serve the REST API over a finished or running simulation's database.
 
@@ -274,6 +284,7 @@ def serve_command(
     each step boundary (``oasis run`` in another process or container).
     """
     from oasis.api import serve as serve_api
+    from oasis.api.cache import ResponseCacheSettings
     from oasis.api.server import check_port_free
 
     db = db or database_from_env()
@@ -291,7 +302,8 @@ def serve_command(
     console.print(_urls(host, port), soft_wrap=True)
     # With a token, control commands are written into the run's database for it to read.
     controller = StoredCommands(Platform.open(db).commands()) if token else None
-    serve_api(db, host, port, token, controller)
+    cache = ResponseCacheSettings(check_ms=cache_check_ms, max_mb=cache_mb)
+    serve_api(db, host, port, token, controller, cache)
 
 
 def _urls(host: str, port: int) -> str:

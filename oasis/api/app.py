@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from oasis.api.cache import ResponseCache, ResponseCacheSettings
 from oasis.api.dashboard import install_dashboard
 from oasis.api.errors import install_error_handlers
 from oasis.api.routers import control, export, posts, run, users
@@ -15,7 +16,11 @@ from oasis.platform import Platform
 
 
 def create_app(
-    db_url: str, *, token: str | None = None, controller: Controller | None = None
+    db_url: str,
+    *,
+    token: str | None = None,
+    controller: Controller | None = None,
+    cache: ResponseCacheSettings | None = None,
 ) -> FastAPI:
     """A REST API over the platform database at ``db_url``.
 
@@ -24,14 +29,17 @@ def create_app(
             read transaction per request, so the simulation's writer is never blocked.
         token: bearer token that control routes require; without one they always answer 401.
         controller: the running simulation's controller; without one control routes answer 409.
+        cache: how read responses are kept between commits (see :mod:`oasis.api.cache`).
     """
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.platform = Platform.open(db_url, read_only=True)
+        app.state.commit_watch = app.state.platform.commit_watch()
         try:
             yield
         finally:
+            app.state.commit_watch.close()
             app.state.platform.close()
 
     app = FastAPI(title="OASIS", summary="Query a simulated social platform.", lifespan=lifespan)
@@ -41,4 +49,8 @@ def create_app(
     for router in (run.router, users.router, posts.router, export.router, control.router):
         app.include_router(router)
     install_dashboard(app)
+    # Outermost of the app's own layers: a hit skips routing, validation and the database.
+    app.add_middleware(
+        ResponseCache, version=lambda: app.state.commit_watch.version(), settings=cache
+    )
     return app

@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from oasis.core.actions import Action, ActionResult
 from oasis.core.clock import DEFAULT_MINUTES_PER_STEP
+from oasis.platform.changes import CommitWatch
 from oasis.platform.commands import CommandStore
 from oasis.platform.engine import check_readable, create_schema, first_line, make_engine, redact_url
 from oasis.platform.errors import PlatformError
@@ -91,6 +92,10 @@ class Platform:
         """
         if self._lock is None:
             self._lock = RunLock(self.engine)
+
+    def commit_watch(self) -> CommitWatch:
+        """A cheap token of the database's committed state, changed by every commit."""
+        return CommitWatch(self.engine)
 
     def commands(self) -> CommandStore:
         """The control-command table, written by the API process and read by the run."""

@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from oasis.api import CommandQueue, serve_in_thread
+from oasis.api.cache import ResponseCacheSettings
 from oasis.core.actions import Action, ActionType
 from oasis.platform import FeedRecord, Platform
 
@@ -144,10 +145,13 @@ def api(run_db: str) -> Iterator[ApiProcess]:
 
 @contextmanager
 def api_in_thread(
-    db_url: str, token: str | None = TOKEN, controller: CommandQueue | None = None
+    db_url: str,
+    token: str | None = TOKEN,
+    controller: CommandQueue | None = None,
+    cache: ResponseCacheSettings | None = None,
 ) -> Iterator[str]:
     """The API served by uvicorn in a thread of the test process, on a free port."""
-    server = serve_in_thread(db_url, port=0, token=token, controller=controller)
+    server = serve_in_thread(db_url, port=0, token=token, controller=controller, cache=cache)
     host, port = server.address
     assert host == "127.0.0.1"  # localhost unless told otherwise
     try:
