@@ -37,7 +37,7 @@ from typing import Any
 
 from bench.machine import describe
 from bench.scripted import ROOT
-from oasis.api.server import ApiProcess
+from oasis.api.server import API_NICE, ApiProcess
 from oasis.config import ExperimentConfig
 from oasis.loop.simulation import Simulation
 
@@ -85,12 +85,13 @@ async def load(port: int, requests: int, concurrency: int, users: int) -> dict[s
             hits += cache == "hit"
         writer.close()
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     wall = time.perf_counter() - started
     latencies.sort()
     return {
         "requests": requests, "statuses": statuses, "rps": requests / wall, "hits": hits,
+        "client_cpu_us": 1e6 * (time.process_time() - cpu) / requests,
         "p50_ms": 1000 * latencies[len(latencies) // 2],
         "p99_ms": 1000 * latencies[int(len(latencies) * 0.99)],
     }  # fmt: skip
@@ -98,6 +99,7 @@ async def load(port: int, requests: int, concurrency: int, users: int) -> dict[s
 
 def run_client(args: argparse.Namespace) -> None:
     """The load process: send the GETs and print the figures as one JSON line."""
+    os.nice(args.client_nice)
     try:
         import uvloop
 
@@ -122,26 +124,37 @@ def steps(simulation: Simulation, count: int) -> list[float]:
     return [simulation.step().seconds for _ in range(count)]
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user and system) a process has used so far, from /proc."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def client_process(port: int, args: argparse.Namespace) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "bench.live_reads", "--client", str(port),
          "--requests", str(args.requests), "--concurrency", str(args.concurrency),
-         "--users", str(args.users)],
+         "--users", str(args.users), "--client-nice", str(args.client_nice)],
         cwd=ROOT, stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
 
 
-def under_load(simulation: Simulation | None, port: int, args: argparse.Namespace) -> tuple:
+def under_load(
+    simulation: Simulation | None, api: ApiProcess, args: argparse.Namespace
+) -> tuple[dict[str, Any], list[float]]:
     """Run the client to its end, stepping ``simulation`` meanwhile; its figures, step times."""
-    client = client_process(port, args)
+    api_cpu = cpu_seconds(api.process.pid)
+    client = client_process(api.address[1], args)
     loaded = []
     while client.poll() is None:
         if simulation is None:
             time.sleep(0.05)
         else:
             loaded.append(simulation.step().seconds)
-    output = client.stdout.read() if client.stdout else ""
-    return json.loads(output), loaded
+    result = json.loads(client.stdout.read() if client.stdout else "")
+    result["api_cpu_us"] = 1e6 * (cpu_seconds(api.process.pid) - api_cpu) / args.requests
+    return result, loaded
 
 
 def measure(args: argparse.Namespace) -> tuple[dict, dict, list[float], list[float]]:
@@ -149,14 +162,15 @@ def measure(args: argparse.Namespace) -> tuple[dict, dict, list[float], list[flo
     with tempfile.TemporaryDirectory() as tmp:
         simulation = Simulation.open(experiment(Path(tmp), args.users))
         port = free_port()
-        api = ApiProcess(simulation.config.database_url, "127.0.0.1", port, None)
+        url = simulation.config.database_url
+        api = ApiProcess(url, "127.0.0.1", port, None, nice=args.api_nice)
         try:
             api.wait_until_serving()
             steps(simulation, 5)  # warm up: posts to read, caches filled
             quiet = steps(simulation, args.steps)
-            live, loaded = under_load(simulation, port, args)
+            live, loaded = under_load(simulation, api, args)
             quiet += steps(simulation, args.steps)
-            idle, _ = under_load(None, port, args)
+            idle, _ = under_load(None, api, args)
         finally:
             api.stop()
             simulation.close()
@@ -168,7 +182,8 @@ def describe_load(result: dict, concurrency: int) -> str:
     return (
         f"{result['requests']} GETs at concurrency {concurrency}: {result['rps']:,.0f} "
         f"requests/s, p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms "
-        f"({statuses}; {100 * result['hits'] / result['requests']:.0f}% cache hits)"
+        f"({statuses}; {100 * result['hits'] / result['requests']:.0f}% cache hits); CPU per "
+        f"request: API {result['api_cpu_us']:.0f} us, client {result['client_cpu_us']:.0f} us"
     )
 
 
@@ -178,6 +193,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=5000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--steps", type=int, default=15, help="steps in each quiet phase")
+    parser.add_argument("--api-nice", type=int, default=API_NICE, help="the API's nice")
+    parser.add_argument("--client-nice", type=int, default=API_NICE, help="the client's nice")
     parser.add_argument("--client", type=int, help=argparse.SUPPRESS)  # the load process: port
     args = parser.parse_args()
     if args.client:
@@ -187,7 +204,7 @@ def main() -> None:
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     live, idle, quiet, loaded = measure(args)
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    print(f"client: {CLIENT}")
+    print(f"client: {CLIENT}; nice: API {args.api_nice}, client {args.client_nice}, run 0")
     print(f"live run:  {describe_load(live, args.concurrency)}")
     print(f"idle run:  {describe_load(idle, args.concurrency)}")
     calm, busy = statistics.median(quiet), statistics.median(loaded or [float("nan")])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec
@@ -277,6 +278,12 @@ def serve_command(
     cache_mb: Annotated[
         float, typer.Option(help="Megabytes of read responses kept between commits; 0: none.")
     ] = 64.0,
+    nice: Annotated[
+        int,
+        typer.Option(
+            min=0, max=19, help="Lower this process's CPU priority by this much (as nice(1))."
+        ),
+    ] = 0,
 ) -> None:
     """Serve the REST API over a finished or running simulation's database.
 
@@ -303,6 +310,7 @@ def serve_command(
     # With a token, control commands are written into the run's database for it to read.
     controller = StoredCommands(Platform.open(db).commands()) if token else None
     cache = ResponseCacheSettings(check_ms=cache_check_ms, max_mb=cache_mb)
+    os.nice(nice)
     serve_api(db, host, port, token, controller, cache)
 
 

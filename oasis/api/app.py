@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio
 from fastapi import FastAPI
 
 from oasis.api.cache import ResponseCache, ResponseCacheSettings
@@ -13,6 +14,7 @@ from oasis.api.errors import install_error_handlers
 from oasis.api.routers import control, export, posts, run, users
 from oasis.loop.commands import Controller
 from oasis.platform import Platform
+from oasis.platform.engine import READER_CONNECTIONS
 
 
 def create_app(
@@ -35,6 +37,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.platform = Platform.open(db_url, read_only=True)
+        app.state.readers = anyio.Semaphore(READER_CONNECTIONS)
         app.state.commit_watch = app.state.platform.commit_watch()
         try:
             yield

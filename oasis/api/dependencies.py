@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request
@@ -15,7 +15,15 @@ from oasis.platform.queries import Snapshot, snapshot
 _bearer = HTTPBearer(auto_error=False, description="the token given when the API was started")
 
 
-def _snapshot(request: Request) -> Iterator[Snapshot]:
+async def _admitted(request: Request) -> AsyncIterator[None]:
+    # As many requests at a time as the read pool has connections: else requests holding every
+    # connection could wait for worker threads that all wait for a connection, until the pool's
+    # 30 s timeout (seen with 100 concurrent clients).
+    async with request.app.state.readers:
+        yield
+
+
+def _snapshot(request: Request, _: Annotated[None, Depends(_admitted)]) -> Iterator[Snapshot]:
     with snapshot(request.app.state.platform) as snap:
         yield snap
 

@@ -105,19 +105,28 @@ def serve_in_thread(
     return server
 
 
+# How much lower the CPU priority of the API beside a run is (nice(1) steps): where the run and
+# its readers share cores, the run keeps its speed and the API takes the CPU the run leaves.
+# Source: bench/live_reads.py, see the README's figures of issue #13.
+API_NICE = 10
+
+
 class ApiProcess:
     """``oasis serve`` in a process of its own beside a run, so that reads never slow the run.
 
     The child reads the run's database (SQLite in WAL mode, or PostgreSQL) and writes control
     commands into it; the database URL and the token reach it through its environment, never
-    its command line (which other users of the machine can read).
+    its command line (which other users of the machine can read). It runs ``nice`` steps below
+    the run's CPU priority (:data:`API_NICE` by default).
     """
 
-    def __init__(self, db_url: str, host: str, port: int, token: str | None) -> None:
+    def __init__(
+        self, db_url: str, host: str, port: int, token: str | None, nice: int = API_NICE
+    ) -> None:
         self.address = (host, port)
         env = environment_with({"OASIS_DATABASE_URL": db_url, "OASIS_API_TOKEN": token or None})
         command = [sys.executable, "-m", "oasis", "serve", "--host", host, "--port", str(port)]
-        self.process = subprocess.Popen(command, env=env)
+        self.process = subprocess.Popen([*command, "--nice", str(nice)], env=env)
 
     def wait_until_serving(self, timeout: float = 60.0) -> None:
         """Wait until the API answers.

@@ -12,25 +12,30 @@ from oasis.platform.errors import PlatformError
 from oasis.platform.schema import Base, Run
 
 SUPPORTED = "sqlite:///PATH or postgresql://USER@HOST/DATABASE"
+# Connections a read-only engine (the API's) keeps and never exceeds: the API admits that many
+# requests to the database at once (oasis/api/dependencies.py), so none waits for a connection.
+READER_CONNECTIONS = 16
 
 
 def make_engine(url: str, *, read_only: bool = False) -> Engine:
     """Create an engine for ``url``; SQLite files get WAL, synchronous=NORMAL and foreign keys.
 
-    A ``read_only`` SQLite engine opens the file with ``query_only`` so a reader can never write.
+    A ``read_only`` SQLite engine opens the file with ``query_only`` so a reader can never write;
+    a read-only engine keeps at most :data:`READER_CONNECTIONS` connections.
     PostgreSQL URLs may select a schema with ``?options=-csearch_path%3D<schema>``.
 
     Raises:
         PlatformError: ``url`` is not a database URL, or its driver is not installed.
     """
     shown = redact_url(url)
+    pool = {"pool_size": READER_CONNECTIONS, "max_overflow": 0} if read_only else {}
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     try:
         if not url.startswith("sqlite"):
             level = "REPEATABLE READ" if read_only else "READ COMMITTED"
-            return create_engine(url, pool_pre_ping=True, isolation_level=level)
-        engine = create_engine(url, connect_args={"timeout": 30})
+            return create_engine(url, pool_pre_ping=True, isolation_level=level, **pool)
+        engine = create_engine(url, connect_args={"timeout": 30}, **pool)
     except ArgumentError as exc:
         raise PlatformError(f"database {shown!r} is not a database URL ({SUPPORTED})") from exc
     except (NoSuchModuleError, ImportError) as exc:

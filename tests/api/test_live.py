@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import threading
 import time
@@ -9,9 +10,10 @@ import time
 import httpx
 import pandas as pd
 
+from oasis.api.cache import ResponseCacheSettings
 from oasis.core.actions import Action, ActionType
 from oasis.platform import Platform
-from tests.api.conftest import ApiProcess
+from tests.api.conftest import ApiProcess, api_in_thread
 
 USERS = range(1, 6)
 STEPS = 15
@@ -82,3 +84,17 @@ def test_reads_during_a_run_see_whole_steps(db_url: str):
         platform.close()
     assert seen == sorted(seen)
     assert len({s for s in seen if 0 < s < STEPS}) > 1  # the reads overlapped the writes
+
+
+def test_many_concurrent_readers_all_get_answers(run_db: str):
+    """More concurrent reads than the API has worker threads and read connections together."""
+
+    async def read_all(base: str) -> list[int]:
+        limits = httpx.Limits(max_connections=120)
+        async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
+            paths = [f"/users/{1 + i % 6}/posts?limit={1 + i % 50}" for i in range(360)]
+            responses = await asyncio.gather(*(client.get(p) for p in paths))
+        return [r.status_code for r in responses]
+
+    with api_in_thread(run_db, cache=ResponseCacheSettings(max_mb=0)) as base:
+        assert set(asyncio.run(read_all(base))) == {200}
