@@ -167,13 +167,16 @@ def measure(args: argparse.Namespace) -> tuple[dict, dict, list[float], list[flo
         try:
             api.wait_until_serving()
             steps(simulation, 5)  # warm up: posts to read, caches filled
+            cpu, wall = time.process_time(), time.perf_counter()
             quiet = steps(simulation, args.steps)
+            cores = (time.process_time() - cpu) / (time.perf_counter() - wall)
             live, loaded = under_load(simulation, api, args)
             quiet += steps(simulation, args.steps)
             idle, _ = under_load(None, api, args)
         finally:
             api.stop()
             simulation.close()
+    print(f"the run alone used {cores:.2f} cores while stepping (its CPU time / wall time)")
     return live, idle, quiet, loaded
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 
 import httpx
@@ -10,6 +11,7 @@ import pytest
 from oasis.api import CommandQueue
 from oasis.loop.commands import InjectAgent, InjectPost
 from oasis.loop.events import Interview
+from oasis.platform import Platform
 from tests.api.conftest import TOKEN, api_in_thread
 
 ROUTES = [
@@ -65,11 +67,38 @@ def test_control_is_disabled_without_a_startup_token(run_db: str):
         assert httpx.get(f"{url}/run").status_code == 200
 
 
-@pytest.fixture
-def attached(run_db: str) -> Iterator[tuple[httpx.Client, CommandQueue]]:
+@pytest.fixture(scope="module")
+def running_db(run_db: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A copy of the scripted run, recorded as still running (so that it takes commands)."""
+    path = tmp_path_factory.mktemp("running") / "run.db"
+    shutil.copy(run_db.removeprefix("sqlite:///"), path)
+    platform = Platform.open(f"sqlite:///{path}")
+    platform.set_status("running")
+    platform.close()
+    return f"sqlite:///{path}"
+
+
+def test_a_finished_run_takes_no_commands(run_db: str):
     queue = CommandQueue()
     with (
         api_in_thread(run_db, controller=queue) as url,
+        httpx.Client(base_url=url, headers=AUTH) as client,
+    ):
+        for method, path, body in ROUTES:
+            if method == "POST":
+                response = call(client, method, path, body)
+                assert response.status_code == 409, path
+                message = response.json()["message"]
+                assert message == "the run has finished (last step 4); it takes no more commands"
+        assert client.get("/control/status").json()["pending_commands"] == 0
+    assert queue.status().pending_commands == 0
+
+
+@pytest.fixture
+def attached(running_db: str) -> Iterator[tuple[httpx.Client, CommandQueue]]:
+    queue = CommandQueue()
+    with (
+        api_in_thread(running_db, controller=queue) as url,
         httpx.Client(base_url=url, headers=AUTH, timeout=10) as client,
     ):
         yield client, queue

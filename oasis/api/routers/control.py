@@ -1,7 +1,7 @@
 """Control of the attached simulation: pause, resume, inject posts and agents, interviews.
 
 Every route needs the bearer token given at start-up (401 otherwise) and an attached
-simulation (409 otherwise).
+simulation (409 otherwise); a finished run takes no more commands (409).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path
 
-from oasis.api.dependencies import Control, Snap
+from oasis.api.dependencies import Control, Snap, run_record
 from oasis.api.schemas import (
     MAX_ID,
     AcceptedOut,
@@ -23,6 +23,7 @@ from oasis.api.schemas import (
     InterviewOut,
 )
 from oasis.loop.commands import ControlStatus
+from oasis.platform.queries import Snapshot
 
 router = APIRouter(
     prefix="/control",
@@ -40,6 +41,18 @@ def _status(status: ControlStatus) -> ControlStatusOut:
     return ControlStatusOut.model_validate(status, from_attributes=True)
 
 
+def _taking_commands(snap: Snapshot) -> None:
+    """Refuse a command that no step would ever take: the run has finished.
+
+    A failed run is not refused: ``oasis run --resume`` goes on with what waits for it.
+    """
+    run = run_record(snap)
+    if run["status"] == "finished":
+        raise HTTPException(
+            409, f"the run has finished (last step {run['last_step']}); it takes no more commands"
+        )
+
+
 @router.get("/status", response_model=ControlStatusOut)
 def status(control: Control) -> ControlStatusOut:
     """Whether the simulation is paused and what waits for its next step."""
@@ -47,15 +60,17 @@ def status(control: Control) -> ControlStatusOut:
 
 
 @router.post("/pause", response_model=ControlStatusOut)
-def pause(control: Control) -> ControlStatusOut:
+def pause(control: Control, snap: Snap) -> ControlStatusOut:
     """Pause the simulation before its next step."""
+    _taking_commands(snap)
     control.pause()
     return _status(control.status())
 
 
 @router.post("/resume", response_model=ControlStatusOut)
-def resume(control: Control) -> ControlStatusOut:
+def resume(control: Control, snap: Snap) -> ControlStatusOut:
     """Let the simulation step again."""
+    _taking_commands(snap)
     control.resume()
     return _status(control.status())
 
@@ -63,6 +78,7 @@ def resume(control: Control) -> ControlStatusOut:
 @router.post("/posts", response_model=AcceptedOut, status_code=202)
 def inject_post(control: Control, snap: Snap, body: InjectPostIn) -> AcceptedOut:
     """Publish a post as an existing user at the next step."""
+    _taking_commands(snap)
     if snap.users.user(body.user_id) is None:
         raise HTTPException(404, f"no user with id {body.user_id}")
     return AcceptedOut(command_id=control.inject_post(body.user_id, body.content))
@@ -71,6 +87,7 @@ def inject_post(control: Control, snap: Snap, body: InjectPostIn) -> AcceptedOut
 @router.post("/agents", response_model=AcceptedOut, status_code=202)
 def inject_agent(control: Control, snap: Snap, body: InjectAgentIn) -> AcceptedOut:
     """Sign up a new agent at the next step."""
+    _taking_commands(snap)
     if snap.users.name_taken(body.user_name):
         raise HTTPException(409, f"user name {body.user_name!r} is taken")
     return AcceptedOut(command_id=control.inject_agent(body.user_name, body.name, body.bio))
@@ -79,6 +96,7 @@ def inject_agent(control: Control, snap: Snap, body: InjectAgentIn) -> AcceptedO
 @router.post("/interviews", response_model=AcceptedOut, status_code=202)
 def interview(control: Control, snap: Snap, body: InterviewIn) -> AcceptedOut:
     """Put a question to some users at the next step; read answers at its request id."""
+    _taking_commands(snap)
     missing = sorted(set(body.user_ids) - snap.users.existing(body.user_ids))
     if missing:
         raise HTTPException(404, f"no users with ids {missing}")
