@@ -8,7 +8,8 @@ separate client process: ``--concurrency`` HTTP/1.1 keep-alive connections on as
 (uvloop when installed), each sending its next GET as soon as the last answer is read, so the
 client spends little of the CPU it measures. The GETs cycle over the read endpoints; a third of
 them name a different user each time (``/users/{u}...``), so they mostly miss the API's response
-cache. Phases, in this order on one run:
+cache; ``--read-users 10`` has them name 10 users only, as an audience of the same pages would.
+Phases, in this order on one run:
 
 1. ``--steps`` steps without load;
 2. steps while the client sends ``--requests`` GETs (requests/s, p50/p99 latency);
@@ -16,6 +17,8 @@ cache. Phases, in this order on one run:
    the machine's other load during the bench shows in neither side alone);
 4. the same GETs with the run idle: what the API process serves with the cores to itself.
 
+The API runs at ``--api-nice`` (10, as ``oasis run --serve`` starts it) and the client at
+``--client-nice`` (10: real clients run on other machines; here they take what the run leaves).
 The machine's load average is printed before and after (the bench shares the cores with
 whatever else runs).
 """
@@ -135,7 +138,7 @@ def client_process(port: int, args: argparse.Namespace) -> subprocess.Popen[str]
     return subprocess.Popen(
         [sys.executable, "-m", "bench.live_reads", "--client", str(port),
          "--requests", str(args.requests), "--concurrency", str(args.concurrency),
-         "--users", str(args.users), "--client-nice", str(args.client_nice)],
+         "--users", str(args.read_users or args.users), "--client-nice", str(args.client_nice)],
         cwd=ROOT, stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
 
@@ -196,6 +199,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=5000)
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--steps", type=int, default=15, help="steps in each quiet phase")
+    parser.add_argument(
+        "--read-users", type=int, help="distinct users the GETs name (default: all, a crawl)"
+    )
     parser.add_argument("--api-nice", type=int, default=API_NICE, help="the API's nice")
     parser.add_argument("--client-nice", type=int, default=API_NICE, help="the client's nice")
     parser.add_argument("--client", type=int, help=argparse.SUPPRESS)  # the load process: port
