@@ -95,8 +95,7 @@ class Post(Base):
     __table_args__ = (
         Index("ix_post_user_step", "user_id", "created_step"),
         Index("ix_post_step", "created_step"),
-        # With the step: the original posts of a window of steps (GET /posts/top) are a range.
-        Index("ix_post_original", "original_post_id", "created_step"),
+        Index("ix_post_original", "original_post_id"),
         Index("ix_post_parent", "parent_post_id"),  # a post's direct reposts and quotes
     )
 

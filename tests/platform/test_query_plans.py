@@ -8,12 +8,12 @@ import pytest
 
 from oasis.platform import Platform
 
+NOT_A_REPOST = "NOT (original_post_id IS NOT NULL AND quote_content IS NULL)"
+IN_STEPS = "created_step>? AND created_step<?"
 # The WHERE clauses of PostQueries.shares and PostQueries.top, with the index each must use.
 PLANS = {
     "parent_post_id = 7 AND quote_content IS NULL": "ix_post_parent (parent_post_id=?)",
-    "original_post_id IS NULL AND created_step BETWEEN 3 AND 5": (
-        "ix_post_original (original_post_id=? AND created_step>? AND created_step<?)"
-    ),
+    f"{NOT_A_REPOST} AND created_step BETWEEN 3 AND 5": f"ix_post_step ({IN_STEPS})",
 }
 
 
