@@ -123,22 +123,28 @@ class ResponseCache:
         limit = self.settings.max_body_kb * 1024
         start: Message = {}
         chunks: list[bytes] = []
+        size = 0
 
         async def record(message: Message) -> None:
+            nonlocal size
             if message["type"] == "http.response.start":
                 start.update(message, headers=[*message.get("headers", ()), _MISS])
                 message = start
-            elif message["type"] == "http.response.body" and start.get("status") == 200:
-                chunks.append(message.get("body", b""))
-                if not message.get("more_body", False) and generation == self._generation:
-                    self._keep(key, start, b"".join(chunks), limit)
+            elif message["type"] == "http.response.body" and start["status"] == 200:
+                body = message.get("body", b"")
+                size += len(body)
+                if size <= limit:
+                    chunks.append(body)
+                else:  # a big or streamed body is not kept: let go of what was gathered
+                    chunks.clear()
+                last = not message.get("more_body", False)
+                if last and size <= limit and generation == self._generation:
+                    self._keep(key, start, b"".join(chunks))
             await send(message)
 
         return record
 
-    def _keep(self, key: tuple[str, bytes], start: Message, body: bytes, limit: float) -> None:
-        if len(body) > limit:
-            return
+    def _keep(self, key: tuple[str, bytes], start: Message, body: bytes) -> None:
         headers = [h for h in start["headers"] if h != _MISS] + [_HIT]
         entry = _Entry(
             {**start, "headers": headers},
