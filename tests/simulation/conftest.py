@@ -12,6 +12,7 @@ import pytest
 
 from oasis.config import ExperimentConfig
 from oasis.datasets.settings import BUILTIN_DATA
+from oasis.loop.simulation import Simulation
 from oasis.testing.replies import Reply, agent_id_of
 from oasis.testing.scripted_llm import ScriptedLLMServer
 
@@ -84,3 +85,13 @@ def herd_experiment(tmp_path: Path) -> ExperimentConfig:
         activation={"kind": "uniform", "probability": 0.0},
         herd={"path": str(BUILTIN_DATA / "reddit" / "counterfactual_36.json"), "threads": 12},
     )
+
+
+def finished_dump(config: ExperimentConfig) -> dict[str, list[tuple[Any, ...]]]:
+    """Run ``config`` to its end and return its world tables (``Platform.dump``)."""
+    simulation = Simulation.open(config)
+    try:
+        simulation.run()
+        return simulation.platform.dump()
+    finally:
+        simulation.close()

@@ -8,15 +8,7 @@ import oasis.platform.platform as platform_module
 from oasis.config import redact
 from oasis.loop.simulation import Simulation
 from oasis.platform import Platform
-from tests.simulation.conftest import experiment
-
-
-def finished_dump(config):
-    simulation = Simulation.open(config)
-    simulation.run()
-    dump = simulation.platform.dump()
-    simulation.close()
-    return dump
+from tests.simulation.conftest import experiment, finished_dump
 
 
 def test_killed_while_the_population_loads_leaves_no_run_and_a_new_start_works(

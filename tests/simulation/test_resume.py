@@ -5,22 +5,14 @@ from __future__ import annotations
 import pytest
 
 from oasis.loop.simulation import Simulation
-from tests.simulation.conftest import experiment
-
-
-def finished(config):
-    simulation = Simulation.open(config)
-    simulation.run()
-    dump = simulation.platform.dump()
-    simulation.close()
-    return dump
+from tests.simulation.conftest import experiment, finished_dump
 
 
 @pytest.mark.parametrize("with_llm", [False, True])
 def test_resume_after_a_stop_matches_an_uninterrupted_run(tmp_path, llm_server, with_llm):
     llm = {"endpoints": [llm_server.base_url], "model": "scripted"} if with_llm else {}
     policy = {"llm_share": 0.5}
-    whole = finished(experiment(tmp_path, "whole", steps=5, llm=llm, policy=policy))
+    whole = finished_dump(experiment(tmp_path, "whole", steps=5, llm=llm, policy=policy))
 
     config = experiment(tmp_path, "stopped", steps=5, llm=llm, policy=policy)
     first = Simulation.open(config)
@@ -64,7 +56,7 @@ def test_shown_posts_are_forgotten_once_they_leave_the_window_and_resume_still_m
 def test_a_resumed_run_continues_the_stances(tmp_path):
     opinions = {"model": "deffuant", "confidence": 0.8, "initial": {"mean": 0.0, "spread": 0.6}}
     events = [{"step": 3, "kind": "interview", "question": "Well?"}]
-    whole = finished(experiment(tmp_path, "whole", steps=5, opinions=opinions, events=events))
+    whole = finished_dump(experiment(tmp_path, "whole", steps=5, opinions=opinions, events=events))
     assert len(whole["stance"]) > 50  # the starts, and the moves of the steps
     config = experiment(tmp_path, "stopped", steps=5, opinions=opinions, events=events)
     first = Simulation.open(config)
