@@ -16,6 +16,7 @@ from collections.abc import Callable, Hashable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 
+import anyio
 from pydantic import BaseModel, ConfigDict, Field
 
 Scope = MutableMapping[str, Any]
@@ -78,24 +79,47 @@ class ResponseCache:
         self.settings = settings or ResponseCacheSettings()
         self._version = version
         self._entries: dict[tuple[str, bytes], _Entry] = {}
+        self._making: dict[tuple[str, bytes], anyio.Event] = {}
         self._bytes = 0
         self._token: Hashable | None = None
         self._generation = 0
         self._checked = float("-inf")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Answer from the cache, or through ``app`` and keep the answer."""
-        generation = self._current() if self._cacheable(scope) else None
-        if generation is None:
+        """Answer from the cache, or through ``app`` and keep the answer.
+
+        Requests that miss while the same answer is being made wait for it, once, rather than
+        each making it again: after a commit, every reader of a popular page would otherwise
+        run its queries at the same moment.
+        """
+        if not self._cacheable(scope):
             await self.app(scope, receive, send)
             return
         key = (scope["path"], scope["query_string"])
-        entry = self._entries.get(key)
-        if entry is not None:
-            await send(entry.start)
-            await send(entry.body)
-            return
-        await self.app(scope, receive, self._recorder(key, generation, send))
+        waited = False
+        while True:
+            generation = self._current()
+            if generation is None:
+                await self.app(scope, receive, send)
+                return
+            entry = self._entries.get(key)
+            if entry is not None:
+                await send(entry.start)
+                await send(entry.body)
+                return
+            making = self._making.get(key)
+            if making is None or waited:
+                break
+            await making.wait()
+            waited = True
+        done = anyio.Event()
+        self._making.setdefault(key, done)
+        try:
+            await self.app(scope, receive, self._recorder(key, generation, send))
+        finally:
+            if self._making.get(key) is done:
+                del self._making[key]
+            done.set()
 
     def _cacheable(self, scope: Scope) -> bool:
         return (

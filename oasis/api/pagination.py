@@ -24,9 +24,10 @@ M = TypeVar("M", bound=BaseModel)
 def page(model: type[M], rows: Sequence[dict[str, Any]], limit: int, offset: int) -> Page[M]:
     """A page of ``model`` from ``rows`` fetched with ``limit + 1``."""
     more = len(rows) > limit
-    items = [model.model_validate(r) for r in rows[:limit]]
-    return Page[model](  # type: ignore[valid-type]
-        items=items, limit=limit, offset=offset, next_offset=offset + limit if more else None
+    # One validation of the whole page: pydantic-core walks the rows, not a Python loop.
+    found = {"items": rows[:limit], "limit": limit, "offset": offset}
+    return Page[model].model_validate(  # type: ignore[valid-type]
+        found | {"next_offset": offset + limit if more else None}
     )
 
 
@@ -34,6 +35,6 @@ def cursor_page(
     model: type[M], rows: Sequence[dict[str, Any]], limit: int, key: str
 ) -> CursorPage[M]:
     """A keyset page of ``model`` from ``rows`` fetched with ``limit + 1``, cursor at ``key``."""
-    items = [model.model_validate(r) for r in rows[:limit]]
     cursor = int(rows[limit - 1][key]) if len(rows) > limit else None
-    return CursorPage[model](items=items, limit=limit, next_cursor=cursor)  # type: ignore[valid-type]
+    found = {"items": rows[:limit], "limit": limit, "next_cursor": cursor}
+    return CursorPage[model].model_validate(found)  # type: ignore[valid-type]

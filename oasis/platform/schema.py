@@ -177,7 +177,8 @@ class Follow(_PairRow, Base):
     __tablename__ = "follow"
     follower_id: Mapped[int] = mapped_column(ForeignKey("user.user_id"), primary_key=True)
     followee_id: Mapped[int] = mapped_column(ForeignKey("user.user_id"), primary_key=True)
-    __table_args__ = (Index("ix_follow_followee_id", "followee_id"),)
+    # Followers of a user in follower order straight from the index (API pages, no sort).
+    __table_args__ = (Index("ix_follow_followee", "followee_id", "follower_id"),)
 
 
 class Mute(_PairRow, Base):

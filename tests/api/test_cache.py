@@ -150,3 +150,40 @@ def test_the_cache_keeps_at_most_max_mb_and_skips_big_bodies():
     assert get(off, "/n") == (b"2", "")
     unknown = ResponseCache(Counting(), lambda: None)
     assert get(unknown, "/n") == (b"1", "")  # the database could not say: read uncached
+
+
+class Slow(Counting):
+    """:class:`Counting` taking 50 ms to answer, and answering 404 on /missing."""
+
+    async def __call__(self, scope, receive, send) -> None:
+        await asyncio.sleep(0.05)
+        if scope["path"] != "/missing":
+            await super().__call__(scope, receive, send)
+            return
+        self.calls += 1
+        await send({"type": "http.response.start", "status": 404, "headers": []})
+        await send({"type": "http.response.body", "body": b"none"})
+
+
+def test_misses_for_one_answer_wait_for_it_rather_than_each_make_it():
+    slow = Slow()
+    cache = ResponseCache(slow, lambda: 1)
+
+    async def one(path: str) -> tuple[int, bytes, bytes]:
+        sent: list[dict] = []
+
+        async def send(message) -> None:
+            sent.append(message)
+
+        scope = {"type": "http", "method": "GET", "path": path, "query_string": b""}
+        await cache(scope, None, send)
+        return sent[0]["status"], sent[1]["body"], dict(sent[0]["headers"])[b"x-oasis-cache"]
+
+    async def together(path: str, count: int) -> list[tuple[int, bytes, bytes]]:
+        return await asyncio.gather(*(one(path) for _ in range(count)))
+
+    assert asyncio.run(together("/n", 8)) == [(200, b"1", b"miss")] + [(200, b"1", b"hit")] * 7
+    assert slow.calls == 1
+    # An answer that is not kept (an error): each waiter then asks for itself, once.
+    assert asyncio.run(together("/missing", 4)) == [(404, b"none", b"miss")] * 4
+    assert slow.calls == 1 + 4

@@ -75,7 +75,7 @@ def trending_posts(
 
 
 @router.get("/{post_id}", response_model=PostDetailOut)
-def post(snap: Snap, post_id: PostId, limit: Limit = 20) -> PostDetailOut:
+async def post(snap: Snap, post_id: PostId, limit: Limit = 20) -> PostDetailOut:
     """One post with the first ``limit`` comments on its root, direct reposts and quotes."""
     row = _post(snap, post_id)
     root = _root(row)
@@ -89,7 +89,7 @@ def post(snap: Snap, post_id: PostId, limit: Limit = 20) -> PostDetailOut:
 
 
 @router.get("/{post_id}/comments", response_model=Page[CommentOut])
-def comments(
+async def comments(
     snap: Snap, post_id: PostId, limit: Limit = 50, offset: Offset = 0
 ) -> Page[CommentOut]:
     """Comments on this post's root, oldest first."""
@@ -99,14 +99,18 @@ def comments(
 
 
 @router.get("/{post_id}/reposts", response_model=Page[PostOut])
-def reposts(snap: Snap, post_id: PostId, limit: Limit = 50, offset: Offset = 0) -> Page[PostOut]:
+async def reposts(
+    snap: Snap, post_id: PostId, limit: Limit = 50, offset: Offset = 0
+) -> Page[PostOut]:
     """Reposts made directly of this post, oldest first."""
     _post(snap, post_id)
     return page(PostOut, snap.posts.shares(post_id, False, limit + 1, offset), limit, offset)
 
 
 @router.get("/{post_id}/quotes", response_model=Page[PostOut])
-def quotes(snap: Snap, post_id: PostId, limit: Limit = 50, offset: Offset = 0) -> Page[PostOut]:
+async def quotes(
+    snap: Snap, post_id: PostId, limit: Limit = 50, offset: Offset = 0
+) -> Page[PostOut]:
     """Quotes made directly of this post, oldest first."""
     _post(snap, post_id)
     return page(PostOut, snap.posts.shares(post_id, True, limit + 1, offset), limit, offset)

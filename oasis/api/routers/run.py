@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -22,22 +21,21 @@ router = APIRouter(tags=["run"], responses={404: {"model": ErrorOut}, 422: {"mod
 def run_info(snap: Snap) -> RunOut:
     """The run's config, seed, current (last committed) step and status."""
     run = run_record(snap)
-    recorded = snap.run.step_count()
-    usage = LLMStats.total(r["metrics"] for r in snap.run.step_metrics(recorded, 0))
+    usage = snap.run.metric_totals(tuple(LLMStats.__dataclass_fields__))
     lineage = run["config"].get("fork")
     return RunOut(
         seed=run["seed"],
         config=redact(run["config"]),  # databases of older runs stored secrets
         current_step=run["last_step"],
         status=run["status"],
-        steps_recorded=recorded,
+        steps_recorded=snap.run.step_count(),
         lineage=None if lineage is None else {k: lineage[k] for k in ("parent", "at_step")},
-        llm_usage=asdict(usage),
+        llm_usage=usage,
     )
 
 
 @router.get("/steps", response_model=Page[StepMetricsOut])
-def step_metrics(
+async def step_metrics(
     snap: Snap,
     since: Step | None = None,
     until: Step | None = None,

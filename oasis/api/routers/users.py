@@ -44,7 +44,7 @@ def search_users(
 
 
 @router.get("/{user_id}", response_model=UserOut)
-def user(snap: Snap, user_id: UserId) -> UserOut:
+async def user(snap: Snap, user_id: UserId) -> UserOut:
     """One user."""
     row = snap.users.user(user_id)
     if row is None:
@@ -53,28 +53,34 @@ def user(snap: Snap, user_id: UserId) -> UserOut:
 
 
 @router.get("/{user_id}/followers", response_model=Page[UserOut])
-def followers(snap: Snap, user_id: UserId, limit: Limit = 50, offset: Offset = 0) -> Page[UserOut]:
+async def followers(
+    snap: Snap, user_id: UserId, limit: Limit = 50, offset: Offset = 0
+) -> Page[UserOut]:
     """Users who follow this user, by user id."""
     _known(snap, user_id)
     return page(UserOut, snap.users.followers(user_id, limit + 1, offset), limit, offset)
 
 
 @router.get("/{user_id}/followees", response_model=Page[UserOut])
-def followees(snap: Snap, user_id: UserId, limit: Limit = 50, offset: Offset = 0) -> Page[UserOut]:
+async def followees(
+    snap: Snap, user_id: UserId, limit: Limit = 50, offset: Offset = 0
+) -> Page[UserOut]:
     """Users this user follows, by user id."""
     _known(snap, user_id)
     return page(UserOut, snap.users.followees(user_id, limit + 1, offset), limit, offset)
 
 
 @router.get("/{user_id}/posts", response_model=Page[PostOut])
-def posts(snap: Snap, user_id: UserId, limit: Limit = 50, offset: Offset = 0) -> Page[PostOut]:
+async def posts(
+    snap: Snap, user_id: UserId, limit: Limit = 50, offset: Offset = 0
+) -> Page[PostOut]:
     """This user's posts, reposts and quotes, newest first."""
     _known(snap, user_id)
     return page(PostOut, snap.posts.by_user(user_id, limit + 1, offset), limit, offset)
 
 
 @router.get("/{user_id}/actions", response_model=CursorPage[TraceOut])
-def actions(
+async def actions(
     snap: Snap,
     user_id: UserId,
     step: Step | None = None,

@@ -7,9 +7,10 @@ callers ask for one row more than they show to learn whether a next page exists.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from contextlib import ExitStack, contextmanager
+from functools import cached_property
 
+from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from oasis.platform.errors import PlatformError
@@ -31,28 +32,57 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
 class Snapshot:
-    """The API's queries, all over the same read transaction."""
+    """The API's queries, all over one read transaction, opened by the first query.
 
-    run: RunQueries
-    users: UserQueries
-    posts: PostQueries
-    summaries: SummaryQueries
+    A request that is answered without a query (a bad parameter, a cached part) costs no
+    transaction; the one that queries opens it in the thread that queries.
+    """
+
+    def __init__(self, platform: Platform) -> None:
+        self._platform = platform
+        self._open = ExitStack()
+
+    @cached_property
+    def _conn(self) -> Connection:
+        return self._open.enter_context(self._platform.reader()).conn
+
+    @cached_property
+    def run(self) -> RunQueries:
+        """The run record, its step metrics, traces and tables."""
+        return RunQueries(self._conn)
+
+    @cached_property
+    def users(self) -> UserQueries:
+        """Users, their follow lists and recorded feeds."""
+        return UserQueries(self._conn)
+
+    @cached_property
+    def posts(self) -> PostQueries:
+        """Posts, comments, shares, rankings and cascades."""
+        return PostQueries(self._conn)
+
+    @cached_property
+    def summaries(self) -> SummaryQueries:
+        """The dashboard's summaries."""
+        return SummaryQueries(self._conn)
+
+    def close(self) -> None:
+        """End the read transaction, if one was opened, and give back its connection."""
+        self._open.close()
 
 
 @contextmanager
 def snapshot(platform: Platform) -> Iterator[Snapshot]:
-    """Open one read transaction on ``platform`` and give its queries.
+    """A :class:`Snapshot` of ``platform``, closed on leaving.
 
     Raises:
         PlatformError: the database failed to answer (gone, locked too long, not a run's).
     """
+    snap = Snapshot(platform)
     try:
-        with platform.reader() as reader:
-            conn = reader.conn
-            yield Snapshot(
-                RunQueries(conn), UserQueries(conn), PostQueries(conn), SummaryQueries(conn)
-            )
+        yield snap
     except SQLAlchemyError as exc:
         raise PlatformError(f"read failed: {exc}") from exc
+    finally:
+        snap.close()

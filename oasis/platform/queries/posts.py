@@ -1,16 +1,79 @@
-"""Queries about posts: one post and its comments and shares, rankings, search and cascades."""
+"""Queries about posts: one post and its comments and shares, rankings, search and cascades.
+
+Each query is built once, with bound parameters, and executed with its values: SQLAlchemy then
+finds it compiled in its cache at once, where a statement built anew on every call is walked
+whole to compute its cache key first (measured: 440 us against 73 us for one post by id, on
+this project's 2-core machine; the SQL itself takes 11 us).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, func, or_, select, union_all
+from sqlalchemy import Connection, Select, bindparam, func, or_, select, union_all
 
 from oasis.platform.handlers.reads import _like_pattern
+from oasis.platform.queries.rows import dicts, first
 from oasis.platform.schema import Comment, Like, Post, is_repost, share_root
 
 _POST = select(Post.__table__)
 _LIKE = Like.__table__.c
+_LIMIT, _OFFSET = bindparam("limit"), bindparam("offset")
+_FIRST, _LAST = bindparam("first"), bindparam("last")
+
+
+def _paged(query: Select[Any]) -> Select[Any]:
+    return query.limit(_LIMIT).offset(_OFFSET)
+
+
+_ONE = _POST.add_columns(share_root().label("root_id")).where(Post.post_id == bindparam("id"))
+_BY_USER = _paged(_POST.where(Post.user_id == bindparam("id")).order_by(Post.post_id.desc()))
+_COMMENTS = _paged(
+    select(Comment.__table__).where(Comment.post_id == bindparam("id")).order_by(Comment.comment_id)
+)
+_SHARES = {
+    quotes: _paged(
+        _POST.where(
+            Post.parent_post_id == bindparam("id"),
+            Post.quote_content.is_not(None) if quotes else Post.quote_content.is_(None),
+        ).order_by(Post.post_id)
+    )
+    for quotes in (False, True)
+}
+_SEARCH = _paged(
+    _POST.where(Post.content.like(bindparam("pattern"), escape="\\")).order_by(Post.post_id.desc())
+)
+_TOP = _paged(
+    _POST.where(~is_repost(), Post.created_step.between(_FIRST, _LAST)).order_by(
+        Post.num_likes.desc(), Post.num_shares.desc(), Post.post_id
+    )
+)
+_EVENTS = union_all(
+    select(_LIKE.post_id.label("root")).where(_LIKE.created_step.between(_FIRST, _LAST)),
+    select(Comment.post_id).where(Comment.created_step.between(_FIRST, _LAST)),
+    select(Post.original_post_id).where(
+        Post.original_post_id.is_not(None), Post.created_step.between(_FIRST, _LAST)
+    ),
+).subquery()
+_SCORES = select(_EVENTS.c.root, func.count().label("score")).group_by(_EVENTS.c.root).subquery()
+_TRENDING = _paged(
+    select(Post.__table__, _SCORES.c.score)
+    .join(_SCORES, _SCORES.c.root == Post.post_id)
+    .order_by(_SCORES.c.score.desc(), Post.post_id)
+)
+_CASCADE = (
+    select(
+        Post.post_id,
+        Post.user_id,
+        Post.original_post_id,
+        Post.parent_post_id,
+        Post.created_step,
+        Post.created_at,
+        Post.quote_content.is_not(None).label("is_quote"),
+    )
+    .where(or_(Post.post_id == bindparam("id"), Post.original_post_id == bindparam("id")))
+    .order_by(Post.post_id)
+)
 
 
 class PostQueries:
@@ -21,80 +84,41 @@ class PostQueries:
 
     def post(self, post_id: int) -> dict[str, Any] | None:
         """One post with its ``root_id`` (see :func:`share_root`), or ``None`` when unknown."""
-        query = _POST.add_columns(share_root().label("root_id")).where(Post.post_id == post_id)
-        row = self.conn.execute(query).mappings().first()
-        return None if row is None else dict(row)
+        return first(self.conn, _ONE, {"id": post_id})
 
     def by_user(self, user_id: int, limit: int, offset: int) -> list[dict[str, Any]]:
         """Posts, reposts and quotes by ``user_id``, newest first."""
-        query = _POST.where(Post.user_id == user_id).order_by(Post.post_id.desc())
-        return self._page(query, limit, offset)
+        return self._rows(_BY_USER, id=user_id, limit=limit, offset=offset)
 
     def comments(self, root_id: int, limit: int, offset: int) -> list[dict[str, Any]]:
         """Comments on the root post ``root_id``, oldest first."""
-        query = select(Comment.__table__).where(Comment.post_id == root_id)
-        return self._page(query.order_by(Comment.comment_id), limit, offset)
+        return self._rows(_COMMENTS, id=root_id, limit=limit, offset=offset)
 
     def shares(self, post_id: int, quotes: bool, limit: int, offset: int) -> list[dict[str, Any]]:
         """Reposts (or quotes) made directly of ``post_id``, oldest first."""
-        kind = Post.quote_content.is_not(None) if quotes else Post.quote_content.is_(None)
-        query = _POST.where(Post.parent_post_id == post_id, kind).order_by(Post.post_id)
-        return self._page(query, limit, offset)
+        return self._rows(_SHARES[quotes], id=post_id, limit=limit, offset=offset)
 
     def search(self, text: str, limit: int, offset: int) -> list[dict[str, Any]]:
         """Posts and quotes whose text contains ``text``, newest first."""
-        query = _POST.where(Post.content.like(_like_pattern(text), escape="\\"))
-        return self._page(query.order_by(Post.post_id.desc()), limit, offset)
+        return self._rows(_SEARCH, pattern=_like_pattern(text), limit=limit, offset=offset)
 
     def top(self, first: int, last: int, limit: int, offset: int) -> list[dict[str, Any]]:
         """Posts and quotes (not reposts) created in steps ``first..last``, most liked first."""
-        query = _POST.where(~is_repost(), Post.created_step.between(first, last)).order_by(
-            Post.num_likes.desc(), Post.num_shares.desc(), Post.post_id
-        )
-        return self._page(query, limit, offset)
+        return self._rows(_TOP, first=first, last=last, limit=limit, offset=offset)
 
     def trending(self, first: int, last: int, limit: int, offset: int) -> list[dict[str, Any]]:
         """Posts by engagement (likes, comments, shares, quotes) received in steps ``first..last``.
 
         Each row carries its ``score``: the count of those events.
         """
-        events = union_all(
-            select(_LIKE.post_id.label("root")).where(_LIKE.created_step.between(first, last)),
-            select(Comment.post_id).where(Comment.created_step.between(first, last)),
-            select(Post.original_post_id).where(
-                Post.original_post_id.is_not(None), Post.created_step.between(first, last)
-            ),
-        ).subquery()
-        scores = (
-            select(events.c.root, func.count().label("score")).group_by(events.c.root).subquery()
-        )
-        query = (
-            select(Post.__table__, scores.c.score)
-            .join(scores, scores.c.root == Post.post_id)
-            .order_by(scores.c.score.desc(), Post.post_id)
-        )
-        return self._page(query, limit, offset)
+        return self._rows(_TRENDING, first=first, last=last, limit=limit, offset=offset)
 
     def cascade(self, root_id: int) -> list[dict[str, Any]]:
         """The root post and every repost and quote of it, by post id (parents come first).
 
         Reposts of a quote are in the quote's own cascade, not in its root's.
         """
-        query = (
-            select(
-                Post.post_id,
-                Post.user_id,
-                Post.original_post_id,
-                Post.parent_post_id,
-                Post.created_step,
-                Post.created_at,
-                Post.quote_content.is_not(None).label("is_quote"),
-            )
-            .where(or_(Post.post_id == root_id, Post.original_post_id == root_id))
-            .order_by(Post.post_id)
-        )
-        return [dict(r) for r in self.conn.execute(query).mappings()]
+        return self._rows(_CASCADE, id=root_id)
 
-    def _page(self, query: Any, limit: int, offset: int) -> list[dict[str, Any]]:
-        rows = self.conn.execute(query.limit(limit).offset(offset)).mappings()
-        return [dict(r) for r in rows]
+    def _rows(self, query: Select[Any], **values: Any) -> list[dict[str, Any]]:
+        return dicts(self.conn, query, values)

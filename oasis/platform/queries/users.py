@@ -1,4 +1,7 @@
-"""Queries about users: search, profiles, follow lists and the feeds they were given."""
+"""Queries about users: search, profiles, follow lists and the feeds they were given.
+
+Statements are built once with bound parameters (see :mod:`oasis.platform.queries.posts`).
+"""
 
 from __future__ import annotations
 
@@ -6,14 +9,44 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection, Select, bindparam, or_, select
 
 from oasis.platform.feed_log import _from_bytes, read_feeds
 from oasis.platform.handlers.reads import _like_pattern
+from oasis.platform.queries.rows import dicts, first
 from oasis.platform.schema import FeedLog, Follow, Post, User
 
 _USER = select(User.__table__)
 _FOLLOW = Follow.__table__.c
+_ID, _LIMIT, _OFFSET = bindparam("id"), bindparam("limit"), bindparam("offset")
+_ONE = _USER.where(User.user_id == _ID)
+_EXISTING = select(User.user_id).where(User.user_id.in_(bindparam("ids", expanding=True)))
+_NAMED = select(User.user_id).where(User.user_name == bindparam("name"))
+_ALL = _USER.order_by(User.user_id).limit(_LIMIT).offset(_OFFSET)
+_PATTERN = bindparam("pattern")
+_SEARCH = (
+    _USER.where(
+        or_(*(c.like(_PATTERN, escape="\\") for c in (User.user_name, User.name, User.bio)))
+    )
+    .order_by(User.user_id)
+    .limit(_LIMIT)
+    .offset(_OFFSET)
+)
+_FOLLOWERS = (
+    _USER.join(Follow.__table__, _FOLLOW.follower_id == User.user_id)
+    .where(_FOLLOW.followee_id == _ID)
+    .order_by(_FOLLOW.follower_id)
+    .limit(_LIMIT)
+    .offset(_OFFSET)
+)
+_FOLLOWEES = (
+    _USER.join(Follow.__table__, _FOLLOW.followee_id == User.user_id)
+    .where(_FOLLOW.follower_id == _ID)
+    .order_by(_FOLLOW.followee_id)
+    .limit(_LIMIT)
+    .offset(_OFFSET)
+)
+_FEED_POSTS = select(Post.__table__).where(Post.post_id.in_(bindparam("ids", expanding=True)))
 
 
 class UserQueries:
@@ -24,41 +57,29 @@ class UserQueries:
 
     def user(self, user_id: int) -> dict[str, Any] | None:
         """One user, or ``None`` when unknown."""
-        row = self.conn.execute(_USER.where(User.user_id == user_id)).mappings().first()
-        return None if row is None else dict(row)
+        return first(self.conn, _ONE, {"id": user_id})
 
     def existing(self, user_ids: Sequence[int]) -> set[int]:
         """Which of ``user_ids`` are users."""
-        query = select(User.user_id).where(User.user_id.in_(sorted(set(user_ids))))
-        return set(self.conn.scalars(query))
+        return set(self.conn.scalars(_EXISTING, {"ids": sorted(set(user_ids))}))
 
     def name_taken(self, user_name: str) -> bool:
         """Whether a user already has ``user_name``."""
-        query = select(User.user_id).where(User.user_name == user_name)
-        return self.conn.scalar(query) is not None
+        return self.conn.scalar(_NAMED, {"name": user_name}) is not None
 
     def search(self, text: str | None, limit: int, offset: int) -> list[dict[str, Any]]:
         """Users whose user name, name or bio contains ``text`` (all users when ``None``)."""
-        query = _USER
-        if text:
-            pattern = _like_pattern(text)
-            columns = (User.user_name, User.name, User.bio)
-            query = query.where(or_(*(c.like(pattern, escape="\\") for c in columns)))
-        return self._page(query.order_by(User.user_id), limit, offset)
+        if not text:
+            return self._rows(_ALL, limit=limit, offset=offset)
+        return self._rows(_SEARCH, pattern=_like_pattern(text), limit=limit, offset=offset)
 
     def followers(self, user_id: int, limit: int, offset: int) -> list[dict[str, Any]]:
         """Users who follow ``user_id``, by user id."""
-        query = _USER.join(Follow.__table__, _FOLLOW.follower_id == User.user_id).where(
-            _FOLLOW.followee_id == user_id
-        )
-        return self._page(query.order_by(User.user_id), limit, offset)
+        return self._rows(_FOLLOWERS, id=user_id, limit=limit, offset=offset)
 
     def followees(self, user_id: int, limit: int, offset: int) -> list[dict[str, Any]]:
         """Users whom ``user_id`` follows, by user id."""
-        query = _USER.join(Follow.__table__, _FOLLOW.followee_id == User.user_id).where(
-            _FOLLOW.follower_id == user_id
-        )
-        return self._page(query.order_by(User.user_id), limit, offset)
+        return self._rows(_FOLLOWEES, id=user_id, limit=limit, offset=offset)
 
     def last_feed(self, user_id: int, until: int | None = None) -> tuple[int, list[int]] | None:
         """The step and ranked post ids of the last feed ``user_id`` got, at or before ``until``.
@@ -83,11 +104,9 @@ class UserQueries:
 
     def feed_posts(self, post_ids: Sequence[int], first_rank: int = 0) -> list[dict[str, Any]]:
         """The posts ``post_ids`` in the given order, each with its ``rank`` from ``first_rank``."""
-        query = select(Post.__table__).where(Post.post_id.in_(sorted(set(post_ids))))
-        found = {r["post_id"]: dict(r) for r in self.conn.execute(query).mappings()}
+        found = {r["post_id"]: r for r in self._rows(_FEED_POSTS, ids=sorted(set(post_ids)))}
         ranked = enumerate(post_ids, first_rank)
         return [found[p] | {"rank": rank} for rank, p in ranked if p in found]
 
-    def _page(self, query: Any, limit: int, offset: int) -> list[dict[str, Any]]:
-        rows = self.conn.execute(query.limit(limit).offset(offset)).mappings()
-        return [dict(r) for r in rows]
+    def _rows(self, query: Select[Any], **values: Any) -> list[dict[str, Any]]:
+        return dicts(self.conn, query, values)
