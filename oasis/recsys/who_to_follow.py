@@ -32,12 +32,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 from oasis.recsys.embedding import Matrix
 from oasis.recsys.interest_store import InterestStore
 from oasis.recsys.ragged import csr_rows
 from oasis.recsys.settings import WhoToFollowSettings
 from oasis.recsys.tables import ActiveUsers, BoolArray, FloatArray, IntArray, RecsysError
+
+# The interest matmul is small (active users x dim, by dim x pool): on one BLAS thread. With
+# OpenBLAS's default of one thread per core, its idle thread busy-waits after every call and
+# held a second core for the whole step (measured on the project's 2-core machine: a 2,000-user
+# heuristic run used 1.8 cores with it, 1.1 without, for the same step time), a core that the
+# API process beside the run, or any other process, then had to take from it.
+_BLAS = ThreadpoolController()
 
 FRIENDS, INTEREST, POPULAR = 0, 1, 2
 """Why a user was suggested (``Suggestions.reason``): the source with the largest term."""
@@ -274,7 +282,8 @@ def _pool(
     top = np.argpartition(-graph.followers, size - 1)[:size] if size else np.zeros(0, np.int64)
     pool = np.sort(graph.user_ids[top])
     ids = np.broadcast_to(pool, (len(mine), size))
-    sim = (mine @ interests.vectors(pool).T).astype(np.float64)
+    with _BLAS.limit(limits=1, user_api="blas"):
+        sim = (mine @ interests.vectors(pool).T).astype(np.float64)
     allowed = _pool_allowed(blocked, pool, len(mine))
     score = np.where(allowed, popular[pool] + settings.interest_weight * sim, -np.inf)
     order = np.lexsort((ids, -score), axis=1)[:, : settings.k]
