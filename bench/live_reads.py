@@ -9,13 +9,15 @@ separate client process: ``--concurrency`` HTTP/1.1 keep-alive connections on as
 client spends little of the CPU it measures. The GETs cycle over the read endpoints; a third of
 them name a different user each time (``/users/{u}...``), so they mostly miss the API's response
 cache; ``--read-users 10`` has them name 10 users only, as an audience of the same pages would.
-Phases, in this order on one run:
+Rounds, ``--rounds`` of them on one run (this machine's speed drifts by a third over minutes, so
+loaded and quiet steps are taken close together and compared round by round):
 
 1. ``--steps`` steps without load;
-2. steps while the client sends ``--requests`` GETs (requests/s, p50/p99 latency);
-3. ``--steps`` steps without load again (the quiet median is taken over 1 and 3, so a change in
-   the machine's other load during the bench shows in neither side alone);
-4. the same GETs with the run idle: what the API process serves with the cores to itself.
+2. steps while the client sends ``--requests`` GETs (requests/s, p50/p99 latency).
+
+A last ``--steps`` quiet steps close the last round: each round's loaded steps are compared with
+the quiet steps just before and just after them. Then the same GETs with the run idle: what the
+API process serves with the cores to itself. Each figure is printed per round, then its median.
 
 The API runs at ``--api-nice`` (10, as ``oasis run --serve`` starts it) and the client at
 ``--client-nice`` (10: real clients run on other machines; here they take what the run leaves).
@@ -35,6 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -160,8 +163,22 @@ def under_load(
     return result, loaded
 
 
-def measure(args: argparse.Namespace) -> tuple[dict, dict, list[float], list[float]]:
-    """The four phases (see the module's docstring) on one run."""
+@dataclass
+class Round:
+    """One round's figures: the load's, the loaded steps' and the quiet ones' around them."""
+
+    load: dict[str, Any]
+    loaded: list[float]
+    quiet: list[float] = field(default_factory=list)
+
+    @property
+    def slowdown(self) -> float:
+        """How much slower the loaded steps were than the quiet ones (medians), as a fraction."""
+        return statistics.median(self.loaded) / statistics.median(self.quiet) - 1
+
+
+def measure(args: argparse.Namespace) -> tuple[list[Round], dict[str, Any], float]:
+    """The rounds and the idle load (see the module's docstring) on one run; the run's cores."""
     with tempfile.TemporaryDirectory() as tmp:
         simulation = Simulation.open(experiment(Path(tmp), args.users))
         port = free_port()
@@ -171,16 +188,19 @@ def measure(args: argparse.Namespace) -> tuple[dict, dict, list[float], list[flo
             api.wait_until_serving()
             steps(simulation, 5)  # warm up: posts to read, caches filled
             cpu, wall = time.process_time(), time.perf_counter()
-            quiet = steps(simulation, args.steps)
+            before = steps(simulation, args.steps)
             cores = (time.process_time() - cpu) / (time.perf_counter() - wall)
-            live, loaded = under_load(simulation, api, args)
-            quiet += steps(simulation, args.steps)
+            rounds = []
+            for _ in range(args.rounds):
+                load, loaded = under_load(simulation, api, args)
+                after = steps(simulation, args.steps)
+                rounds.append(Round(load, loaded, before + after))
+                before = after
             idle, _ = under_load(None, api, args)
         finally:
             api.stop()
             simulation.close()
-    print(f"the run alone used {cores:.2f} cores while stepping (its CPU time / wall time)")
-    return live, idle, quiet, loaded
+    return rounds, idle, cores
 
 
 def describe_load(result: dict, concurrency: int) -> str:
@@ -196,9 +216,10 @@ def describe_load(result: dict, concurrency: int) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--users", type=int, default=2000)
-    parser.add_argument("--requests", type=int, default=5000)
+    parser.add_argument("--requests", type=int, default=5000, help="GETs in each round")
     parser.add_argument("--concurrency", type=int, default=32)
-    parser.add_argument("--steps", type=int, default=15, help="steps in each quiet phase")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--steps", type=int, default=10, help="quiet steps between rounds")
     parser.add_argument(
         "--read-users", type=int, help="distinct users the GETs name (default: all, a crawl)"
     )
@@ -211,16 +232,25 @@ def main() -> None:
         return
     print(describe())
     print(f"load average before: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    live, idle, quiet, loaded = measure(args)
+    rounds, idle, cores = measure(args)
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"the run alone used {cores:.2f} cores while stepping (its CPU time / wall time)")
     print(f"client: {CLIENT}; nice: API {args.api_nice}, client {args.client_nice}, run 0")
-    print(f"live run:  {describe_load(live, args.concurrency)}")
-    print(f"idle run:  {describe_load(idle, args.concurrency)}")
-    calm, busy = statistics.median(quiet), statistics.median(loaded or [float("nan")])
+    for number, done in enumerate(rounds, 1):
+        quiet, loaded = statistics.median(done.quiet), statistics.median(done.loaded)
+        print(f"round {number}: {describe_load(done.load, args.concurrency)}")
+        print(
+            f"  steps ({args.users} heuristic agents, activation 0.2): median {quiet:.3f} s "
+            f"quiet ({len(done.quiet)} steps, before and after), {loaded:.3f} s under load "
+            f"({len(done.loaded)} steps), {100 * done.slowdown:+.0f}%"
+        )
+    print(f"idle run: {describe_load(idle, args.concurrency)}")
+    median = statistics.median
     print(
-        f"step time ({args.users} heuristic agents, activation 0.2): median {calm:.3f} s "
-        f"without load ({len(quiet)} steps, before and after), {busy:.3f} s under load "
-        f"({len(loaded)} steps), {100 * (busy / calm - 1):+.0f}%"
+        f"median of {len(rounds)} rounds: {median(r.load['rps'] for r in rounds):,.0f} requests/s, "
+        f"p50 {median(r.load['p50_ms'] for r in rounds):.1f} ms, "
+        f"p99 {median(r.load['p99_ms'] for r in rounds):.1f} ms, "
+        f"steps {100 * median(r.slowdown for r in rounds):+.0f}% under load"
     )
 
 

@@ -23,8 +23,7 @@ async def _snapshot(request: Request) -> AsyncIterator[Snapshot]:
         # On the event loop, not in a worker thread: the snapshot opens its transaction at the
         # route's first query, in the route's own thread, and closing it (a rollback) costs less
         # than a hop to a worker thread and back (about 120 us of CPU each, measured on this
-        # project's 2-core machine), which was a third of a request's CPU when each yield
-        # dependency took two.
+        # project's 2-core machine; see oasis/api/routers/__init__.py).
         with snapshot(request.app.state.platform) as snap:
             yield snap
 

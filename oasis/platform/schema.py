@@ -35,6 +35,8 @@ from sqlalchemy import (
     Text,
     and_,
     case,
+    column,
+    false,
     func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -226,6 +228,13 @@ class Trace(Base):
         Index("ix_trace_step", "step"),
         Index("ix_trace_user", "user_id", "step"),
         Index("ix_trace_action", "action", "step"),
+        # Failed actions, a few of the millions: listed by trace id without reading the others.
+        Index(
+            "ix_trace_failed",
+            "trace_id",
+            sqlite_where=column("ok").is_(false()),
+            postgresql_where=column("ok").is_(false()),
+        ),
     )
 
 

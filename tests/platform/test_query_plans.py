@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy.dialects import sqlite
 
 from oasis.platform import Platform
+from oasis.platform.queries.runs import _traces
 from oasis.platform.queries.users import _FOLLOWEES, _FOLLOWERS
 
 NOT_A_REPOST = "NOT (original_post_id IS NOT NULL AND quote_content IS NULL)"
@@ -37,3 +38,13 @@ def test_follow_pages_come_in_order_from_an_index(sqlite_url: str, query):
         plan = [row[3] for row in raw.execute(f"EXPLAIN QUERY PLAN {sql}", values)]
     assert not any("TEMP B-TREE" in step for step in plan), plan
     assert any(step.startswith("SEARCH follow USING") for step in plan), plan
+
+
+def test_failed_actions_are_listed_from_their_own_index(sqlite_url: str):
+    """Listing the failed actions of a run reads them alone, not every action before them."""
+    Platform.open(sqlite_url).close()
+    compiled = _traces((), False).compile(dialect=sqlite.dialect(paramstyle="named"))
+    values = {**compiled.params, "after": 0, "limit": 50}
+    with sqlite3.connect(sqlite_url.removeprefix("sqlite:///")) as raw:
+        plan = [row[3] for row in raw.execute(f"EXPLAIN QUERY PLAN {compiled}", values)]
+    assert plan == ["SEARCH trace USING INDEX ix_trace_failed (trace_id>?)"]

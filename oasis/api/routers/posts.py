@@ -57,7 +57,7 @@ def search_posts(snap: Snap, q: Text, limit: Limit = 50, offset: Offset = 0) -> 
 
 
 @router.get("/top", response_model=Page[PostOut])
-def top_posts(
+async def top_posts(
     snap: Snap, step: Step | None = None, window: Window = 1, limit: Limit = 50, offset: Offset = 0
 ) -> Page[PostOut]:
     """Original posts created in the ``window`` steps up to ``step`` (default: last), by likes."""
@@ -66,7 +66,7 @@ def top_posts(
 
 
 @router.get("/trending", response_model=Page[RankedPostOut])
-def trending_posts(
+async def trending_posts(
     snap: Snap, step: Step | None = None, window: Window = 1, limit: Limit = 50, offset: Offset = 0
 ) -> Page[RankedPostOut]:
     """Root posts by likes, comments and shares received in the ``window`` steps up to ``step``."""

@@ -18,7 +18,7 @@ router = APIRouter(tags=["run"], responses={404: {"model": ErrorOut}, 422: {"mod
 
 
 @router.get("/run", response_model=RunOut)
-def run_info(snap: Snap) -> RunOut:
+async def run_info(snap: Snap) -> RunOut:
     """The run's config, seed, current (last committed) step and status."""
     run = run_record(snap)
     usage = snap.run.metric_totals(tuple(LLMStats.__dataclass_fields__))
@@ -48,7 +48,7 @@ async def step_metrics(
 
 
 @router.get("/traces", response_model=CursorPage[TraceOut])
-def traces(
+async def traces(
     snap: Snap,
     step: Step | None = None,
     user_id: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,

@@ -6,12 +6,22 @@ Statements are built once with bound parameters (see :mod:`oasis.platform.querie
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, LargeBinary, Select, Table, bindparam, func, select
+from sqlalchemy import (
+    Connection,
+    LargeBinary,
+    Select,
+    Table,
+    bindparam,
+    false,
+    func,
+    select,
+    true,
+)
 
 from oasis.platform.queries.rows import dicts
 from oasis.platform.schema import Base, Run, StepMetrics, Trace
@@ -56,19 +66,16 @@ def _totals(names: tuple[str, ...]) -> Select[Any]:
     return select(*(func.coalesce(func.sum(metric[n].as_integer()), 0) for n in names))
 
 
-_TRACE_COLUMNS = {
-    "step": Trace.step,
-    "user_id": Trace.user_id,
-    "action": Trace.action,
-    "ok": Trace.ok,
-}
+_TRACE_COLUMNS = {"step": Trace.step, "user_id": Trace.user_id, "action": Trace.action}
 
 
 @cache
-def _traces(filtered: tuple[str, ...]) -> Select[Any]:
+def _traces(filtered: tuple[str, ...], ok: bool | None) -> Select[Any]:
     query = select(Trace.__table__).where(Trace.trace_id > bindparam("after"))
     for name in filtered:
         query = query.where(_TRACE_COLUMNS[name] == bindparam(name))
+    if ok is not None:  # a literal, so that failed actions come from their partial index
+        query = query.where(Trace.ok.is_(true() if ok else false()))
     return query.order_by(Trace.trace_id).limit(_LIMIT)
 
 
@@ -106,9 +113,10 @@ class RunQueries:
 
     def traces(self, where: TraceFilter, after: int, limit: int) -> list[dict[str, Any]]:
         """Trace rows with ``trace_id > after`` matching ``where``, by trace id."""
-        values = {f.name: getattr(where, f.name) for f in fields(where)}
+        values = {name: getattr(where, name) for name in _TRACE_COLUMNS}
         filtered = tuple(name for name, value in values.items() if value is not None)
-        return dicts(self.conn, _traces(filtered), {**values, "after": after, "limit": limit})
+        query = _traces(filtered, where.ok)
+        return dicts(self.conn, query, {**values, "after": after, "limit": limit})
 
     def export(self, name: str, limit: int, offset: int) -> pd.DataFrame:
         """Rows of table ``name`` in primary-key order, as a DataFrame.
