@@ -19,8 +19,8 @@ A last ``--steps`` quiet steps close the last round: each round's loaded steps a
 the quiet steps just before and just after them. Then the same GETs with the run idle: what the
 API process serves with the cores to itself. Each figure is printed per round, then its median.
 
-The API runs at ``--api-nice`` (10, as ``oasis run --serve`` starts it) and the client at
-``--client-nice`` (10: real clients run on other machines; here they take what the run leaves).
+The API takes only CPU the run leaves idle (``SCHED_IDLE``, as ``oasis run --serve`` starts it),
+and so does the client (real clients run on other machines; here they take what the run leaves).
 The machine's load average is printed before and after (the bench shares the cores with
 whatever else runs).
 """
@@ -43,7 +43,7 @@ from typing import Any
 
 from bench.machine import describe
 from bench.scripted import ROOT
-from oasis.api.server import API_NICE, ApiProcess
+from oasis.api.server import ApiProcess, take_idle_cpu_only
 from oasis.config import ExperimentConfig
 from oasis.loop.simulation import Simulation
 
@@ -105,7 +105,7 @@ async def load(port: int, requests: int, concurrency: int, users: int) -> dict[s
 
 def run_client(args: argparse.Namespace) -> None:
     """The load process: send the GETs and print the figures as one JSON line."""
-    os.nice(args.client_nice)
+    take_idle_cpu_only()
     try:
         import uvloop
 
@@ -141,7 +141,7 @@ def client_process(port: int, args: argparse.Namespace) -> subprocess.Popen[str]
     return subprocess.Popen(
         [sys.executable, "-m", "bench.live_reads", "--client", str(port),
          "--requests", str(args.requests), "--concurrency", str(args.concurrency),
-         "--users", str(args.read_users or args.users), "--client-nice", str(args.client_nice)],
+         "--users", str(args.read_users or args.users)],
         cwd=ROOT, stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
 
@@ -183,7 +183,7 @@ def measure(args: argparse.Namespace) -> tuple[list[Round], dict[str, Any], floa
         simulation = Simulation.open(experiment(Path(tmp), args.users))
         port = free_port()
         url = simulation.config.database_url
-        api = ApiProcess(url, "127.0.0.1", port, None, nice=args.api_nice)
+        api = ApiProcess(url, "127.0.0.1", port, None)
         try:
             api.wait_until_serving()
             steps(simulation, 5)  # warm up: posts to read, caches filled
@@ -223,8 +223,6 @@ def main() -> None:
     parser.add_argument(
         "--read-users", type=int, help="distinct users the GETs name (default: all, a crawl)"
     )
-    parser.add_argument("--api-nice", type=int, default=API_NICE, help="the API's nice")
-    parser.add_argument("--client-nice", type=int, default=API_NICE, help="the client's nice")
     parser.add_argument("--client", type=int, help=argparse.SUPPRESS)  # the load process: port
     args = parser.parse_args()
     if args.client:
@@ -235,7 +233,7 @@ def main() -> None:
     rounds, idle, cores = measure(args)
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"the run alone used {cores:.2f} cores while stepping (its CPU time / wall time)")
-    print(f"client: {CLIENT}; nice: API {args.api_nice}, client {args.client_nice}, run 0")
+    print(f"client: {CLIENT}; API and client on idle CPU only (SCHED_IDLE), the run at nice 0")
     for number, done in enumerate(rounds, 1):
         quiet, loaded = statistics.median(done.quiet), statistics.median(done.loaded)
         print(f"round {number}: {describe_load(done.load, args.concurrency)}")

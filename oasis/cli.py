@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, ParamSpec
@@ -278,12 +277,13 @@ def serve_command(
     cache_mb: Annotated[
         float, typer.Option(help="Megabytes of read responses kept between commits; 0: none.")
     ] = 64.0,
-    nice: Annotated[
-        int,
+    idle_priority: Annotated[
+        bool,
         typer.Option(
-            min=0, max=19, help="Lower this process's CPU priority by this much (as nice(1))."
+            help="Take only CPU time no other process wants (Linux's SCHED_IDLE; nice 19 "
+            "elsewhere), as beside a run on the same machine."
         ),
-    ] = 0,
+    ] = False,
 ) -> None:
     """Serve the REST API over a finished or running simulation's database.
 
@@ -292,7 +292,7 @@ def serve_command(
     """
     from oasis.api import serve as serve_api
     from oasis.api.cache import ResponseCacheSettings
-    from oasis.api.server import check_port_free
+    from oasis.api.server import check_port_free, take_idle_cpu_only
 
     db = db or database_from_env()
     if db is None:
@@ -310,7 +310,8 @@ def serve_command(
     # With a token, control commands are written into the run's database for it to read.
     controller = StoredCommands(Platform.open(db).commands()) if token else None
     cache = ResponseCacheSettings(check_ms=cache_check_ms, max_mb=cache_mb)
-    os.nice(nice)
+    if idle_priority:
+        take_idle_cpu_only()
     serve_api(db, host, port, token, controller, cache)
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from oasis.api.server import ApiProcess
 from oasis.platform import Platform
 from oasis.testing.replies import with_latency
 from oasis.testing.scripted_llm import ScriptedLLMServer
@@ -144,3 +145,14 @@ def test_pause_resume_inject_and_interview_through_the_api_process(
             if process.poll() is None:
                 process.terminate()
                 process.wait(20)
+
+
+@pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="SCHED_IDLE is Linux's")
+def test_the_api_beside_a_run_takes_only_cpu_the_run_leaves(run_db: str):
+    server = ApiProcess(run_db, "127.0.0.1", free_port(), None)
+    try:
+        server.wait_until_serving()
+        tasks = os.listdir(f"/proc/{server.process.pid}/task")  # its threads, started later too
+        assert {os.sched_getscheduler(int(task)) for task in tasks} == {os.SCHED_IDLE}
+    finally:
+        server.stop()
