@@ -19,7 +19,7 @@ from typing import Protocol
 
 from oasis.core.actions import Action, ActionType
 from oasis.loop.events import Interview, StepEvents, World
-from oasis.platform.commands import DONE, CommandRow, CommandStore
+from oasis.platform.commands import CommandRow, CommandStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,8 +116,8 @@ class CommandSource(Protocol):
         """Record why an interview gets no answers."""
         ...
 
-    def applied(self, step: int) -> None:
-        """Note that the commands handed out for ``step`` took effect (it was committed)."""
+    def handed(self) -> Sequence[int]:
+        """Stored commands handed to the step being made, to be marked done in its commit."""
         ...
 
 
@@ -195,8 +195,9 @@ class CommandQueue:
             state = self._interviews[request_id]
             self._interviews[request_id] = InterviewState(state.request, state.answers, reason)
 
-    def applied(self, step: int) -> None:
-        """Nothing to record: drained commands are gone from the queue."""
+    def handed(self) -> Sequence[int]:
+        """None: drained commands are gone from the queue, and none is stored."""
+        return ()
 
     def interview_state(self, request_id: int) -> InterviewState | None:
         """The interview ``request_id`` and its answers so far, or ``None`` if unknown."""
@@ -230,8 +231,9 @@ class StoredCommands:
     """A :class:`Controller` and :class:`CommandSource` over the control-command table.
 
     The API process writes through one instance, the run reads through another. Commands stay
-    pending until the step they were handed to commits (:meth:`applied`), so a run killed
-    mid-step takes them again on resume. ``poll_s`` is how often a paused run looks again.
+    pending until the step they were handed to commits, which marks them done in its own
+    transaction (:meth:`handed`): a run killed before that commit takes them again on resume, and
+    one killed after it never does. ``poll_s`` is how often a paused run looks again.
     """
 
     def __init__(self, store: CommandStore, poll_s: float = 0.2) -> None:
@@ -296,11 +298,9 @@ class StoredCommands:
         """Record why interview ``request_id`` gets no answers."""
         self.store.finish(request_id, "refused", None, {"error": reason})
 
-    def applied(self, step: int) -> None:
-        """Mark the posts and sign-ups handed to ``step`` done (interviews are once answered)."""
-        for command_id in self._handed:
-            self.store.finish(command_id, DONE, step, None)
-        self._handed = []
+    def handed(self) -> Sequence[int]:
+        """The posts and sign-ups handed to the step being made (interviews are once answered)."""
+        return tuple(self._handed)
 
 
 def _command(row: CommandRow) -> Command:

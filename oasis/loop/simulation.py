@@ -259,8 +259,8 @@ class Simulation:
             tx.save_feeds(_feed_record(inputs.feeds))
             if moved is not None:
                 tx.save_stances(moved)
-        if self.controller is not None:
-            self.controller.applied(t)
+            if self.controller is not None:
+                tx.finish_commands(self.controller.handed())
         self.memories.update(memories)
         if self.stances is not None and moved is not None:
             self.stances.commit(moved)

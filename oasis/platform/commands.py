@@ -7,11 +7,11 @@ resume are commands too: the latest of them says whether the run is paused.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, select, update
 
 from oasis.platform.schema import ControlCommand
 from oasis.platform.text import clean_value
@@ -29,6 +29,14 @@ class CommandRow:
     status: str
     step: int | None
     result: dict[str, Any] | None
+
+
+def finish_done(conn: Connection, command_ids: Sequence[int], step: int) -> None:
+    """Mark ``command_ids`` done at ``step``, within ``conn``'s transaction."""
+    values = {"status": DONE, "step": step, "result": {}}
+    conn.execute(
+        update(ControlCommand).where(ControlCommand.command_id.in_(command_ids)).values(values)
+    )
 
 
 class CommandStore:

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, update
 
 from oasis.core.actions import Action, ActionResult, ActionType, canonical_order, validate_args
 from oasis.platform.batch import StepBatch, load_batch
+from oasis.platform.commands import finish_done
 from oasis.platform.errors import PlatformError
 from oasis.platform.feed_log import FeedRecord, write_feeds
 from oasis.platform.handlers import HANDLERS
@@ -72,6 +73,11 @@ class StepTransaction:
         """Store the step's figures (active agents, LLM usage, ...) with its action counts."""
         write_metrics(self.conn, self.step, self.now, metrics, self._actions, self._results or [])
         self._metrics_saved = True
+
+    def finish_commands(self, command_ids: Sequence[int]) -> None:
+        """Mark the control commands this step carried out done, with the step, in its commit."""
+        if command_ids:
+            finish_done(self.conn, command_ids, self.step)
 
     def save_feeds(self, feeds: FeedRecord) -> None:
         """Store the feeds given at this step."""

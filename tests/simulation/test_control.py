@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import threading
 
-from oasis.loop.commands import CommandQueue
+import pytest
+from sqlalchemy import event
+
+from oasis.loop.commands import CommandQueue, StoredCommands
 from oasis.loop.simulation import Simulation
 from oasis.platform.schema import Trace
 from tests.simulation.conftest import experiment
@@ -51,3 +54,28 @@ def test_pause_holds_the_loop_until_resumed(tmp_path):
     runner.join(timeout=60)
     assert not runner.is_alive() and simulation.next_step == 2
     simulation.close()
+
+
+def test_a_stored_command_takes_effect_once_wherever_the_run_stops(tmp_path):
+    """The step that carries out a command marks it done in its own commit: a run stopped right
+    after that commit does not post it again on resume (it was marked in a later transaction)."""
+    config = experiment(tmp_path, "once", steps=3)
+    simulation = Simulation.open(config)
+    simulation.step()
+    StoredCommands(simulation.platform.commands()).inject_post(4, "posted once")
+
+    def stop_when_marking(conn, cursor, statement, *args) -> None:
+        if statement.startswith("UPDATE control_command"):
+            raise KeyboardInterrupt  # the process stops here, as if killed
+
+    event.listen(simulation.platform.engine, "before_cursor_execute", stop_when_marking)
+    with pytest.raises(KeyboardInterrupt):
+        simulation.step()
+    simulation.close()
+    resumed = Simulation.open(config, resume=True)
+    resumed.run()
+    with resumed.platform.reader() as reader:
+        trace = reader.table(Trace)
+    resumed.close()
+    posted = trace[(trace["action"] == "create_post") & trace["ok"]]
+    assert [a["content"] for a in posted["args"]].count("posted once") == 1
