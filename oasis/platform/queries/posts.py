@@ -10,7 +10,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, func, or_, select, union_all
+from sqlalchemy import (
+    Connection,
+    Executable,
+    Integer,
+    Select,
+    bindparam,
+    func,
+    or_,
+    select,
+    union_all,
+)
 
 from oasis.platform.handlers.reads import _like_pattern
 from oasis.platform.queries.rows import dicts, first
@@ -18,8 +28,10 @@ from oasis.platform.schema import Comment, Like, Post, is_repost, share_root
 
 _POST = select(Post.__table__)
 _LIKE = Like.__table__.c
-_LIMIT, _OFFSET = bindparam("limit"), bindparam("offset")
-_FIRST, _LAST = bindparam("first"), bindparam("last")
+_LIMIT = bindparam("limit", type_=Integer)
+_OFFSET = bindparam("offset", type_=Integer)
+_FIRST = bindparam("first", type_=Integer)
+_LAST = bindparam("last", type_=Integer)
 
 
 def _paged(query: Select[Any]) -> Select[Any]:
@@ -120,5 +132,5 @@ class PostQueries:
         """
         return self._rows(_CASCADE, id=root_id)
 
-    def _rows(self, query: Select[Any], **values: Any) -> list[dict[str, Any]]:
+    def _rows(self, query: Executable, **values: Any) -> list[dict[str, Any]]:
         return dicts(self.conn, query, values)

@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import (
     Connection,
+    Integer,
     LargeBinary,
     Select,
     Table,
@@ -47,7 +48,8 @@ class TraceFilter:
 
 _RUN = select(Run.seed, Run.config, Run.last_step, Run.status)
 _STEP_COUNT = select(func.count()).select_from(StepMetrics)
-_LIMIT, _OFFSET = bindparam("limit"), bindparam("offset")
+_LIMIT = bindparam("limit", type_=Integer)
+_OFFSET = bindparam("offset", type_=Integer)
 
 
 @cache

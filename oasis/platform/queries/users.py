@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Select, bindparam, or_, select
+from sqlalchemy import Connection, Executable, Integer, String, bindparam, or_, select
 
 from oasis.platform.feed_log import _from_bytes, read_feeds
 from oasis.platform.handlers.reads import _like_pattern
@@ -18,12 +18,14 @@ from oasis.platform.schema import FeedLog, Follow, Post, User
 
 _USER = select(User.__table__)
 _FOLLOW = Follow.__table__.c
-_ID, _LIMIT, _OFFSET = bindparam("id"), bindparam("limit"), bindparam("offset")
+_ID = bindparam("id", type_=Integer)
+_LIMIT = bindparam("limit", type_=Integer)
+_OFFSET = bindparam("offset", type_=Integer)
 _ONE = _USER.where(User.user_id == _ID)
 _EXISTING = select(User.user_id).where(User.user_id.in_(bindparam("ids", expanding=True)))
 _NAMED = select(User.user_id).where(User.user_name == bindparam("name"))
 _ALL = _USER.order_by(User.user_id).limit(_LIMIT).offset(_OFFSET)
-_PATTERN = bindparam("pattern")
+_PATTERN = bindparam("pattern", type_=String)
 _SEARCH = (
     _USER.where(
         or_(*(c.like(_PATTERN, escape="\\") for c in (User.user_name, User.name, User.bio)))
@@ -108,5 +110,5 @@ class UserQueries:
         ranked = enumerate(post_ids, first_rank)
         return [found[p] | {"rank": rank} for rank, p in ranked if p in found]
 
-    def _rows(self, query: Select[Any], **values: Any) -> list[dict[str, Any]]:
+    def _rows(self, query: Executable, **values: Any) -> list[dict[str, Any]]:
         return dicts(self.conn, query, values)
