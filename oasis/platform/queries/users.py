@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Executable, Integer, String, bindparam, or_, select
+from sqlalchemy import Connection, Executable, Integer, Select, String, bindparam, or_, select
 
 from oasis.platform.feed_log import _from_bytes, read_feeds
 from oasis.platform.handlers.reads import _like_pattern
@@ -24,30 +24,26 @@ _OFFSET = bindparam("offset", type_=Integer)
 _ONE = _USER.where(User.user_id == _ID)
 _EXISTING = select(User.user_id).where(User.user_id.in_(bindparam("ids", expanding=True)))
 _NAMED = select(User.user_id).where(User.user_name == bindparam("name"))
-_ALL = _USER.order_by(User.user_id).limit(_LIMIT).offset(_OFFSET)
 _PATTERN = bindparam("pattern", type_=String)
-_SEARCH = (
-    _USER.where(
-        or_(*(c.like(_PATTERN, escape="\\") for c in (User.user_name, User.name, User.bio)))
-    )
-    .order_by(User.user_id)
-    .limit(_LIMIT)
-    .offset(_OFFSET)
+
+
+def _paged(query: Select[Any]) -> Select[Any]:
+    return query.limit(_LIMIT).offset(_OFFSET)
+
+
+def _follow_page(listed: Any, asked: Any) -> Select[Any]:
+    """Users in follow column ``listed`` of the rows whose ``asked`` is the user, by user id."""
+    joined = _USER.join(Follow.__table__, listed == User.user_id)
+    return _paged(joined.where(asked == _ID).order_by(listed))
+
+
+_ALL = _paged(_USER.order_by(User.user_id))
+_TEXTS = (User.user_name, User.name, User.bio)
+_SEARCH = _paged(
+    _USER.where(or_(*(c.like(_PATTERN, escape="\\") for c in _TEXTS))).order_by(User.user_id)
 )
-_FOLLOWERS = (
-    _USER.join(Follow.__table__, _FOLLOW.follower_id == User.user_id)
-    .where(_FOLLOW.followee_id == _ID)
-    .order_by(_FOLLOW.follower_id)
-    .limit(_LIMIT)
-    .offset(_OFFSET)
-)
-_FOLLOWEES = (
-    _USER.join(Follow.__table__, _FOLLOW.followee_id == User.user_id)
-    .where(_FOLLOW.follower_id == _ID)
-    .order_by(_FOLLOW.followee_id)
-    .limit(_LIMIT)
-    .offset(_OFFSET)
-)
+_FOLLOWERS = _follow_page(_FOLLOW.follower_id, _FOLLOW.followee_id)
+_FOLLOWEES = _follow_page(_FOLLOW.followee_id, _FOLLOW.follower_id)
 _FEED_POSTS = select(Post.__table__).where(Post.post_id.in_(bindparam("ids", expanding=True)))
 
 
