@@ -83,6 +83,9 @@ class PostOut(BaseModel):
     parent_post_id: int | None
     content: str
     quote_content: str | None
+    quoted_content: str | None = Field(
+        default=None, description="a quote's quoted post's text (original_post_id's content)"
+    )
     created_step: int
     created_at: float
     num_likes: int

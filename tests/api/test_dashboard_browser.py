@@ -275,3 +275,19 @@ def test_herd_view_of_a_finished_herd_run(browser: WebDriver, tmp_path: Path):
         screenshot(browser, "experiments-herd")
     finally:
         server.stop()
+
+
+def test_a_quote_shows_the_text_it_quotes(browser: WebDriver, run_db: str):
+    server = serve_in_thread(run_db, port=0)
+    try:
+        host, port = server.address
+        browser.get(f"http://{host}:{port}/#posts")
+        wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#post-list .post"))
+        quoted = {
+            card.get_attribute("data-post"): card.find_element(By.CSS_SELECTOR, ".quoted").text
+            for card in browser.find_elements(By.CSS_SELECTOR, "#post-list .post")
+            if card.find_elements(By.CSS_SELECTOR, ".quoted")
+        }
+        assert quoted == {"4": "hello world", "6": "so true"}  # 6 quotes the quote 4
+    finally:
+        server.stop()

@@ -138,6 +138,12 @@ def test_post_with_comments_reposts_and_quotes(client: httpx.Client):
         "so true",
     )
     assert (quote["post"]["num_shares"], quote["comments"]["items"]) == (1, [])
+    # A quote carries the text it quotes; posts and reposts carry none.
+    assert quote["post"]["quoted_content"] == "hello world"
+    assert ok(client.get("/posts/6"))["post"]["quoted_content"] == "so true"  # quotes quote 4
+    assert detail["post"]["quoted_content"] is None is repost["post"]["quoted_content"]
+    by_u5 = ok(client.get("/users/5/posts"))["items"]
+    assert [(p["post_id"], p["quoted_content"]) for p in by_u5] == [(6, "so true")]
     comments = ok(client.get("/posts/1/comments", params={"limit": 1}))
     assert (len(comments["items"]), comments["next_offset"]) == (1, 1)
     assert ok(client.get("/posts/1/reposts"))["items"][0]["user_id"] == 2

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Executable, Integer, Select, String, bindpara
 
 from oasis.platform.feed_log import _from_bytes, read_feeds
 from oasis.platform.handlers.reads import _like_pattern
+from oasis.platform.queries.posts import POSTS
 from oasis.platform.queries.rows import dicts, first
 from oasis.platform.schema import FeedLog, Follow, Post, User
 
@@ -44,7 +45,7 @@ _SEARCH = _paged(
 )
 _FOLLOWERS = _follow_page(_FOLLOW.follower_id, _FOLLOW.followee_id)
 _FOLLOWEES = _follow_page(_FOLLOW.followee_id, _FOLLOW.follower_id)
-_FEED_POSTS = select(Post.__table__).where(Post.post_id.in_(bindparam("ids", expanding=True)))
+_FEED_POSTS = POSTS.where(Post.post_id.in_(bindparam("ids", expanding=True)))
 
 
 class UserQueries:

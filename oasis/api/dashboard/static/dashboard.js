@@ -166,7 +166,9 @@ async function drawTree(rootId, row) {
 
 function describe(p) {
   if (p.kind === "repost") return `repost of post ${p.original_post_id}`;
-  if (p.kind === "quote") return `${p.content} (quoting post ${p.original_post_id})`;
+  if (p.kind === "quote") {
+    return `${p.content} (quoting post ${p.original_post_id}: "${p.quoted_content ?? ""}")`;
+  }
   return p.content;
 }
 
@@ -176,6 +178,7 @@ function postCard(p, onclick) {
     h("div", { class: "meta" }, `post ${p.post_id} by `, userLink(p.user_id),
       ` · step ${p.created_step}${kind}`),
     h("div", { class: "text" }, p.content),
+    p.kind === "quote" ? h("div", { class: "quoted" }, p.quoted_content ?? "") : null,
     h("div", { class: "meta" }, `♥ ${p.num_likes} · ✗ ${p.num_dislikes} · shares ${p.num_shares}` +
       (p.score !== undefined ? ` · engagement ${p.score}` : "")));
 }
