@@ -8,5 +8,7 @@ a hop to a worker thread and back; and beside a run that keeps a core busy, each
 the scheduler: measured with ``python -m bench.api_load --live`` on this project's 2-core
 machine, routes in worker threads answered at p99 in 180-210 ms, the same routes on the loop in
 about 60 ms. A window of many steps does hold the loop while it is read, once per commit (the
-response cache keeps the answer, and requests for it meanwhile wait for that one read).
+response cache keeps the answer, and requests for it meanwhile wait for that one read). On
+PostgreSQL each query holds the loop for its round trip to the server: fine on one machine or a
+fast network; a database far away wants more API processes (not measured here).
 """
