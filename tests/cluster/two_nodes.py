@@ -15,21 +15,11 @@ from pathlib import Path
 
 from oasis.agents.settings import RaySettings
 from oasis.loop.settings import SweepSettings
-from oasis.loop.simulation import Simulation
 from oasis.loop.sweep import run_sweep, sweep_points
 from oasis.platform import Platform
 from oasis.platform.schema import StepMetrics
 from oasis.testing.scripted_llm import ScriptedLLMServer
-from tests.simulation.conftest import acting_reply, experiment
-
-
-def finished(config):
-    simulation = Simulation.open(config)
-    try:
-        simulation.run()
-        return simulation.platform.dump()
-    finally:
-        simulation.close()
+from tests.simulation.conftest import acting_reply, experiment, finished_dump
 
 
 def shard_nodes(database_url):
@@ -60,7 +50,7 @@ def main(folder: Path) -> None:
             common = {"steps": 3, "llm": llm, "policy": {"llm_share": 0.5}}
             sharded = experiment(folder, "two-nodes", ray=on_two, **common)
             in_process = experiment(folder, "one-process", **common)
-            shards_same = finished(sharded) == finished(in_process)
+            shards_same = finished_dump(sharded) == finished_dump(in_process)
         sweep = SweepSettings(
             grid={"recsys.kind": ("random",)},
             seeds=(1, 2),
@@ -74,7 +64,7 @@ def main(folder: Path) -> None:
         for point in sweep_points(base, sweep):
             on_one = point.config.model_copy(update={"output": folder / f"one-{point.seed}"})
             mine = Platform.open(point.config.database_url, read_only=True)
-            sweep_same.append(mine.dump() == finished(on_one))
+            sweep_same.append(mine.dump() == finished_dump(on_one))
             mine.close()
         report = {
             "nodes": nodes,
