@@ -25,10 +25,9 @@ def page(model: type[M], rows: Sequence[dict[str, Any]], limit: int, offset: int
     """A page of ``model`` from ``rows`` fetched with ``limit + 1``."""
     more = len(rows) > limit
     # One validation of the whole page: pydantic-core walks the rows, not a Python loop.
-    found = {"items": rows[:limit], "limit": limit, "offset": offset}
-    return Page[model].model_validate(  # type: ignore[valid-type]
-        found | {"next_offset": offset + limit if more else None}
-    )
+    next_offset = offset + limit if more else None
+    found = {"items": rows[:limit], "limit": limit, "offset": offset, "next_offset": next_offset}
+    return Page[model].model_validate(found)  # type: ignore[valid-type]
 
 
 def cursor_page(

@@ -114,7 +114,7 @@ def take_idle_cpu_only() -> None:
     with ``python -m bench.api_load --live`` on this project's 2-core machine (the run using
     1.1 cores): at nice 10 the run's steps were 11-74% slower under 1,500-1,800 requests/s (its
     wake-ups and the loopback traffic still took the run's core now and then); under
-    ``SCHED_IDLE``, 3-4% slower under 2,000-2,200 requests/s.
+    ``SCHED_IDLE``, -2% to +16% (medians of three runs) under 1,000-2,000 requests/s.
     """
     if not hasattr(os, "SCHED_IDLE"):
         os.nice(19)

@@ -14,7 +14,6 @@ from sqlalchemy import (
     Connection,
     Executable,
     Integer,
-    Select,
     and_,
     bindparam,
     func,
@@ -24,7 +23,7 @@ from sqlalchemy import (
 )
 
 from oasis.platform.handlers.reads import _like_pattern
-from oasis.platform.queries.rows import dicts, first
+from oasis.platform.queries.rows import dicts, first, paged
 from oasis.platform.schema import Comment, Like, Post, is_repost, share_root
 
 _QUOTED = Post.__table__.alias("quoted")
@@ -33,23 +32,17 @@ POSTS = select(Post.__table__, _QUOTED.c.content.label("quoted_content")).outerj
 )
 """Every post column, and a quote's ``quoted_content``: the text of the post it quotes."""
 _LIKE = Like.__table__.c
-_LIMIT = bindparam("limit", type_=Integer)
-_OFFSET = bindparam("offset", type_=Integer)
 _FIRST = bindparam("first", type_=Integer)
 _LAST = bindparam("last", type_=Integer)
 
 
-def _paged(query: Select[Any]) -> Select[Any]:
-    return query.limit(_LIMIT).offset(_OFFSET)
-
-
 _ONE = POSTS.add_columns(share_root().label("root_id")).where(Post.post_id == bindparam("id"))
-_BY_USER = _paged(POSTS.where(Post.user_id == bindparam("id")).order_by(Post.post_id.desc()))
-_COMMENTS = _paged(
+_BY_USER = paged(POSTS.where(Post.user_id == bindparam("id")).order_by(Post.post_id.desc()))
+_COMMENTS = paged(
     select(Comment.__table__).where(Comment.post_id == bindparam("id")).order_by(Comment.comment_id)
 )
 _SHARES = {
-    quotes: _paged(
+    quotes: paged(
         POSTS.where(
             Post.parent_post_id == bindparam("id"),
             Post.quote_content.is_not(None) if quotes else Post.quote_content.is_(None),
@@ -57,10 +50,10 @@ _SHARES = {
     )
     for quotes in (False, True)
 }
-_SEARCH = _paged(
+_SEARCH = paged(
     POSTS.where(Post.content.like(bindparam("pattern"), escape="\\")).order_by(Post.post_id.desc())
 )
-_TOP = _paged(
+_TOP = paged(
     POSTS.where(~is_repost(), Post.created_step.between(_FIRST, _LAST)).order_by(
         Post.num_likes.desc(), Post.num_shares.desc(), Post.post_id
     )
@@ -73,7 +66,7 @@ _EVENTS = union_all(
     ),
 ).subquery()
 _SCORES = select(_EVENTS.c.root, func.count().label("score")).group_by(_EVENTS.c.root).subquery()
-_TRENDING = _paged(
+_TRENDING = paged(
     POSTS.add_columns(_SCORES.c.score)
     .join(_SCORES, _SCORES.c.root == Post.post_id)
     .order_by(_SCORES.c.score.desc(), Post.post_id)

@@ -1,10 +1,18 @@
-"""Query results as plain dicts, the form every query of the API returns."""
+"""What every query of the API shares: its paging parameters, and results as plain dicts."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Executable
+from sqlalchemy import Connection, Executable, Integer, Select, bindparam
+
+LIMIT = bindparam("limit", type_=Integer)
+OFFSET = bindparam("offset", type_=Integer)
+
+
+def paged(query: Select[Any]) -> Select[Any]:
+    """``query`` limited to the bound ``limit`` rows after the bound ``offset``."""
+    return query.limit(LIMIT).offset(OFFSET)
 
 
 def dicts(

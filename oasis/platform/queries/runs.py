@@ -13,7 +13,6 @@ from typing import Any
 import pandas as pd
 from sqlalchemy import (
     Connection,
-    Integer,
     LargeBinary,
     Select,
     Table,
@@ -24,7 +23,7 @@ from sqlalchemy import (
     true,
 )
 
-from oasis.platform.queries.rows import dicts
+from oasis.platform.queries.rows import LIMIT, dicts, paged
 from oasis.platform.schema import Base, Run, StepMetrics, Trace
 
 # Tables of binary blobs (the feed log) have no sensible CSV form; they are left out.
@@ -48,8 +47,6 @@ class TraceFilter:
 
 _RUN = select(Run.seed, Run.config, Run.last_step, Run.status)
 _STEP_COUNT = select(func.count()).select_from(StepMetrics)
-_LIMIT = bindparam("limit", type_=Integer)
-_OFFSET = bindparam("offset", type_=Integer)
 
 
 @cache
@@ -59,7 +56,7 @@ def _step_metrics(since: bool, until: bool) -> Select[Any]:
         query = query.where(StepMetrics.step >= bindparam("since"))
     if until:
         query = query.where(StepMetrics.step <= bindparam("until"))
-    return query.limit(_LIMIT).offset(_OFFSET)
+    return paged(query)
 
 
 @cache
@@ -78,7 +75,7 @@ def _traces(filtered: tuple[str, ...], ok: bool | None) -> Select[Any]:
         query = query.where(_TRACE_COLUMNS[name] == bindparam(name))
     if ok is not None:  # a literal, so that failed actions come from their partial index
         query = query.where(Trace.ok.is_(true() if ok else false()))
-    return query.order_by(Trace.trace_id).limit(_LIMIT)
+    return query.order_by(Trace.trace_id).limit(LIMIT)
 
 
 class RunQueries:

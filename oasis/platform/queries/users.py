@@ -14,33 +14,27 @@ from sqlalchemy import Connection, Executable, Integer, Select, String, bindpara
 from oasis.platform.feed_log import _from_bytes, read_feeds
 from oasis.platform.handlers.reads import _like_pattern
 from oasis.platform.queries.posts import POSTS
-from oasis.platform.queries.rows import dicts, first
+from oasis.platform.queries.rows import dicts, first, paged
 from oasis.platform.schema import FeedLog, Follow, Post, User
 
 _USER = select(User.__table__)
 _FOLLOW = Follow.__table__.c
 _ID = bindparam("id", type_=Integer)
-_LIMIT = bindparam("limit", type_=Integer)
-_OFFSET = bindparam("offset", type_=Integer)
 _ONE = _USER.where(User.user_id == _ID)
 _EXISTING = select(User.user_id).where(User.user_id.in_(bindparam("ids", expanding=True)))
 _NAMED = select(User.user_id).where(User.user_name == bindparam("name"))
 _PATTERN = bindparam("pattern", type_=String)
 
 
-def _paged(query: Select[Any]) -> Select[Any]:
-    return query.limit(_LIMIT).offset(_OFFSET)
-
-
 def _follow_page(listed: Any, asked: Any) -> Select[Any]:
     """Users in follow column ``listed`` of the rows whose ``asked`` is the user, by user id."""
     joined = _USER.join(Follow.__table__, listed == User.user_id)
-    return _paged(joined.where(asked == _ID).order_by(listed))
+    return paged(joined.where(asked == _ID).order_by(listed))
 
 
-_ALL = _paged(_USER.order_by(User.user_id))
+_ALL = paged(_USER.order_by(User.user_id))
 _TEXTS = (User.user_name, User.name, User.bio)
-_SEARCH = _paged(
+_SEARCH = paged(
     _USER.where(or_(*(c.like(_PATTERN, escape="\\") for c in _TEXTS))).order_by(User.user_id)
 )
 _FOLLOWERS = _follow_page(_FOLLOW.follower_id, _FOLLOW.followee_id)
