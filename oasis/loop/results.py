@@ -29,6 +29,7 @@ from oasis.analysis.herd import herd_intervals, permutation_tests
 from oasis.analysis.plots import plot_seed_curves
 from oasis.analysis.report import markdown_table
 from oasis.analysis.stance import stance_by_step, trajectories
+from oasis.analysis.step_time import phase_seconds, phase_table
 from oasis.core.clock import Clock
 from oasis.datasets.settings import PopulationSettings
 from oasis.datasets.twitter import load_topic, load_topics
@@ -143,7 +144,7 @@ def write_results(
     comparison = _comparison(folder, posts, cascades, topic, written)
     report = write_report(
         folder,
-        notes=[*_lineage(platform), *_usage(records)],
+        notes=[*_lineage(platform), *_usage(records), *_step_time(records)],
         cascades=cascades,
         activity=activity_per_step(trace) if len(trace) else None,
         **_opinion_report(platform, folder, trace, len(metrics), herd, extras, written),
@@ -295,6 +296,18 @@ def _usage(steps: list[dict[str, Any]]) -> list[str]:
     per_request = (stats.prompt_tokens + stats.completion_tokens) / max(stats.requests, 1)
     table = pd.DataFrame([asdict(stats) | {"tokens_per_request": round(per_request, 1)}])
     return ["## LLM usage\n", markdown_table(table), ""]
+
+
+def _step_time(steps: list[dict[str, Any]]) -> list[str]:
+    """Where the steps' wall time went, per phase, when the steps recorded their phases."""
+    seconds = phase_seconds((int(m["step"]), m["metrics"]) for m in steps)
+    if seconds.empty or seconds.columns.empty:
+        return []
+    intro = (
+        f"Wall seconds per phase over {len(seconds)} steps: mean per step, share of the mean "
+        "step, most in one step (this machine, this load).\n"
+    )
+    return ["## Step time by phase\n", intro, markdown_table(phase_table(seconds)), ""]
 
 
 def failure_line(folder: Path) -> str:

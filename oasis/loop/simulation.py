@@ -13,7 +13,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ from oasis.agents.settings import CustomPolicySpec, LLMSettings
 from oasis.agents.shards.pool import AgentPool, make_pool
 from oasis.agents.shards.worker import Decisions
 from oasis.agents.stance_scorer import StanceScorer, make_stance_scorer
+from oasis.analysis.step_time import PHASES, PREVIOUS
 from oasis.config import (
     RESUME_MAY_CHANGE,
     ExperimentConfig,
@@ -51,6 +52,7 @@ from oasis.errors import OasisError, RunError
 from oasis.loop.commands import CommandSource, StoredCommands
 from oasis.loop.events import EventSource, Interview, World, collect
 from oasis.loop.herd_threads import HerdThreads
+from oasis.loop.phases import LATE, PhaseClock
 from oasis.loop.roster import PROFILE_KEYS, Roster, profile_text
 from oasis.loop.schedule import Schedule
 from oasis.loop.stance_book import StanceBook, merge, score_answers
@@ -77,7 +79,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class StepReport:
-    """What one committed step did."""
+    """What one committed step did; ``phases``: its wall seconds per phase, all of them."""
 
     step: int
     active: int
@@ -87,6 +89,7 @@ class StepReport:
     llm_requests: int
     llm_failures: int
     seconds: float
+    phases: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +141,7 @@ class Simulation:
             *([controller] if controller is not None else []),
         ]
         self.next_step = 0
+        self._late_phases: dict[str, float] = {}  # the last step's, for the next step's figures
 
     @classmethod
     def open(
@@ -230,45 +234,74 @@ class Simulation:
         self.platform.close()
 
     def step(self) -> StepReport:
-        """Run and commit the next step, as the README's "How a step works" lays it out."""
-        t, started = self.next_step, time.perf_counter()
+        """Run and commit the next step, as the README's "How a step works" lays it out.
+
+        Each phase's wall seconds go into the step's figures (see :mod:`oasis.loop.phases`).
+        """
+        t, started, phase = self.next_step, time.perf_counter(), PhaseClock()
         now = self.clock.seconds(t)
-        active = draw_active(self.config.seed, t, self.roster.agent_ids, self._probability(t))
-        active = np.union1d(active, self.always_active) if len(self.always_active) else active
-        events = collect(self.events, t, World(self.platform, self.roster.next_free_id()))
+        with phase("activation"):
+            active = draw_active(self.config.seed, t, self.roster.agent_ids, self._probability(t))
+            active = np.union1d(active, self.always_active) if len(self.always_active) else active
+        with phase("events"):
+            events = collect(self.events, t, World(self.platform, self.roster.next_free_id()))
         with self.platform.reader() as reader:
-            inputs = self._inputs(reader, t, now, active)
+            inputs = self._inputs(reader, t, now, active, phase)
         # Interviews are asked before the decisions, so the usage the decisions report for the
         # step includes theirs (it was counted a step late, and the last step's never).
-        interviews, scored = self._interview(t, events.interviews)
-        decided = self.pool.decide(t, inputs.contexts, inputs.rules)
-        _check_failure_rate(t, decided.stats, self.config.llm.max_failure_rate)
-        actions = [*events.actions, *_flat(decided.llm), *_flat(decided.heuristic), *interviews]
-        moved = (
-            None
-            if self.stances is None
-            else merge(self.stances.after_reading(inputs.rules), scored)
-        )
-        llm_active = int(np.isin(active, self.roster.llm_ids).sum())
-        metrics = _metrics(active, llm_active, inputs, decided, started)
-        with self.platform.step(t, now) as tx:
-            results = tx.apply(actions)
-            memories = new_memories(inputs.contexts, actions, results, len(events.actions))
-            tx.save_memories({agent: memory_to_dict(m) for agent, m in memories.items()})
-            tx.save_metrics(metrics)
-            tx.save_feeds(_feed_record(inputs.feeds))
-            if moved is not None:
-                tx.save_stances(moved)
-            if self.controller is not None:
-                tx.finish_commands(self.controller.handed())
-        self.memories.update(memories)
-        if self.stances is not None and moved is not None:
-            self.stances.commit(moved)
-        self._advance(t, inputs.feeds)
+        with phase("interviews"):
+            interviews, scored = self._interview(t, events.interviews)
+        with phase("decisions"):
+            decided = self.pool.decide(t, inputs.contexts, inputs.rules)
+        with phase("bookkeeping"):
+            _check_failure_rate(t, decided.stats, self.config.llm.max_failure_rate)
+            actions = [*events.actions, *_flat(decided.llm), *_flat(decided.heuristic), *interviews]
+            moved = self._moved(inputs.rules, scored)
+            llm_active = int(np.isin(active, self.roster.llm_ids).sum())
+            metrics = _metrics(active, llm_active, inputs, decided, started)
+        results = self._commit(t, now, actions, len(events.actions), inputs, moved, metrics, phase)
         return StepReport(
             t, len(active), llm_active, len(actions), sum(not r.ok for r in results),
             decided.stats.requests, decided.stats.failures, time.perf_counter() - started,
+            phase.seconds(),
         )  # fmt: skip
+
+    def _commit(
+        self,
+        t: int,
+        now: float,
+        actions: list[Action],
+        offset: int,
+        inputs: StepInputs,
+        moved: StanceRecord | None,
+        metrics: dict[str, Any],
+        phase: PhaseClock,
+    ) -> list[ActionResult]:
+        """Apply and commit the step (its figures with the phases timed so far), then move on.
+
+        The previous step's ``commit`` and ``advance`` go with this step's figures; this
+        step's are kept for the next one (see :mod:`oasis.loop.phases`).
+        """
+        with self.platform.step(t, now) as tx:
+            with phase("apply"):
+                results = tx.apply(actions)
+            with phase("memories"):
+                memories = new_memories(inputs.contexts, actions, results, offset)
+                tx.save_memories({agent: memory_to_dict(m) for agent, m in memories.items()})
+            with phase("commit"):
+                tx.save_metrics(metrics | _phase_figures(phase, self._late_phases))
+                tx.save_feeds(_feed_record(inputs.feeds))
+                if moved is not None:
+                    tx.save_stances(moved)
+                if self.controller is not None:
+                    tx.finish_commands(self.controller.handed())
+        with phase("advance"):
+            self.memories.update(memories)
+            if self.stances is not None and moved is not None:
+                self.stances.commit(moved)
+            self._advance(t, inputs.feeds)
+        self._late_phases = {k: v for k, v in phase.seconds().items() if k in LATE}
+        return results
 
     def herd_table(self) -> pd.DataFrame | None:
         """Each seed thread's first comment with its group and final votes (herd runs only)."""
@@ -301,33 +334,39 @@ class Simulation:
     def _probability(self, step: int) -> np.ndarray | float:
         return self.roster.probability(self.clock.hour(step), self.config.activation.probability)
 
-    def _inputs(self, reader: Reader, step: int, now: float, active: np.ndarray) -> StepInputs:
+    def _inputs(
+        self, reader: Reader, step: int, now: float, active: np.ndarray, phase: PhaseClock
+    ) -> StepInputs:
         """Feeds for the active agents; from them, LLM observations and heuristic columns.
 
-        Everything is read from the state committed before ``step``.
+        Everything is read from the state committed before ``step``; ``phase`` times the
+        feeds, who-to-follow and observations.
         """
-        candidates = candidate_posts(reader, step - self.config.candidate_window_steps)
-        users = active_users(reader, active, candidates[0])
-        rng = generator(self.config.seed, Stream.RECSYS, step)
-        ranked = self.recommender.recommend(candidates[0], users, now, rng)
-        feeds = one_per_original(ranked, *candidates)  # a timeline shows an original once
+        with phase("feeds"):
+            candidates = candidate_posts(reader, step - self.config.candidate_window_steps)
+            users = active_users(reader, active, candidates[0])
+            rng = generator(self.config.seed, Stream.RECSYS, step)
+            ranked = self.recommender.recommend(candidates[0], users, now, rng)
+            feeds = one_per_original(ranked, *candidates)  # a timeline shows an original once
+            by_user = feeds.as_dict()  # read by both kinds of agent
         # Ids may have gaps (a failed sign-up skips one): never index arrays by user id.
         # LLM and custom-policy agents get full observations, the rest heuristic columns
         observed = np.isin(active, self.roster.llm_ids) | np.isin(active, self.custom_ids)
-        by_user = feeds.as_dict()  # read by both kinds of agent
         state = self.recommender.state
-        pick = generator(self.config.seed, Stream.SUGGESTION, step)
-        found = follow_suggestions(reader, users, state, self.config.recsys.who_to_follow, pick)
-        shown = suggestion_views(reader, found, np.flatnonzero(observed))
-        contexts = self._contexts(reader, by_user, active[observed], step, shown)
-        rule_ids = active[~observed]
-        topics = self.roster.topics(rule_ids)
-        mine = self.stances.of(rule_ids) if self.stances is not None else None
-        wanted = wanted_flags(self.config.allowed_actions)
-        rules = heuristic_batch(
-            reader, by_user, rule_ids, candidates, state, topics, mine, wanted,
-            found.lists(np.flatnonzero(~observed)),
-        )  # fmt: skip
+        with phase("who_to_follow"):
+            pick = generator(self.config.seed, Stream.SUGGESTION, step)
+            found = follow_suggestions(reader, users, state, self.config.recsys.who_to_follow, pick)
+            shown = suggestion_views(reader, found, np.flatnonzero(observed))
+        with phase("observations"):
+            contexts = self._contexts(reader, by_user, active[observed], step, shown)
+            rule_ids = active[~observed]
+            topics = self.roster.topics(rule_ids)
+            mine = self.stances.of(rule_ids) if self.stances is not None else None
+            wanted = wanted_flags(self.config.allowed_actions)
+            rules = heuristic_batch(
+                reader, by_user, rule_ids, candidates, state, topics, mine, wanted,
+                found.lists(np.flatnonzero(~observed)),
+            )  # fmt: skip
         return StepInputs(feeds, contexts, rules)
 
     def _contexts(
@@ -719,6 +758,12 @@ def _metrics(
             name or DEFAULT_GROUP: asdict(stats) for name, stats in decided.groups.items()
         }
     return metrics | {"decide_s": round(time.perf_counter() - started, 4)}
+
+
+def _phase_figures(phase: PhaseClock, previous: dict[str, float]) -> dict[str, Any]:
+    """The step's phases timed so far, with the previous step's late ones (if it ran here)."""
+    figures: dict[str, Any] = {PHASES: phase.seconds()}
+    return figures | ({PREVIOUS: previous} if previous else {})
 
 
 def _feed_record(feeds: Feeds) -> FeedRecord:

@@ -291,3 +291,27 @@ def test_a_quote_shows_the_text_it_quotes(browser: WebDriver, run_db: str):
         assert quoted == {"4": "hello world", "6": "so true"}  # 6 quotes the quote 4
     finally:
         server.stop()
+
+
+def test_step_time_chart_stacks_every_phase(browser: WebDriver, tmp_path: Path):
+    config = experiment(tmp_path, "phases", steps=4)
+    simulation = Simulation.open(config)
+    simulation.run()
+    simulation.close()
+    server = serve_in_thread(config.database_url, port=0)
+    try:
+        host, port = server.address
+        url = f"http://{host}:{port}"
+        points = httpx.get(f"{url}/dashboard/series").json()["items"]
+        phases = {n for p in points for n in (*p["phases"], *p["previous_step_phases"])}
+        assert {"feeds", "decisions", "apply", "commit", "advance"} <= phases
+        browser.get(f"{url}/#overview")
+        chart = wait_for(lambda: browser.find_element(By.CSS_SELECTOR, 'svg[data-chart="phases"]'))
+        drawn = chart.find_elements(By.CSS_SELECTOR, "g[data-series]")
+        assert {g.get_attribute("data-series") for g in drawn} == {
+            n.replace("_", " ") for n in phases
+        }
+        assert chart.get_attribute("data-points") == str(len(points)) == "4"
+        screenshot(browser, "step-time", at="#chart-phases")
+    finally:
+        server.stop()

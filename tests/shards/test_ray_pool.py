@@ -23,7 +23,7 @@ from tests.shards.conftest import MakeConfig, make_batch, make_context
 pytestmark = [pytest.mark.ray, pytest.mark.usefixtures("ray_session")]
 
 # Figures that depend on the machine, not on the simulation.
-_TIMING = ("decide_s", "shards")
+_TIMING = ("decide_s", "shards", "phases", "previous_step_phases")
 
 
 def run(config: ExperimentConfig) -> tuple[dict[str, list[tuple[Any, ...]]], list[dict[str, Any]]]:

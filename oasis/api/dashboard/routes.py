@@ -13,6 +13,7 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
 from oasis.analysis import keyword_stance
+from oasis.analysis.step_time import PHASES, PREVIOUS
 from oasis.api.dashboard.experiments import (
     ALL,
     herd_groups,
@@ -101,7 +102,12 @@ def _point(row: dict[str, Any]) -> StepPointOut:
     }
     by_type = metrics.get("actions_by_type") or {}
     return StepPointOut(
-        step=row["step"], sim_time=row["sim_time"], figures=figures, actions_by_type=by_type
+        step=row["step"],
+        sim_time=row["sim_time"],
+        figures=figures,
+        actions_by_type=by_type,
+        phases=metrics.get(PHASES) or {},
+        previous_step_phases=metrics.get(PREVIOUS) or {},
     )
 
 

@@ -30,6 +30,14 @@ class StepPointOut(BaseModel):
     sim_time: float
     figures: dict[str, float] = Field(description="every numeric figure the step recorded")
     actions_by_type: dict[str, int]
+    phases: dict[str, float] = Field(
+        default_factory=dict, description="wall seconds per phase, as the step recorded them"
+    )
+    previous_step_phases: dict[str, float] = Field(
+        default_factory=dict,
+        description="the previous step's phases that ended after it recorded its figures "
+        "(its commit, the loop moving on): they belong to that step",
+    )
 
 
 class SeriesOut(BaseModel):

@@ -123,6 +123,37 @@ function lineChart(container, opts) {
     { className: "muted", textContent: "no data yet" }));
 }
 
+// series: [{name, points: [[x, y], ...]}], one bar per x with the series stacked in order. Each
+// series is a <g data-series>; the SVG carries data-points: the number of bars.
+function stackedBars(container, opts) {
+  const xs = [...new Set(opts.series.flatMap((s) => s.points.map((p) => p[0])))]
+    .sort((a, b) => a - b);
+  const tops = new Map(xs.map((x) => [x, 0]));
+  for (const s of opts.series) for (const [x, y] of s.points) tops.set(x, tops.get(x) + y);
+  const { svg, sx, sy } = frame(opts, xs.length ? xs[0] - 0.5 : 0,
+    xs.length ? xs[xs.length - 1] + 0.5 : 1, 0, Math.max(1e-9, ...tops.values()));
+  svg.dataset.chart = opts.id;
+  svg.dataset.points = String(xs.length);
+  const width = Math.max(1, (sx(1) - sx(0)) * 0.8);
+  const base = new Map(xs.map((x) => [x, 0]));
+  opts.series.forEach((s, i) => {
+    const group = svgEl("g", { fill: colorOf(s, i), "data-series": s.name });
+    for (const [x, y] of s.points) {
+      const below = base.get(x);
+      base.set(x, below + y);
+      const rect = svgEl("rect", { x: sx(x) - width / 2, width, y: sy(below + y),
+        height: Math.max(0, sy(below) - sy(below + y)) });
+      rect.append(svgEl("title", {}, `${s.name}: ${y.toFixed(3)} s at ${opts.xLabel} ${x}`));
+      group.append(rect);
+    }
+    svg.append(group);
+  });
+  container.replaceChildren(svg);
+  if (opts.series.length) container.append(legend(opts.series));
+  if (!xs.length) container.append(Object.assign(document.createElement("p"),
+    { className: "muted", textContent: "no data yet" }));
+}
+
 // bars: [{label, value, note}] drawn as vertical bars over categorical x.
 function barChart(container, opts) {
   const values = opts.bars.map((b) => b.value);

@@ -107,6 +107,19 @@ function drawOverview() {
     .filter((k) => k.includes("tokens")).sort();
   lineChart($("chart-tokens"), { id: "tokens", xLabel: "step", yLabel: "tokens",
     series: tokenKeys.map((k) => ({ name: k.replaceAll("_", " "), points: pointsOf(k) })) });
+  stackedBars($("chart-phases"), { id: "phases", xLabel: "step", yLabel: "seconds",
+    series: phaseSeries(s) });
+}
+
+// Each phase's seconds per step. A step's late phases (its commit, ...) come with the next
+// step's figures as previous_step_phases; they are put back with their own step here.
+function phaseSeries(points) {
+  const perStep = points.map((p, i) => ({ ...p.phases,
+    ...(points[i + 1] && points[i + 1].step === p.step + 1 ? points[i + 1].previous_step_phases
+      : {}) }));
+  const names = [...new Set(perStep.flatMap((phases) => Object.keys(phases)))];
+  return names.map((name) => ({ name: name.replaceAll("_", " "),
+    points: points.map((p, i) => [p.step, perStep[i][name] || 0]) }));
 }
 
 // ---- cascades ------------------------------------------------------------------------------
