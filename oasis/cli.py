@@ -232,23 +232,29 @@ def _run_to_end(
 
 
 @app.command()
+@one_line_errors
 def compare(
     results: Annotated[Path, typer.Argument(help="A run's results folder (with cascades.csv).")],
     real: Annotated[
         Path,
         typer.Argument(
-            help="Real per-minute curves: CSV (minute,scale,depth,max_breadth) "
-            "or OASIS's pickled lists."
+            help="Real per-minute curves: CSV (minute,scale,depth,max_breadth), OASIS's folder "
+            "of real_data_scale/, real_data_depth/, real_data_max_breadth/, or one pickle."
         ),
     ],
     minutes: Annotated[int, typer.Option(help="Score the first this many minutes.")] = 150,
+    topic: Annotated[
+        str | None,
+        typer.Option(help="The topic to read from OASIS's folder (default: the run's topic)."),
+    ] = None,
 ) -> None:
     """Per-minute NRMSE of a run's cascade against real curves (scale, depth, max breadth)."""
+    if minutes < 1:
+        raise OasisError(f"--minutes: score at least 1 minute, not {minutes}")
     try:
-        scores, root, alignment = score_run(results, real, minutes)
-    except (OasisError, OSError, ValueError) as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
+        scores, root, alignment = score_run(results, real, minutes, topic)
+    except OSError as exc:
+        raise OasisError(f"{exc.filename or results}: {exc.strerror}") from exc
     typer.echo(f"cascade of post {root} in {results}; alignment: {alignment}")
     for metric, value in scores.items():
         typer.echo(f"{metric}: NRMSE {value:.3f}")

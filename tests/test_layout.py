@@ -231,3 +231,14 @@ def test_no_function_of_the_loop_is_longer_than_forty_lines():
         and (length := (node.end_lineno or node.lineno) - node.lineno + 1) > 40
     ]
     assert long == []
+
+
+def test_only_the_closed_unpickler_imports_pickle():
+    """Issue #25.1: a curves file is data; ``pickle.load`` elsewhere could run code from one."""
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in PACKAGE.rglob("*.py")
+        if path != PACKAGE / "analysis" / "safe_pickle.py"
+        and {"pickle", "dill", "cloudpickle", "joblib"} & imported_modules(path)
+    ]
+    assert offenders == []

@@ -1,9 +1,7 @@
 """Simulated cascades against real ones: final figures and per-minute NRMSE.
 
 Real figures come from Twitter15/16's ``all_topics.csv`` (``num_users``, ``max_depth`` of each
-topic) or from per-minute curves given as files: a CSV with columns ``minute, scale, depth,
-max_breadth``, or OASIS's pickled lists (a dict of three lists keyed ``scale``, ``depth``,
-``max_breadth``, or a list of the three in that order; item i is minute i).
+topic) or from per-minute curves given as files (:mod:`oasis.analysis.real_curves`).
 
 NRMSE of a metric = RMSE over the real curve's minutes ``0 <= m < horizon`` (150 by default)
 divided by the largest real value over those minutes. Alignment: the source tweet is minute 0
@@ -13,15 +11,15 @@ minute (step x minutes per step) at or before m, and 0 before the first.
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Mapping
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-METRICS = ("scale", "depth", "max_breadth")
+from oasis.analysis.real_curves import METRICS, CurveError, load_real_curves
+
+__all__ = ["ALIGNMENT", "METRICS", "aligned", "final_comparison", "load_real_curves", "nrmse"]
+
 HORIZON_MINUTES = 150
 # The real figure of all_topics.csv each simulated final figure is compared with.
 TOPIC_FIGURES = {"scale": "num_users", "depth": "max_depth"}
@@ -54,32 +52,12 @@ def final_comparison(simulated: Mapping[str, float], real: Mapping[str, float]) 
     return pd.DataFrame(rows, columns=columns)
 
 
-def load_real_curves(path: str | Path) -> pd.DataFrame:
-    """Real per-minute curves from a CSV or an OASIS pickle, as ``minute`` plus the metrics."""
-    source = Path(path)
-    if source.suffix.lower() == ".csv":
-        frame = pd.read_csv(source)
-        missing = {"minute", *METRICS} - set(frame.columns)
-        if missing:
-            raise ValueError(f"{source}: missing column(s) {', '.join(sorted(missing))}")
-        return frame[["minute", *METRICS]].sort_values("minute", ignore_index=True)
-    with source.open("rb") as handle:
-        data: Any = pickle.load(handle)  # a researcher's own file, as OASIS writes them
-    lists = [data[m] for m in METRICS] if isinstance(data, Mapping) else list(data)
-    if len(lists) != len(METRICS) or len({len(values) for values in lists}) != 1:
-        raise ValueError(f"{source}: expected three lists of equal length (scale, depth, breadth)")
-    return pd.DataFrame(
-        {"minute": np.arange(len(lists[0])), **dict(zip(METRICS, lists, strict=True))}
-    )
-
-
 def aligned(simulated: pd.DataFrame, minutes: np.ndarray) -> pd.DataFrame:
     """The simulated curve (``time`` in minutes) read at each of ``minutes`` (see alignment)."""
     order = simulated.sort_values("time")
-    at = np.searchsorted(order["time"].to_numpy(np.float64), minutes, side="right") - 1
-    values = {
-        m: np.where(at >= 0, order[m].to_numpy(np.float64)[np.maximum(at, 0)], 0.0) for m in METRICS
-    }
+    # Position i + 1 of a padded curve is its i-th value; position 0 is the 0 before the first.
+    after = np.searchsorted(order["time"].to_numpy(np.float64), minutes, side="right")
+    values = {m: np.concatenate(([0.0], order[m].to_numpy(np.float64)))[after] for m in METRICS}
     return pd.DataFrame({"minute": minutes, **values})
 
 
@@ -90,8 +68,15 @@ def nrmse(
 
     Returns:
         ``{metric: nrmse}``; NaN where the real curve is zero throughout.
+
+    Raises:
+        CurveError: the horizon is not positive, or no real minute falls inside it.
     """
+    if horizon < 1:
+        raise CurveError(f"the horizon must be at least 1 minute, not {horizon}")
     window = real[(real["minute"] >= 0) & (real["minute"] < horizon)]
+    if window.empty:
+        raise CurveError(f"the real curves have no minute in 0 <= m < {horizon}")
     sim = aligned(simulated, window["minute"].to_numpy(np.float64))
     scores = {}
     for metric in METRICS:

@@ -329,20 +329,31 @@ def failures_table(trace: pd.DataFrame) -> pd.DataFrame:
     return counts.assign(percent_of_actions=100.0 * counts["failed"] / max(len(trace), 1))
 
 
-def score_run(folder: Path, real_path: Path, minutes: int) -> tuple[dict[str, float], int, str]:
+def score_run(
+    folder: Path, real_path: Path, minutes: int, topic: str | None = None
+) -> tuple[dict[str, float], int, str]:
     """NRMSE of a run's cascade against real per-minute curves, the root scored, the alignment.
 
-    The root is the topic's source tweet (``comparison.json``), else the largest cascade.
+    The root is the topic's source tweet (``comparison.json``), else the largest cascade. A
+    folder of real curves in OASIS's layout is read for ``topic``, else the run's own topic.
+
+    Raises:
+        OasisError: the run has no cascade to score, or the real curves cannot be used.
     """
-    curves = pd.read_csv(folder / "cascades.csv")
+    try:
+        curves = pd.read_csv(folder / "cascades.csv")
+    except pd.errors.EmptyDataError as exc:
+        raise OasisError(f"{folder / 'cascades.csv'}: empty") from exc
     record = folder / "comparison.json"
-    root = json.loads(record.read_text())["root_post_id"] if record.exists() else None
+    known = json.loads(record.read_text()) if record.exists() else {}
+    root = known.get("root_post_id")
     if root is None:
         finals = curves.groupby("root_post_id")["scale"].max()
         if finals.empty:
-            raise ValueError(f"{folder}: the run has no cascade to score")
+            raise OasisError(f"{folder}: the run has no cascade to score")
         root = int(finals.idxmax())
-    scores = nrmse(curves[curves["root_post_id"] == root], load_real_curves(real_path), minutes)
+    real = load_real_curves(real_path, topic or known.get("topic"))
+    scores = nrmse(curves[curves["root_post_id"] == root], real, minutes)
     return scores, int(root), ALIGNMENT.format(horizon=minutes)
 
 

@@ -8,6 +8,7 @@ regenerated table gets committed.
 
 from __future__ import annotations
 
+import pickle
 import re
 import socket
 from collections.abc import Callable
@@ -83,6 +84,25 @@ def taken_port() -> int:
     return int(sock.getsockname()[1])
 
 
+def scored_run(folder: Path) -> None:
+    """A results folder with one cascade to compare (``run/``)."""
+    (folder / "run").mkdir()
+    table = "root_post_id,time,scale,depth,max_breadth\n1,0,1,0,0\n"
+    (folder / "run" / "cascades.csv").write_text(table)
+
+
+HEADER = "minute,scale,depth,max_breadth\n"
+CURVES = {"scale": [1, 2], "depth": [0, 1], "max_breadth": [0, 1]}
+
+
+def curves(name: str, data: bytes) -> Callable[[Path], None]:
+    def prepare(folder: Path) -> None:
+        scored_run(folder)
+        write(name, data)(folder)
+
+    return prepare
+
+
 PORT = taken_port()
 CASES = [
     Case("experiment file missing", ("run", "missing.yaml"), expect="cannot read"),
@@ -127,6 +147,20 @@ CASES = [
          good_and(), expect="not a database"),
     Case("`oasis serve` on a database without a run", ("serve", "--db", "sqlite:///empty.db"),
          write("empty.db", b""), expect="holds no OASIS run"),
+    Case("`compare --minutes 0`", ("compare", "run", "real.csv", "--minutes", "0"),
+         curves("real.csv", (HEADER + "0,1,0,0\n").encode()), expect="at least 1 minute"),
+    Case("`compare --minutes -5`", ("compare", "run", "real.csv", "--minutes", "-5"),
+         curves("real.csv", (HEADER + "0,1,0,0\n").encode()), expect="at least 1 minute"),
+    Case("compare on a header-only CSV", ("compare", "run", "real.csv"),
+         curves("real.csv", HEADER.encode()), expect="no rows"),
+    Case("compare on CSV text in a `.txt`", ("compare", "run", "real.txt"),
+         curves("real.txt", (HEADER + "0,1,0,0\n").encode()), expect="not a pickle"),
+    Case("compare on a truncated pickle", ("compare", "run", "real.pkl"),
+         curves("real.pkl", pickle.dumps(CURVES)[:-9]), expect="truncated"),
+    Case("compare on a pickle without `depth`", ("compare", "run", "real.pkl"),
+         curves("real.pkl", pickle.dumps({"scale": [1], "max_breadth": [1]})), expect="no depth"),
+    Case("compare on a pickle that would run code", ("compare", "run", "real.pkl"),
+         curves("real.pkl", b"cos\nsystem\n(S'touch pwned'\ntR."), expect="refused"),
 ]  # fmt: skip
 
 
