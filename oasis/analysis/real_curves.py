@@ -1,13 +1,13 @@
 """Real per-minute cascade curves from files, as ``minute`` plus scale, depth and max breadth.
 
-Three layouts: a CSV with columns ``minute, scale, depth, max_breadth``; OASIS's layout of a topic's real curves, a folder holding ``real_data_scale/``,
-``real_data_depth/`` and ``real_data_max_breadth/``, each with ``<topic>.pkl`` (the values) and
-``<topic>_time.pkl`` (the minute of each value), of different lengths; or one pickle of the
-three lists (a dict keyed ``scale``, ``depth``, ``max_breadth``, or a list in that order; item i
-is minute i). Pickles are read by :mod:`oasis.analysis.safe_pickle`, which runs no code from
-the file. The three curves are put on the union of their minutes, each read as a step function
-(its last value at or before the minute, 0 before its first), so a curve that ends early keeps
-its final value.
+Three layouts: a CSV with columns ``minute, scale, depth, max_breadth``; OASIS's layout of a
+topic's real curves, a folder holding ``real_data_scale/``, ``real_data_depth/`` and
+``real_data_max_breadth/``, each with ``<topic>.pkl`` (the values) and ``<topic>_time.pkl`` (the
+minute of each value), of different lengths; or one pickle of the three lists (a dict keyed
+``scale``, ``depth``, ``max_breadth``, or a list in that order; item i is minute i). Pickles are
+read by :mod:`oasis.analysis.safe_pickle`, which runs no code from the file. The three curves
+are put on the union of their minutes, each read as a step function (its last value at or before
+the minute, 0 before its first), so a curve that ends early keeps its final value.
 """
 
 from __future__ import annotations
