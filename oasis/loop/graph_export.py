@@ -35,7 +35,8 @@ def export_graph(
     """Write the follow graph or the cascade trees of ``run`` to ``out``; returns the edges.
 
     Follows may be cut to those made by ``until_step``, to a seeded ``sample`` of users and to
-    their ``k_core``; nodes are user ids labelled with user names. Cascades are the trees of
+    their ``k_core``; nodes are user ids labelled with user names, every (sampled) user, with
+    follows or without, unless cut to a k-core (an edge list holds only the edges). Cascades are the trees of
     ``roots`` (default: every post that was shared), nodes are post ids labelled ``@author``.
     """
     users = run.users()
@@ -44,10 +45,10 @@ def export_graph(
         chosen = sample_users(ids, sample, seed) if sample is not None else None
         edges = cut_follows(run.follow_pairs(until_step), chosen, k_core)
         names = dict(zip(ids.tolist(), users["user_name"].astype(str), strict=True))
-        if chosen is not None and k_core is None:
-            labels = {int(u): names[int(u)] for u in chosen}
-        else:
-            labels = {int(u): names[int(u)] for u in np.unique(edges)}
+        # every chosen user is a node, followed or not (degree distributions keep their
+        # zeros); a k-core holds only the users left in it
+        nodes = np.unique(edges) if k_core is not None else (ids if chosen is None else chosen)
+        labels = {int(u): names[int(u)] for u in nodes}
         return write_graph(out, edges, fmt, labels)
     posts = run.posts()
     shared = posts["original_post_id"].dropna().astype(np.int64).unique()
