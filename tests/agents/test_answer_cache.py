@@ -17,9 +17,9 @@ def requests(n, seed=100):
     return [ChatRequest(i, msgs, max_tokens=64, seed=seed + i) for i in range(n)]
 
 
-def cached(server, folder, **kw):
+def cached(server, folder, model="scripted", **kw):
     kw = {"timeout_s": 5.0, "max_retries": 0, "backoff_s": 0.01} | kw
-    inner = OpenAIChatClient([server.base_url], "scripted", **kw)
+    inner = OpenAIChatClient([server.base_url], model, **kw)
     return CachedChatClient(inner, AnswerCache(folder))
 
 
@@ -47,6 +47,14 @@ def test_the_key_covers_every_field_of_the_body():
     assert request_key(body) == request_key(dict(reversed(body.items())))
     for change in ({"model": "n"}, {"seed": 2}, {"temperature": 0.5}, {"messages": []}):
         assert request_key(body | change) != request_key(body)
+
+
+def test_another_model_is_asked_not_answered_from_the_cache(tmp_path):
+    with ScriptedLLMServer() as server:
+        run(cached(server, tmp_path), requests(3))
+        other = run(cached(server, tmp_path, model="another"), requests(3))
+        assert server.log.requests == 6 and not any(r.cached for r in other)
+        assert all(r.cached for r in run(cached(server, tmp_path, model="another"), requests(3)))
 
 
 def test_failures_are_not_cached_and_a_cut_line_is_skipped(tmp_path):

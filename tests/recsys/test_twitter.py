@@ -102,3 +102,13 @@ def test_followees_posts_stay_in_the_timeline_strangers_are_shown_once(
     rec = make_recommender(settings, state.embedder, state)
     feed = rec.recommend(posts_table(followed + strangers), users, 4.0, np.random.default_rng(0))
     assert feed.as_dict()[1].tolist() == ([11, 10, 12] if stays else [12])
+
+
+def test_out_of_network_posts_decay_with_age(state: RecsysState) -> None:
+    # equal cosine; the old post's author has the larger reach (factor 2 against 1), but ten
+    # half-lives of age (2 * 2**-10 against 1) put the fresh post first
+    put_profiles(state, {1: 0})
+    put_posts(state, {10: 0, 11: 0})
+    posts = posts_table([(10, 6, 0.0, 0, 0, 0), (11, 7, 10 * HOUR, 0, 0, 0)])
+    users = users_table([1], followers={6: 10**6, 7: 0})
+    assert feeds(state, posts, users, k=2, share=0.0, now=10 * HOUR) == {1: [11, 10]}

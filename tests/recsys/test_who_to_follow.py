@@ -38,16 +38,17 @@ def suggest(
     active: Sequence[int],
     muted: Mapping[int, Sequence[int]] | None = None,
     state: RecsysState | None = None,
+    follows: Mapping[int, Sequence[int]] = FOLLOWS,
     **settings: float,
 ) -> dict[int, list[tuple[int, int]]]:
-    """``{user: [(suggested, reason), ...]}`` for ``active`` on the graph ``FOLLOWS``."""
-    users = users_table(active, {u: FOLLOWS.get(u, []) for u in active}, muted)
+    """``{user: [(suggested, reason), ...]}`` for ``active`` on the graph ``follows``."""
+    users = users_table(active, {u: follows.get(u, []) for u in active}, muted)
     rng = np.random.default_rng(0)
     sampled = sample_followees(users, int(settings.get("fanout", 10)), rng)
     hop_ids = np.unique(sampled[sampled >= 0])
     state = state or RecsysState(HashingEmbedder(8))
     found = who_to_follow(
-        users, sampled, graph_for(FOLLOWS, hop_ids), state.interests,
+        users, sampled, graph_for(follows, hop_ids), state.interests,
         WhoToFollowSettings(**settings), rng,
     )  # fmt: skip
     rows = [found.row(i) for i in range(len(found.user_id))]
@@ -91,6 +92,18 @@ def test_weights_and_list_length_are_the_settings():
     # Without the friends term, popularity leads: 3 (three followers), then the rest by id.
     assert suggest([0], friends_weight=0.0, k=2)[0] == [(3, FRIENDS), (4, FRIENDS)]
     assert suggest([0, 8], k=0) == {0: [], 8: []}
+
+
+def test_the_friends_term_is_the_share_of_followees_times_its_own_weight():
+    # 0 follows 1 and 2; only 1 follows 3 (friends term 1/2), 3 has one follower and 6 four
+    # (popularity log1p(1)/log1p(4) = 0.43 against 1). With both weights 1, 3 scores
+    # 0.5 + 0.43 < 1: 6 leads. Doubling the friends weight alone puts 3 first (1 + 0.43).
+    follows = {0: [1, 2], 1: [3], 7: [6], 8: [6], 9: [6], 10: [6]}
+    weights = {"k": 2, "interest_weight": 0.0, "popularity_weight": 1.0}
+    got = suggest([0], follows=follows, friends_weight=1.0, **weights)
+    assert got == {0: [(6, POPULAR), (3, FRIENDS)]}
+    got = suggest([0], follows=follows, friends_weight=2.0, **weights)
+    assert got == {0: [(3, FRIENDS), (6, POPULAR)]}
 
 
 def test_the_fanout_bounds_friends_of_friends_and_the_pool_can_be_off():
