@@ -187,3 +187,48 @@ def test_misses_for_one_answer_wait_for_it_rather_than_each_make_it():
     # An answer that is not kept (an error): each waiter then asks for itself, once.
     assert asyncio.run(together("/missing", 4)) == [(404, b"none", b"miss")] * 4
     assert slow.calls == 1 + 4
+
+
+class ReadThenWait:
+    """Answers ``GET`` with the commit it read; the first request stops after reading."""
+
+    def __init__(self, versions: list[int]) -> None:
+        self.versions = versions
+        self.read = asyncio.Event()
+        self.go_on = asyncio.Event()
+
+    async def __call__(self, scope, receive, send) -> None:
+        body = str(self.versions[0]).encode()
+        if not self.read.is_set():
+            self.read.set()
+            await self.go_on.wait()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": body})
+
+
+def test_a_response_begun_before_a_commit_is_not_kept():
+    versions = [1]
+
+    async def fetch(cache: ResponseCache, path: str) -> tuple[bytes, bytes]:
+        sent: list[dict] = []
+
+        async def send(message) -> None:
+            sent.append(message)
+
+        scope = {"type": "http", "method": "GET", "path": path, "query_string": b""}
+        await cache(scope, None, send)
+        return sent[1]["body"], dict(sent[0]["headers"])[b"x-oasis-cache"]
+
+    async def scenario() -> list[tuple[bytes, bytes]]:
+        app = ReadThenWait(versions)
+        cache = ResponseCache(app, lambda: versions[0])
+        begun = asyncio.create_task(fetch(cache, "/n"))
+        await app.read.wait()  # it read commit 1 ...
+        versions[0] = 2  # ... then a step commits, and the next request sees it
+        after = await fetch(cache, "/other")
+        app.go_on.set()
+        return [await begun, after, await fetch(cache, "/n"), await fetch(cache, "/n")]
+
+    assert asyncio.run(scenario()) == [
+        (b"1", b"miss"), (b"2", b"miss"), (b"2", b"miss"), (b"2", b"hit"),
+    ]  # fmt: skip

@@ -7,6 +7,7 @@ import pytest
 
 from oasis.config import redact, redact_url
 from oasis.platform import Platform
+from oasis.platform.engine import redact_url as engine_redact_url
 from tests.api.conftest import api_in_thread
 from tests.conftest import postgres_schema
 from tests.simulation.test_cli import oasis
@@ -24,15 +25,22 @@ def test_redaction_keeps_everything_but_secrets():
         "recsys": {"api_key": "EMPTY"},
         "database": f"postgresql://u:{PASSWORD}@h/db",
         "seed": 3,
+        "scorers": [{"api_key": KEY}, f"http://u:{PASSWORD}@b:2/v1"],
     }
     assert redact(config) == {
         "llm": {"api_key": "***", "endpoints": ["http://a:1/v1"]},
         "recsys": {"api_key": "EMPTY"},
         "database": "postgresql://u:***@h/db",
         "seed": 3,
+        "scorers": [{"api_key": "***"}, "http://u:***@b:2/v1"],
     }
     assert redact_url("sqlite:////tmp/x.db") == "sqlite:////tmp/x.db"
     assert redact_url("postgresql://u@h/db") == "postgresql://u@h/db"
+
+
+def test_the_platform_shows_database_urls_without_their_password():
+    shown = engine_redact_url(f"postgresql://u:{PASSWORD}@h:5432/db")
+    assert PASSWORD not in shown and shown.startswith("postgresql://u:") and "@h:5432/db" in shown
 
 
 @pytest.mark.postgres
