@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from contextlib import ExitStack
 
 import pytest
@@ -102,3 +103,37 @@ def test_a_fork_of_a_fork_rebuilds_each_stretch_with_its_own_config(tmp_path):
     digests = simulation.platform.step_digests(STEPS)
     simulation.close()
     assert [digests[s] for s in range(STEPS)] == [first_digests[s] for s in range(STEPS)]
+
+
+def _flip_last_byte(blob: bytes) -> bytes:
+    return blob[:-1] + bytes([blob[-1] ^ 1])
+
+
+ALTERATIONS = {
+    # a changed action at step 1
+    "action": (
+        "UPDATE trace SET action = CASE action WHEN 'like_post' THEN 'repost' ELSE 'like_post' "
+        "END WHERE trace_id = (SELECT min(trace_id) FROM trace WHERE step = 1)",
+        1,
+    ),
+    # a changed feed at step 0: one post id in the stored CSR record
+    "feed": ("UPDATE feed_log SET post_ids = flip(post_ids) WHERE step = 0", 0),
+    # the fork's own step, the last one rebuilt
+    "last step": (
+        f"UPDATE trace SET reason = 'altered' WHERE trace_id = "
+        f"(SELECT max(trace_id) FROM trace WHERE step = {K})",
+        K,
+    ),
+}
+
+
+@pytest.mark.parametrize("alteration", ALTERATIONS)
+def test_a_parent_whose_committed_world_was_altered_is_refused(tmp_path, alteration):
+    parent = experiment(tmp_path, "parent", steps=STEPS)
+    parent_run(parent)
+    statement, step = ALTERATIONS[alteration]
+    with sqlite3.connect(parent.output / "oasis.db") as conn:
+        conn.create_function("flip", 1, _flip_last_byte)
+        assert conn.execute(statement).rowcount == 1
+    with pytest.raises(ForkError, match=f"differs from the parent's from step {step} on"):
+        fork(parent.output, K, experiment(tmp_path, "child", steps=STEPS))
