@@ -36,8 +36,9 @@ def export_graph(
 
     Follows may be cut to those made by ``until_step``, to a seeded ``sample`` of users and to
     their ``k_core``; nodes are user ids labelled with user names, every (sampled) user, with
-    follows or without, unless cut to a k-core (an edge list holds only the edges). Cascades are the trees of
-    ``roots`` (default: every post that was shared), nodes are post ids labelled ``@author``.
+    follows or without, unless cut to a k-core (an edge list holds only the edges). Cascades
+    are the trees of ``roots`` (default: every post that was shared), nodes are post ids
+    labelled ``@author``.
     """
     users = run.users()
     if kind == "follows":
