@@ -142,6 +142,9 @@ class Simulation:
         ]
         self.next_step = 0
         self._late_phases: dict[str, float] = {}  # the last step's, for the next step's figures
+        # Wall seconds per phase of :meth:`open`: population (its follow graph included),
+        # workers, agents, recsys (embedding, replaying a resumed run), database (writing it).
+        self.setup_phases: dict[str, float] = {}
 
     @classmethod
     def open(
@@ -159,15 +162,17 @@ class Simulation:
         """
         config.output.mkdir(parents=True, exist_ok=True)
         write_run_file(config)
+        setup = PhaseClock()
         platform = Platform.open(config.database_url, config.platform)
         try:
-            info, population, pool = _checked_start(config, platform, resume)
+            info, population, pool = _checked_start(config, platform, resume, setup)
         except BaseException:
             platform.close()
             raise
         try:
             source = controller or StoredCommands(platform.commands())
-            simulation = cls(config, platform, population, pool, source)
+            with setup("agents"):
+                simulation = cls(config, platform, population, pool, source)
             for repair in simulation.repairs:
                 logger.info("seed repaired: %s", repair.describe())
         except BaseException:
@@ -175,11 +180,14 @@ class Simulation:
             platform.close()
             raise
         try:
-            simulation._restore()
-            simulation._record(info, population)
+            with setup("recsys"):
+                simulation._restore()
+            with setup("database"):
+                simulation._record(info, population)
         except BaseException:
             simulation.close()
             raise
+        simulation.setup_phases = setup.seconds()
         return simulation
 
     def _record(self, info: RunInfo | None, population: Population) -> None:
@@ -621,12 +629,12 @@ def _herd(
 
 
 def _checked_start(
-    config: ExperimentConfig, platform: Platform, resume: bool
+    config: ExperimentConfig, platform: Platform, resume: bool, setup: PhaseClock
 ) -> tuple[RunInfo | None, Population, AgentPool]:
     """Everything that can refuse a start, checked before anything is written.
 
     The run lock, the run found (and what a resume may change), the population, the LLM
-    endpoints, the workers.
+    endpoints, the workers; ``setup`` times the population and the workers.
     """
     platform.lock_run()  # a second writer is refused before it reads anything
     info = platform.run_info()
@@ -634,12 +642,14 @@ def _checked_start(
         raise RunError(f"{redact_url(config.database_url)} already holds a run; use --resume")
     if info is not None:
         _check_continuation(info, redact(config.model_dump(mode="json")), config.steps)
-    population = build_population(config.population, config.seed)
+    with setup("population"):
+        population = build_population(config.population, config.seed)
     llm = config.llm
     if llm.endpoints:  # an unreachable LLM leaves nothing behind
         check_endpoints(llm.endpoints, llm.model, llm.api_key, min(llm.timeout_s, 10.0))
     spec = replace(config.worker_spec(), custom=custom_policies(config, population))
-    return info, population, make_pool(spec, config.ray)
+    with setup("workers"):
+        return info, population, make_pool(spec, config.ray)
 
 
 def _check_failure_rate(step: int, stats: LLMStats, bound: float) -> None:
