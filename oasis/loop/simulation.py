@@ -102,7 +102,13 @@ class StepInputs:
 
 
 class Simulation:
-    """A run of one experiment over one platform database."""
+    """A run of one experiment over one platform database.
+
+    Attributes:
+        setup_phases: wall seconds per phase of :meth:`open`: population (its follow graph
+            included), workers, agents, recsys (embedding, replaying a resumed run), database
+            (writing the population).
+    """
 
     def __init__(
         self,
@@ -142,8 +148,6 @@ class Simulation:
         ]
         self.next_step = 0
         self._late_phases: dict[str, float] = {}  # the last step's, for the next step's figures
-        # Wall seconds per phase of :meth:`open`: population (its follow graph included),
-        # workers, agents, recsys (embedding, replaying a resumed run), database (writing it).
         self.setup_phases: dict[str, float] = {}
 
     @classmethod
@@ -162,8 +166,7 @@ class Simulation:
         """
         config.output.mkdir(parents=True, exist_ok=True)
         write_run_file(config)
-        setup = PhaseClock()
-        platform = Platform.open(config.database_url, config.platform)
+        setup, platform = PhaseClock(), Platform.open(config.database_url, config.platform)
         try:
             info, population, pool = _checked_start(config, platform, resume, setup)
         except BaseException:
@@ -180,15 +183,19 @@ class Simulation:
             platform.close()
             raise
         try:
-            with setup("recsys"):
-                simulation._restore()
-            with setup("database"):
-                simulation._record(info, population)
+            simulation._start(info, population, setup)
         except BaseException:
             simulation.close()
             raise
-        simulation.setup_phases = setup.seconds()
         return simulation
+
+    def _start(self, info: RunInfo | None, population: Population, setup: PhaseClock) -> None:
+        """Rebuild the loop's state from the database, write the run; set-up phases timed."""
+        with setup("recsys"):
+            self._restore()
+        with setup("database"):
+            self._record(info, population)
+        self.setup_phases = setup.seconds()
 
     def _record(self, info: RunInfo | None, population: Population) -> None:
         """Write the run with its population in one transaction, or the config it goes on with."""
