@@ -11,12 +11,16 @@ plus shares, and the rates and weights of :class:`~oasis.agents.settings.Heurist
 - dislike happens with its rate x clip(-dislike_slope x sim, 0, 1);
 - after a like, the agent follows the original's author with the ``follow`` rate;
 - it votes on each comment shown under the post (up to :data:`SHOWN_COMMENTS`, best first)
-  with the ``comment_vote`` rate, up with probability (1 + tanh(l + c * score + w * a)) / 2,
-  where l is the ``vote_lean`` setting, ``score`` the comment's current likes minus dislikes,
-  c the ``conformity`` setting, w the ``agreement_weight`` setting and
-  a = 1 - |agent stance - comment stance| its agreement with the comment (0 where either has
-  no stance). With the default ``conformity: 0`` earlier votes do not sway an agent, so a herd
-  effect is something a run shows, not something the policy assumes;
+  by the social-influence findings of Muchnik, Aral and Taylor, "Social influence bias: a
+  randomized experiment", Science 341:647 (2013): before influence a view brings an up-vote
+  with chance ``comment_vote`` x q and a down-vote with ``comment_vote`` x (1 - q), where
+  q = (1 + tanh(l + w * a)) / 2, l the ``vote_lean`` setting, w the ``agreement_weight``
+  setting and a = 1 - |agent stance - comment stance| its agreement with the comment (0 where
+  either has no stance). The comment's shown score (its likes minus dislikes) sways the
+  agent asymmetrically, as in the study: a positive score multiplies the up-vote chance by
+  1 + ``positive_herding``; a negative one multiplies the down-vote chance by
+  1 + ``negative_herding`` and the up-vote chance, more, by 1 + ``correction``. Only the
+  score's sign counts (the study planted one vote);
 - once per step the agent writes a post about its topic with the ``post`` rate;
 - it follows each account of its who-to-follow list with the ``follow_suggestion`` rate
   (draws from their own stream, one per list position), unless it follows that account from
@@ -218,10 +222,35 @@ def _comment_votes(
     fresh = np.ones(entries, bool)
     if batch.reader_state is not None:
         fresh = batch.reader_state & COMMENT_VOTED == 0
-    vote = (draws[:, 0::2] < rates.comment_vote) & (ids >= 0) & fresh[:, None]
-    sway = rates.vote_lean + rates.conformity * scores + rates.agreement_weight * agreement
-    up = draws[:, 1::2] < (1.0 + np.tanh(sway)) / 2.0
+    up_rate, down_rate = vote_rates(rates, scores, agreement)
+    vote = (draws[:, 0::2] < up_rate + down_rate) & (ids >= 0) & fresh[:, None]
+    up = draws[:, 1::2] * (up_rate + down_rate) < up_rate
     return {"like_comment": vote & up, "dislike_comment": vote & ~up}
+
+
+def vote_rates(
+    rates: HeuristicSettings, scores: np.ndarray, agreement: np.ndarray | float = 0.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """The chances that one view of a comment brings an up-vote and a down-vote.
+
+    Args:
+        rates: The heuristic settings (``comment_vote``, ``vote_lean``, ``agreement_weight``
+            and the influence of the shown score: ``positive_herding``, ``negative_herding``,
+            ``correction``).
+        scores: The comments' shown scores (likes minus dislikes); only their sign counts.
+        agreement: The reader's agreement with each comment, in [-1, 1] (0: no stances).
+
+    Returns:
+        Up- and down-vote chances, shaped as ``scores``; their sum is at most 1.
+    """
+    side = (1.0 + np.tanh(rates.vote_lean + rates.agreement_weight * agreement)) / 2.0
+    sign = np.sign(scores)
+    up = rates.comment_vote * side * np.where(
+        sign > 0, 1.0 + rates.positive_herding, np.where(sign < 0, 1.0 + rates.correction, 1.0)
+    )
+    down = rates.comment_vote * (1.0 - side) * np.where(sign < 0, 1.0 + rates.negative_herding, 1.0)
+    excess = np.maximum(up + down, 1.0)
+    return up / excess, down / excess
 
 
 def _entry_actions(

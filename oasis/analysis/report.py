@@ -55,8 +55,8 @@ def write_report(
         herd_intervals: :func:`~oasis.analysis.herd.herd_intervals` output; written as
             ``herd.csv``/``.png`` (instead of ``herd``).
         herd_tests: :func:`~oasis.analysis.herd.permutation_tests` output.
-        provenance: What produced the results (opinion model and parameters, conformity, the
-            LLM of each group...), listed under "Models".
+        provenance: What produced the results (opinion model and parameters, social
+            influence, the LLM of each group...), listed under "Models".
         repairs: The seed data's repairs, one line each, listed and written to ``repairs.txt``.
 
     Returns:

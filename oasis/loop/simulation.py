@@ -561,7 +561,9 @@ def describe_models(config: ExperimentConfig, llm_agents: int, agents: int) -> d
     rates = config.policy.heuristic
     lines = {
         "agents": f"{agents} ({llm_agents} played by an LLM, the rest by the heuristic policy)",
-        "heuristic": f"conformity={rates.conformity:g}, comment_vote={rates.comment_vote:g}, "
+        "heuristic": f"positive_herding={rates.positive_herding:g}, "
+        f"negative_herding={rates.negative_herding:g}, correction={rates.correction:g}, "
+        f"popularity_weight={rates.popularity_weight:g}, comment_vote={rates.comment_vote:g}, "
         f"vote_lean={rates.vote_lean:g}, agreement_weight={rates.agreement_weight:g}, "
         f"like={rates.like:g}, dislike={rates.dislike:g}, comment={rates.comment:g}",
     }

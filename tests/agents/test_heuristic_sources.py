@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from oasis.agents.heuristic import vote_rates
 from oasis.agents.settings import HeuristicSettings
 from oasis.core.clock import DEFAULT_MINUTES_PER_STEP
 from oasis.datasets.settings import BUILTIN_DATA
@@ -18,6 +19,8 @@ from oasis.recsys.settings import RecsysSettings
 RATES = HeuristicSettings()
 # [Muchnik13]: votes, comment views (more than), up- and down-treated comments (the site's ratio)
 VOTES, VIEWS, UP, DOWN = 308_515, 10_000_000, 4_049, 1_942
+# [Muchnik13]: comments, the next rater's rise in up-votes after a planted up-vote
+COMMENTS, UP_RISE = 101_281, 0.32
 # [Pew19]: tweets per like (138 to 70, 2 to 1); [Pew21]: replies and retweets of the less active
 TWEETS_PER_LIKE, REPLIES, RETWEETS = 2.0, 0.51, 0.26
 FEED = RecsysSettings().k  # the most entries an active agent reads in a step
@@ -55,3 +58,38 @@ def test_the_seed_bounds_the_follow_rate():
     assert active_steps == pytest.approx(4.8)
     assert per_day / likes_per_day == pytest.approx(0.67, abs=0.005)
     assert RATES.follow < per_day / likes_per_day
+
+
+def test_the_vote_model_answers_shown_scores_as_muchnik_found():
+    scores = np.array([1.0, 0.0, -1.0])
+    up, down = vote_rates(RATES, scores)
+    assert up[0] / up[1] == pytest.approx(1 + UP_RISE)  # the next rater 32% likelier to up-vote
+    assert down[0] == pytest.approx(down[1])  # and no more or less likely to down-vote
+    assert down[2] > down[1] and up[2] - up[1] > down[2] - down[1]  # correction outweighs
+    assert up[1] + down[1] == pytest.approx(RATES.comment_vote)  # at 0, the site's vote rate
+
+
+def expected_score(rates: HeuristicSettings, planted: int, views: int) -> float:
+    """A comment's expected final score (planted vote included) after ``views`` views."""
+    scores = np.arange(-views - 1, views + 2)
+    up, down = vote_rates(rates, scores.astype(np.float64))
+    chance = (scores == planted).astype(np.float64)
+    for _ in range(views):
+        moved = chance * (1 - up - down)
+        moved[1:] += (chance * up)[:-1]
+        moved[:-1] += (chance * down)[1:]
+        chance = moved
+    return float(chance @ scores)
+
+
+def test_herding_and_correction_reproduce_muchniks_direction():
+    assert RATES.negative_herding == RATES.positive_herding == UP_RISE  # the first an assumption
+    up_share = UP / (UP + DOWN)  # a negative score raises the net vote as a positive one does
+    assert RATES.correction == round(UP_RISE * (1 + (1 - up_share) / up_share), 2)
+    views = round(VOTES / COMMENTS / (VOTES / VIEWS))  # 99 views per comment
+    assert views == 99
+    control = expected_score(RATES, 0, views)
+    agents_on_up = expected_score(RATES, 1, views) - 1  # the planted vote left out
+    agents_on_down = expected_score(RATES, -1, views) + 1
+    assert agents_on_up / control == pytest.approx(1.15, abs=0.005)  # the study: 1.25
+    assert agents_on_down - control == pytest.approx(0.09, abs=0.005)  # not below control

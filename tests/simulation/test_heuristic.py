@@ -6,6 +6,8 @@ from collections import Counter
 from dataclasses import replace
 
 import numpy as np
+import pytest
+from pydantic import ValidationError
 
 from oasis.agents.heuristic import (
     AUTHOR_FOLLOWED,
@@ -86,8 +88,11 @@ def test_an_agent_decides_the_same_in_any_batch():
     assert decide_heuristic(HeuristicSettings(), 9, 4, odd, ALL) == whole[1::2]
 
 
-def comment_votes(conformity: float, lean: float = 0.0) -> tuple[Counter[int], Counter[int]]:
-    rates = HeuristicSettings(comment_vote=1.0, conformity=conformity, vote_lean=lean)
+NO_INFLUENCE = {"positive_herding": 0.0, "negative_herding": 0.0, "correction": 0.0}
+
+
+def comment_votes(lean: float = 0.0) -> tuple[Counter[int], Counter[int]]:
+    rates = HeuristicSettings(comment_vote=1.0, vote_lean=lean, **NO_INFLUENCE)
     decisions = decide_heuristic(rates, 5, 0, batch(2000, 0.0), ALL)
     votes = [a for actions in decisions for a in actions if "comment_id" in a.args]
     liked = Counter(a.args["comment_id"] for a in votes if a.type is ActionType.LIKE_COMMENT)
@@ -95,14 +100,14 @@ def comment_votes(conformity: float, lean: float = 0.0) -> tuple[Counter[int], C
     return liked, disliked
 
 
-def test_without_conformity_a_comment_score_does_not_sway_votes():
-    liked, disliked = comment_votes(0.0)
+def test_without_influence_a_comment_score_does_not_sway_votes():
+    liked, disliked = comment_votes()
     for comment in (101, 102, 103):  # at +3, -3 and 0
         assert 0.85 < liked[comment] / disliked[comment] < 1.15
 
 
 def test_the_default_lean_gives_the_sites_share_of_up_votes():
-    liked, disliked = comment_votes(0.0, HeuristicSettings().vote_lean)
+    liked, disliked = comment_votes(HeuristicSettings().vote_lean)
     for comment in (101, 102, 103):  # [Muchnik13]: 4,049 up to 1,942 down, 68% up
         assert 0.65 < liked[comment] / (liked[comment] + disliked[comment]) < 0.71
 
@@ -143,12 +148,16 @@ def test_stance_agreement_leans_votes():
     assert 0.45 < np.mean(ups[0::2]) < 0.55 and 0.45 < np.mean(ups[1::2]) < 0.55
 
 
-def test_with_conformity_comment_votes_follow_the_earlier_voters():
-    liked, disliked = comment_votes(0.5)
+def test_a_positive_score_draws_up_votes_and_a_negative_one_draws_corrections():
+    rates = HeuristicSettings(comment_vote=0.2, vote_lean=0.0)
+    decisions = decide_heuristic(rates, 5, 0, batch(40_000, 0.0), ALL)
+    votes = [a for actions in decisions for a in actions if "comment_id" in a.args]
+    liked = Counter(a.args["comment_id"] for a in votes if a.type is ActionType.LIKE_COMMENT)
+    disliked = Counter(a.args["comment_id"] for a in votes if a.type is ActionType.DISLIKE_COMMENT)
     # comment 101 stands at +3, comment 102 at -3, comment 103 at 0
-    assert liked[101] > 4 * disliked[101]
-    assert disliked[102] > 4 * liked[102]
-    assert 0.8 < liked[103] / disliked[103] < 1.25
+    assert 1.25 < liked[101] / liked[103] < 1.39 and 0.9 < disliked[101] / disliked[103] < 1.1
+    assert 1.38 < liked[102] / liked[103] < 1.56 and 1.2 < disliked[102] / disliked[103] < 1.45
+    assert liked[102] - liked[103] > disliked[102] - disliked[103] > 0
 
 
 def test_what_the_reader_already_did_is_never_done_again():
@@ -217,3 +226,8 @@ def test_a_suggested_author_followed_from_the_feed_is_followed_once():
     actions = decide_heuristic(rates, 1, 0, one, ALL)[0]
     follows = [a.args["followee_id"] for a in actions if a.type is ActionType.FOLLOW]
     assert sorted(follows) == [11, 12, 13, 14, 15, 60]
+
+
+def test_the_old_conformity_key_is_refused_naming_its_replacements():
+    with pytest.raises(ValidationError, match="positive_herding, negative_herding and correction"):
+        HeuristicSettings.model_validate({"conformity": 0.5})

@@ -48,7 +48,7 @@ def test_group_polarization_runs_as_shipped_with_heuristic_agents(tmp_path: Path
     assert start["conservative"] < -0.3 and start["progressive"] > 0.3  # the camps start apart
     summary = (out / "summary.md").read_text()
     assert "jager_amblard (acceptance=0.3, rejection=0.9" in summary
-    assert "conformity=0" in summary
+    assert "positive_herding=0.32, negative_herding=0.32, correction=0.47" in summary
     assert (
         "197_baoshou.csv row 90, user_name: duplicate name ('mashable' -> 'mashable_2')"
         in (out / "repairs.txt").read_text()
