@@ -245,10 +245,10 @@ def vote_rates(
     """
     side = (1.0 + np.tanh(rates.vote_lean + rates.agreement_weight * agreement)) / 2.0
     sign = np.sign(scores)
-    up = rates.comment_vote * side * np.where(
-        sign > 0, 1.0 + rates.positive_herding, np.where(sign < 0, 1.0 + rates.correction, 1.0)
-    )
-    down = rates.comment_vote * (1.0 - side) * np.where(sign < 0, 1.0 + rates.negative_herding, 1.0)
+    up_sway = np.where(sign < 0, rates.correction, np.where(sign > 0, rates.positive_herding, 0.0))
+    down_sway = np.where(sign < 0, rates.negative_herding, 0.0)
+    up = rates.comment_vote * side * (1.0 + up_sway)
+    down = rates.comment_vote * (1.0 - side) * (1.0 + down_sway)
     excess = np.maximum(up + down, 1.0)
     return up / excess, down / excess
 
