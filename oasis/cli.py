@@ -183,7 +183,7 @@ def sweep(
         config, settings = load_config(experiment), load_sweep(grid)
         points = sweep_points(config, settings)
     except (OasisError, OSError) as exc:
-        console.print(f"[red]error:[/red] {exc}")
+        typer.echo(f"error: {' '.join(str(exc).split())}", err=True)
         raise typer.Exit(2) from exc
     console.print(f"sweep: {len(points)} runs into {sweep_folder(config, settings)}")
 

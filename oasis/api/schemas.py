@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field
 
 T = TypeVar("T")
 MAX_ID = 2**31 - 1
@@ -189,8 +189,44 @@ class TraceOut(BaseModel):
     result: dict[str, Any]
 
 
-_TEXT = Field(min_length=1, max_length=2000, pattern=r"^[^\x00]*\S[^\x00]*$")
-_NAME = Field(min_length=1, max_length=255, pattern=r"^[^\x00]*\S[^\x00]*$")
+# What the API takes as text: any characters but NUL (U+0000), which PostgreSQL's text cannot
+# hold (the platform would store U+FFFD in its place), so it is refused here by name. Other
+# control characters (tab, newline, ...) are kept as sent; pages escape what they show.
+# Posts, questions and names also need one character that is not white space.
+NO_NUL = r"^[^\x00]*$"
+VISIBLE_NO_NUL = r"^[^\x00]*[^\x00\s][^\x00]*$"
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("contains NUL (U+0000), which text cannot hold")
+    return value
+
+
+def _visible(value: str) -> str:
+    if value.isspace():
+        raise ValueError("needs a character that is not white space")
+    return value
+
+
+_VISIBLE = Field(json_schema_extra={"pattern": VISIBLE_NO_NUL})
+Text = Annotated[
+    str,
+    Field(min_length=1, max_length=2000),
+    _VISIBLE,
+    AfterValidator(_no_nul),
+    AfterValidator(_visible),
+]
+Name = Annotated[
+    str,
+    Field(min_length=1, max_length=255),
+    _VISIBLE,
+    AfterValidator(_no_nul),
+    AfterValidator(_visible),
+]
+Bio = Annotated[
+    str, Field(max_length=2000, json_schema_extra={"pattern": NO_NUL}), AfterValidator(_no_nul)
+]
 
 
 class InjectPostIn(BaseModel):
@@ -198,16 +234,16 @@ class InjectPostIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     user_id: Id
-    content: str = _TEXT
+    content: Text
 
 
 class InjectAgentIn(BaseModel):
     """An agent to sign up at the next step."""
 
     model_config = ConfigDict(extra="forbid")
-    user_name: str = _NAME
-    name: str = _NAME
-    bio: str = Field("", max_length=2000, pattern=r"^[^\x00]*$")
+    user_name: Name
+    name: Name
+    bio: Bio = ""
 
 
 class InterviewIn(BaseModel):
@@ -215,7 +251,7 @@ class InterviewIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     user_ids: list[Id] = Field(min_length=1, max_length=500)
-    question: str = _TEXT
+    question: Text
 
 
 class AcceptedOut(BaseModel):

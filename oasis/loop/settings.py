@@ -6,7 +6,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from oasis.agents.settings import RaySettings
 from oasis.core.clock import DEFAULT_MINUTES_PER_STEP
@@ -70,6 +70,10 @@ class HerdSettings(_Section):
     threads: int | None = Field(default=None, ge=1)
 
 
+# What a sweep sets for each of its runs; a sweep file may not set them under fixed or grid.
+SWEEP_OWNS = frozenset({"database", "output", "seed", "name"})
+
+
 class SweepSettings(_Section):
     """A sweep: the cross product of ``grid`` values and ``seeds`` over one experiment file.
 
@@ -90,3 +94,22 @@ class SweepSettings(_Section):
     ray: RaySettings = Field(
         default=RaySettings(mode="local"), description="where the runs' tasks go: local or cluster"
     )
+
+    @field_validator("fixed", "grid")
+    @classmethod
+    def _leave_the_run_s_own_keys(cls, keys: dict[str, Any]) -> dict[str, Any]:
+        owned = sorted(k for k in keys if k.split(".")[0] in SWEEP_OWNS)
+        if owned:
+            raise ValueError(
+                f"{', '.join(owned)}: the sweep sets database, output, seed and name of each run "
+                "itself (list the seeds under 'seeds' and the sweep's folder under 'output')"
+            )
+        return keys
+
+    @field_validator("grid")
+    @classmethod
+    def _values_to_try(cls, grid: dict[str, tuple[Any, ...]]) -> dict[str, tuple[Any, ...]]:
+        empty = sorted(k for k, values in grid.items() if not values)
+        if empty:
+            raise ValueError(f"{', '.join(empty)}: give at least one value to try")
+        return grid

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Iterator
 
@@ -165,3 +166,31 @@ def test_interview_answers_arrive_later(attached: tuple[httpx.Client, CommandQue
     assert done["status"] == "answered"
     assert done["answers"] == [{"user_id": 1, "answer": "great"}, {"user_id": 2, "answer": "fine"}]
     assert client.get("/control/interviews/999").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        ("/control/posts", {"user_id": 1, "content": "\x00"}, "content"),
+        ("/control/posts", {"user_id": 1, "content": "one NUL\x00 inside"}, "content"),
+        ("/control/agents", {"user_name": "nul", "name": "N\x00"}, "name"),
+        ("/control/agents", {"user_name": "nul", "name": "N", "bio": "\x00"}, "bio"),
+        ("/control/interviews", {"user_ids": [1], "question": "why\x00?"}, "question"),
+    ],
+)
+def test_a_nul_anywhere_in_text_is_refused_by_name(
+    attached: tuple[httpx.Client, CommandQueue], path: str, body: dict, field: str
+):
+    """Issue #25.10: one NUL passed ``\\S``; the field now says what it refuses."""
+    client, queue = attached
+    answer = client.post(path, json=body)
+    assert answer.status_code == 422
+    assert "NUL (U+0000)" in str(answer.json()["details"]), answer.json()
+    assert field in str(answer.json()["details"])
+    assert queue.drain() == []
+    schema = client.get("/openapi.json").json()["components"]["schemas"]
+    patterns = [p["pattern"] for s in schema.values() for p in s.get("properties", {}).values()
+                if "pattern" in p]  # fmt: skip
+    assert patterns and all(re.fullmatch(p, "a\x00") is None for p in patterns)
+    tab = client.post("/control/posts", json={"user_id": 1, "content": "tab\tand\nnewline"})
+    assert tab.status_code == 202  # other control characters are text as sent

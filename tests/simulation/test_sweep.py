@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -53,6 +54,16 @@ def test_bad_sweeps_are_refused_with_the_key_named(tmp_path):
         sweep_points(base, SweepSettings(grid={"recsys.kind": ("nope",)}))
     with pytest.raises(SweepError, match="database"):
         sweep_points(base.model_copy(update={"database": "sqlite:///x.db"}), SweepSettings())
+
+
+@pytest.mark.parametrize("part", ["fixed", "grid"])
+@pytest.mark.parametrize("key", ["database", "output", "seed", "name", "database.url"])
+def test_a_sweep_refuses_to_be_told_what_it_sets_for_each_run(tmp_path, part, key):
+    """Issue #25.7: each run's database, folder, seed and name are the sweep's own."""
+    value = "[x]" if part == "grid" else "x"
+    (tmp_path / "grid.yaml").write_text(f"{part}:\n  {key}: {value}\n")
+    with pytest.raises(ConfigError, match=rf"{part}: {re.escape(key)}: the sweep sets"):
+        load_sweep(tmp_path / "grid.yaml")
 
 
 def test_summary_gives_mean_and_spread_over_seeds():
