@@ -65,8 +65,8 @@ def make_run(db: Path, users: int, steps: int) -> str:
                 "n_users": users,
                 "path": str(ROOT / "oasis/datasets/data/twitter/user_all_id_time.csv"),
             },
-            "activation": {"kind": "uniform", "probability": 0.1},
-            "candidate_window_steps": 3,
+            "activation": {"kind": "uniform", "views_per_hour": 0.1},
+            "candidate_window_hours": 3,
         }
     )
     start = time.perf_counter()

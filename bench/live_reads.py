@@ -121,7 +121,7 @@ def experiment(folder: Path, users: int) -> ExperimentConfig:
             "name": "api_load", "seed": 1, "steps": 10_000, "output": str(folder),
             "population": {"source": "synthetic", "n_users": users,
                            "path": str(ROOT / "oasis/datasets/data/twitter/user_all_id_time.csv")},
-            "activation": {"kind": "uniform", "probability": 0.2},
+            "activation": {"kind": "uniform", "views_per_hour": 0.2},
         }
     )  # fmt: skip
 

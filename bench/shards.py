@@ -153,7 +153,7 @@ def bench_full(users: int, activation: float) -> None:
         raw = {
             "seed": 1, "steps": 2, "output": folder,
             "population": {"source": "synthetic", "n_users": users},
-            "activation": {"probability": activation},
+            "activation": {"views_per_hour": activation},
             "ray": {"mode": "local", "shards": 2, "cpus_per_shard": 0.5},
         }  # fmt: skip
         path = Path(folder) / "experiment.yaml"

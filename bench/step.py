@@ -34,8 +34,8 @@ def config(folder: Path, n: int, probability: float, llm: dict[str, Any]) -> Exp
                 "n_users": n,
                 "path": str(ROOT / "oasis/datasets/data/twitter/user_all_id_time.csv"),
             },
-            "activation": {"kind": "uniform", "probability": probability},
-            "candidate_window_steps": 3,
+            "activation": {"kind": "uniform", "views_per_hour": probability},
+            "candidate_window_hours": 3,
             "llm": llm,
         }
     )

@@ -51,7 +51,7 @@ def main(output: Path) -> Path:
         steps=6,
         output=str(output),
         population={"n_users": 200},
-        activation={"kind": "uniform", "probability": 0.3},
+        activation={"kind": "uniform", "views_per_hour": 0.3},
         policy={
             "heuristic": {"repost": 0.2},
             "custom": [

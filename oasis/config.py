@@ -21,12 +21,20 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from oasis.agents.llm_groups import LLMGroupSettings
 from oasis.agents.opinion_settings import InterviewSettings, OpinionSettings
 from oasis.agents.settings import LLMSettings, PolicySettings, RaySettings, WorkerSpec
 from oasis.core.actions import ActionType
+from oasis.core.renamed import refuse_renamed
 from oasis.datasets.settings import BUILTIN_DATA, PopulationSettings
 from oasis.errors import OasisError
 from oasis.loop.settings import (
@@ -80,8 +88,12 @@ class ExperimentConfig(_Section):
     clock: ClockSettings = ClockSettings()
     activation: ActivationSettings = ActivationSettings()
     recsys: RecsysSettings = RecsysSettings()
-    candidate_window_steps: int = Field(
-        default=24, ge=1, description="how far back feeds look for posts"
+    candidate_window_hours: float = Field(
+        default=24.0,
+        gt=0,
+        description="how far back feeds look for posts, in simulated hours (a post older than "
+        "this is no candidate, whatever the step's length). A day: [Kwak10] 75% of retweets "
+        "come within a day of the tweet (Kwak et al., WWW 2010)",
     )
     actions: tuple[ActionType, ...] | None = Field(
         default=None, description="default: by platform kind"
@@ -100,6 +112,11 @@ class ExperimentConfig(_Section):
         default=(),
         description="groups of agents played by other LLMs (see oasis.agents.llm_groups)",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _renamed(cls, data: Any) -> Any:
+        return refuse_renamed(data, _RENAMED)
 
     @field_validator("actions")
     @classmethod
@@ -126,6 +143,9 @@ class ExperimentConfig(_Section):
         )  # fmt: skip
 
 
+_RENAMED = {
+    "candidate_window_steps": "candidate_window_hours (a simulated duration, not a step count)"
+}
 _SHARED = (
     ActionType.DO_NOTHING,
     ActionType.CREATE_POST,
@@ -339,7 +359,7 @@ FORK_MAY_CHANGE: tuple[str, ...] = (
     "policy",
     "llm",
     "actions",
-    "candidate_window_steps",
+    "candidate_window_hours",
 )
 
 

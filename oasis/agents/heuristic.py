@@ -85,7 +85,10 @@ class HeuristicBatch:
     the words it writes about, ``stances`` its stance (None: no stances) and ``post_stances``
     the posts' authors' stances. ``suggested`` holds the who-to-follow lists as CSR over
     ``suggest_indptr`` (agent i's are ``suggested[suggest_indptr[i]:suggest_indptr[i+1]]``);
-    None: no lists.
+    None: no lists. Time, in simulated seconds: ``post_ages`` holds, per entry, the age of its
+    original at the start of the step (None: ages unknown, no decay with age), ``step_s`` the
+    step's length and ``views``, per agent, its feed views in the step (one unless a step is
+    longer than the agent's mean gap between views; None: one each), from activation.
     """
 
     agent_ids: np.ndarray
@@ -103,6 +106,9 @@ class HeuristicBatch:
     comment_stances: np.ndarray | None = None
     suggest_indptr: np.ndarray | None = None
     suggested: np.ndarray | None = None
+    post_ages: np.ndarray | None = None
+    step_s: float = 0.0
+    views: np.ndarray | None = None
 
 
 def decide_heuristic(

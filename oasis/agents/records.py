@@ -24,7 +24,9 @@ from oasis.core.actions import Action, ActionType
 
 _PROFILE = ("user_name", "name", "bio", "persona", "llm_group")
 # Columns of a HeuristicBatch with one value per agent; every other column is per feed entry.
-_PER_AGENT = frozenset({"agent_ids", "indptr", "topics", "stances", "suggest_indptr", "suggested"})
+_PER_AGENT = frozenset(
+    {"agent_ids", "indptr", "topics", "stances", "suggest_indptr", "suggested", "step_s", "views"}
+)
 CONTEXT_SCHEMA = pa.schema(
     [
         ("agent_id", pa.int64()),
@@ -115,6 +117,8 @@ def take_agents(batch: HeuristicBatch, rows: np.ndarray) -> HeuristicBatch:
         indptr=indptr,
         topics=[batch.topics[int(i)] for i in rows],
         stances=None if batch.stances is None else batch.stances[rows],
+        views=None if batch.views is None else batch.views[rows],
+        step_s=batch.step_s,
         suggest_indptr=suggest_indptr,
         suggested=suggested,
         **per_entry,

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from oasis.agents.settings import RaySettings
 from oasis.core.clock import DEFAULT_MINUTES_PER_STEP
+from oasis.core.renamed import refuse_renamed
 
 
 class _Section(BaseModel):
@@ -26,10 +27,29 @@ class ClockSettings(_Section):
 
 
 class ActivationSettings(_Section):
-    """Who is active in a step: ``profile`` uses the seed's hourly activity, else ``uniform``."""
+    """Who is active in a step, from rates per simulated hour (``oasis/core/clock.py``).
+
+    ``profile`` uses the seed's hourly activity (OASIS's ``P = f / max f`` per agent and hour),
+    ``uniform`` one rate for everyone. A rate is feed views per simulated hour; a step of
+    ``dt`` minutes makes an agent active with chance ``min(1, rate * dt / 60)``, so the same
+    experiment at any clock gives the same views (and actions) per simulated hour.
+    """
 
     kind: Literal["profile", "uniform"] = "uniform"
-    probability: float = Field(default=0.2, ge=0.0, le=1.0)
+    views_per_hour: float = Field(
+        default=0.2,
+        ge=0.0,
+        description="uniform: feed views per simulated hour of every agent (0.2: active in one "
+        "step in five at a one-hour clock). No source: set it from the platform's sessions "
+        "per user and hour, or use the seed's profiles",
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _renamed(cls, data: Any) -> Any:
+        return refuse_renamed(
+            data, {"probability": "views_per_hour (a rate per simulated hour, not per step)"}
+        )
 
 
 class EventSettings(_Section):

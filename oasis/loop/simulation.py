@@ -42,7 +42,7 @@ from oasis.config import (
     redact_url,
 )
 from oasis.core.actions import Action, ActionResult
-from oasis.core.clock import Clock, draw_active, hourly_probabilities
+from oasis.core.clock import Clock, draw_active, hourly_probabilities, step_activity
 from oasis.core.rng import Stream, generator
 from oasis.datasets.cleaning import Repair
 from oasis.datasets.population import Population
@@ -57,6 +57,7 @@ from oasis.loop.roster import PROFILE_KEYS, Roster, profile_text
 from oasis.loop.schedule import Schedule
 from oasis.loop.stance_book import StanceBook, merge, score_answers
 from oasis.loop.step_inputs import (
+    StepTime,
     SuggestedByUser,
     active_users,
     candidate_posts,
@@ -256,12 +257,11 @@ class Simulation:
         t, started, phase = self.next_step, time.perf_counter(), PhaseClock()
         now = self.clock.seconds(t)
         with phase("activation"):
-            active = draw_active(self.config.seed, t, self.roster.agent_ids, self._probability(t))
-            active = np.union1d(active, self.always_active) if len(self.always_active) else active
+            active, views = self._activate(t)
         with phase("events"):
             events = collect(self.events, t, World(self.platform, self.roster.next_free_id()))
         with self.platform.reader() as reader:
-            inputs = self._inputs(reader, t, now, active, phase)
+            inputs = self._inputs(reader, t, now, active, views, phase)
         # Interviews are asked before the decisions, so the usage the decisions report for the
         # step includes theirs (it was counted a step late, and the last step's never).
         with phase("interviews"):
@@ -346,19 +346,38 @@ class Simulation:
                 lines[f"llm group {name}"] = _usage_line(llm, agents, usage.get(name))
         return lines
 
-    def _probability(self, step: int) -> np.ndarray | float:
-        return self.roster.probability(self.clock.hour(step), self.config.activation.probability)
+    def _window_steps(self) -> int:
+        """The candidate window, ``candidate_window_hours`` of simulated time, in whole steps."""
+        return self.clock.steps_in(self.config.candidate_window_hours * 60.0)
+
+    def _activate(self, step: int) -> tuple[np.ndarray, np.ndarray]:
+        """The agents active at ``step``, and every agent's feed views in it (roster order)."""
+        chance, views = step_activity(self._rate(step), self.clock.minutes_per_step)
+        active = draw_active(self.config.seed, step, self.roster.agent_ids, chance)
+        active = np.union1d(active, self.always_active) if len(self.always_active) else active
+        return active, np.broadcast_to(views, self.roster.agent_ids.shape)
+
+    def _rate(self, step: int) -> np.ndarray | float:
+        """Each agent's feed views per simulated hour at ``step``'s hour."""
+        return self.roster.probability(self.clock.hour(step), self.config.activation.views_per_hour)
 
     def _inputs(
-        self, reader: Reader, step: int, now: float, active: np.ndarray, phase: PhaseClock
+        self,
+        reader: Reader,
+        step: int,
+        now: float,
+        active: np.ndarray,
+        views: np.ndarray,
+        phase: PhaseClock,
     ) -> StepInputs:
         """Feeds for the active agents; from them, LLM observations and heuristic columns.
 
-        Everything is read from the state committed before ``step``; ``phase`` times the
-        feeds, who-to-follow and observations.
+        Everything is read from the state committed before ``step``; ``views`` holds every
+        agent's feed views in the step if active (roster order); ``phase`` times the feeds,
+        who-to-follow and observations.
         """
         with phase("feeds"):
-            candidates = candidate_posts(reader, step - self.config.candidate_window_steps)
+            candidates = candidate_posts(reader, step - self._window_steps())
             users = active_users(reader, active, candidates[0])
             rng = generator(self.config.seed, Stream.RECSYS, step)
             ranked = self.recommender.recommend(candidates[0], users, now, rng)
@@ -380,9 +399,15 @@ class Simulation:
             wanted = wanted_flags(self.config.allowed_actions)
             rules = heuristic_batch(
                 reader, by_user, rule_ids, candidates, state, topics, mine, wanted,
-                found.lists(np.flatnonzero(~observed)),
+                found.lists(np.flatnonzero(~observed)), self._step_time(now, rule_ids, views),
             )  # fmt: skip
         return StepInputs(feeds, contexts, rules)
+
+    def _step_time(self, now: float, ids: np.ndarray, views: np.ndarray) -> StepTime:
+        """The step's time for the heuristic agents ``ids``; ``views`` is in roster order."""
+        order = np.argsort(self.roster.agent_ids)
+        at = order[np.searchsorted(self.roster.agent_ids, ids, sorter=order)]
+        return StepTime(now, self.clock.minutes_per_step * 60.0, np.asarray(views[at]))
 
     def _contexts(
         self,
@@ -469,11 +494,12 @@ class Simulation:
     def _advance(self, step: int, feeds: Feeds) -> None:
         """Move the recommenders' state past a committed step (also used to replay on resume).
 
-        Every ``candidate_window_steps`` steps, what was shown is forgotten for posts that can no
-        longer be candidates, so that store stays as large as the window, not the run.
+        Every candidate window (``candidate_window_hours`` in steps), what was shown is forgotten
+        for posts that can no longer be candidates, so that store stays as large as the window,
+        not the run.
         """
         state: RecsysState = self.recommender.state
-        window = self.config.candidate_window_steps
+        window = self._window_steps()
         with self.platform.reader() as reader:
             joined = reader.profiles(reader.users_created(step).tolist())
             post_ids, texts = reader.post_texts(step, step)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -156,14 +156,12 @@ def heuristic_batch(
     stances: np.ndarray | None = None,
     wanted: Collection[str] | None = None,
     suggested: tuple[np.ndarray, np.ndarray] | None = None,
+    time: StepTime | None = None,
 ) -> HeuristicBatch:
-    """Columns for the heuristic policy (:class:`HeuristicBatch`) of ``user_ids``, in order."""
-    posts, roots = candidates
+    """The :class:`HeuristicBatch` of ``user_ids``, in order (with ``time``: ages and views)."""
     indptr, post_ids = feed_rows(by_user, user_ids)
-    position = {int(p): i for i, p in enumerate(posts.post_id)}
-    rows = np.array([position[int(p)] for p in post_ids], np.int64)
-    entry_roots = roots[rows] if len(rows) else np.empty(0, np.int64)
-    authors, popularity = _originals(reader, entry_roots)
+    entry_roots = _entry_roots(candidates, post_ids)
+    authors, popularity, created = _originals(reader, entry_roots)
     comment_ids, scores, comment_stances = shown_comments(reader, entry_roots)
     owners = np.repeat(user_ids, np.diff(indptr))
     interests = state.interests.vectors(owners) if len(owners) else np.empty((0, 1))
@@ -184,7 +182,38 @@ def heuristic_batch(
         comment_stances=None if stances is None else comment_stances,
         suggest_indptr=None if suggested is None else suggested[0],
         suggested=None if suggested is None else suggested[1],
+        **_time_columns(time, created),
     )
+
+
+def _entry_roots(candidates: tuple[PostTable, np.ndarray], post_ids: np.ndarray) -> np.ndarray:
+    """The original each feed entry (``post_ids``, all candidates) is or shares."""
+    posts, roots = candidates
+    position = {int(p): i for i, p in enumerate(posts.post_id)}
+    rows = np.array([position[int(p)] for p in post_ids], np.int64)
+    return roots[rows] if len(rows) else np.empty(0, np.int64)
+
+
+def _time_columns(time: StepTime | None, created: np.ndarray) -> dict[str, Any]:
+    """The batch's time columns: the originals' ages, the step's length, the agents' views."""
+    if time is None:
+        return {}
+    return {"post_ages": time.now - created, "step_s": time.step_s, "views": time.views}
+
+
+@dataclass(frozen=True, slots=True)
+class StepTime:
+    """The step's simulated time for the heuristic batch.
+
+    Attributes:
+        now: the step's start, simulated POSIX seconds (posts' ``created_at`` is on that scale).
+        step_s: the step's length in simulated seconds.
+        views: each agent's feed views in the step, aligned with the batch's agents.
+    """
+
+    now: float
+    step_s: float
+    views: np.ndarray
 
 
 def _reader_state(
@@ -200,12 +229,13 @@ def _reader_state(
     return state_bits(done, owners == authors)
 
 
-def _originals(reader: Reader, roots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The author and the likes plus shares of each entry's original (``roots``)."""
+def _originals(reader: Reader, roots: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The author, the likes plus shares and the creation time of each entry's original."""
     unique = distinct(roots)
     original = reader.originals(unique.tolist())
     at = np.searchsorted(unique, roots)
-    return original["user_id"][at], (original["likes"] + original["shares"])[at]
+    engaged = original["likes"] + original["shares"]
+    return original["user_id"][at], engaged[at], original["created_at"][at]
 
 
 def wanted_flags(allowed: Collection[ActionType]) -> tuple[str, ...]:

@@ -89,7 +89,7 @@ def sweep_points(base: ExperimentConfig, sweep: SweepSettings) -> list[SweepPoin
 
 
 def setting_label(setting: dict[str, Any]) -> str:
-    """A folder name for a setting: ``recsys.kind=random,activation.probability=0.3``."""
+    """A folder name for a setting: ``recsys.kind=random,activation.views_per_hour=0.3``."""
     text = ",".join(f"{key}={value}" for key, value in setting.items()) or "base"
     return re.sub(r"[^A-Za-z0-9._=,+-]", "_", text)
 

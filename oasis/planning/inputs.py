@@ -14,7 +14,7 @@ from oasis.agents.observation import Observation, PostView
 from oasis.agents.profile import Profile
 from oasis.agents.prompts import build_messages, system_prompt
 from oasis.config import ExperimentConfig
-from oasis.core.clock import hourly_probabilities
+from oasis.core.clock import hourly_probabilities, step_activity
 from oasis.datasets.population import Population
 from oasis.loop.simulation import llm_mask
 from oasis.planning.capacity import PlanError, PlanInputs, estimate_tokens, parse_model_size
@@ -44,10 +44,12 @@ def mean_activation(
     config: ExperimentConfig, population: Population, agents: np.ndarray | None = None
 ) -> float:
     """The mean chance that an agent (of the ``agents`` mask, default all) is active in a step."""
+    minutes = config.clock.minutes_per_step
     if config.activation.kind == "uniform" or population.activity is None:
-        return config.activation.probability
+        return float(step_activity(config.activation.views_per_hour, minutes)[0])
     activity = population.activity if agents is None else population.activity[agents]
-    return float(np.mean(hourly_probabilities(activity))) if len(activity) else 0.0
+    rates = hourly_probabilities(activity)
+    return float(np.mean(step_activity(rates, minutes)[0])) if len(activity) else 0.0
 
 
 def plan_inputs(

@@ -365,13 +365,20 @@ class Reader:
         return entry_state(self.conn, readers, originals, authors, comments, wanted)
 
     def originals(self, post_ids: Sequence[int]) -> dict[str, np.ndarray]:
-        """Author, likes and shares of ``post_ids`` (original posts), aligned with them."""
+        """Author, likes, shares and creation time of ``post_ids`` (originals), aligned."""
         query = select(Post.post_id, Post.user_id, Post.num_likes, Post.num_shares)
-        rows = {r[0]: r[1:] for r in self.conn.execute(
+        query = query.add_columns(Post.created_at)
+        rows = {r[0]: tuple(r[1:]) for r in self.conn.execute(
             query.where(member_of(self.conn, Post.post_id, set(post_ids)))
         )} if len(post_ids) else {}  # fmt: skip
-        table = np.array([rows[int(p)] for p in post_ids], _INT).reshape(-1, 3)
-        return {"user_id": table[:, 0], "likes": table[:, 1], "shares": table[:, 2]}
+        table = np.array([rows[int(p)][:3] for p in post_ids], _INT).reshape(-1, 3)
+        created = np.array([rows[int(p)][3] for p in post_ids], np.float64)
+        return {
+            "user_id": table[:, 0],
+            "likes": table[:, 1],
+            "shares": table[:, 2],
+            "created_at": created,
+        }
 
     def feeds(self, step: int) -> FeedRecord | None:
         """The feeds given at ``step`` (None when that step stored none)."""

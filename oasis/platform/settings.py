@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from oasis.core.renamed import refuse_renamed
 
 
 class PlatformSettings(BaseModel):
@@ -15,7 +17,7 @@ class PlatformSettings(BaseModel):
         allow_self_rating: whether users may like or dislike their own posts and comments.
         report_threshold: reports after which a post carries a visible warning.
         search_limit: most rows a search returns.
-        trend_window_steps: how many recent steps ``trend`` looks back over.
+        trend_window_hours: how far back, in simulated hours, ``trend`` looks for posts.
         trend_limit: most posts ``trend`` returns.
         max_content_chars: longest post, comment or message text kept.
     """
@@ -26,6 +28,14 @@ class PlatformSettings(BaseModel):
     allow_self_rating: bool = True
     report_threshold: int = Field(default=2, ge=1)
     search_limit: int = Field(default=10, ge=1, le=200)
-    trend_window_steps: int = Field(default=24, ge=1)
+    trend_window_hours: float = Field(default=24.0, gt=0)
+
     trend_limit: int = Field(default=5, ge=1, le=200)
     max_content_chars: int = Field(default=2000, ge=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _renamed(cls, data: Any) -> Any:
+        return refuse_renamed(
+            data, {"trend_window_steps": "trend_window_hours (simulated hours, not steps)"}
+        )

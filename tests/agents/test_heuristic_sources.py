@@ -11,7 +11,6 @@ import pytest
 
 from oasis.agents.heuristic import vote_rates
 from oasis.agents.settings import HeuristicSettings
-from oasis.core.clock import DEFAULT_MINUTES_PER_STEP
 from oasis.datasets.settings import BUILTIN_DATA
 from oasis.loop.settings import ActivationSettings
 from oasis.recsys.settings import RecsysSettings
@@ -53,7 +52,7 @@ def follows_per_day(path: Path) -> float:
 def test_the_seed_bounds_the_follow_rate():
     per_day = follows_per_day(BUILTIN_DATA / "twitter" / "user_all_id_time.csv")
     assert per_day == pytest.approx(0.64, abs=0.005)
-    active_steps = 24 * 60 / DEFAULT_MINUTES_PER_STEP * ActivationSettings().probability
+    active_steps = 24 * ActivationSettings().views_per_hour  # feed views a simulated day
     likes_per_day = FEED * RATES.like * active_steps
     assert active_steps == pytest.approx(4.8)
     assert per_day / likes_per_day == pytest.approx(0.67, abs=0.005)

@@ -66,7 +66,7 @@ def experiment_file(folder: Path, llm: ScriptedLLMServer, database: str | None) 
     path.write_text(
         f"name: live\nseed: 4\nsteps: 40\noutput: out\n{db}"
         "population: {source: synthetic, n_users: 40}\n"
-        "activation: {kind: uniform, probability: 0.3}\n"
+        "activation: {kind: uniform, views_per_hour: 0.3}\n"
         f"llm: {{endpoints: ['{llm.base_url}'], model: scripted}}\n"
     )
     return path

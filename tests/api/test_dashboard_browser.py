@@ -257,7 +257,7 @@ def test_herd_view_of_a_finished_herd_run(browser: WebDriver, tmp_path: Path):
         "herd",
         steps=5,
         platform={"kind": "reddit"},
-        activation={"kind": "uniform", "probability": 0.3},
+        activation={"kind": "uniform", "views_per_hour": 0.3},
         herd={"path": str(BUILTIN_DATA / "reddit" / "counterfactual_36.json")},
     )
     simulation = Simulation.open(config)

@@ -57,7 +57,7 @@ def make_config(
             "steps": 3,
             "output": str(folder),
             "population": {"source": "synthetic", "n_users": 60},
-            "activation": {"probability": 0.3},
+            "activation": {"views_per_hour": 0.3},
             "llm": {"endpoints": [llm_server.base_url], "model": "scripted"},
             "policy": {"llm_share": 0.5},
             "ray": {"mode": mode, "shards": shards, "cpus_per_shard": 0.25},

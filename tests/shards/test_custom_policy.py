@@ -56,7 +56,7 @@ def write_experiment(folder: Path, kind: str, mode: str, **extra: Any) -> Path:
         "output": str(folder),
         "platform": {"kind": kind},
         "population": {"source": "synthetic", "n_users": 40},
-        "activation": {"probability": 0.3},
+        "activation": {"views_per_hour": 0.3},
         "recsys": {"kind": "twitter" if kind == "twitter" else "reddit", "k": 5},
         "policy": {
             "heuristic": {"repost": 0.0},

@@ -57,7 +57,7 @@ def experiment(tmp_path: Path, name: str, **overrides: Any) -> ExperimentConfig:
         "steps": 3,
         "output": str(tmp_path / name),
         "population": {"source": "synthetic", "n_users": 50},
-        "activation": {"kind": "uniform", "probability": 0.6},
+        "activation": {"kind": "uniform", "views_per_hour": 0.6},
         "recsys": {"kind": "twitter", "k": 5},
     }
     for key, value in overrides.items():
@@ -82,7 +82,7 @@ def herd_experiment(tmp_path: Path) -> ExperimentConfig:
         "herd",
         steps=4,
         platform={"kind": "reddit"},
-        activation={"kind": "uniform", "probability": 0.0},
+        activation={"kind": "uniform", "views_per_hour": 0.0},
         herd={"path": str(BUILTIN_DATA / "reddit" / "counterfactual_36.json"), "threads": 12},
     )
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 import numpy as np
+import pytest
 
-from oasis.core.clock import Clock, draw_active, hourly_probabilities
+from oasis.core.clock import Clock, draw_active, hourly_probabilities, step_activity
 
 
 def test_hourly_probabilities_follow_the_paper():
@@ -50,3 +51,22 @@ def test_clock_labels_and_hours():
     assert [clock.hour(s) for s in range(4)] == [22, 23, 1, 2]
     assert clock.label(1) == "2026-03-01 23:30"
     assert clock.seconds(2) - clock.seconds(0) == 3 * 3600
+
+
+def test_a_rate_per_hour_gives_the_same_views_per_hour_at_any_clock():
+    rates = np.array([0.0, 0.2, 1.0, 6.0])
+    for minutes in (1, 10, 20, 60):
+        chance, views = step_activity(rates, minutes)
+        per_hour = chance * views * 60 / minutes
+        assert per_hour == pytest.approx(rates)
+        assert (chance <= 1).all() and (views >= 1).all()
+    assert step_activity(rates, 60)[0].tolist() == [0.0, 0.2, 1.0, 1.0]  # OASIS's P at 1 hour
+    assert step_activity(rates, 60)[1].tolist() == [1.0, 1.0, 1.0, 6.0]
+
+
+def test_windows_are_whole_steps_covering_a_duration():
+    start = datetime(2026, 1, 1)
+    assert Clock(start, 60).steps_in(24 * 60) == 24
+    assert Clock(start, 1).steps_in(24 * 60) == 1440
+    assert Clock(start, 7).steps_in(60) == 9
+    assert Clock(start, 120).steps_in(30) == 1

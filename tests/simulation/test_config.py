@@ -58,3 +58,17 @@ def test_environment_overrides(tmp_path):
     assert config.database_url == "postgresql://db/x"
     assert config.llm.endpoints == ("http://a/v1", "http://b/v1") and config.llm.model == "m"
     assert (config.ray.mode, config.ray.address) == ("cluster", "ray://head:10001")
+
+
+@pytest.mark.parametrize(
+    ("text", "new"),
+    [
+        ("candidate_window_steps: 6\n", "use candidate_window_hours"),
+        ("activation: {probability: 0.3}\n", "activation: Value error, 'probability' is no"),
+        ("platform: {trend_window_steps: 3}\n", "use trend_window_hours"),
+    ],
+)
+def test_keys_whose_unit_changed_are_refused_naming_the_new_key(tmp_path, text, new):
+    with pytest.raises(ConfigError, match=re.escape(new)) as refused:
+        load_config(write(tmp_path, text), environ={})
+    assert "\n" not in str(refused.value)

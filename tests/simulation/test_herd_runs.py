@@ -55,7 +55,7 @@ def test_the_herd_example_places_all_220_threads(tmp_path: Path) -> None:
     assert (config.output / "herd_tests.csv").exists()
 
 
-REDUCED = {"steps": 8, "activation": {"kind": "uniform", "probability": 1.0}}
+REDUCED = {"steps": 8, "activation": {"kind": "uniform", "views_per_hour": 1.0}}
 
 
 def two_seeds(tmp_path: Path, influence: dict[str, float]) -> pd.DataFrame:

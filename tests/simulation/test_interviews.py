@@ -13,7 +13,8 @@ def test_interview_usage_is_counted_in_the_step_it_happens_the_last_one_too(tmp_
     question = {"kind": "interview", "question": "How do you feel?", "user_ids": [1, 2, 3]}
     config = experiment(
         tmp_path, "asked", steps=3, llm=llm, policy={"llm_share": 0.0, "llm_agents": [1, 2, 3]},
-        activation={"probability": 0.0}, events=[{"step": 0, **question}, {"step": 2, **question}],
+        activation={"views_per_hour": 0.0},
+        events=[{"step": 0, **question}, {"step": 2, **question}],
     )  # fmt: skip
     simulation = Simulation.open(config)
     simulation.run()

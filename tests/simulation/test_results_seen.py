@@ -58,7 +58,7 @@ def test_search_hits_reach_the_next_prompt_and_memory(tmp_path, kind: str) -> No
             tmp_path, kind, steps=3, platform={"kind": kind},
             population={"source": "synthetic", "n_users": 8},
             recsys={"kind": "twitter" if kind == "twitter" else "reddit", "k": 5},
-            activation={"kind": "uniform", "probability": 1.0},
+            activation={"kind": "uniform", "views_per_hour": 1.0},
             llm={"endpoints": [server.base_url], "model": "scripted"},
             events=[{"step": 0, "kind": "post", "user_id": 0, "content": "a zebra crossing"}],
         )  # fmt: skip

@@ -32,7 +32,7 @@ def test_resume_after_a_stop_matches_an_uninterrupted_run(tmp_path, llm_server, 
 
 
 def test_shown_posts_are_forgotten_once_they_leave_the_window_and_resume_still_matches(tmp_path):
-    settings = {"steps": 6, "candidate_window_steps": 2}
+    settings = {"steps": 6, "candidate_window_hours": 2}
     whole = Simulation.open(experiment(tmp_path, "whole", **settings))
     whole.run()
     shown_posts = set((whole.recommender.state.shown.keys & 0x7FFFFFFF).tolist())

@@ -9,7 +9,8 @@ from tests.simulation.conftest import experiment
 
 def test_a_scheduled_sign_up_past_the_last_id_runs_and_resumes(tmp_path):
     event = {"step": 0, "kind": "sign_up", "user_id": 205, "user_name": "late", "name": "Late"}
-    config = experiment(tmp_path, "gap", steps=4, events=[event], activation={"probability": 1.0})
+    activation = {"views_per_hour": 1.0}
+    config = experiment(tmp_path, "gap", steps=4, events=[event], activation=activation)
     first = Simulation.open(config)
     first.step()
     first.step()  # was: IndexError: index 205 is out of bounds for axis 0 with size 51
@@ -22,7 +23,7 @@ def test_a_scheduled_sign_up_past_the_last_id_runs_and_resumes(tmp_path):
 
 def test_injected_agents_with_a_taken_name_fail_alone_and_the_run_goes_on(tmp_path):
     queue = CommandQueue()
-    config = experiment(tmp_path, "dup", steps=4, activation={"probability": 1.0})
+    config = experiment(tmp_path, "dup", steps=4, activation={"views_per_hour": 1.0})
     simulation = Simulation.open(config, controller=queue)
     simulation.step()
     for name in ("twin", "twin", "third"):  # the second sign-up fails: its id stays a gap

@@ -49,7 +49,7 @@ def run_config(tmp_path: Any, kind: str, name: str, **overrides: Any) -> Any:
     return experiment(
         tmp_path, f"{kind}-{name}", steps=3, platform={"kind": kind},
         recsys={"kind": kind, "k": 5, **overrides.pop("recsys", {})},
-        activation={"kind": "uniform", "probability": 0.5}, **overrides,
+        activation={"kind": "uniform", "views_per_hour": 0.5}, **overrides,
     )  # fmt: skip
 
 

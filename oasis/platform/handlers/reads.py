@@ -65,12 +65,12 @@ def search_user(batch: StepBatch, action: Action) -> ActionResult:
 
 
 def trend(batch: StepBatch, action: Action) -> ActionResult:
-    """The most liked posts and quotes (not reposts) of the last ``trend_window_steps`` steps."""
-    since = batch.step - batch.settings.trend_window_steps
+    """The most liked posts and quotes (not reposts) of the last ``trend_window_hours``."""
+    since = batch.now - batch.settings.trend_window_hours * 3600.0
     query = (
         select(*_POST_COLUMNS)
         .where(
-            Post.created_step >= since,
+            Post.created_at >= since,
             ~is_repost(),
             _unmuted(Post.user_id, action.agent_id),
         )
