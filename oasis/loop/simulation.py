@@ -372,9 +372,8 @@ class Simulation:
     ) -> StepInputs:
         """Feeds for the active agents; from them, LLM observations and heuristic columns.
 
-        Everything is read from the state committed before ``step``; ``views`` holds every
-        agent's feed views in the step if active (roster order); ``phase`` times the feeds,
-        who-to-follow and observations.
+        Read from the state committed before ``step``; ``views``: every agent's feed views in
+        the step if active (roster order); ``phase`` times feeds, who-to-follow, observations.
         """
         with phase("feeds"):
             candidates = candidate_posts(reader, step - self._window_steps())
