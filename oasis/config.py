@@ -33,6 +33,7 @@ from pydantic import (
 from oasis.agents.llm_groups import LLMGroupSettings
 from oasis.agents.opinion_settings import InterviewSettings, OpinionSettings
 from oasis.agents.settings import LLMSettings, PolicySettings, RaySettings, WorkerSpec
+from oasis.analysis.settings import AnalysisSettings
 from oasis.core.actions import ActionType
 from oasis.core.renamed import refuse_renamed
 from oasis.datasets.settings import BUILTIN_DATA, PopulationSettings
@@ -103,6 +104,7 @@ class ExperimentConfig(_Section):
     ray: RaySettings = RaySettings()
     events: tuple[EventSettings, ...] = ()
     herd: HerdSettings | None = None
+    analysis: AnalysisSettings = AnalysisSettings()
     fork: Lineage | None = Field(default=None, description="set by `oasis fork`, not by hand")
     opinions: OpinionSettings | None = Field(
         default=None, description="agents' stances and the opinion model; none: no stances"

@@ -213,3 +213,29 @@ def write_metrics_csv(metrics: pd.DataFrame, path: str | Path) -> Path:
     out = Path(path)
     metrics.to_csv(out, index=False)
     return out
+
+
+def structural_virality(parent: np.ndarray) -> float:
+    """Goel et al.'s structural virality of a tree: the mean distance between pairs of nodes.
+
+    Goel, Anderson, Hofman and Watts, "The structural virality of online diffusion",
+    Management Science 62(1) (2016): nu(T) = 1/(n(n-1)) sum_ij d_ij over the n nodes. On a
+    tree it is the Wiener index (each edge lies on the paths between the s nodes below it and
+    the n - s others: sum of s(n - s)) over the n(n-1)/2 pairs, computed in O(n).
+
+    Args:
+        parent: Each node's parent index, -1 for the root; parents precede their children
+            (as in :class:`CascadeTree`).
+
+    Returns:
+        The mean pairwise distance; NaN for fewer than two nodes.
+    """
+    n = len(parent)
+    if n < 2:
+        return float("nan")
+    parents = np.asarray(parent, np.int64).tolist()
+    sizes = [1] * n  # each node's subtree size: children come after parents, so add backwards
+    for child in range(n - 1, 0, -1):
+        sizes[parents[child]] += sizes[child]
+    subtree = np.array(sizes[1:], np.float64)
+    return float(2.0 * np.sum(subtree * (n - subtree)) / (n * (n - 1)))

@@ -18,6 +18,7 @@ from oasis.analysis import (
     write_report,
 )
 from oasis.analysis.cascade import Level
+from oasis.analysis.cascade_facts import cascade_facts
 from oasis.analysis.comparison import (
     ALIGNMENT,
     METRICS,
@@ -67,6 +68,7 @@ def write_run(simulation: Simulation) -> list[Path]:
         herd=simulation.herd_table(),
         level="post" if config.platform.kind == "reddit" else "user",
         topic=topic_reference(config.population), extras=extras,
+        cascade_min_users=config.analysis.cascade_min_users,
     )  # fmt: skip
 
 
@@ -125,22 +127,22 @@ def write_results(
     level: Level = "user",
     topic: TopicReference | None = None,
     extras: RunExtras | None = None,
+    cascade_min_users: int = 50,
 ) -> list[Path]:
     """Export traces and posts as Parquet, metrics as JSON, and the analysis report.
 
     ``herd``: the herd experiment's first comments and groups; ``extras``: :class:`RunExtras`.
-    ``level``: ``user`` cascade trees (X) or ``post`` ones (Reddit). A ``topic``'s real figures
-    go beside its source's cascade (``comparison.csv/json``, ``cascades.png``, ``summary.md``).
+    ``level``: ``user`` cascade trees (X) or ``post`` ones (Reddit); user-level runs also get
+    the facts and trees of the cascades that reached ``cascade_min_users`` users
+    (``cascade_facts.csv``, ``cascade_trees.parquet``). A ``topic``'s real figures go beside its
+    source's cascade (``comparison.csv/json``, ``cascades.png``, ``summary.md``).
     """
     folder.mkdir(parents=True, exist_ok=True)
     with platform.reader() as reader:
         trace, posts, metrics = reader.results_tables()
     records, written = _export_tables(folder, trace, posts, metrics)
     posts = posts.assign(minute=(posts["created_at"] - clock.seconds(0)) / 60.0)
-    # Every cascade is measured at the end of every step, so its curve runs to the end of the
-    # run (flat after its last repost) and curves of different roots line up.
-    steps = np.sort((metrics["sim_time"].to_numpy(np.float64) - clock.seconds(0)) / 60.0)
-    cascades = cascades_metrics(posts, None, "minute", steps, level) if len(posts) else None
+    cascades = _cascades(folder, posts, metrics, clock, level, cascade_min_users, written)
     comparison = _comparison(folder, posts, cascades, topic, written)
     report = write_report(
         folder,
@@ -154,6 +156,32 @@ def write_results(
         title=title,
     )
     return written + report
+
+
+def _cascades(
+    folder: Path,
+    posts: pd.DataFrame,
+    metrics: pd.DataFrame,
+    clock: Clock,
+    level: Level,
+    min_users: int,
+    written: list[Path],
+) -> pd.DataFrame | None:
+    """Every cascade's curve; in user-level runs, the large cascades' facts and trees too."""
+    if level == "user":
+        written += write_cascade_facts(folder, posts, min_users)
+    # Every cascade is measured at the end of every step, so its curve runs to the end of the
+    # run (flat after its last repost) and curves of different roots line up.
+    steps = np.sort((metrics["sim_time"].to_numpy(np.float64) - clock.seconds(0)) / 60.0)
+    return cascades_metrics(posts, None, "minute", steps, level) if len(posts) else None
+
+
+def write_cascade_facts(folder: Path, posts: pd.DataFrame, min_users: int) -> list[Path]:
+    """``cascade_facts.csv`` and ``cascade_trees.parquet``: the cascades of ``min_users``."""
+    facts, trees = cascade_facts(posts, min_users)
+    facts.to_csv(folder / "cascade_facts.csv", index=False)
+    trees.to_parquet(folder / "cascade_trees.parquet")
+    return [folder / "cascade_facts.csv", folder / "cascade_trees.parquet"]
 
 
 def _export_tables(
