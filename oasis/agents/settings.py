@@ -13,6 +13,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from oasis.core.actions import ActionType
+from oasis.core.renamed import refuse_renamed
 
 
 class _Section(BaseModel):
@@ -227,12 +228,8 @@ class HeuristicSettings(_Section):
     @model_validator(mode="before")
     @classmethod
     def _no_conformity(cls, data: Any) -> Any:
-        if isinstance(data, dict) and "conformity" in data:
-            raise ValueError(
-                "'conformity' was replaced by positive_herding, negative_herding and correction "
-                "(Muchnik et al. 2013); set those instead"
-            )
-        return data
+        replaced = "positive_herding, negative_herding and correction (Muchnik et al. 2013)"
+        return refuse_renamed(data, {"conformity": replaced})
 
 
 class LLMSettings(_Section):
