@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 import anyio
 from fastapi import FastAPI
 
+from oasis.api.body_limit import BodyLimit
 from oasis.api.cache import ResponseCache, ResponseCacheSettings
 from oasis.api.dashboard import install_dashboard
 from oasis.api.errors import install_error_handlers
@@ -56,4 +57,6 @@ def create_app(
     app.add_middleware(
         ResponseCache, version=lambda: app.state.commit_watch.version(), settings=cache
     )
+    # Outermost: the control token and the body's size are checked before a body is read.
+    app.add_middleware(BodyLimit, token=lambda: app.state.token)
     return app

@@ -48,18 +48,29 @@ def last_step(snap: Snapshot) -> int:
     return int(run_record(snap)["last_step"])
 
 
+def control_refusal(given: str, expected: str | None) -> str | None:
+    """Why a control request with bearer token ``given`` is refused (None: it is not).
+
+    Also asked by :class:`oasis.api.body_limit.BodyLimit` before a control request's body is
+    read, so that no one without the token makes the server read a body.
+    """
+    if expected is None:
+        return "control is disabled: the API was started without a token"
+    # Compare bytes: compare_digest refuses non-ASCII str.
+    if not secrets.compare_digest(given.encode(), expected.encode()):
+        return "control needs the bearer token given at start-up"
+    return None
+
+
 def _authorised(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> None:
-    expected: str | None = request.app.state.token
-    given = credentials.credentials if credentials else ""
-    # Compare bytes: compare_digest refuses non-ASCII str.
-    if expected is None or not secrets.compare_digest(given.encode(), expected.encode()):
-        message = "control needs the bearer token given at start-up"
-        if expected is None:
-            message = "control is disabled: the API was started without a token"
-        raise HTTPException(401, message, headers={"WWW-Authenticate": "Bearer"})
+    refusal = control_refusal(
+        credentials.credentials if credentials else "", request.app.state.token
+    )
+    if refusal is not None:
+        raise HTTPException(401, refusal, headers={"WWW-Authenticate": "Bearer"})
 
 
 def _controller(request: Request, _: Annotated[None, Depends(_authorised)]) -> Controller:

@@ -16,9 +16,10 @@ from oasis.platform import PlatformError
 _log = logging.getLogger(__name__)
 
 
-def _error(
+def error_response(
     status: int, message: str, details: list[dict[str, Any]] | None = None, name: str = ""
 ) -> JSONResponse:
+    """An :class:`oasis.api.schemas.ErrorOut` answer (its name from the status by default)."""
     name = name or HTTPStatus(status).phrase.lower().replace(" ", "_")
     body: dict[str, Any] = {"error": name, "message": message, "details": details}
     return JSONResponse(body, status_code=status)
@@ -26,7 +27,7 @@ def _error(
 
 async def _http_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
-    response = _error(exc.status_code, str(exc.detail))
+    response = error_response(exc.status_code, str(exc.detail))
     response.headers.update(exc.headers or {})
     return response
 
@@ -38,17 +39,17 @@ async def _invalid(_: Request, exc: Exception) -> JSONResponse:
         for e in exc.errors()
     ]
     message = "; ".join(f"{'.'.join(d['loc'])}: {d['msg']}" for d in details)
-    return _error(422, message or "invalid request", details, "invalid_request")
+    return error_response(422, message or "invalid request", details, "invalid_request")
 
 
 async def _unavailable(_: Request, exc: Exception) -> JSONResponse:
     _log.warning("database error: %s", exc)
-    return _error(503, "the database could not answer; try again", name="unavailable")
+    return error_response(503, "the database could not answer; try again", name="unavailable")
 
 
 async def _internal(_: Request, exc: Exception) -> JSONResponse:
     _log.exception("unhandled error", exc_info=exc)
-    return _error(500, "internal error", name="internal_error")
+    return error_response(500, "internal error", name="internal_error")
 
 
 def install_error_handlers(app: FastAPI) -> None:
