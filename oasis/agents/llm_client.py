@@ -1,15 +1,16 @@
 """The OpenAI-compatible LLM client: `vllm serve` endpoints over HTTP, errors returned as data.
 
-It speaks the chat-completions protocol with aiohttp directly, as vLLM's own serving benchmark
-does, rather than through the ``openai`` SDK: the SDK's request and response layers cost about
-0.7 ms of CPU per request against an instant server, this client 0.14 ms (``python -m
-bench.llm_client``), and the simulator sends one request per active agent per step.
+It speaks the chat-completions protocol over keep-alive HTTP/1.1 connections of its own
+(:mod:`oasis.agents.llm_http`) rather than through the ``openai`` SDK or aiohttp's session: the
+SDK's request and response layers cost about 0.7 ms of CPU per request against an instant
+server, aiohttp's about 0.2 ms, and the simulator sends one request per active agent per step
+(``python -m bench.llm_client``).
 
 An agent always goes to endpoint ``agent_id % len(endpoints)``, which keeps its prompt prefix
 (system message and profile) warm in that server's prefix cache. The agent id is sent in the
 request's ``user`` field, which vLLM accepts and ignores and which the scripted test server
 reads. Sessions are opened per :meth:`OpenAIChatClient.complete` call, so the same object works
-under ``asyncio.run`` again and again (a connection pool is tied to the loop that opened it).
+under a new event loop again and again (a connection pool is tied to the loop that opened it).
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import aiohttp
 import orjson
 
 from oasis.agents.chat import ChatRequest, ChatResult, LLMClient, LLMStats, ToolCall
+from oasis.agents.llm_http import ConnectionPool, HTTPError
+from oasis.agents.llm_http import run as run_async
 
 _RETRY_STATUS = frozenset({408, 409, 425, 429})
 
@@ -85,15 +87,12 @@ class OpenAIChatClient:
 
     async def complete(self, requests: Sequence[ChatRequest]) -> list[ChatResult]:
         """Complete every request; results aligned by index, failures as ``error``, never raises."""
-        sessions = [self._open() for _ in self.endpoints]
-        urls = [url.rstrip("/") + "/chat/completions" for url in self.endpoints]
-        gates = [asyncio.Semaphore(self.max_concurrency) for _ in self.endpoints]
+        pools = [self._open(url) for url in self.endpoints]
         try:
-            results = await asyncio.gather(
-                *(self._route(sessions, urls, gates, r) for r in requests)
-            )
+            results = await asyncio.gather(*(self._route(pools, r) for r in requests))
         finally:
-            await asyncio.gather(*(s.close() for s in sessions))
+            for pool in pools:
+                pool.close()
         self._stats += LLMStats.of(results)
         return list(results)
 
@@ -102,31 +101,19 @@ class OpenAIChatClient:
         stats, self._stats = self._stats, LLMStats()
         return stats
 
-    def _open(self) -> aiohttp.ClientSession:
-        return aiohttp.ClientSession(
-            connector=aiohttp.TCPConnector(limit=self.max_concurrency),
-            timeout=aiohttp.ClientTimeout(total=self.timeout_s),
-            headers={
-                "Authorization": f"Bearer {self.api_key}",
-                "Content-Type": "application/json",
-            },
-        )
+    def _open(self, url: str) -> ConnectionPool:
+        headers = {"Authorization": f"Bearer {self.api_key}", "Content-Type": "application/json"}
+        return ConnectionPool(url.rstrip("/") + "/chat/completions", headers, self.max_concurrency)
 
-    async def _route(
-        self,
-        sessions: Sequence[aiohttp.ClientSession],
-        urls: Sequence[str],
-        gates: Sequence[asyncio.Semaphore],
-        request: ChatRequest,
-    ) -> ChatResult:
-        i = self.endpoint_of(request.agent_id)
+    async def _route(self, pools: Sequence[ConnectionPool], request: ChatRequest) -> ChatResult:
+        pool = pools[self.endpoint_of(request.agent_id)]
         body = orjson.dumps(self.request_body(request))
         attempt = 1
         while True:
-            async with gates[i]:
+            async with pool.gate:
                 self.in_flight += 1
                 try:
-                    outcome = await _attempt(sessions[i], urls[i], body, request.agent_id, attempt)
+                    outcome = await _attempt(pool, body, request.agent_id, attempt, self.timeout_s)
                 finally:
                     self.in_flight -= 1
             if isinstance(outcome, ChatResult):
@@ -160,15 +147,14 @@ class OpenAIChatClient:
 
 
 async def _attempt(
-    session: aiohttp.ClientSession, url: str, body: bytes, agent_id: int, attempt: int
+    pool: ConnectionPool, body: bytes, agent_id: int, attempt: int, timeout_s: float
 ) -> ChatResult | _Failure:
     """One HTTP attempt; every way it can go wrong comes back as a :class:`_Failure`."""
     try:
-        async with session.post(url, data=body) as response:
-            status, payload = response.status, await response.read()
+        status, payload = await pool.post(body, timeout_s)
     except TimeoutError:
         return _Failure("timeout", True)
-    except aiohttp.ClientError:  # refused, reset, or cut off mid-body
+    except (HTTPError, OSError):  # refused, reset, cut off mid-body, not HTTP
         return _Failure("connection_error", True)
     if status >= 400:
         return _Failure(f"http_{status}", status in _RETRY_STATUS or status >= 500)
@@ -205,5 +191,5 @@ def _read(agent_id: int, response: Any, attempt: int) -> ChatResult | _Failure:
 
 
 def complete_sync(client: LLMClient, requests: Sequence[ChatRequest]) -> list[ChatResult]:
-    """Run :meth:`LLMClient.complete` from code that is not async (uses ``asyncio.run``)."""
-    return asyncio.run(client.complete(requests))
+    """Run :meth:`LLMClient.complete` from code that is not async (a new event loop)."""
+    return run_async(client.complete(requests))

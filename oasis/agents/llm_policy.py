@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -11,6 +10,7 @@ import numpy as np
 from oasis.agents.action_parser import parse_actions, parse_tool_calls
 from oasis.agents.action_schema import action_tools, response_format
 from oasis.agents.chat import ChatRequest, ChatResult, LLMClient, LLMStats
+from oasis.agents.llm_http import run as run_async
 from oasis.agents.policy import AgentContext
 from oasis.agents.prompts import (
     PlatformKind,
@@ -86,7 +86,7 @@ class LLMPolicy:
 
     def decide(self, agents: Sequence[AgentContext]) -> list[list[Action]]:
         """One list of actions per agent; from code that is not async."""
-        return asyncio.run(self.adecide(agents))
+        return run_async(self.adecide(agents))
 
     async def adecide(self, agents: Sequence[AgentContext]) -> list[list[Action]]:
         """One list of actions per agent, with one ``complete`` call for the whole batch."""
@@ -101,7 +101,7 @@ class LLMPolicy:
 
     def interview(self, agents: Sequence[AgentContext], question: str) -> list[Action]:
         """Ask every agent ``question``; one INTERVIEW action each, ``response`` when answered."""
-        return asyncio.run(self.ainterview(agents, question))
+        return run_async(self.ainterview(agents, question))
 
     async def ainterview(self, agents: Sequence[AgentContext], question: str) -> list[Action]:
         """Async :meth:`interview`; a failed request gives an INTERVIEW without ``response``."""

@@ -5,7 +5,6 @@ A plain class, so it is tested without Ray; a Ray shard actor wraps it.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -14,6 +13,7 @@ from oasis.agents.chat import LLMStats
 from oasis.agents.custom import CustomPolicies
 from oasis.agents.heuristic import HeuristicBatch, decide_heuristic
 from oasis.agents.llm_client import OpenAIChatClient
+from oasis.agents.llm_http import run as run_async
 from oasis.agents.llm_policy import LLMPolicy
 from oasis.agents.policy import AgentContext
 from oasis.agents.settings import LLMSettings, WorkerSpec
@@ -76,7 +76,7 @@ class AgentWorker:
         self, step: int, contexts: Sequence[AgentContext], heuristic: HeuristicBatch | None
     ) -> Decisions:
         """Actions for the LLM agents in ``contexts`` and the heuristic agents in ``heuristic``."""
-        return asyncio.run(self.adecide(step, contexts, heuristic))
+        return run_async(self.adecide(step, contexts, heuristic))
 
     async def adecide(
         self, step: int, contexts: Sequence[AgentContext], heuristic: HeuristicBatch | None
@@ -123,7 +123,7 @@ class AgentWorker:
 
     def interview(self, contexts: Sequence[AgentContext], question: str) -> list[Action]:
         """Ask LLM agents ``question``; agents without an LLM give no answer."""
-        return asyncio.run(self.ainterview(contexts, question))
+        return run_async(self.ainterview(contexts, question))
 
     async def ainterview(self, contexts: Sequence[AgentContext], question: str) -> list[Action]:
         """:meth:`interview` inside a running event loop (a Ray async actor)."""
