@@ -50,7 +50,7 @@ from oasis.loop.simulation import Simulation, StepReport
 from oasis.loop.sweep import run_sweep, sweep_folder, sweep_points
 from oasis.planning.capacity import describe_plan
 from oasis.planning.capacity import plan as capacity_plan
-from oasis.planning.inputs import measured_inputs, plan_inputs
+from oasis.planning.inputs import active_agents, measured_inputs, plan_inputs
 from oasis.platform import Platform
 
 if TYPE_CHECKING:
@@ -378,9 +378,9 @@ def plan(
     """Estimate the LLM-bound time per step and in total before paying for a cluster."""
     config = load_config(experiment)
     try:
-        inputs = plan_inputs(
-            config, build_population(config.population, config.seed), gpus, model_size, gpu
-        )
+        population = build_population(config.population, config.seed)
+        inputs = plan_inputs(config, population, gpus, model_size, gpu)
+        typer.echo(f"active agents per step: {active_agents(config, population):,.0f} in all")
         if from_run is not None:
             steps = recorded_step_metrics(parent_database(from_run))
             inputs = measured_inputs(inputs, steps)

@@ -237,7 +237,7 @@ def describe_plan(result: Plan, inputs: PlanInputs) -> list[str]:
         f"model {inputs.model_params / 1e9:g}B on {inputs.gpus} x {inputs.gpu.upper()}: "
         f"{result.replicas} vLLM replica(s), each on {gpus_per_replica} "
         f"(--tensor-parallel-size {result.tensor_parallel})",
-        f"active agents per step: {result.active_agents:,.0f}; "
+        f"LLM agents active per step: {result.active_agents:,.0f}; "
         f"requests per step: {result.requests_per_step:,.0f}",
         f"tokens per step: {result.prompt_tokens_per_step:,.0f} prompt + "
         f"{result.completion_tokens_per_step:,.0f} generated",

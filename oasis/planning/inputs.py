@@ -52,6 +52,11 @@ def mean_activation(
     return float(np.mean(step_activity(rates, minutes)[0])) if len(activity) else 0.0
 
 
+def active_agents(config: ExperimentConfig, population: Population) -> float:
+    """The mean number of agents active in a step, LLM and heuristic ones together."""
+    return len(population.users) * mean_activation(config, population)
+
+
 def plan_inputs(
     config: ExperimentConfig, population: Population, gpus: int, model_size: str, gpu: str
 ) -> PlanInputs:

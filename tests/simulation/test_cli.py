@@ -63,6 +63,26 @@ def test_plan_prints_the_estimate(tmp_path):
     assert "2 x H100" in done.stdout and "expected LLM time per step" in done.stdout
 
 
+def test_plan_shows_all_active_agents_and_the_llm_ones(tmp_path):
+    (tmp_path / "exp.yaml").write_text(
+        "steps: 3\npopulation: {n_users: 200}\n"
+        "activation: {kind: uniform, probability: 0.5}\npolicy: {llm_share: 0.1}\n"
+    )
+    done = oasis("plan", "exp.yaml", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "active agents per step: 100 in all" in done.stdout
+    assert "LLM agents active per step: 10;" in done.stdout
+
+
+def test_the_readme_command_table_is_one_table_listing_each_command_once():
+    lines = (ROOT / "README.md").read_text().splitlines()
+    start = lines.index("| command | what it does |")
+    end = next(i for i in range(start, len(lines)) if not lines[i].startswith("|"))
+    assert not any(line.startswith("| `oasis ") for line in lines[end:])
+    commands = [line.split("`")[1].split()[1] for line in lines[start + 2 : end]]
+    assert commands.count("plan") == 1 and {"export", "fork", "sweep", "serve"} <= set(commands)
+
+
 def test_progress_shows_the_llm_requests_in_flight_while_a_step_runs(tmp_path):
     with ScriptedLLMServer(with_latency(0.3)) as server:
         config = experiment(
