@@ -121,6 +121,29 @@ def load_topics(path: str | Path) -> pd.DataFrame:
     return frame.assign(start_time=start, root_user=root.astype(np.int64)).set_index("topic_name")
 
 
+# Where the user files of the topics not shipped here are published.
+_TOPIC_USERS_SOURCE = "camel-ai/oasis, data/twitter_dataset/anonymous_topic_200_1h"
+
+
+def _topic_users(users_dir: Path, topic_name: str, known: pd.Index) -> Path:
+    """The user file of ``topic_name``, or one line saying which topics ship and where the rest are."""
+    path = users_dir / f"{topic_name}.csv"
+    if path.is_file():
+        return path
+    if not users_dir.is_dir():
+        raise DatasetError(
+            users_dir, None, None, "population.path must be the folder of per-topic user files "
+            "(such as builtin:twitter/anonymous_topic_200_1h)",
+        )  # fmt: skip
+    here = sorted(p.stem for p in users_dir.glob("*.csv") if p.stem in known)
+    raise DatasetError(
+        path, None, None, f"topic {topic_name} is in all_topics.csv but its user file is not here; "
+        f"this folder holds {', '.join(here) or 'no topic'}. The other topics' user files come "
+        f"from the OASIS data ({_TOPIC_USERS_SOURCE}): put them in a folder and set "
+        "population.path to it",
+    )  # fmt: skip
+
+
 def load_topic(
     topics_path: str | Path,
     users_dir: str | Path,
@@ -152,7 +175,7 @@ def load_topic(
     if topic_name not in topics.index:
         raise DatasetError(topics_path, None, "topic_name", f"no topic named {topic_name!r}")
     topic = topics.loc[topic_name]
-    users_path = Path(users_dir) / f"{topic_name}.csv"
+    users_path = _topic_users(Path(users_dir), topic_name, topics.index)
     seed = load_twitter_users(users_path)
     if "source_id" not in seed.users.columns:
         raise DatasetError(users_path, None, "user_id", "missing column")

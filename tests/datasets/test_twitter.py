@@ -202,3 +202,20 @@ def test_polarization_seeds_repeated_names_are_renamed_and_listed(
     assert ("BuzzFeed", "BuzzFeed_3") in {(r.before, r.after) for r in renamed}
     assert population.users["user_name"].is_unique
     assert all("duplicate name" in r.describe() for r in renamed)
+
+
+def test_a_topic_without_its_user_file_says_which_ship_and_where_the_rest_are(tmp_path):
+    from tests.simulation.test_cli import oasis
+
+    for path in ("builtin:twitter/anonymous_topic_200_1h", "builtin:twitter/user_all_id_time.csv"):
+        (tmp_path / "exp.yaml").write_text(
+            f"steps: 2\npopulation: {{source: topic, topic: True_Business_8, path: '{path}'}}\n"
+        )
+        done = oasis("run", "exp.yaml", cwd=tmp_path)
+        assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, done.stderr
+        if path.endswith("1h"):
+            assert "True_Business_8 is in all_topics.csv" in done.stderr
+            assert "this folder holds False_Business_0" in done.stderr
+            assert "camel-ai/oasis" in done.stderr and "population.path" in done.stderr
+        else:
+            assert "folder of per-topic user files" in done.stderr
