@@ -126,7 +126,7 @@ _TOPIC_USERS_SOURCE = "camel-ai/oasis, data/twitter_dataset/anonymous_topic_200_
 
 
 def _topic_users(users_dir: Path, topic_name: str, known: pd.Index) -> Path:
-    """The user file of ``topic_name``, or one line saying which topics ship and where the rest are."""
+    """The user file of ``topic_name``, or one line on which topics ship and where the rest are."""
     path = users_dir / f"{topic_name}.csv"
     if path.is_file():
         return path
