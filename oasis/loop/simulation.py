@@ -540,12 +540,26 @@ def write_run_file(config: ExperimentConfig) -> None:
     """Note in the results folder where its database is, so the folder names the run.
 
     A password in the URL is not written; such a parent is named by its URL instead.
+
+    Raises:
+        RunError: the folder already names a run in another database (the same experiment
+            run on SQLite and then on PostgreSQL would overwrite the first one's results).
     """
     url, password = config.database_url, urlsplit(config.database_url).password
     if password:
         url = url.replace(f":{password}@", ":***@", 1)
+    path = config.output / RUN_FILE
+    try:
+        named = json.loads(path.read_text()).get("database_url") if path.exists() else None
+    except (OSError, ValueError, AttributeError):
+        named = None  # not a run file of ours: nothing to protect
+    if named not in (None, url):
+        raise RunError(
+            f"output: {config.output} holds the results of the run in {named}; give the run "
+            f"in {url} an output folder of its own"
+        )
     text = json.dumps({"name": config.name, "database_url": url}, indent=1)
-    (config.output / RUN_FILE).write_text(text + "\n")
+    path.write_text(text + "\n")
 
 
 def new_memories(

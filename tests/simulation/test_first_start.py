@@ -6,8 +6,10 @@ import pytest
 
 import oasis.platform.platform as platform_module
 from oasis.config import redact
+from oasis.errors import RunError
 from oasis.loop.simulation import Simulation
 from oasis.platform import Platform
+from tests.conftest import postgres_schema
 from tests.simulation.conftest import experiment, finished_dump
 
 
@@ -64,3 +66,17 @@ def test_a_start_that_fails_before_step_0_leaves_nothing(tmp_path, monkeypatch):
     simulation = Simulation.open(config)  # not "already holds a run"
     simulation.run()
     simulation.close()
+
+
+@pytest.mark.postgres
+def test_a_results_folder_of_a_sqlite_run_is_not_taken_by_a_postgres_run(tmp_path):
+    config = experiment(tmp_path, "exp", steps=2)
+    finished_dump(config)
+    before = {p.name: p.read_bytes() for p in config.output.iterdir() if p.is_file()}
+    with postgres_schema() as url:
+        again = experiment(tmp_path, "exp", steps=2, database=url)
+        with pytest.raises(RunError, match="holds the results of the run in sqlite") as caught:
+            Simulation.open(again)
+        assert "\n" not in str(caught.value) and "an output folder of its own" in str(caught.value)
+    after = {p.name: p.read_bytes() for p in config.output.iterdir() if p.is_file()}
+    assert after == before
