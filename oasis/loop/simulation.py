@@ -334,9 +334,11 @@ class Simulation:
     def provenance(self) -> dict[str, str]:
         """Which models and settings produced this run's results, for its summary."""
         roster = self.roster
-        lines = describe_models(self.config, len(roster.llm_ids), len(roster.agent_ids))
         with self.platform.reader() as reader:
-            usage = _group_usage(reader.step_figures())
+            figures = reader.step_figures()
+        usage = _group_usage(figures)
+        asked = sum(int(f.get("actions_by_type", {}).get("interview", 0)) for f in figures)
+        lines = describe_models(self.config, len(roster.llm_ids), len(roster.agent_ids), asked)
         playing = roster.users.loc[roster.llm_ids[roster.llm_ids < len(roster.users)], "llm_group"]
         played = [("", DEFAULT_GROUP, self.config.llm)]
         played += [(g.name, g.name, g.llm) for g in self.config.llm_groups]
@@ -595,8 +597,14 @@ def _usage_line(llm: LLMSettings, agents: int, usage: LLMStats | None) -> str:
     )
 
 
-def describe_models(config: ExperimentConfig, llm_agents: int, agents: int) -> dict[str, str]:
-    """The models behind a run's agents and measures, one line each."""
+def describe_models(
+    config: ExperimentConfig, llm_agents: int, agents: int, interviews: int
+) -> dict[str, str]:
+    """The models behind a run's agents and measures, one line each.
+
+    The interview scale and the stance scorer are listed only where the run used them: the
+    scale with any interview answer, the scorer with answers of LLM agents to score.
+    """
     rates = config.policy.heuristic
     lines = {
         "agents": f"{agents} ({llm_agents} played by an LLM, the rest by the heuristic policy)",
@@ -623,14 +631,16 @@ def describe_models(config: ExperimentConfig, llm_agents: int, agents: int) -> d
             for name, d in starts.items()
         )
     scale, scorer = config.interview.scale, config.interview.scorer
-    lines["interview scale"] = (
-        f"{scale.low:g} ({scale.low_label}) to {scale.high:g} ({scale.high_label})"
-    )
-    lines["stance scorer"] = (
-        f"lexical ({len(scorer.positive)} positive, {len(scorer.negative)} negative phrases)"
-        if scorer.kind == "lexical"
-        else f"LLM judge {scorer.model or config.llm.model} under a JSON schema"
-    )
+    if interviews:
+        lines["interview scale"] = (
+            f"{scale.low:g} ({scale.low_label}) to {scale.high:g} ({scale.high_label})"
+        )
+    if interviews and llm_agents:
+        lines["stance scorer"] = (
+            f"lexical ({len(scorer.positive)} positive, {len(scorer.negative)} negative phrases)"
+            if scorer.kind == "lexical"
+            else f"LLM judge {scorer.model or config.llm.model} under a JSON schema"
+        )
     return lines
 
 

@@ -53,5 +53,21 @@ def test_llm_answers_are_scored_into_stances_and_measured(tmp_path) -> None:
     assert stances == {a: (1.0 if a % 2 else -1.0) for a in llm_agents}
     assert len(judged) == len(llm_agents)
     assert all(b["response_format"]["type"] == "json_schema" for b in judged)
+    summary = (tmp_path / "judged" / "summary.md").read_text()
+    assert "interview scale: 1 (play it safe) to 5" in summary
+    assert "stance scorer: LLM judge scripted" in summary
     measures = pd.read_csv(tmp_path / "judged" / "polarization.csv")
     assert measures["step"].tolist() == [1] and measures["group"].tolist() == ["all"]
+
+
+def test_the_summary_of_a_run_without_interviews_names_no_scale_or_scorer(tmp_path) -> None:
+    config = experiment(tmp_path, "plain", steps=2)
+    simulation = Simulation.open(config)
+    try:
+        simulation.run()
+        write_run(simulation)
+    finally:
+        simulation.close()
+    summary = (config.output / "summary.md").read_text()
+    assert "heuristic:" in summary
+    assert "interview scale" not in summary and "stance scorer" not in summary

@@ -49,6 +49,8 @@ def test_group_polarization_runs_as_shipped_with_heuristic_agents(tmp_path: Path
     summary = (out / "summary.md").read_text()
     assert "jager_amblard (acceptance=0.3, rejection=0.9" in summary
     assert "positive_herding=0.32, negative_herding=0.32, correction=0.47" in summary
+    # heuristic agents answer on the scale; no LLM answer was there to score
+    assert "interview scale: -1 (play it safe)" in summary and "stance scorer" not in summary
     assert (
         "197_baoshou.csv row 90, user_name: duplicate name ('mashable' -> 'mashable_2')"
         in (out / "repairs.txt").read_text()
