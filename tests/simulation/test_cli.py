@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 import threading
@@ -65,13 +66,15 @@ def test_plan_prints_the_estimate(tmp_path):
 
 def test_plan_shows_all_active_agents_and_the_llm_ones(tmp_path):
     (tmp_path / "exp.yaml").write_text(
-        "steps: 3\npopulation: {n_users: 200}\n"
-        "activation: {kind: uniform, probability: 0.5}\npolicy: {llm_share: 0.1}\n"
+        "steps: 3\npopulation: {n_users: 2000}\npolicy: {llm_share: 0.1}\n"
     )
     done = oasis("plan", "exp.yaml", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert "active agents per step: 100 in all" in done.stdout
-    assert "LLM agents active per step: 10;" in done.stdout
+    every = re.search(r"^active agents per step: ([\d,]+) in all$", done.stdout, re.M)
+    llm = re.search(r"^LLM agents active per step: ([\d,]+);", done.stdout, re.M)
+    assert every and llm, done.stdout
+    total, by_llm = (int(m.group(1).replace(",", "")) for m in (every, llm))
+    assert 0 < by_llm < total / 5  # a tenth of the agents (and the core) play by LLM
 
 
 def test_the_readme_command_table_is_one_table_listing_each_command_once():
