@@ -60,7 +60,6 @@ from oasis.loop.step_inputs import (
     StepTime,
     SuggestedByUser,
     active_users,
-    candidate_posts,
     follow_suggestions,
     heuristic_batch,
     llm_contexts,
@@ -68,7 +67,8 @@ from oasis.loop.step_inputs import (
     suggestion_views,
     wanted_flags,
 )
-from oasis.platform import FeedRecord, Platform, RunInfo, StanceRecord
+from oasis.loop.step_state import StepState, engagement
+from oasis.platform import FeedRecord, Platform, RunInfo, StanceRecord, StepChanges
 from oasis.platform.reader import Reader
 from oasis.recsys import Feeds, RecsysState, make_embedder, make_recommender
 from oasis.recsys.recommender import Recommender
@@ -108,7 +108,7 @@ class Simulation:
     Attributes:
         setup_phases: wall seconds per phase of :meth:`open`: population (its follow graph
             included), workers, agents, recsys (embedding, replaying a resumed run), database
-            (writing the population).
+            (writing the population), step_state (reading back what steps need in memory).
     """
 
     def __init__(
@@ -140,6 +140,7 @@ class Simulation:
             config.recsys, make_embedder(config.recsys.embedder)
         )
         self.memories: dict[int, AgentMemory] = {}
+        self.step_state: StepState | None = None  # loaded once the run is written
         self.herd, found = _herd(config, population)
         self.repairs: tuple[Repair, ...] = (*population.repairs, *found)
         self.events: list[EventSource] = [
@@ -196,6 +197,9 @@ class Simulation:
             self._restore()
         with setup("database"):
             self._record(info, population)
+        with setup("step_state"):
+            with self.platform.reader() as reader:
+                self._step_state(reader, self.next_step - self.config.candidate_window_steps)
         self.setup_phases = setup.seconds()
 
     def _record(self, info: RunInfo | None, population: Population) -> None:
@@ -314,7 +318,7 @@ class Simulation:
             self.memories.update(memories)
             if self.stances is not None and moved is not None:
                 self.stances.commit(moved)
-            self._advance(t, inputs.feeds)
+            self._advance(t, inputs.feeds, tx.changes())
         self._late_phases = {k: v for k, v in phase.seconds().items() if k in LATE}
         return results
 
@@ -378,8 +382,9 @@ class Simulation:
         the step if active (roster order); ``phase`` times feeds, who-to-follow, observations.
         """
         with phase("feeds"):
-            candidates = candidate_posts(reader, step - self._window_steps())
-            users = active_users(reader, active, candidates[0])
+            past = self._step_state(reader, step - self._window_steps())
+            candidates = past.candidates(step - self._window_steps())
+            users = active_users(reader, past, active, candidates[0])
             rng = generator(self.config.seed, Stream.RECSYS, step)
             ranked = self.recommender.recommend(candidates[0], users, now, rng)
             feeds = one_per_original(ranked, *candidates)  # a timeline shows an original once
@@ -390,7 +395,7 @@ class Simulation:
         state = self.recommender.state
         with phase("who_to_follow"):
             pick = generator(self.config.seed, Stream.SUGGESTION, step)
-            found = follow_suggestions(reader, users, state, self.config.recsys.who_to_follow, pick)
+            found = follow_suggestions(past, users, state, self.config.recsys.who_to_follow, pick)
             shown = suggestion_views(reader, found, np.flatnonzero(observed))
         with phase("observations"):
             contexts = self._contexts(reader, by_user, active[observed], step, shown)
@@ -409,6 +414,12 @@ class Simulation:
         order = np.argsort(self.roster.agent_ids)
         at = order[np.searchsorted(self.roster.agent_ids, ids, sorter=order)]
         return StepTime(now, self.clock.minutes_per_step * 60.0, np.asarray(views[at]))
+
+    def _step_state(self, reader: Reader, since_step: int) -> StepState:
+        """The follow graph, counters and candidate posts: read once, then moved by each step."""
+        if self.step_state is None:
+            self.step_state = StepState.load(reader, since_step)
+        return self.step_state
 
     def _contexts(
         self,
@@ -492,20 +503,22 @@ class Simulation:
             )  # fmt: skip
         return self._scorer
 
-    def _advance(self, step: int, feeds: Feeds) -> None:
-        """Move the recommenders' state past a committed step (also used to replay on resume).
+    def _advance(self, step: int, feeds: Feeds, changes: StepChanges | None = None) -> None:
+        """Move the loop's state past a committed step (also used to replay on resume).
 
-        Every candidate window (``candidate_window_hours`` in steps), what was shown is forgotten
-        for posts that can no longer be candidates, so that store stays as large as the window,
-        not the run.
+        A step just run gives its ``changes``, which also move the step state; a replayed one
+        is read back from the database. Every candidate window (``candidate_window_hours`` in
+        steps), what was shown is forgotten for posts that can no longer be candidates, so that
+        store stays as large as the window, not the run.
         """
         state: RecsysState = self.recommender.state
         window = self._window_steps()
         with self.platform.reader() as reader:
-            joined = reader.profiles(reader.users_created(step).tolist())
+            joined_ids = reader.users_created(step) if changes is None else changes.new_users
+            joined = reader.profiles(joined_ids.tolist())
             post_ids, texts = reader.post_texts(step, step)
             state.add_posts(post_ids, texts)
-            engaged = reader.engagement(step)
+            engaged = reader.engagement(step) if changes is None else engagement(changes)
             due = (step + 1) % window == 0
             candidates = reader.post_table(step + 1 - window)["post_id"] if due else None
         if joined:
@@ -519,6 +532,8 @@ class Simulation:
         if candidates is not None:
             state.shown.retain_posts(candidates)
         state.observe_engagement(engaged["user_id"], engaged["post_id"])
+        if changes is not None and self.step_state is not None:
+            self.step_state.apply(changes)
         self.next_step = step + 1
 
     def _restore(self) -> None:

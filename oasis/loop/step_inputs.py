@@ -25,6 +25,7 @@ from oasis.agents.policy import AgentContext
 from oasis.agents.profile import Profile
 from oasis.core.actions import ActionType
 from oasis.core.arrays import distinct
+from oasis.loop.step_state import StepState
 from oasis.platform.entry_state import FLAGS
 from oasis.platform.reader import Reader
 from oasis.recsys import (
@@ -41,27 +42,14 @@ from oasis.recsys import (
 from oasis.recsys.who_to_follow import FRIENDS, INTEREST
 
 
-def candidate_posts(reader: Reader, since_step: int) -> tuple[PostTable, np.ndarray]:
-    """Posts created since ``since_step`` (what feeds are drawn from), and each one's root."""
-    posts = reader.post_table(since_step=since_step)
-    table = PostTable(
-        post_id=posts["post_id"],
-        author_id=posts["user_id"],
-        created_at=posts["created_at"],
-        likes=posts["num_likes"],
-        dislikes=posts["num_dislikes"],
-        shares=posts["num_shares"],
-    )
-    return table, posts["root_id"]
-
-
-def active_users(reader: Reader, user_ids: np.ndarray, posts: PostTable) -> ActiveUsers:
+def active_users(
+    reader: Reader, past: StepState, user_ids: np.ndarray, posts: PostTable
+) -> ActiveUsers:
     """The active users' follow and mute lists, and the candidate authors' follower counts."""
-    ids = user_ids.tolist()
-    followee_indptr, followees = reader.followees(ids)
-    muted_indptr, muted = reader.mutes(ids)
+    followee_indptr, followees = past.follows.rows(user_ids)
+    muted_indptr, muted = reader.mutes(user_ids.tolist())
     authors = distinct(posts.author_id)
-    followers = reader.user_counts(authors.tolist())["followers"]
+    followers = past.follower_counts(authors)
     return ActiveUsers(
         user_id=user_ids,
         followee_indptr=followee_indptr,
@@ -77,18 +65,18 @@ FeedsByUser = Mapping[int, np.ndarray]
 
 
 def follow_suggestions(
-    reader: Reader,
+    past: StepState,
     users: ActiveUsers,
     state: RecsysState,
     settings: WhoToFollowSettings,
     rng: np.random.Generator,
 ) -> Suggestions:
-    """Each active user's who-to-follow list: a first-hop sample, one bulk read, the ranking."""
+    """Each active user's who-to-follow list: a first-hop sample, their lists, the ranking."""
     if not settings.k:
         return Suggestions.empty(users.user_id)
     sampled = sample_followees(users, settings.fanout, rng)
     hops = distinct(sampled[sampled >= 0])
-    graph = FollowGraph(hops, *reader.followees(hops.tolist()), *reader.follower_counts())
+    graph = FollowGraph(hops, *past.follows.rows(hops), past.user_ids, past.followers)
     return who_to_follow(users, sampled, graph, state.interests, settings, rng)
 
 

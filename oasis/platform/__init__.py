@@ -6,6 +6,7 @@ from oasis.platform.platform import Platform, RunInfo
 from oasis.platform.settings import PlatformSettings
 from oasis.platform.stances import StanceRecord
 from oasis.platform.step import StepTransaction
+from oasis.platform.step_changes import StepChanges
 
 __all__ = [
     "FeedRecord",
@@ -14,5 +15,6 @@ __all__ = [
     "PlatformSettings",
     "RunInfo",
     "StanceRecord",
+    "StepChanges",
     "StepTransaction",
 ]

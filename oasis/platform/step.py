@@ -23,6 +23,7 @@ from oasis.platform.handlers.result import fail
 from oasis.platform.schema import Run
 from oasis.platform.settings import PlatformSettings
 from oasis.platform.stances import StanceRecord, write_stances
+from oasis.platform.step_changes import StepChanges, step_changes
 from oasis.platform.text import clean_actions, clean_value
 from oasis.platform.writes import write_batch, write_memories, write_metrics
 
@@ -42,6 +43,7 @@ class StepTransaction:
         self.now = now
         self._actions: Sequence[Action] = ()
         self._results: list[ActionResult] | None = None
+        self._changes: StepChanges | None = None
         self._metrics_saved = False
 
     def apply(self, actions: Sequence[Action]) -> list[ActionResult]:
@@ -60,10 +62,17 @@ class StepTransaction:
         batch = load_batch(self.conn, self.settings, self.step, self.now, valid)
         decided = [_decide(batch, a, f) for a, f in zip(ordered, faults, strict=True)]
         write_batch(batch, ordered, decided)
+        self._changes = step_changes(batch)
         by_index = dict(zip(order, decided, strict=True))
         self._actions = actions
         self._results = [by_index[i] for i in range(len(actions))]
         return self._results
+
+    def changes(self) -> StepChanges:
+        """What the applied actions changed (follows, users, posts, counters), as columns."""
+        if self._changes is None:
+            raise PlatformError(f"step {self.step} has not applied its actions")
+        return self._changes
 
     def save_memories(self, memories: Mapping[int, Mapping[str, Any]]) -> None:
         """Save the agents' memories as they are after this step, so a resume continues here."""

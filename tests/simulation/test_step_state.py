@@ -1,0 +1,70 @@
+"""The in-memory step state after N steps equals the state loaded from the database then."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from oasis.loop.follow_lists import FollowLists
+from oasis.loop.simulation import Simulation
+from oasis.loop.step_state import POST_COLUMNS, StepState
+from tests.simulation.conftest import experiment
+
+
+def _assert_same(kept: StepState, loaded: StepState, since: int) -> None:
+    np.testing.assert_array_equal(kept.user_ids, loaded.user_ids)
+    np.testing.assert_array_equal(kept.followers, loaded.followers)
+    np.testing.assert_array_equal(kept.follows.pairs(), loaded.follows.pairs())
+    everyone = np.concatenate([kept.user_ids, [10**6]])  # and an unknown user
+    for got, want in zip(kept.follows.rows(everyone), loaded.follows.rows(everyone), strict=True):
+        np.testing.assert_array_equal(got, want)
+    for got, want in zip(kept.candidates(since), loaded.candidates(since), strict=True):
+        for column in ("post_id", "author_id", "created_at", "likes", "dislikes", "shares"):
+            np.testing.assert_array_equal(getattr(got, column, got), getattr(want, column, want))
+    for column in POST_COLUMNS:
+        np.testing.assert_array_equal(kept.posts[column], loaded.posts[column])
+
+
+def test_the_kept_state_equals_the_committed_state_after_every_step(tmp_path, db_url):
+    # Heavy following (and unfollows by the heuristic's own rules never happen), sign-ups and
+    # a small window, so follows, counters, new users and the window all move.
+    events = [
+        {"step": 1, "kind": "sign_up", "user_id": 50, "user_name": "late", "name": "Late"},
+        {"step": 2, "kind": "post", "user_id": 3, "content": "news at two"},
+    ]
+    heuristic = {"follow": 0.5, "follow_suggestion": 0.3, "like": 0.3, "repost": 0.1}
+    config = experiment(
+        tmp_path, "kept", steps=5, database=db_url, candidate_window_hours=2, events=events,
+        policy={"heuristic": heuristic},
+    )  # fmt: skip
+    simulation = Simulation.open(config)
+    try:
+        grown = []
+        for step in range(config.steps):
+            simulation.step()
+            kept = simulation.step_state
+            assert kept is not None
+            since = step + 1 - 2  # two hourly steps
+            with simulation.platform.reader() as reader:
+                loaded = StepState.load(reader, since)
+            _assert_same(kept, loaded, since)
+            grown.append(len(kept.follows))
+        assert grown[-1] > grown[0]  # the steps added follows
+        assert kept.user_ids.size == 51  # the sign-up
+    finally:
+        simulation.close()
+
+
+@pytest.mark.parametrize("rebuild_share", [0.0, 1.0])
+def test_follow_lists_keep_changes_beside_the_csr_and_fold_them_in(rebuild_share):
+    users = np.array([1, 2, 5, 7], np.int64)
+    lists = FollowLists(users, np.array([[1, 2], [1, 5], [5, 1], [7, 1]]), rebuild_share)
+    lists.add_users(np.array([6]))
+    lists.change(np.array([[6, 1], [1, 7], [2, 5]]), np.array([[1, 5]]))
+    lists.change(np.array([[1, 5]]), np.array([[6, 1], [7, 1]]))
+    want = [[1, 2], [1, 5], [1, 7], [2, 5], [5, 1]]
+    assert lists.pairs().tolist() == want
+    indptr, followees = lists.rows(np.array([1, 6, 3, 1, 5]))
+    assert indptr.tolist() == [0, 3, 3, 3, 6, 7]
+    assert followees.tolist() == [2, 5, 7, 2, 5, 7, 1]
+    assert len(lists) == len(want)
