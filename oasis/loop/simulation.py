@@ -198,7 +198,7 @@ class Simulation:
         with setup("database"):
             self._record(info, population)
         with setup("step_state"), self.platform.reader() as reader:
-            self._step_state(reader, self.next_step - self.config.candidate_window_steps)
+            self._step_state(reader, self.next_step - self._window_steps())
         self.setup_phases = setup.seconds()
 
     def _record(self, info: RunInfo | None, population: Population) -> None:
