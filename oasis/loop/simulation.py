@@ -70,7 +70,7 @@ from oasis.loop.step_inputs import (
 from oasis.loop.step_state import StepState, engagement
 from oasis.platform import FeedRecord, Platform, RunInfo, StanceRecord, StepChanges
 from oasis.platform.reader import Reader
-from oasis.recsys import Feeds, RecsysState, make_embedder, make_recommender
+from oasis.recsys import Feeds, PostTable, RecsysState, make_embedder, make_recommender
 from oasis.recsys.recommender import Recommender
 
 DEFAULT_START = datetime(2026, 1, 1)
@@ -381,8 +381,7 @@ class Simulation:
         the step if active (roster order); ``phase`` times feeds, who-to-follow, observations.
         """
         with phase("feeds"):
-            past = self._step_state(reader, step - self._window_steps())
-            candidates = past.candidates(step - self._window_steps())
+            past, candidates = self._candidates(reader, step)
             users = active_users(reader, past, active, candidates[0])
             rng = generator(self.config.seed, Stream.RECSYS, step)
             ranked = self.recommender.recommend(candidates[0], users, now, rng)
@@ -413,6 +412,14 @@ class Simulation:
         order = np.argsort(self.roster.agent_ids)
         at = order[np.searchsorted(self.roster.agent_ids, ids, sorter=order)]
         return StepTime(now, self.clock.minutes_per_step * 60.0, np.asarray(views[at]))
+
+    def _candidates(
+        self, reader: Reader, step: int
+    ) -> tuple[StepState, tuple[PostTable, np.ndarray]]:
+        """The step state, and the posts of the window before ``step`` with their roots."""
+        since = step - self._window_steps()
+        past = self._step_state(reader, since)
+        return past, past.candidates(since)
 
     def _step_state(self, reader: Reader, since_step: int) -> StepState:
         """The follow graph, counters and candidate posts: read once, then moved by each step."""
