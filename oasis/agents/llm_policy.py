@@ -91,8 +91,9 @@ class LLMPolicy:
     async def adecide(self, agents: Sequence[AgentContext]) -> list[list[Action]]:
         """One list of actions per agent, with one ``complete`` call for the whole batch."""
         seeds = _seeds(self.run_seed, agents, _DECIDE)
+        rendered: dict[int, str] = {}  # feed entries shared between the batch's prompts
         results = await self.client.complete(
-            [self._request(a, seed) for a, seed in zip(agents, seeds, strict=True)]
+            [self._request(a, seed, rendered) for a, seed in zip(agents, seeds, strict=True)]
         )
         parsed = [self._parse(r) for r in results]
         invalid = sum(bad for _, bad in parsed)
@@ -124,10 +125,12 @@ class LLMPolicy:
         stats, self._stats = self._stats, LLMStats()
         return stats
 
-    def _request(self, agent: AgentContext, seed: int) -> ChatRequest:
+    def _request(self, agent: AgentContext, seed: int, rendered: dict[int, str]) -> ChatRequest:
         return ChatRequest(
             agent.profile.agent_id,
-            build_messages(self.system, agent.profile, agent.memory, agent.observation),
+            build_messages(
+                self.system, agent.profile, agent.memory, agent.observation, rendered=rendered
+            ),
             response_format=self.response_format,
             tools=self.tools,
             max_tokens=self.max_tokens,

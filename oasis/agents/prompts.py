@@ -61,13 +61,21 @@ def interview_system_prompt(kind: PlatformKind) -> str:
 
 
 def build_messages(
-    system: str, profile: Profile, memory: AgentMemory, observation: Observation
+    system: str,
+    profile: Profile,
+    memory: AgentMemory,
+    observation: Observation,
+    *,
+    rendered: dict[int, str] | None = None,
 ) -> list[Message]:
-    """The chat messages of one decision: shared system text, then profile, memory, observation."""
+    """The chat messages of one decision: shared system text, then profile, memory, observation.
+
+    ``rendered``: see :func:`render_observation`.
+    """
     parts = [
         render_profile(profile),
         f"Your recent activity:\n{render_memory(memory) or '(none yet)'}",
-        render_observation(observation),
+        render_observation(observation, rendered=rendered),
         "What do you do now?",
     ]
     return [{"role": "system", "content": system}, {"role": "user", "content": "\n\n".join(parts)}]
@@ -85,14 +93,21 @@ def build_interview_messages(
     return [{"role": "system", "content": system}, {"role": "user", "content": "\n\n".join(parts)}]
 
 
-def render_observation(observation: Observation) -> str:
-    """The observation as prompt text: time, counts, feed, then optional sections."""
+def render_observation(observation: Observation, *, rendered: dict[int, str] | None = None) -> str:
+    """The observation as prompt text: time, counts, feed, then optional sections.
+
+    ``rendered`` keeps each feed entry's text by the ``id`` of its view, for the prompts of one
+    batch: the loop shares one immutable view per post (and per reader state) between all the
+    feeds it is in, so a post seen by a thousand agents is rendered once. Pass a fresh dict per
+    batch and drop it with the batch (an ``id`` is only unique while its view lives).
+    """
     o = observation
+    posts = [render_post(p) for p in o.feed] if rendered is None else _memo(o.feed, rendered)
     lines = [
         f"Time: {o.time_label} (step {o.step}). You have {o.followers} followers "
         f"and follow {o.following} users.",
         "Your feed:" if o.feed else "Your feed is empty.",
-        *(render_post(p) for p in o.feed),
+        *posts,
     ]
     if o.who_to_follow:
         lines += ["Who to follow:", *(render_suggestion(s) for s in o.who_to_follow)]
@@ -104,6 +119,16 @@ def render_observation(observation: Observation) -> str:
         if items:  # lines already indented (a search's hits) stay under their head
             lines += [f"{title}:", *(i if i.startswith(" ") else f"- {i}" for i in items)]
     return "\n".join(lines)
+
+
+def _memo(feed: Sequence[PostView], rendered: dict[int, str]) -> list[str]:
+    texts = []
+    for post in feed:
+        text = rendered.get(id(post))
+        if text is None:
+            text = rendered[id(post)] = render_post(post)
+        texts.append(text)
+    return texts
 
 
 def render_suggestion(suggestion: UserSuggestion) -> str:

@@ -138,3 +138,16 @@ def test_who_to_follow_is_a_short_list_with_ids_counts_and_reasons():
     assert "Who to follow" not in render_observation(c.observation)
     assert suggestion_reason(1, "friends") == "followed by 1 person you follow"
     assert suggestion_reason(0, "popular") == "popular"
+
+
+def test_a_batch_renders_each_shared_view_once_and_the_same():
+    contexts = [make_context(i, 3) for i in range(4)]
+    shared = contexts[0].observation.feed  # one view per post, in every feed, as the loop does
+    contexts = [replace(c, observation=replace(c.observation, feed=shared)) for c in contexts]
+    rendered: dict[int, str] = {}
+    batch = [
+        build_messages("S", c.profile, c.memory, c.observation, rendered=rendered)
+        for c in contexts
+    ]
+    assert batch == [build_messages("S", c.profile, c.memory, c.observation) for c in contexts]
+    assert sorted(rendered) == sorted(id(p) for p in shared) and len(shared) > 1
