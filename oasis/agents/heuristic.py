@@ -6,9 +6,10 @@ an original of its own, so acting on a quote acts on the quote), with
 plus shares, and the rates and weights of :class:`~oasis.agents.settings.HeuristicSettings`:
 
 - affinity = clip(affinity_base + sim, 0, affinity_max), boost = 1 + popularity_weight x
-  log1p(pop);
-- like, repost and comment each happen with their rate x affinity x boost;
-- dislike happens with its rate x clip(-dislike_slope x sim, 0, 1);
+  log1p(pop), and attention the SEISMIC kernel of the original's age
+  (:mod:`oasis.agents.attention`: 1 for ``attention_plateau_s``, then a power law);
+- like, repost and comment each happen with their rate x affinity x boost x attention;
+- dislike happens with its rate x clip(-dislike_slope x sim, 0, 1) x attention;
 - after a like, the agent follows the original's author with the ``follow`` rate;
 - it votes on each comment shown under the post (up to :data:`SHOWN_COMMENTS`, best first)
   by the social-influence findings of Muchnik, Aral and Taylor, "Social influence bias: a
@@ -22,6 +23,12 @@ plus shares, and the rates and weights of :class:`~oasis.agents.settings.Heurist
   1 + ``negative_herding`` and the up-vote chance, more, by 1 + ``correction``. Only the
   score's sign counts (the study planted one vote);
 - once per step the agent writes a post about its topic with the ``post`` rate;
+
+Every rate is a chance per view (of an entry, of the feed, of a suggestion). An agent active in
+a step views its feed ``views`` times (one, unless a step is longer than its mean gap between
+views; see :mod:`oasis.core.clock`), so a chance p per view becomes 1 - (1 - p) ** views in the
+step, and with activation in views per simulated hour the same experiment gives the same
+expected actions per simulated hour at any clock;
 - it follows each account of its who-to-follow list with the ``follow_suggestion`` rate
   (draws from their own stream, one per list position), unless it follows that account from
   its feed in the same step.
@@ -40,6 +47,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from oasis.agents.attention import attention
 from oasis.agents.settings import HeuristicSettings
 from oasis.core.actions import Action, ActionType
 from oasis.core.rng import Stream, uniform
@@ -137,7 +145,8 @@ def decide_heuristic(
         acted |= mask if mask.ndim == 1 else mask.any(axis=1)
     for index in np.flatnonzero(acted):
         decisions[row[index]] += _entry_actions(chosen, batch, int(row[index]), int(index))
-    posts = draws[:, 0] < rates.post if ActionType.CREATE_POST in allowed else np.zeros(n, bool)
+    writes = draws[:, 0] < per_views(rates.post, _agent_views(batch))
+    posts = writes if ActionType.CREATE_POST in allowed else np.zeros(n, bool)
     for writer in np.flatnonzero(posts).tolist():
         content = f"{batch.topics[writer]}: my take at step {step}"
         decisions[writer].append(
@@ -161,7 +170,8 @@ def _follow_suggestions(
     row = np.repeat(np.arange(len(batch.agent_ids)), lengths)
     position = np.arange(len(batch.suggested)) - batch.suggest_indptr[row]
     draws = uniform(seed, Stream.SUGGESTION, step, batch.agent_ids, int(lengths.max()))
-    for index in np.flatnonzero(draws[row, position] < rate).tolist():
+    chance = per_views(rate, _agent_views(batch)[row])
+    for index in np.flatnonzero(draws[row, position] < chance).tolist():
         agent, target = int(batch.agent_ids[row[index]]), int(batch.suggested[index])
         follow = Action(agent, ActionType.FOLLOW, {"followee_id": target})
         if follow not in decisions[row[index]]:
@@ -176,12 +186,15 @@ def _entry_choices(
 ) -> dict[str, np.ndarray]:
     sim = batch.similarity
     affinity = np.clip(rates.affinity_base + sim, 0.0, rates.affinity_max)
-    scale = affinity * (1.0 + rates.popularity_weight * np.log1p(batch.popularity))
+    fresh = _attention(rates, batch)
+    scale = affinity * (1.0 + rates.popularity_weight * np.log1p(batch.popularity)) * fresh
+    views = np.repeat(_agent_views(batch), np.diff(batch.indptr))
+    against = rates.dislike * np.clip(-rates.dislike_slope * sim, 0.0, 1.0) * fresh
     chosen = {
-        "like": draw["like"] < rates.like * scale,
-        "dislike": draw["dislike"] < rates.dislike * np.clip(-rates.dislike_slope * sim, 0.0, 1.0),
-        "repost": draw["repost"] < rates.repost * scale,
-        "comment": draw["comment"] < rates.comment * scale,
+        "like": draw["like"] < per_views(rates.like * scale, views),
+        "dislike": draw["dislike"] < per_views(against, views),
+        "repost": draw["repost"] < per_views(rates.repost * scale, views),
+        "comment": draw["comment"] < per_views(rates.comment * scale, views),
     }
     chosen["follow"] = chosen["like"] & (draw["follow"] < rates.follow)
     state = np.zeros(len(sim), np.int64) if batch.reader_state is None else batch.reader_state
@@ -189,6 +202,26 @@ def _entry_choices(
         kind: mask & (_KINDS[kind] in allowed) & (state & _DONE[kind] == 0)
         for kind, mask in chosen.items()
     }
+
+
+def per_views(chance: np.ndarray | float, views: np.ndarray) -> np.ndarray:
+    """The chance that a thing with ``chance`` per view happens in ``views`` views."""
+    once = np.clip(chance, 0.0, 1.0)
+    result: np.ndarray = 1.0 - (1.0 - once) ** views
+    return result
+
+
+def _agent_views(batch: HeuristicBatch) -> np.ndarray:
+    """Each agent's feed views in the step (one each where the batch does not say)."""
+    return np.ones(len(batch.agent_ids)) if batch.views is None else batch.views
+
+
+def _attention(rates: HeuristicSettings, batch: HeuristicBatch) -> np.ndarray | float:
+    """Each entry's attention factor by its original's age (1 where ages are unknown)."""
+    if batch.post_ages is None:
+        return 1.0
+    plateau, theta = rates.attention_plateau_s, rates.attention_theta
+    return attention(batch.post_ages, batch.step_s, plateau, theta)
 
 
 def _first_per_agent(row: np.ndarray, target: np.ndarray, mask: np.ndarray) -> np.ndarray:

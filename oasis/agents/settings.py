@@ -27,7 +27,10 @@ class HeuristicSettings(_Section):
     the post) and popularity ``pop`` (likes plus shares of the original):
     ``affinity = clip(affinity_base + sim, 0, affinity_max)`` and
     ``boost = 1 + popularity_weight * log1p(pop)``; like, repost and comment happen with their
-    rate x affinity x boost; dislike with its rate x ``clip(-dislike_slope * sim, 0, 1)``.
+    rate x affinity x boost x attention; dislike with its rate x
+    ``clip(-dislike_slope * sim, 0, 1)`` x attention, where attention falls with the age of the
+    post in simulated time by SEISMIC's kernel ([Zhao15], ``attention_plateau_s`` and
+    ``attention_theta``).
     A shown comment is voted on with ``comment_vote`` x its influence, up with probability
     ``(1 + tanh(vote_lean + agreement_weight * agreement)) / 2`` before influence: the
     comment's shown score (likes minus dislikes) raises the chance of an up-vote by
@@ -37,8 +40,15 @@ class HeuristicSettings(_Section):
     on (the entry's reader state) is skipped, and so are the reader's own posts.
 
     The rates are chances per view of one feed entry (a ranked post shown to an active agent;
-    ``recsys.k`` entries at most per step) at affinity 1 (similarity 0.5 with the default
-    ``affinity_base``) and no engagement. Published figures are per page view or per user and
+    ``recsys.k`` entries at most per feed view) at affinity 1 (similarity 0.5 with the default
+    ``affinity_base``), no engagement and full attention (a post younger than
+    ``attention_plateau_s``); ``post`` is per feed view and ``follow_suggestion`` per suggestion
+    seen. Time enters only through views: activation gives each agent's feed views per
+    simulated hour (``oasis/core/clock.py``) and a chance p per view is 1 - (1 - p) ** views in
+    a step of several views, so the rates mean the same at any ``clock.minutes_per_step``. The
+    published per-view figures below are averages over views of posts of every age; no study
+    gives them by age, so they are taken as the rates of a fresh post, which makes the model's
+    average over ages lower than the study's. Published figures are per page view or per user and
     month; each description says how its figure maps to a view of a feed entry. Every
     probability and weight of the heuristic policy is a named field here; its description says
     what it does and where its default comes from. Sources cited:
@@ -60,6 +70,11 @@ class HeuristicSettings(_Section):
       active 75% of tweeters (30% and 46% of the most active quarter's).
     - [Kwak10] Kwak, Lee, Park and Moon, "What is Twitter, a social network or a news media?",
       WWW 2010: half of all retweets happen within an hour of the tweet, 75% within a day.
+    - [Zhao15] Zhao, Erdogdu, He, Rajaraman and Leskovec, "SEISMIC: A Self-Exciting Point
+      Process Model for Predicting Tweet Popularity", KDD 2015: the time from a tweet to its
+      retweets follows a memory kernel, flat for s0 = 5 minutes and then a power law of exponent
+      -(1 + theta), theta = 0.242, fitted on a month of Twitter (as Crane and Sornette, PNAS
+      2008, found for the response to YouTube videos).
     - [seed] the OASIS seed data (``oasis/datasets/data``), figures computed in the description
       (``tests/agents/test_heuristic_sources.py`` recomputes them).
 
@@ -71,12 +86,11 @@ class HeuristicSettings(_Section):
         default=0.09,
         ge=0,
         le=1,
-        description="chance that an active agent writes a post of its own in a step. [Pew19] "
+        description="chance that an agent writes a post of its own per feed view. [Pew19] "
         "tweets are twice the likes (138 to 70 and 2 to 1 a month, both medians) and [Pew21] 23% "
         "of the less active majority's tweets are neither replies nor retweets (own tweets and "
-        "quotes): 0.46 own posts per like. An active agent reading a full default feed (10 "
-        "entries) at the ``like`` rate likes 0.2 of them, so it posts 0.46 x 0.2 = 0.09 times a "
-        "step",
+        "quotes): 0.46 own posts per like. An agent reading a full default feed (10 entries) "
+        "at the ``like`` rate likes 0.2 of them, so it posts 0.46 x 0.2 = 0.09 times a view",
     )
     like: float = Field(
         default=0.02,
@@ -124,7 +138,7 @@ class HeuristicSettings(_Section):
         "study gives the chance to follow an author after liking a post. [seed] bounds it: the "
         "users of user_all_id_time.csv follow at most 0.64 accounts a day (median of following "
         "count / account age at the newest account's creation), and a default run's agent "
-        "likes about one entry a day (0.2 per active step, 4.8 active steps a day): a follow "
+        "likes about one entry a day (0.2 per feed view, 4.8 views a day; fresh posts): a follow "
         "chance of 0.67 would match it if every follow came from a like. 0.1 leaves most "
         "follows to other routes (search, suggestions, offline ties). Set it to the follows "
         "per like of the platform studied",
@@ -135,8 +149,8 @@ class HeuristicSettings(_Section):
         le=1,
         description="chance to follow each account of the who-to-follow list shown (the "
         "``recsys.who_to_follow`` setting). No published per-impression figure; an assumption, "
-        "chosen so that the list's three suggestions give about as many follows per active "
-        "step (3 x 0.05 = 0.15) as liked posts' authors do (10 entries x like 0.15 x follow "
+        "chosen so that the list's three suggestions give about as many follows per feed "
+        "view (3 x 0.05 = 0.15) as liked posts' authors do (10 entries x like 0.15 x follow "
         "0.1 = 0.15)",
     )
     comment_vote: float = Field(
@@ -192,6 +206,22 @@ class HeuristicSettings(_Section):
         description="dislike chance rises with -similarity at this slope (the full rate at "
         "similarity -0.5). No source: no study gives down-votes by embedding similarity. Chosen "
         "so that only entries unlike the reader's interests are disliked",
+    )
+    attention_plateau_s: float = Field(
+        default=300.0,
+        gt=0,
+        description="simulated seconds a post keeps its full chance to be acted on; after it "
+        "the chance falls as (age / attention_plateau_s) ** -(1 + attention_theta) "
+        "(``oasis/agents/attention.py``). [Zhao15] s0 = 5 minutes: SEISMIC's memory kernel of "
+        "the time from a tweet to its retweets, fitted on a month of Twitter",
+    )
+    attention_theta: float = Field(
+        default=0.242,
+        gt=0,
+        description="the power law's exponent past the plateau is -(1 + attention_theta). "
+        "[Zhao15] theta = 0.242 (with c = 6.94e-4 per second the kernel integrates to 1.07). "
+        "With it half of a post's attention comes within 36 minutes, 56% within an hour and 80% "
+        "within a day, as [Kwak10] found for retweets (half within an hour, 75% within a day)",
     )
     positive_herding: float = Field(
         default=0.32,

@@ -635,6 +635,7 @@ def describe_models(
         f"vote_lean={rates.vote_lean:g}, agreement_weight={rates.agreement_weight:g}, "
         f"like={rates.like:g}, dislike={rates.dislike:g}, comment={rates.comment:g}",
     }
+    lines |= _time_lines(config)
     opinions = config.opinions
     if opinions is not None:
         params = {
@@ -663,6 +664,26 @@ def describe_models(
             else f"LLM judge {scorer.model or config.llm.model} under a JSON schema"
         )
     return lines
+
+
+def _time_lines(config: ExperimentConfig) -> dict[str, str]:
+    """The clock, activation and the heuristic's chances, each with its unit."""
+    rates, activation = config.policy.heuristic, config.activation
+    rate = (
+        "the seed's hourly profiles (OASIS's P = f / max f)"
+        if activation.kind == "profile"
+        else f"{activation.views_per_hour:g}"
+    )
+    return {
+        "time": f"{config.clock.minutes_per_step:g} simulated minutes per step; feed views per "
+        f"simulated hour: {rate}; candidate window {config.candidate_window_hours:g} hours",
+        "heuristic chances per view": f"post={rates.post:g} (per feed view), like={rates.like:g}, "
+        f"repost={rates.repost:g}, comment={rates.comment:g}, dislike={rates.dislike:g} (per "
+        f"view of an entry), follow_suggestion={rates.follow_suggestion:g} (per suggestion seen)",
+        "attention decay": f"SEISMIC kernel (Zhao et al., KDD 2015): full for "
+        f"{rates.attention_plateau_s:g} simulated seconds, then (age / "
+        f"{rates.attention_plateau_s:g} s) ** -{1 + rates.attention_theta:g}",
+    }
 
 
 def _group_usage(steps: Sequence[dict[str, Any]]) -> dict[str, LLMStats]:

@@ -9,8 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from oasis.agents.attention import kernel_mass
 from oasis.agents.heuristic import vote_rates
 from oasis.agents.settings import HeuristicSettings
+from oasis.core.clock import DEFAULT_MINUTES_PER_STEP, step_activity
 from oasis.datasets.settings import BUILTIN_DATA
 from oasis.loop.settings import ActivationSettings
 from oasis.recsys.settings import RecsysSettings
@@ -92,3 +94,27 @@ def test_herding_and_correction_reproduce_muchniks_direction():
     agents_on_down = expected_score(RATES, -1, views) + 1
     assert agents_on_up / control == pytest.approx(1.15, abs=0.005)  # the study: 1.25
     assert agents_on_down - control == pytest.approx(0.09, abs=0.005)  # not below control
+
+
+# [Zhao15] SEISMIC's memory kernel: plateau (seconds), exponent, level (per second)
+PLATEAU_S, THETA, LEVEL = 300.0, 0.242, 6.94e-4
+# [Kwak10]: shares of retweets within an hour and within a day of the tweet
+WITHIN_HOUR, WITHIN_DAY = 0.5, 0.75
+
+
+def test_attention_is_seismics_kernel_and_matches_kwaks_retweet_times():
+    assert (RATES.attention_plateau_s, RATES.attention_theta) == (PLATEAU_S, THETA)
+    whole = PLATEAU_S * (1 + 1 / THETA)  # the kernel's integral at level 1
+    assert LEVEL * whole == pytest.approx(1.0, abs=0.07)  # SEISMIC's phi is a density
+    within = {
+        m: float(kernel_mass(np.array([m * 60.0]), PLATEAU_S, THETA)[0]) / whole
+        for m in (36, 60, 24 * 60)
+    }
+    assert within[36] == pytest.approx(0.5, abs=0.005)
+    assert within[60] == pytest.approx(0.56, abs=0.005) and within[60] >= WITHIN_HOUR
+    assert within[24 * 60] == pytest.approx(0.80, abs=0.005) and within[24 * 60] >= WITHIN_DAY
+
+
+def test_the_default_activation_is_one_view_in_five_hours_at_the_default_clock():
+    chance, views = step_activity(ActivationSettings().views_per_hour, DEFAULT_MINUTES_PER_STEP)
+    assert (float(chance), float(views)) == (0.2, 1.0)
