@@ -187,6 +187,9 @@ class TraceOut(BaseModel):
     ok: bool
     reason: str | None
     result: dict[str, Any]
+    actor: str | None = Field(
+        default=None, description="who took it: event, heuristic, llm, custom or person"
+    )
 
 
 # What the API takes as text: any characters but NUL (U+0000), which PostgreSQL's text cannot

@@ -107,6 +107,21 @@ _ARG_NAMES: Mapping[ActionType, frozenset[str]] = {
 }
 
 
+class Actor(StrEnum):
+    """Who took an action, recorded with it in the trace (``trace.actor``).
+
+    ``event``: the experiment's schedule, its herd threads, the operator's injected posts, agents
+    and interviews; ``heuristic``, ``llm`` and ``custom``: an agent's policy; ``person``: a
+    person playing a user through the dashboard.
+    """
+
+    EVENT = "event"
+    HEURISTIC = "heuristic"
+    LLM = "llm"
+    CUSTOM = "custom"
+    PERSON = "person"
+
+
 @dataclass(frozen=True, slots=True)
 class Action:
     """One action by one agent. ``args`` follow :data:`ACTION_SPECS` for ``type``."""

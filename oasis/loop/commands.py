@@ -19,6 +19,9 @@ from typing import Protocol
 
 from oasis.core.actions import Action, ActionType
 from oasis.loop.events import Interview, StepEvents, World
+from oasis.loop.people import ACT, person_command
+from oasis.loop.people import KINDS as PERSON_KINDS
+from oasis.loop.people_desk import PeopleDesk
 from oasis.platform.commands import CommandRow, CommandStore
 
 
@@ -96,6 +99,9 @@ class Controller(Protocol):
     def status(self) -> ControlStatus:
         """The current control state."""
 
+    def people(self) -> PeopleDesk | None:
+        """People's side of the queue, where the commands are stored (else ``None``)."""
+
 
 class CommandSource(Protocol):
     """What the loop reads and reports at each step boundary (besides ``due``, as any source)."""
@@ -118,6 +124,10 @@ class CommandSource(Protocol):
 
     def handed(self) -> Sequence[int]:
         """Stored commands handed to the step being made, to be marked done in its commit."""
+        ...
+
+    def acting(self) -> set[int]:
+        """Users whose people have actions waiting for the next step."""
         ...
 
 
@@ -198,6 +208,14 @@ class CommandQueue:
     def handed(self) -> Sequence[int]:
         """None: drained commands are gone from the queue, and none is stored."""
         return ()
+
+    def acting(self) -> set[int]:
+        """None: people join only runs whose commands are stored."""
+        return set()
+
+    def people(self) -> PeopleDesk | None:
+        """None: people's commands and outcomes need the stored queue's record."""
+        return None
 
     def interview_state(self, request_id: int) -> InterviewState | None:
         """The interview ``request_id`` and its answers so far, or ``None`` if unknown."""
@@ -287,7 +305,18 @@ class StoredCommands:
         """The pending commands, oldest first, as the step's events."""
         rows = self.store.pending()
         self._handed = [r.command_id for r in rows if r.kind != "interview"]
-        return command_events([_command(row) for row in rows], world.next_agent_id)
+        people = [person_command(row) for row in rows if row.kind in PERSON_KINDS]
+        control = [_command(row) for row in rows if row.kind not in PERSON_KINDS]
+        events = command_events(control, world.next_agent_id)
+        return StepEvents(events.actions, events.interviews, people)
+
+    def acting(self) -> set[int]:
+        """Users whose people have actions waiting for the next step."""
+        return {int(r.payload["user_id"]) for r in self.store.pending() if r.kind == ACT}
+
+    def people(self) -> PeopleDesk:
+        """People's side of the queue: their joins, actions and what became of them."""
+        return PeopleDesk(self.store)
 
     def answer(self, request_id: int, answers: Mapping[int, str]) -> None:
         """Record answers to interview ``request_id``."""
@@ -311,6 +340,35 @@ def _command(row: CommandRow) -> Command:
     if row.kind == "agent":
         return InjectAgent(row.command_id, str(p["user_name"]), str(p["name"]), str(p["bio"]))
     return Interview(str(p["question"]), tuple(int(u) for u in p["user_ids"]), row.command_id)
+
+
+# What a fork queues again at the step each was carried out in: the operator's posts and
+# agents, and people's commands (interviews are answered anew, by the answer cache).
+REPLAYED = ("post", "agent", *PERSON_KINDS)
+
+
+class ReplayedCommands(StoredCommands):
+    """A parent run's recorded commands, queued again at the step each was carried out in.
+
+    A fork rebuilding its parent's world reads these instead of a live queue: each command goes
+    into the fork's own table when its step comes, and is carried out from there as the parent
+    carried it out, so the fork's record says the same and a later resume of the fork reads it.
+    """
+
+    def __init__(self, rows: Sequence[CommandRow], store: CommandStore) -> None:
+        super().__init__(store)
+        self.rows = list(rows)
+
+    def due(self, step: int, world: World) -> StepEvents:
+        """The commands carried out at ``step`` in the parent, queued and taken again."""
+        for row in self.rows:
+            if row.step == step:
+                self.store.put(row.kind, row.payload)
+        return super().due(step, world)
+
+    def wait_while_paused(self, timeout: float | None = None) -> bool:
+        """Never paused: the parent's pauses are not replayed."""
+        return True
 
 
 class _Maker(Protocol):

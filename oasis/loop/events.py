@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from oasis.core.actions import Action
+from oasis.loop.people import PersonCommand
 from oasis.platform import Platform
 
 
@@ -31,13 +32,21 @@ class Interview:
 
 @dataclass(frozen=True, slots=True)
 class StepEvents:
-    """What event sources have due at a step: actions applied first, and interviews."""
+    """What event sources have due at a step.
+
+    Actions applied first, interviews, and people's commands (:mod:`oasis.loop.people`).
+    """
 
     actions: list[Action] = field(default_factory=list)
     interviews: list[Interview] = field(default_factory=list)
+    people: list[PersonCommand] = field(default_factory=list)
 
     def __add__(self, other: StepEvents) -> StepEvents:
-        return StepEvents(self.actions + other.actions, self.interviews + other.interviews)
+        return StepEvents(
+            self.actions + other.actions,
+            self.interviews + other.interviews,
+            self.people + other.people,
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,9 @@ must hash the same as the parent's, step by step, or the fork is refused. Heuris
 the same decisions from the same seed; LLM agents give the same answers when the parent's answers
 are in the answer cache (``llm.cache``), which then costs no requests. Rebuilding instead of
 copying and cutting the parent's database is what makes the world exact: unlikes, unfollows,
-counters and the agents' memories after step K cannot be undone from a copy. Steps after K
+counters and the agents' memories after step K cannot be undone from a copy. What the parent
+was told through its control queue (the operator's posts and agents, people's joins and
+actions) is queued again at the step it was carried out in. Steps after K
 follow the new config, whose changes are checked against :data:`oasis.config.FORK_MAY_CHANGE`.
 A fork of a fork rebuilds each ancestor's stretch with the config it ran with.
 """
@@ -14,6 +16,7 @@ A fork of a fork rebuilds each ancestor's stretch with the config it ran with.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +28,10 @@ from oasis.config import (
     config_changes,
 )
 from oasis.errors import OasisError
+from oasis.loop.commands import REPLAYED, ReplayedCommands
 from oasis.loop.simulation import RUN_FILE, Simulation
 from oasis.platform import Platform
+from oasis.platform.commands import CommandRow
 
 
 class ForkError(OasisError, ValueError):
@@ -65,7 +70,7 @@ def fork(parent: str | Path, at_step: int, config: ExperimentConfig) -> Simulati
         _check_changes(stored, config, at_step)
         lineage = Lineage(parent=str(parent), at_step=at_step, parent_config=stored)
         forked = config.model_copy(update={"fork": lineage})
-        _rebuild(forked)
+        _rebuild(forked, source.commands().recorded(REPLAYED, at_step))
         _compare(source, forked, at_step)
     finally:
         source.close()
@@ -113,17 +118,35 @@ def _operated_by(world: ExperimentConfig, config: ExperimentConfig) -> Experimen
     return world.model_copy(update={**update, "llm": llm})
 
 
-def _rebuild(forked: ExperimentConfig) -> None:
-    """Run every ancestor's stretch into the fork's database, the last up to the fork's step."""
+def _rebuild(forked: ExperimentConfig, recorded: Sequence[CommandRow]) -> None:
+    """Run every ancestor's stretch into the fork's database, the last up to the fork's step.
+
+    The parent's ``recorded`` commands (the operator's posts and agents, people's joins and
+    actions) are queued again at the step each was carried out in.
+    """
     chain = stages(forked)
+    forked.output.mkdir(parents=True, exist_ok=True)  # where a SQLite database goes
     for index, (world, last) in enumerate(chain[:-1]):
-        simulation = Simulation.open(world.model_copy(update={"steps": last + 1}), resume=index > 0)
+        stretch = world.model_copy(update={"steps": last + 1})
+        queue = Platform.open(forked.database_url)  # the fork's table the commands go into
         try:
-            simulation.run()
-            # The next stretch resumes this database under its own config.
-            simulation.platform.set_config(chain[index + 1][0].model_dump(mode="json"))
+            replay = ReplayedCommands(recorded, queue.commands())
+            _run_stretch(stretch, index > 0, replay, chain[index + 1][0])
         finally:
-            simulation.close()
+            queue.close()
+
+
+def _run_stretch(
+    stretch: ExperimentConfig, resume: bool, replay: ReplayedCommands, then: ExperimentConfig
+) -> None:
+    """Run one ancestor's stretch, then leave its database to go on under ``then``."""
+    simulation = Simulation.open(stretch, resume=resume, controller=replay)
+    try:
+        simulation.run()
+        # The next stretch resumes this database under its own config.
+        simulation.platform.set_config(then.model_dump(mode="json"))
+    finally:
+        simulation.close()
 
 
 def _compare(source: Platform, forked: ExperimentConfig, at_step: int) -> None:

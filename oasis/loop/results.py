@@ -146,7 +146,7 @@ def write_results(
     comparison = _comparison(folder, posts, cascades, topic, written)
     report = write_report(
         folder,
-        notes=[*_lineage(platform), *_usage(records), *_step_time(records)],
+        notes=[*_lineage(platform), *_usage(records), *_step_time(records), *_by_actor(trace)],
         cascades=cascades,
         activity=activity_per_step(trace) if len(trace) else None,
         **_opinion_report(platform, folder, trace, len(metrics), herd, extras, written),
@@ -336,6 +336,17 @@ def _step_time(steps: list[dict[str, Any]]) -> list[str]:
         "step, most in one step (this machine, this load).\n"
     )
     return ["## Step time by phase\n", intro, markdown_table(phase_table(seconds)), ""]
+
+
+def _by_actor(trace: pd.DataFrame) -> list[str]:
+    """The actions and failed actions of each kind of actor (policies, events, people)."""
+    if not len(trace):
+        return []
+    taken = trace.assign(actor=trace["actor"].fillna("unrecorded"), failed=~trace["ok"])
+    counts = taken.groupby("actor").agg(actions=("ok", "size"), failed=("failed", "sum"))
+    people = int(counts["actions"].get("person", 0))
+    lines = ["## Actions by who took them\n", f"People took {people} actions.\n"]
+    return [*lines, markdown_table(counts.reset_index()), ""]
 
 
 def failure_line(folder: Path) -> str:

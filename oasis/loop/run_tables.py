@@ -69,10 +69,15 @@ class RunTables:
         with self.platform.reader() as reader:
             return reader.table(Post)
 
-    def traces(self) -> pd.DataFrame:
-        """Every action taken, with its arguments, outcome and result."""
+    def traces(self, actor: str | None = None) -> pd.DataFrame:
+        """Every action taken, with its arguments, outcome, result and who took it (``actor``).
+
+        Args:
+            actor: only the actions of this kind of actor (``event``, ``heuristic``, ``llm``,
+                ``custom`` or ``person``; see :class:`oasis.core.actions.Actor`).
+        """
         with self.platform.reader() as reader:
-            return reader.table(Trace)
+            return reader.table(Trace, None if actor is None else Trace.actor == actor)
 
     def metrics(self) -> pd.DataFrame:
         """One row per committed step with its figures flattened into columns."""

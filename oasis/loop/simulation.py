@@ -41,7 +41,7 @@ from oasis.config import (
     redact,
     redact_url,
 )
-from oasis.core.actions import Action, ActionResult
+from oasis.core.actions import Action, ActionResult, ActionType
 from oasis.core.clock import Clock, draw_active, hourly_probabilities, step_activity
 from oasis.core.rng import Stream, generator
 from oasis.datasets.cleaning import Repair
@@ -50,12 +50,15 @@ from oasis.datasets.reddit import load_counterfactual
 from oasis.datasets.source import build_population
 from oasis.errors import OasisError, RunError
 from oasis.loop.commands import CommandSource, StoredCommands
-from oasis.loop.events import EventSource, Interview, World, collect
+from oasis.loop.events import EventSource, Interview, StepEvents, World, collect
 from oasis.loop.herd_threads import HerdThreads
+from oasis.loop.people import KINDS as PERSON_KINDS
+from oasis.loop.people import People, PeopleTurn
 from oasis.loop.phases import LATE, PhaseClock
 from oasis.loop.roster import PROFILE_KEYS, Roster, profile_text
 from oasis.loop.schedule import Schedule
 from oasis.loop.stance_book import StanceBook, merge, score_answers
+from oasis.loop.step_actions import StepActions
 from oasis.loop.step_inputs import (
     StepTime,
     SuggestedByUser,
@@ -141,6 +144,7 @@ class Simulation:
         )
         self.memories: dict[int, AgentMemory] = {}
         self.step_state: StepState | None = None  # loaded once the run is written
+        self.people = People()
         self.herd, found = _herd(config, population)
         self.repairs: tuple[Repair, ...] = (*population.repairs, *found)
         self.events: list[EventSource] = [
@@ -259,12 +263,14 @@ class Simulation:
         """
         t, started, phase = self.next_step, time.perf_counter(), PhaseClock()
         now = self.clock.seconds(t)
-        with phase("activation"):
-            active, views = self._activate(t)
         with phase("events"):
             events = collect(self.events, t, World(self.platform, self.roster.next_free_id()))
+            roster = self.roster
+            people = self.people.turn(events.people, _next_id(roster, events), roster.agent_ids)
+        with phase("activation"):
+            active, views = self._activate(t, people.played)
         with self.platform.reader() as reader:
-            inputs = self._inputs(reader, t, now, active, views, phase)
+            inputs = self._inputs(reader, t, now, (active, people.present), views, phase)
         # Interviews are asked before the decisions, so the usage the decisions report for the
         # step includes theirs (it was counted a step late, and the last step's never).
         with phase("interviews"):
@@ -273,13 +279,14 @@ class Simulation:
             decided = self.pool.decide(t, inputs.contexts, inputs.rules)
         with phase("bookkeeping"):
             _check_failure_rate(t, decided.stats, self.config.llm.max_failure_rate)
-            actions = [*events.actions, *_flat(decided.llm), *_flat(decided.heuristic), *interviews]
+            made = StepActions.of(events.actions, people, inputs.contexts, decided, self.custom_ids)
+            made = made.with_interviews(interviews)
             moved = self._moved(inputs.rules, scored)
             llm_active = int(np.isin(active, self.roster.llm_ids).sum())
-            metrics = _metrics(active, llm_active, inputs, decided, started)
-        results = self._commit(t, now, actions, len(events.actions), inputs, moved, metrics, phase)
+            metrics = _metrics(active, llm_active, inputs, decided, started, len(people.present))
+        results = self._commit(t, now, made, people, inputs, moved, metrics, phase)
         return StepReport(
-            t, len(active), llm_active, len(actions), sum(not r.ok for r in results),
+            t, len(active), llm_active, len(made.actions), sum(not r.ok for r in results),
             decided.stats.requests, decided.stats.failures, time.perf_counter() - started,
             phase.seconds(),
         )  # fmt: skip
@@ -288,8 +295,8 @@ class Simulation:
         self,
         t: int,
         now: float,
-        actions: list[Action],
-        offset: int,
+        made: StepActions,
+        people: PeopleTurn,
         inputs: StepInputs,
         moved: StanceRecord | None,
         metrics: dict[str, Any],
@@ -302,9 +309,9 @@ class Simulation:
         """
         with self.platform.step(t, now) as tx:
             with phase("apply"):
-                results = tx.apply(actions)
+                results = tx.apply(made.actions, made.actors)
             with phase("memories"):
-                memories = new_memories(inputs.contexts, actions, results, offset)
+                memories = new_memories(inputs.contexts, made.actions, results, made.own)
                 tx.save_memories({agent: memory_to_dict(m) for agent, m in memories.items()})
             with phase("commit"):
                 tx.save_metrics(metrics | _phase_figures(phase, self._late_phases))
@@ -312,9 +319,11 @@ class Simulation:
                 if moved is not None:
                     tx.save_stances(moved)
                 if self.controller is not None:
-                    tx.finish_commands(self.controller.handed())
+                    outcomes = people.outcomes(made.of_people(results))
+                    tx.finish_commands(self.controller.handed(), outcomes)
         with phase("advance"):
             self.memories.update(memories)
+            self.people.commit(people, made.of_people(results))
             if self.stances is not None and moved is not None:
                 self.stances.commit(moved)
             self._advance(t, inputs.feeds, tx.changes())
@@ -355,11 +364,15 @@ class Simulation:
         """The candidate window, ``candidate_window_hours`` of simulated time, in whole steps."""
         return self.clock.steps_in(self.config.candidate_window_hours * 60.0)
 
-    def _activate(self, step: int) -> tuple[np.ndarray, np.ndarray]:
-        """The agents active at ``step``, and every agent's feed views in it (roster order)."""
+    def _activate(self, step: int, played: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The agents active at ``step``, and every agent's feed views in it (roster order).
+
+        Agents that people play (``played``) are left out: no policy decides for them.
+        """
         chance, views = step_activity(self._rate(step), self.clock.minutes_per_step)
         active = draw_active(self.config.seed, step, self.roster.agent_ids, chance)
         active = np.union1d(active, self.always_active) if len(self.always_active) else active
+        active = np.setdiff1d(active, played) if len(played) else active
         return active, np.broadcast_to(views, self.roster.agent_ids.shape)
 
     def _rate(self, step: int) -> np.ndarray | float:
@@ -371,39 +384,39 @@ class Simulation:
         reader: Reader,
         step: int,
         now: float,
-        active: np.ndarray,
+        deciding: tuple[np.ndarray, np.ndarray],
         views: np.ndarray,
         phase: PhaseClock,
     ) -> StepInputs:
-        """Feeds for the active agents; from them, LLM observations and heuristic columns.
+        """Feeds for the active agents and present people; observations, heuristic columns.
 
-        Read from the state committed before ``step``; ``views``: every agent's feed views in
-        the step if active (roster order); ``phase`` times feeds, who-to-follow, observations.
+        ``deciding``: the active agents and the people (who get feeds only); ``views``: every
+        agent's feed views if active (roster order); ``phase`` times the parts.
         """
+        # Ids may have gaps (a failed sign-up skips one): never index arrays by user id.
+        # LLM and custom-policy agents get full observations, the rest heuristic columns
+        readers, observed, rules_at = _who_decides(*deciding, self.roster.llm_ids, self.custom_ids)
         with phase("feeds"):
             past, candidates = self._candidates(reader, step)
-            users = active_users(reader, past, active, candidates[0])
+            users = active_users(reader, past, readers, candidates[0])
             rng = generator(self.config.seed, Stream.RECSYS, step)
             ranked = self.recommender.recommend(candidates[0], users, now, rng)
             feeds = one_per_original(ranked, *candidates)  # a timeline shows an original once
             by_user = feeds.as_dict()  # read by both kinds of agent
-        # Ids may have gaps (a failed sign-up skips one): never index arrays by user id.
-        # LLM and custom-policy agents get full observations, the rest heuristic columns
-        observed = np.isin(active, self.roster.llm_ids) | np.isin(active, self.custom_ids)
         state = self.recommender.state
         with phase("who_to_follow"):
             pick = generator(self.config.seed, Stream.SUGGESTION, step)
             found = follow_suggestions(past, users, state, self.config.recsys.who_to_follow, pick)
             shown = suggestion_views(reader, found, np.flatnonzero(observed))
         with phase("observations"):
-            contexts = self._contexts(reader, by_user, active[observed], step, shown)
-            rule_ids = active[~observed]
+            contexts = self._contexts(reader, by_user, readers[observed], step, shown)
+            rule_ids = readers[rules_at]
             topics = self.roster.topics(rule_ids)
             mine = self.stances.of(rule_ids) if self.stances is not None else None
             wanted = wanted_flags(self.config.allowed_actions)
             rules = heuristic_batch(
                 reader, by_user, rule_ids, candidates, state, topics, mine, wanted,
-                found.lists(np.flatnonzero(~observed)), self._step_time(now, rule_ids, views),
+                found.lists(rules_at), self._step_time(now, rule_ids, views),
             )  # fmt: skip
         return StepInputs(feeds, contexts, rules)
 
@@ -557,6 +570,7 @@ class Simulation:
             if self.stances is not None:
                 self.stances.restore(reader.stances(self.roster.agent_ids.tolist()))
         self.memories = {u: memory_from_dict(m) for u, m in saved.items()}
+        self.people.restore(self.platform.commands().recorded(PERSON_KINDS, last))
 
 
 def write_run_file(config: ExperimentConfig) -> None:
@@ -852,14 +866,23 @@ def _hourly(config: ExperimentConfig, population: Population) -> np.ndarray | No
 
 
 def _metrics(
-    active: np.ndarray, llm_active: int, inputs: StepInputs, decided: Decisions, started: float
+    active: np.ndarray,
+    llm_active: int,
+    inputs: StepInputs,
+    decided: Decisions,
+    started: float,
+    people: int = 0,
 ) -> dict[str, Any]:
-    """The step's figures stored with it: who was active, LLM usage, shards, decision time."""
+    """The step's figures stored with it: who was active, LLM usage, shards, decision time.
+
+    ``people``: the people present (a figure kept only where some were).
+    """
     metrics: dict[str, Any] = {
         "active": len(active),
         "llm_active": llm_active,
         "custom_active": len(inputs.contexts) - llm_active,
         **asdict(decided.stats),
+        **({"people": people} if people else {}),
     }
     if decided.shards:
         metrics["shards"] = [asdict(usage) for usage in decided.shards]
@@ -880,5 +903,20 @@ def _feed_record(feeds: Feeds) -> FeedRecord:
     return FeedRecord(feeds.user_id, feeds.indptr, feeds.post_id)
 
 
-def _flat(per_agent: Sequence[Sequence[Action]]) -> list[Action]:
-    return [action for actions in per_agent for action in actions]
+def _who_decides(
+    active: np.ndarray, people: np.ndarray, llm_ids: np.ndarray, custom_ids: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Who reads a feed; which of them get observations (LLM, custom), and heuristic columns.
+
+    People read feeds but get neither: they act through the control queue.
+    """
+    readers = np.union1d(active, people)
+    decides = np.isin(readers, active)
+    observed = (np.isin(readers, llm_ids) | np.isin(readers, custom_ids)) & decides
+    return readers, observed, np.flatnonzero(decides & ~observed)
+
+
+def _next_id(roster: Roster, events: StepEvents) -> int:
+    """The first id free after the events' own sign-ups (a new person's user takes it)."""
+    signed = [a.agent_id + 1 for a in events.actions if a.type == ActionType.SIGN_UP]
+    return max([roster.next_free_id(), *signed])

@@ -31,12 +31,28 @@ class CommandRow:
     result: dict[str, Any] | None
 
 
-def finish_done(conn: Connection, command_ids: Sequence[int], step: int) -> None:
-    """Mark ``command_ids`` done at ``step``, within ``conn``'s transaction."""
+def finish_done(
+    conn: Connection,
+    command_ids: Sequence[int],
+    step: int,
+    results: Mapping[int, Mapping[str, Any]] | None = None,
+) -> None:
+    """Mark ``command_ids`` done at ``step``, within ``conn``'s transaction.
+
+    ``results`` holds what became of some of them (a person's action: its outcome).
+    """
+    results = results or {}
+    plain = [i for i in command_ids if i not in results]
     values = {"status": DONE, "step": step, "result": {}}
-    conn.execute(
-        update(ControlCommand).where(ControlCommand.command_id.in_(command_ids)).values(values)
-    )
+    if plain:
+        conn.execute(
+            update(ControlCommand).where(ControlCommand.command_id.in_(plain)).values(values)
+        )
+    for command_id, result in results.items():
+        done = values | {"result": clean_value(dict(result))}
+        conn.execute(
+            update(ControlCommand).where(ControlCommand.command_id == command_id).values(done)
+        )
 
 
 class CommandStore:
@@ -73,6 +89,28 @@ class CommandStore:
             conn.execute(
                 update(ControlCommand).where(ControlCommand.command_id == command_id).values(values)
             )
+
+    def recorded(self, kinds: Sequence[str], until_step: int) -> list[CommandRow]:
+        """Commands of ``kinds`` carried out at or before ``until_step``, by step and id."""
+        query = (
+            select(ControlCommand.__table__)
+            .where(ControlCommand.kind.in_(kinds), ControlCommand.status == DONE)
+            .where(ControlCommand.step <= until_step)
+            .order_by(ControlCommand.step, ControlCommand.command_id)
+        )
+        with self.engine.connect() as conn:
+            return [CommandRow(**row) for row in conn.execute(query).mappings()]
+
+    def of_token(self, kinds: Sequence[str], token_id: int) -> list[CommandRow]:
+        """Commands of ``kinds`` given with participant token ``token_id``, oldest first."""
+        query = (
+            select(ControlCommand.__table__)
+            .where(ControlCommand.kind.in_(kinds))
+            .where(ControlCommand.payload["token_id"].as_integer() == token_id)
+            .order_by(ControlCommand.command_id)
+        )
+        with self.engine.connect() as conn:
+            return [CommandRow(**row) for row in conn.execute(query).mappings()]
 
     def get(self, command_id: int) -> CommandRow | None:
         """The command ``command_id``, or ``None``."""

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
 from oasis.platform.errors import PlatformError
-from oasis.platform.schema import Base, Run
+from oasis.platform.schema import Base, Run, Trace, table_of
 
 SUPPORTED = "sqlite:///PATH or postgresql://USER@HOST/DATABASE"
 # Connections a read-only engine (the API's) keeps and never exceeds: the API admits that many
@@ -102,5 +102,15 @@ def redact_url(url: str) -> str:
 
 
 def create_schema(engine: Engine) -> None:
-    """Create every platform table and index that does not exist yet."""
+    """Create every platform table and index that does not exist yet.
+
+    A database made before the trace recorded who took each action gets that column (NULL in
+    its old rows), so its run can still be resumed, forked and served.
+    """
     Base.metadata.create_all(engine)
+    with engine.begin() as conn:
+        if "actor" not in {c["name"] for c in inspect(conn).get_columns("trace")}:
+            conn.execute(text("ALTER TABLE trace ADD COLUMN actor VARCHAR(16)"))
+            for index in table_of(Trace).indexes:
+                if "actor" in str(index.dialect_kwargs):  # made with the column's table only
+                    index.create(conn)

@@ -55,9 +55,9 @@ def _shares() -> Any:
     return shares.c.original_post_id
 
 
-# Tables about the run rather than the simulated world: its config, wall-clock timings and the
-# control commands the API wrote for it.
-BOOKKEEPING = frozenset({"run", "step_metrics", "control_command"})
+# Tables about the run rather than the simulated world: its config, wall-clock timings, the
+# control commands the API wrote for it and the participants' tokens.
+BOOKKEEPING = frozenset({"run", "step_metrics", "control_command", "participant_token"})
 
 
 def dump(conn: Connection) -> dict[str, list[tuple[Any, ...]]]:

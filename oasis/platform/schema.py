@@ -226,6 +226,8 @@ class Trace(Base):
     ok: Mapped[bool] = mapped_column(Boolean)
     reason: Mapped[str | None] = mapped_column(Text)
     result: Mapped[dict[str, object]] = mapped_column(JSON)
+    # Who took it (``oasis.core.actions.Actor``); NULL where the writer did not say.
+    actor: Mapped[str | None] = mapped_column(String(16))
     __table_args__ = (
         Index("ix_trace_step", "step"),
         Index("ix_trace_user", "user_id", "step"),
@@ -236,6 +238,13 @@ class Trace(Base):
             "trace_id",
             sqlite_where=column("ok").is_(false()),
             postgresql_where=column("ok").is_(false()),
+        ),
+        # People's actions, a few among the agents': listed without reading the others.
+        Index(
+            "ix_trace_person",
+            "trace_id",
+            sqlite_where=column("actor") == "person",
+            postgresql_where=column("actor") == "person",
         ),
     )
 
@@ -333,3 +342,19 @@ class ControlCommand(Base):
     step: Mapped[int | None] = mapped_column(Integer)
     result: Mapped[dict[str, object] | None] = mapped_column(JSON)
     __table_args__ = (Index("ix_control_command_status", "status", "command_id"),)
+
+
+class ParticipantToken(Base):
+    """A participant's token: lets one person play one user through the API, and nothing else.
+
+    Only the SHA-256 ``digest`` of the token is kept (tokens are random, so no slow hash is
+    needed). ``user_id`` is the user it plays: given when issued to take over an agent, or set
+    when its holder joins as a new user. A ``revoked`` token is refused from then on.
+    """
+
+    __tablename__ = "participant_token"
+    token_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(255), server_default="")
+    user_id: Mapped[int | None] = mapped_column(Integer)
+    revoked: Mapped[bool] = mapped_column(Boolean, server_default=false())

@@ -46,11 +46,14 @@ class StepTransaction:
         self._changes: StepChanges | None = None
         self._metrics_saved = False
 
-    def apply(self, actions: Sequence[Action]) -> list[ActionResult]:
+    def apply(
+        self, actions: Sequence[Action], actors: Sequence[str] | None = None
+    ) -> list[ActionResult]:
         """Apply the step's actions; return one result per action, in the order given.
 
         Actions are applied by agent id, then in each agent's own order, so the outcome does
-        not depend on the order given. A step applies its actions once.
+        not depend on the order given. A step applies its actions once. ``actors`` says who
+        took each action (an :class:`~oasis.core.actions.Actor`), kept in the trace.
         """
         if self._results is not None:
             raise PlatformError(f"step {self.step} already applied its actions")
@@ -61,7 +64,8 @@ class StepTransaction:
         valid = [a for a, fault in zip(ordered, faults, strict=True) if fault is None]
         batch = load_batch(self.conn, self.settings, self.step, self.now, valid)
         decided = [_decide(batch, a, f) for a, f in zip(ordered, faults, strict=True)]
-        write_batch(batch, ordered, decided)
+        taken_by = [None] * len(ordered) if actors is None else [actors[i] for i in order]
+        write_batch(batch, ordered, decided, taken_by)
         self._changes = step_changes(batch)
         by_index = dict(zip(order, decided, strict=True))
         self._actions = actions
@@ -83,10 +87,17 @@ class StepTransaction:
         write_metrics(self.conn, self.step, self.now, metrics, self._actions, self._results or [])
         self._metrics_saved = True
 
-    def finish_commands(self, command_ids: Sequence[int]) -> None:
-        """Mark the control commands this step carried out done, with the step, in its commit."""
+    def finish_commands(
+        self,
+        command_ids: Sequence[int],
+        results: Mapping[int, Mapping[str, Any]] | None = None,
+    ) -> None:
+        """Mark the control commands this step carried out done, with the step, in its commit.
+
+        ``results``: what became of some of them, by command id (people's actions).
+        """
         if command_ids:
-            finish_done(self.conn, command_ids, self.step)
+            finish_done(self.conn, command_ids, self.step, results)
 
     def save_feeds(self, feeds: FeedRecord) -> None:
         """Store the feeds given at this step."""

@@ -64,9 +64,15 @@ COUNTER_TABLES: dict[str, type[Base]] = {
 
 
 def write_batch(
-    batch: StepBatch, actions: Sequence[Action], results: Sequence[ActionResult]
+    batch: StepBatch,
+    actions: Sequence[Action],
+    results: Sequence[ActionResult],
+    actors: Sequence[str | None],
 ) -> None:
-    """Write everything the step decided, on the batch's connection (its open transaction)."""
+    """Write everything the step decided, on the batch's connection (its open transaction).
+
+    ``actors`` says who took each action, for the trace.
+    """
     conn = batch.conn
     for name, model in ROW_TABLES.items():
         rows = batch.inserts.get(name)
@@ -89,8 +95,9 @@ def write_batch(
             r.ok,
             r.reason,
             _json(r.data, str),
+            actor,
         )
-        for i, (a, r) in enumerate(zip(actions, results, strict=True))
+        for i, (a, r, actor) in enumerate(zip(actions, results, actors, strict=True))
     ]
     insert_rows(conn, table_of(Trace), _TRACE_COLUMNS, traces)
 
@@ -136,7 +143,9 @@ def _write_counters(batch: StepBatch, name: str, table: Table) -> None:
     execute_many(batch.conn, statement, params)
 
 
-_TRACE_COLUMNS = ("trace_id", "step", "user_id", "action", "args", "ok", "reason", "result")
+_TRACE_COLUMNS = (
+    "trace_id", "step", "user_id", "action", "args", "ok", "reason", "result", "actor",
+)  # fmt: skip
 
 
 def _json(value: Mapping[str, Any], default: Callable[[Any], str]) -> str:

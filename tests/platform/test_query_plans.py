@@ -48,3 +48,13 @@ def test_failed_actions_are_listed_from_their_own_index(sqlite_url: str):
     with sqlite3.connect(sqlite_url.removeprefix("sqlite:///")) as raw:
         plan = [row[3] for row in raw.execute(f"EXPLAIN QUERY PLAN {compiled}", values)]
     assert plan == ["SEARCH trace USING INDEX ix_trace_failed (trace_id>?)"]
+
+
+def test_peoples_actions_are_listed_from_their_own_index(sqlite_url: str):
+    """Listing what people did reads their actions alone, not the agents' before them."""
+    Platform.open(sqlite_url).close()
+    compiled = _traces((), None, "person").compile(dialect=sqlite.dialect(paramstyle="named"))
+    values = {**compiled.params, "after": 0, "limit": 50}
+    with sqlite3.connect(sqlite_url.removeprefix("sqlite:///")) as raw:
+        plan = [row[3] for row in raw.execute(f"EXPLAIN QUERY PLAN {compiled}", values)]
+    assert plan == ["SEARCH trace USING INDEX ix_trace_person (trace_id>?)"]

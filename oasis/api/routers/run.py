@@ -11,7 +11,7 @@ from oasis.api.dependencies import Snap, run_record
 from oasis.api.pagination import After, Limit, Offset, Step, cursor_page, page
 from oasis.api.schemas import MAX_ID, CursorPage, ErrorOut, Page, RunOut, StepMetricsOut, TraceOut
 from oasis.config import redact
-from oasis.core.actions import ActionType
+from oasis.core.actions import ActionType, Actor
 from oasis.platform.queries import TraceFilter
 
 router = APIRouter(tags=["run"], responses={404: {"model": ErrorOut}, 422: {"model": ErrorOut}})
@@ -54,10 +54,12 @@ async def traces(
     user_id: Annotated[int | None, Query(ge=0, le=MAX_ID)] = None,
     action: ActionType | None = None,
     ok: bool | None = None,
+    actor: Annotated[Actor | None, Query(description="who took the action")] = None,
     after: After = 0,
     limit: Limit = 50,
 ) -> CursorPage[TraceOut]:
-    """Applied actions filtered by step, user, action type and outcome, by trace id."""
-    where = TraceFilter(step, user_id, None if action is None else str(action), ok)
+    """Applied actions filtered by step, user, action type, outcome and actor, by trace id."""
+    kind = None if action is None else str(action)
+    where = TraceFilter(step, user_id, kind, ok, None if actor is None else str(actor))
     rows = snap.run.traces(where, after, limit + 1)
     return cursor_page(TraceOut, rows, limit, "trace_id")

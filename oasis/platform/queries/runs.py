@@ -19,10 +19,12 @@ from sqlalchemy import (
     bindparam,
     false,
     func,
+    literal_column,
     select,
     true,
 )
 
+from oasis.core.actions import Actor
 from oasis.platform.queries.rows import LIMIT, dicts, paged
 from oasis.platform.schema import Base, Run, StepMetrics, Trace
 
@@ -31,7 +33,8 @@ EXPORT_TABLES: tuple[str, ...] = tuple(
     t.name
     for t in Base.metadata.sorted_tables
     if not any(isinstance(c.type, LargeBinary) for c in t.columns)
-    and t.name != "control_command"  # the API's own mailbox to the run, not the run's data
+    # the API's own mailbox to the run and the participants' token digests: not the run's data
+    and t.name not in ("control_command", "participant_token")
 )
 
 
@@ -43,6 +46,7 @@ class TraceFilter:
     user_id: int | None = None
     action: str | None = None
     ok: bool | None = None
+    actor: str | None = None
 
 
 _RUN = select(Run.seed, Run.config, Run.last_step, Run.status)
@@ -69,12 +73,14 @@ _TRACE_COLUMNS = {"step": Trace.step, "user_id": Trace.user_id, "action": Trace.
 
 
 @cache
-def _traces(filtered: tuple[str, ...], ok: bool | None) -> Select[Any]:
+def _traces(filtered: tuple[str, ...], ok: bool | None, actor: str | None = None) -> Select[Any]:
     query = select(Trace.__table__).where(Trace.trace_id > bindparam("after"))
     for name in filtered:
         query = query.where(_TRACE_COLUMNS[name] == bindparam(name))
     if ok is not None:  # a literal, so that failed actions come from their partial index
         query = query.where(Trace.ok.is_(true() if ok else false()))
+    if actor is not None:  # a literal too (one of Actor's words): people's have a partial index
+        query = query.where(Trace.actor == literal_column(f"'{Actor(actor).value}'"))
     return query.order_by(Trace.trace_id).limit(LIMIT)
 
 
@@ -114,7 +120,7 @@ class RunQueries:
         """Trace rows with ``trace_id > after`` matching ``where``, by trace id."""
         values = {name: getattr(where, name) for name in _TRACE_COLUMNS}
         filtered = tuple(name for name, value in values.items() if value is not None)
-        query = _traces(filtered, where.ok)
+        query = _traces(filtered, where.ok, where.actor)
         return dicts(self.conn, query, {**values, "after": after, "limit": limit})
 
     def export(self, name: str, limit: int, offset: int) -> pd.DataFrame:

@@ -1,0 +1,114 @@
+"""People play users beside the agents; a resume or a fork replays what they did exactly."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from oasis.loop.commands import StoredCommands
+from oasis.loop.fork import fork
+from oasis.loop.simulation import Simulation
+from oasis.platform.schema import Trace
+from tests.simulation.conftest import experiment, finished_dump
+
+STEPS = 6
+TAKEN = 7  # the agent a person takes over; a second person signs up as user 50
+NEWCOMER = 50
+PROFILE = {"user_name": "visitor", "name": "A Visitor", "bio": "here for the study"}
+
+
+def queue(simulation: Simulation) -> None:
+    """What the two people do before the step the simulation is about to make."""
+    desk = StoredCommands(simulation.platform.commands()).people()
+    step = simulation.next_step
+    if step == 1:
+        desk.join(1, None, PROFILE)
+        desk.join(2, TAKEN, {})
+    elif step == 2:
+        desk.act(2, TAKEN, "create_post", {"content": "a person was here"})
+        desk.act(2, TAKEN, "follow", {"followee_id": 3})
+        desk.act(2, TAKEN, "like_post", {"post_id": 99_999})
+    elif step == 3:
+        desk.act(1, NEWCOMER, "create_post", {"content": "hello from the newcomer"})
+        desk.act(1, NEWCOMER, "follow", {"followee_id": TAKEN})
+        desk.move(2, TAKEN, "away")
+        desk.move(2, TAKEN, "back")
+
+
+def run_with_people(simulation: Simulation, until: int = STEPS) -> None:
+    while simulation.next_step < until:
+        queue(simulation)
+        simulation.step()
+
+
+def people_run(name: str, tmp_path, stop_after: int | None = None):
+    config = experiment(tmp_path, name, steps=STEPS)
+    simulation = Simulation.open(config)
+    if stop_after is not None:
+        run_with_people(simulation, stop_after)
+        queue(simulation)  # queued, then the process dies before the step is made
+        simulation.close()
+        simulation = Simulation.open(config, resume=True)
+        simulation.step()  # takes what was queued before the kill
+    run_with_people(simulation)
+    return config, simulation
+
+
+def read(simulation: Simulation, what: Callable):
+    with simulation.platform.reader() as reader:
+        return what(reader)
+
+
+def test_people_act_as_users_the_agents_see_and_their_outcomes_are_recorded(tmp_path):
+    _, simulation = people_run("people", tmp_path)
+    trace = read(simulation, lambda r: r.table(Trace))
+    feeds = {t: read(simulation, lambda r, t=t: r.feeds(t)) for t in range(STEPS)}
+    rows = simulation.platform.commands().recorded(("person_act", "person_join"), STEPS)
+    simulation.close()
+    by_person = trace[trace["actor"] == "person"]
+    assert set(by_person["user_id"]) == {TAKEN, NEWCOMER}
+    assert set(by_person[by_person["user_id"] == NEWCOMER]["step"]) == {1, 3}  # signed up at 1
+    # from its take-over at step 1, the agent's policy no longer decides for it
+    taken = trace[(trace["user_id"] == TAKEN) & (trace["step"] >= 1)]
+    assert set(taken["actor"]) == {"person"}
+    failed = [r.result for r in rows if r.payload.get("args") == {"post_id": 99_999}]
+    assert failed == [{"ok": False, "reason": "post_not_found", "data": {}}]
+    joined = [r.result for r in rows if r.kind == "person_join"]
+    signed_up = {"ok": True, "reason": None, "data": {"user_id": NEWCOMER}, "user_id": NEWCOMER}
+    assert joined == [signed_up, {"ok": True, "user_id": TAKEN}]
+    # a present person gets the recommender's feed every step, logged as an agent's
+    for step in range(1, STEPS):
+        assert TAKEN in feeds[step][0]
+        assert (NEWCOMER in feeds[step][0]) == (step >= 2)
+    post = trace[(trace["user_id"] == TAKEN) & (trace["action"] == "create_post")]
+    post_id = post.iloc[0]["result"]["post_id"]
+    shown_to_agents = [
+        u
+        for step in range(3, STEPS)
+        for u, start, end in zip(feeds[step][0], feeds[step][1], feeds[step][1][1:], strict=False)
+        if u not in (TAKEN, NEWCOMER) and post_id in feeds[step][2][start:end]
+    ]
+    assert shown_to_agents  # agents' later feeds show the person's post
+
+
+def test_a_run_with_people_resumed_after_a_kill_matches_the_whole_run(tmp_path):
+    _, whole = people_run("whole", tmp_path)
+    expected = whole.platform.dump()
+    whole.close()
+    _, resumed = people_run("resumed", tmp_path, stop_after=2)
+    dump = resumed.platform.dump()
+    resumed.close()
+    assert dump == expected
+    assert any("person" in row for row in dump["trace"])
+
+
+def test_a_fork_after_the_peoples_actions_matches_the_parent(tmp_path):
+    parent, whole = people_run("parent", tmp_path)
+    expected, digests = whole.platform.dump(), whole.platform.step_digests(STEPS)
+    whole.close()
+    child = fork(parent.output, 4, experiment(tmp_path, "child", steps=STEPS))
+    assert child.people.state == {TAKEN: True, NEWCOMER: True}
+    child.run()
+    assert child.platform.step_digests(STEPS) == digests
+    assert child.platform.dump() == expected
+    child.close()
+    assert finished_dump(experiment(tmp_path, "no-people", steps=STEPS)) != expected
