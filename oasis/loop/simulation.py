@@ -53,7 +53,7 @@ from oasis.loop.commands import CommandSource, StoredCommands
 from oasis.loop.events import EventSource, Interview, StepEvents, World, collect
 from oasis.loop.herd_threads import HerdThreads
 from oasis.loop.people import KINDS as PERSON_KINDS
-from oasis.loop.people import People, PeopleTurn
+from oasis.loop.people import People
 from oasis.loop.phases import LATE, PhaseClock
 from oasis.loop.roster import PROFILE_KEYS, Roster, profile_text
 from oasis.loop.schedule import Schedule
@@ -144,7 +144,6 @@ class Simulation:
         )
         self.memories: dict[int, AgentMemory] = {}
         self.step_state: StepState | None = None  # loaded once the run is written
-        self.people = People()
         self.herd, found = _herd(config, population)
         self.repairs: tuple[Repair, ...] = (*population.repairs, *found)
         self.events: list[EventSource] = [
@@ -152,7 +151,7 @@ class Simulation:
             *([self.herd] if self.herd is not None else []),
             *([controller] if controller is not None else []),
         ]
-        self.next_step = 0
+        self.next_step, self.people = 0, People()
         self._late_phases: dict[str, float] = {}  # the last step's, for the next step's figures
         self.setup_phases: dict[str, float] = {}
 
@@ -284,7 +283,7 @@ class Simulation:
             moved = self._moved(inputs.rules, scored)
             llm_active = int(np.isin(active, self.roster.llm_ids).sum())
             metrics = _metrics(active, llm_active, inputs, decided, started, len(people.present))
-        results = self._commit(t, now, made, people, inputs, moved, metrics, phase)
+        results = self._commit(t, now, made, inputs, moved, metrics, phase)
         return StepReport(
             t, len(active), llm_active, len(made.actions), sum(not r.ok for r in results),
             decided.stats.requests, decided.stats.failures, time.perf_counter() - started,
@@ -296,7 +295,6 @@ class Simulation:
         t: int,
         now: float,
         made: StepActions,
-        people: PeopleTurn,
         inputs: StepInputs,
         moved: StanceRecord | None,
         metrics: dict[str, Any],
@@ -319,11 +317,10 @@ class Simulation:
                 if moved is not None:
                     tx.save_stances(moved)
                 if self.controller is not None:
-                    outcomes = people.outcomes(made.of_people(results))
-                    tx.finish_commands(self.controller.handed(), outcomes)
+                    tx.finish_commands(self.controller.handed(), made.outcomes(results))
         with phase("advance"):
             self.memories.update(memories)
-            self.people.commit(people, made.of_people(results))
+            self.people.commit(made.turn, made.of_people(results))
             if self.stances is not None and moved is not None:
                 self.stances.commit(moved)
             self._advance(t, inputs.feeds, tx.changes())

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
 
@@ -21,20 +22,20 @@ from oasis.loop.people import PeopleTurn
 
 @dataclass(frozen=True, slots=True)
 class StepActions:
-    """The step's actions and their actors (aligned); ``events`` and ``people`` count the first.
+    """The step's actions and their actors (aligned), and the people's turn among them.
 
-    ``own`` is where the agents' own actions start.
+    ``events`` counts the events' actions (first); the people's (``turn.actions``) follow.
     """
 
     actions: list[Action]
     actors: list[Actor]
     events: int
-    people: int
+    turn: PeopleTurn
 
     @property
     def own(self) -> int:
         """Index of the first action an agent's policy decided."""
-        return self.events + self.people
+        return self.events + len(self.turn.actions)
 
     @classmethod
     def of(
@@ -55,7 +56,7 @@ class StepActions:
             actors += [played] * len(chosen)
         heuristic = [a for chosen in decided.heuristic for a in chosen]
         actors += [Actor.HEURISTIC] * len(heuristic)
-        return cls([*actions, *heuristic], actors, len(events), len(people.actions))
+        return cls([*actions, *heuristic], actors, len(events), people)
 
     def with_interviews(self, answers: Sequence[Action]) -> StepActions:
         """These actions and then the interviews' answers (asked by an event)."""
@@ -65,3 +66,7 @@ class StepActions:
     def of_people(self, results: Sequence[ActionResult]) -> list[ActionResult]:
         """The results of people's actions, out of the results of all of them."""
         return list(results[self.events : self.own])
+
+    def outcomes(self, results: Sequence[ActionResult]) -> dict[int, dict[str, Any]]:
+        """What became of each of people's commands, by command id, given all the results."""
+        return self.turn.outcomes(self.of_people(results))
