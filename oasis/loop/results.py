@@ -27,7 +27,7 @@ from oasis.analysis.comparison import (
     nrmse,
 )
 from oasis.analysis.herd import herd_intervals, permutation_tests
-from oasis.analysis.plots import plot_seed_curves
+from oasis.analysis.plots import plot_herd_intervals, plot_seed_curves
 from oasis.analysis.report import markdown_table
 from oasis.analysis.stance import stance_by_step, trajectories
 from oasis.analysis.step_time import phase_seconds, phase_table
@@ -260,6 +260,9 @@ def _opinion_report(
     extras = extras or RunExtras()
     with platform.reader() as reader:
         rows = reader.stance_table()
+    if herd is not None:  # each thread's first comment, for the tests over seeds
+        herd.to_csv(folder / "herd_threads.csv", index=False)
+        written.append(folder / "herd_threads.csv")
     return {
         "stance": _stances(folder, rows, trace, steps, extras.groups, written),
         "herd_intervals": None if herd is None else herd_intervals(herd),
@@ -400,8 +403,8 @@ def write_seed_summary(folder: Path, runs: list[Path], title: str) -> list[Path]
     """Mean, standard deviation, min and max of each cascade curve over the seeds' runs.
 
     Each run contributes its topic source's cascade (``comparison.json``), else its largest.
-    Writes ``cascades_seeds.csv`` (time x metric statistics), ``cascades_seeds.png`` and
-    ``summary_seeds.md``.
+    Writes ``cascades_seeds.csv`` (time x metric statistics), ``cascades_seeds.png`` (where a
+    run has a cascade), the herd tables over the seeds (herd runs) and ``summary_seeds.md``.
     """
     frames = []
     for run in runs:
@@ -411,21 +414,56 @@ def write_seed_summary(folder: Path, runs: list[Path], title: str) -> list[Path]
         if root is None and len(curves):
             root = int(curves.groupby("root_post_id")["scale"].max().idxmax())
         frames.append(curves[curves["root_post_id"] == root].assign(run=run.name))
-    stacked = pd.concat(frames, ignore_index=True)
+    curve_files, curve_text = _seed_curves(folder, pd.concat(frames, ignore_index=True))
+    herd_files, herd_text = _seed_herd(folder, runs)
+    summary = folder / "summary_seeds.md"
+    summary.write_text(
+        f"# {title}: {len(runs)} seeds ({', '.join(r.name for r in runs)})\n\n"
+        f"{curve_text}{herd_text}",
+        encoding="utf-8",
+    )
+    return [*curve_files, *herd_files, summary]
+
+
+def _seed_curves(folder: Path, stacked: pd.DataFrame) -> tuple[list[Path], str]:
+    """The source cascades' statistics per time over the seeds, their plot and summary text."""
     stats = stacked.groupby("time")[list(METRICS)].agg(["mean", "std", "min", "max"])
     stats.columns = [f"{metric}_{stat}" for metric, stat in stats.columns]
     table = folder / "cascades_seeds.csv"
     stats.reset_index().to_csv(table, index=False)
+    if stats.empty:
+        return [table], "No run has a cascade.\n"
     plot = plot_seed_curves(stats.reset_index(), folder / "cascades_seeds.png")
     final = stats.iloc[[-1]].reset_index()
-    summary = folder / "summary_seeds.md"
-    summary.write_text(
-        f"# {title}: {len(runs)} seeds ({', '.join(r.name for r in runs)})\n\n"
-        f"Final values of the source cascade, mean / std / min / max over the seeds:\n\n"
-        f"{markdown_table(final)}\n\n![seeds](cascades_seeds.png)\n",
-        encoding="utf-8",
+    return [table, plot], (
+        "Final values of the source cascade, mean / std / min / max over the seeds:\n\n"
+        f"{markdown_table(final)}\n\n![seeds](cascades_seeds.png)\n"
     )
-    return [table, plot, summary]
+
+
+def _seed_herd(folder: Path, runs: list[Path]) -> tuple[list[Path], str]:
+    """Herd runs: the groups' intervals over seeds and the tests on all seeds' threads.
+
+    Writes ``herd.csv``/``herd.png`` (:func:`herd_intervals`) and ``herd_tests.csv``
+    (:func:`permutation_tests`) beside the seeds' folders; nothing for other experiments.
+    """
+    files = [run / "herd_threads.csv" for run in runs]
+    if not all(f.exists() for f in files):
+        return [], ""
+    comments = pd.concat([pd.read_csv(f) for f in files], ignore_index=True)
+    intervals, tests = herd_intervals(comments), permutation_tests(comments)
+    intervals.to_csv(folder / "herd.csv")
+    tests.to_csv(folder / "herd_tests.csv", index=False)
+    plot = plot_herd_intervals(intervals, folder / "herd.png")
+    likes = intervals["mean_likes"]
+    text = (
+        "\n## Herd effect over the seeds (agents' votes, planted vote left out)\n\n"
+        f"{markdown_table(intervals.reset_index())}\n\n{markdown_table(tests)}\n\n"
+        f"Up-votes on up-treated comments: {likes['up'] / likes['control']:.2f} times the "
+        f"control's; on down-treated ones {likes['down'] / likes['control']:.2f} times.\n\n"
+        "![herd](herd.png)\n"
+    )
+    return [folder / "herd.csv", folder / "herd_tests.csv", plot], text
 
 
 def recorded_step_metrics(database_url: str) -> list[dict[str, Any]]:

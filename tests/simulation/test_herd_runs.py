@@ -101,3 +101,23 @@ def test_with_muchniks_influence_up_rises_and_down_is_corrected(tmp_path: Path) 
     assert means["down"] >= means["control"]  # corrected, not sunk
     assert table.loc["down", "mean_likes"] > table.loc["control", "mean_likes"]  # correction
     assert table.loc["up", "mean_likes"] > table.loc["control", "mean_likes"]  # herding
+
+
+def test_a_herd_run_over_seeds_tests_the_groups_on_every_seeds_threads(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from oasis.cli import app
+
+    text = EXAMPLE.read_text().replace("steps: 20", "steps: 4")
+    text = text.replace("output: ../results/reddit_herd_effect", f"output: {tmp_path / 'out'}")
+    experiment = tmp_path / "herd.yaml"
+    experiment.write_text(text.replace("builtin:", f"{EXAMPLE.parent.parent}/oasis/datasets/data/"))
+    result = CliRunner().invoke(app, ["run", str(experiment), "--seeds", "1-2"])
+    assert result.exit_code == 0, result.output
+    threads = pd.read_csv(tmp_path / "out" / "seed_2" / "herd_threads.csv")
+    assert len(threads) == 220 and set(threads["seed"]) == {2}
+    intervals = pd.read_csv(tmp_path / "out" / "herd.csv", index_col="group")
+    assert intervals["seeds"].tolist() == [2, 2, 2] and intervals["threads"].sum() == 440
+    tests = pd.read_csv(tmp_path / "out" / "herd_tests.csv")
+    assert tests["n_control"].tolist() == [2 * (threads["group"] == "control").sum()] * 2
+    assert "Herd effect over the seeds" in (tmp_path / "out" / "summary_seeds.md").read_text()
