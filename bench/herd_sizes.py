@@ -8,7 +8,9 @@ comment is viewed more often. Per size it prints the agents' mean score, up- and
 first comment by planted vote (the planted vote left out) with 95% t intervals over the seeds'
 means, the permutation tests against control over all seeds' threads, and the up-votes on up-
 and down-treated comments relative to the control's (Muchnik et al. 2013: 1.32 for the next
-rater of an up-treated comment). Figures depend on the machine only for the wall time.
+rater of an up-treated comment), per thread and per view (the votes over the views of the
+threads' posts: a thread shown more often gets more votes, whatever the planted vote). Figures
+depend on the machine only for the wall time.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from pathlib import Path
 import pandas as pd
 
 from bench.machine import describe
-from oasis.analysis.herd import herd_intervals, permutation_tests
+from oasis.analysis.herd import agent_votes, herd_intervals, herd_tests
 from oasis.config import ExperimentConfig, load_config
 from oasis.datasets.settings import BUILTIN_DATA
 from oasis.loop.simulation import Simulation
@@ -75,19 +77,22 @@ def main() -> None:
 
 def report(users: int, comments: pd.DataFrame, seconds: float) -> None:
     table = herd_intervals(comments)
-    tests = permutation_tests(comments).set_index("comparison")
-    likes = table["mean_likes"]
+    votes = agent_votes(comments).groupby("group")[["likes", "dislikes", "views"]].sum()
     print(f"\n{users} agents, {table['seeds'].iloc[0]} seeds, {seconds:.0f} s")
     for group, row in table.iterrows():
+        per_view = votes.loc[group] / votes.loc[group, "views"]
         print(
             f"  {group:<8} score {row.mean_score:6.3f} [{row.seed_lo_score:6.3f}, "
             f"{row.seed_hi_score:6.3f}]  up {row.mean_likes:6.3f}  down {row.mean_dislikes:6.3f}"
+            f"  views/thread {votes.loc[group, 'views'] / row.threads:6.1f}  per view: up "
+            f"{per_view['likes']:.4f} down {per_view['dislikes']:.4f}"
         )
-    for name, row in tests.iterrows():
-        print(f"  {name}: difference {row.difference:+.3f}, p {row.p_value:.4f}")
+    for row in herd_tests(comments).itertuples():
+        print(f"  {row.comparison} ({row.measure}): {row.difference:+.4f}, p {row.p_value:.4f}")
+    rate = votes["likes"] / votes["views"]
     print(
-        f"  up-votes relative to control: up-treated {likes['up'] / likes['control']:.2f}, "
-        f"down-treated {likes['down'] / likes['control']:.2f}"
+        f"  up-votes per view relative to control: up-treated {rate['up'] / rate['control']:.2f},"
+        f" down-treated {rate['down'] / rate['control']:.2f}"
     )
 
 

@@ -68,16 +68,18 @@ def agent_votes(comments: pd.DataFrame) -> pd.DataFrame:
             planted vote included), optionally ``seed``.
 
     Returns:
-        Columns ``seed`` (0 when absent), ``group``, ``likes``, ``dislikes`` and ``score``.
+        Columns ``seed`` (0 when absent), ``group``, ``likes``, ``dislikes``, ``score`` and,
+        where ``comments`` has it, ``views`` (feeds that showed the thread's post).
     """
     group = comments["group"].astype(str)
     planted = np.array([_PLANTED[g] for g in group], np.int64).reshape(-1, 2)
     likes = comments["num_likes"].to_numpy(np.int64) - planted[:, 0]
     dislikes = comments["num_dislikes"].to_numpy(np.int64) - planted[:, 1]
     seed = comments["seed"].to_numpy() if "seed" in comments else np.zeros(len(comments), int)
+    views = {"views": comments["views"].to_numpy(np.int64)} if "views" in comments else {}
     return pd.DataFrame(
         {"seed": seed, "group": group.to_numpy(), "likes": likes, "dislikes": dislikes,
-         "score": likes - dislikes}
+         "score": likes - dislikes, **views}
     )  # fmt: skip
 
 
@@ -131,29 +133,78 @@ def permutation_tests(
         One row per comparison: ``comparison``, ``measure``, ``difference``, ``p_value``,
         ``n_treated`` and ``n_control``.
     """
+    return _tests(agent_votes(comments), measure, None, permutations, seed)
+
+
+def per_view_tests(
+    comments: pd.DataFrame, measure: str = "score", permutations: int = 10_000, seed: int = 0
+) -> pd.DataFrame:
+    """:func:`permutation_tests` of the agents' votes per view rather than per thread.
+
+    The statistic is the difference of the groups' pooled rates, the sum of the measure over
+    the sum of ``views`` (feeds that showed the threads' posts), so threads that happened to be
+    shown more often weigh more but do not make a group's rate: the herd effect as a change of
+    behaviour per view, the unit of Muchnik et al.'s 32%, whatever the population size and run
+    length. Threads never shown count in neither sum.
+
+    Returns:
+        As :func:`permutation_tests`, ``measure`` named ``<measure>_per_view``.
+    """
     votes = agent_votes(comments)
-    control = votes.loc[votes["group"] == "control", measure].to_numpy(np.float64)
+    return _tests(votes[votes["views"] > 0], measure, "views", permutations, seed)
+
+
+def _tests(
+    votes: pd.DataFrame, measure: str, weight: str | None, permutations: int, seed: int
+) -> pd.DataFrame:
+    ones = pd.Series(1.0, index=votes.index)
+    weights = votes[weight].astype(np.float64) if weight else ones
+    control = votes["group"] == "control"
     rows = []
     for group in ("up", "down"):
-        treated = votes.loc[votes["group"] == group, measure].to_numpy(np.float64)
+        treated = votes["group"] == group
         rng = generator(seed, Stream.ANALYSIS, 0, 1 if group == "up" else 2)
-        difference, p_value = _permutation(treated, control, permutations, rng)
+        difference, p_value = _permutation(
+            votes.loc[treated, measure].to_numpy(np.float64),
+            votes.loc[control, measure].to_numpy(np.float64),
+            (weights[treated].to_numpy(), weights[control].to_numpy()),
+            permutations,
+            rng,
+        )
         rows.append(
-            {"comparison": f"{group} vs control", "measure": measure, "difference": difference,
-             "p_value": p_value, "n_treated": len(treated), "n_control": len(control)}
+            {"comparison": f"{group} vs control",
+             "measure": measure if weight is None else f"{measure}_per_view",
+             "difference": difference, "p_value": p_value, "n_treated": int(treated.sum()),
+             "n_control": int(control.sum())}
         )  # fmt: skip
     return pd.DataFrame(rows)
 
 
 def _permutation(
-    a: np.ndarray, b: np.ndarray, permutations: int, rng: np.random.Generator
+    a: np.ndarray,
+    b: np.ndarray,
+    weights: tuple[np.ndarray, np.ndarray],
+    permutations: int,
+    rng: np.random.Generator,
 ) -> tuple[float, float]:
+    """Difference of the weighted means (sum / sum of weights) of ``a`` and ``b``, and its p."""
     if len(a) == 0 or len(b) == 0:
         return np.nan, np.nan
-    pooled = np.concatenate([a, b])
-    observed = a.mean() - b.mean()
-    shuffled = np.argsort(rng.random((permutations, len(pooled))), axis=1)
-    sums = pooled[shuffled[:, : len(a)]].sum(axis=1)
-    differences = sums / len(a) - (pooled.sum() - sums) / len(b)
+    pooled, weight = np.concatenate([a, b]), np.concatenate(weights)
+    observed = a.sum() / weights[0].sum() - b.sum() / weights[1].sum()
+    shuffled = np.argsort(rng.random((permutations, len(pooled))), axis=1)[:, : len(a)]
+    sums, mass = pooled[shuffled].sum(axis=1), weight[shuffled].sum(axis=1)
+    differences = sums / mass - (pooled.sum() - sums) / (weight.sum() - mass)
     extreme = np.sum(np.abs(differences) >= abs(observed) - 1e-12)
     return float(observed), float((extreme + 1) / (permutations + 1))
+
+
+def herd_tests(comments: pd.DataFrame) -> pd.DataFrame:
+    """The herd report's tests: per thread on the score; per view on score and up-votes.
+
+    The per-view rows (:func:`per_view_tests`) come only where ``comments`` has ``views``.
+    """
+    tables = [permutation_tests(comments)]
+    if "views" in comments:
+        tables += [per_view_tests(comments, measure) for measure in ("score", "likes")]
+    return pd.concat(tables, ignore_index=True)

@@ -7,6 +7,7 @@ later steps need are looked up in the committed state, so a resumed run finds th
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -71,22 +72,27 @@ def thread_votes(threads: Sequence[Thread], comment_ids: Sequence[int | None]) -
 
 
 def first_comments(
-    threads: Sequence[Thread], comments: Mapping[int, Mapping[str, int]]
+    threads: Sequence[Thread],
+    comments: Mapping[int, Mapping[str, int]],
+    views: Mapping[int, int] | None = None,
 ) -> pd.DataFrame:
     """The herd-effect table: each thread's first comment with its group and final votes.
 
-    ``comments`` maps thread index to the comment's ``num_likes`` and ``num_dislikes``.
+    ``comments`` maps thread index to the comment's ``num_likes`` and ``num_dislikes``;
+    ``views`` thread index to how many feeds showed the thread's post (0 where none did).
     """
+    seen = views or {}
     return pd.DataFrame(
         [
             {
                 "group": threads[i].group,
                 "num_likes": c["num_likes"],
                 "num_dislikes": c["num_dislikes"],
+                "views": seen.get(i, 0),
             }
             for i, c in sorted(comments.items())
         ],
-        columns=["group", "num_likes", "num_dislikes"],
+        columns=["group", "num_likes", "num_dislikes", "views"],
     )
 
 
@@ -112,10 +118,25 @@ class HerdThreads:
         found = self._comments(platform, post_ids)
         return thread_votes(self.threads, [c["comment_id"] if c else None for c in found])
 
-    def table(self, platform: Platform) -> pd.DataFrame:
-        """Each thread's first comment with its group and final votes."""
-        found = self._comments(platform, self._post_ids(platform))
-        return first_comments(self.threads, {i: c for i, c in enumerate(found) if c is not None})
+    def table(self, platform: Platform, steps: int) -> pd.DataFrame:
+        """Each thread's first comment with its group, final votes and views in ``steps``."""
+        post_ids = self._post_ids(platform)
+        found = self._comments(platform, post_ids)
+        shown = self._views(platform, steps)
+        views = {i: shown.get(p, 0) for i, p in enumerate(post_ids) if p is not None}
+        return first_comments(
+            self.threads, {i: c for i, c in enumerate(found) if c is not None}, views
+        )
+
+    def _views(self, platform: Platform, steps: int) -> dict[int, int]:
+        """How many feeds of steps ``0..steps-1`` showed each post."""
+        counts: Counter[int] = Counter()
+        with platform.reader() as reader:
+            for step in range(steps):
+                feeds = reader.feeds(step)
+                if feeds is not None:
+                    counts.update(feeds.post_ids.tolist())
+        return dict(counts)
 
     def _post_ids(self, platform: Platform) -> list[int | None]:
         with platform.reader() as reader:

@@ -331,7 +331,7 @@ class Simulation:
         """Each seed thread's first comment with its group and final votes (herd runs only)."""
         if self.herd is None:
             return None
-        return self.herd.table(self.platform).assign(seed=self.config.seed)
+        return self.herd.table(self.platform, self.next_step).assign(seed=self.config.seed)
 
     def group_names(self) -> dict[int, str] | None:
         """Each agent's seed group, where the population has groups."""

@@ -65,3 +65,18 @@ def test_permutation_p_counts_the_observed_split() -> None:
     comments = _comments({"up": [1] * 10, "control": [0] * 10})
     tests = permutation_tests(comments, permutations=99).set_index("comparison")
     assert tests.loc["up vs control", "p_value"] == pytest.approx(0.01)
+
+
+def test_per_view_tests_compare_pooled_rates() -> None:
+    from oasis.analysis.herd import per_view_tests
+
+    # up: 3 net votes in 3 views (rate 1); control: 1 + 1 in 5 + 5 views (0.2); an unseen
+    # control thread counts in neither sum. Of the 3 ways to pick the one "up" thread, only
+    # the observed one differs by 0.8 or more (the others: 0.2 - 4/8 = -0.3): p about 1/3.
+    comments = _comments({"up": [3], "control": [1, 1, 0]}).assign(views=[3, 5, 5, 0])
+    tests = per_view_tests(comments).set_index("comparison")
+    row = tests.loc["up vs control"]
+    assert row["measure"] == "score_per_view"
+    assert row["difference"] == pytest.approx(0.8)
+    assert row["p_value"] == pytest.approx(1 / 3, abs=0.02)
+    assert (row["n_treated"], row["n_control"]) == (1, 2)

@@ -81,7 +81,7 @@ def herd_groups(platform: Platform, config: Mapping[str, Any], agents: int) -> l
     if not herd or agents == 0:
         return []
     threads = HerdThreads(load_counterfactual(herd["path"]), agents, herd.get("threads"))
-    table = herd_effect(threads.table(platform))
+    table = herd_effect(threads.table(platform, steps=0))  # scores only: no views counted
     return [
         HerdGroupOut(
             group=str(group),
