@@ -29,7 +29,7 @@ from oasis.agents.llm_preflight import check_endpoints
 from oasis.agents.memory import AgentMemory, memory_from_dict, memory_to_dict, remember
 from oasis.agents.policy import AgentContext
 from oasis.agents.selection import CORE, core_agents, select_agents
-from oasis.agents.settings import CustomPolicySpec, LLMSettings
+from oasis.agents.settings import CustomPolicySpec, HeuristicSettings, LLMSettings
 from oasis.agents.shards.pool import AgentPool, make_pool
 from oasis.agents.shards.worker import Decisions
 from oasis.agents.stance_scorer import StanceScorer, make_stance_scorer
@@ -629,6 +629,17 @@ def _usage_line(llm: LLMSettings, agents: int, usage: LLMStats | None) -> str:
     )
 
 
+def _heuristic_line(rates: HeuristicSettings) -> str:
+    """The heuristic's social influence and vote rates, as the summary lists them."""
+    return (
+        f"positive_herding={rates.positive_herding:g}, "
+        f"negative_herding={rates.negative_herding:g}, correction={rates.correction:g}, "
+        f"popularity_weight={rates.popularity_weight:g}, comment_vote={rates.comment_vote:g}, "
+        f"vote_lean={rates.vote_lean:g}, agreement_weight={rates.agreement_weight:g}, "
+        f"like={rates.like:g}, dislike={rates.dislike:g}, comment={rates.comment:g}"
+    )
+
+
 def describe_models(
     config: ExperimentConfig, llm_agents: int, agents: int, interviews: int
 ) -> dict[str, str]:
@@ -637,14 +648,9 @@ def describe_models(
     The interview scale and the stance scorer are listed only where the run used them: the
     scale with any interview answer, the scorer with answers of LLM agents to score.
     """
-    rates = config.policy.heuristic
     lines = {
         "agents": f"{agents} ({llm_agents} played by an LLM, the rest by the heuristic policy)",
-        "heuristic": f"positive_herding={rates.positive_herding:g}, "
-        f"negative_herding={rates.negative_herding:g}, correction={rates.correction:g}, "
-        f"popularity_weight={rates.popularity_weight:g}, comment_vote={rates.comment_vote:g}, "
-        f"vote_lean={rates.vote_lean:g}, agreement_weight={rates.agreement_weight:g}, "
-        f"like={rates.like:g}, dislike={rates.dislike:g}, comment={rates.comment:g}",
+        "heuristic": _heuristic_line(config.policy.heuristic),
     }
     lines |= _time_lines(config)
     opinions = config.opinions
