@@ -652,23 +652,7 @@ def describe_models(
         "agents": f"{agents} ({llm_agents} played by an LLM, the rest by the heuristic policy)",
         "heuristic": _heuristic_line(config.policy.heuristic),
     }
-    lines |= _time_lines(config)
-    opinions = config.opinions
-    if opinions is not None:
-        params = {
-            "deffuant": f"confidence={opinions.confidence:g}, convergence={opinions.convergence:g}",
-            "hegselmann_krause": f"confidence={opinions.confidence:g}",
-            "jager_amblard": f"acceptance={opinions.confidence:g}, "
-            f"rejection={opinions.rejection:g}, convergence={opinions.convergence:g}",
-        }.get(opinions.model, "stances never move")
-        lines["opinion model"] = (
-            f"{opinions.model} ({params}; comments read: {opinions.read_comments})"
-        )
-        starts = {"others": opinions.initial, **opinions.groups}
-        lines["starting stances"] = "; ".join(
-            f"{name}: normal(mean={d.mean:g}, sd={d.spread:g}) clipped to [-1, 1]"
-            for name, d in starts.items()
-        )
+    lines |= _time_lines(config) | _opinion_lines(config)
     scale, scorer = config.interview.scale, config.interview.scorer
     if interviews:
         lines["interview scale"] = (
@@ -681,6 +665,27 @@ def describe_models(
             else f"LLM judge {scorer.model or config.llm.model} under a JSON schema"
         )
     return lines
+
+
+def _opinion_lines(config: ExperimentConfig) -> dict[str, str]:
+    """The opinion model and the starting stances (none without opinions)."""
+    opinions = config.opinions
+    if opinions is None:
+        return {}
+    params = {
+        "deffuant": f"confidence={opinions.confidence:g}, convergence={opinions.convergence:g}",
+        "hegselmann_krause": f"confidence={opinions.confidence:g}",
+        "jager_amblard": f"acceptance={opinions.confidence:g}, "
+        f"rejection={opinions.rejection:g}, convergence={opinions.convergence:g}",
+    }.get(opinions.model, "stances never move")
+    starts = {"others": opinions.initial, **opinions.groups}
+    return {
+        "opinion model": f"{opinions.model} ({params}; comments read: {opinions.read_comments})",
+        "starting stances": "; ".join(
+            f"{name}: normal(mean={d.mean:g}, sd={d.spread:g}) clipped to [-1, 1]"
+            for name, d in starts.items()
+        ),
+    }
 
 
 def _time_lines(config: ExperimentConfig) -> dict[str, str]:
