@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -49,3 +50,20 @@ def test_shards_run_with_token_auth_on() -> None:
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "decided with token auth" in done.stdout
+
+
+@pytest.mark.ray
+@pytest.mark.slow
+def test_a_run_on_a_local_ray_prints_nothing_of_rays_own(tmp_path: Path) -> None:
+    (tmp_path / "exp.yaml").write_text(
+        "steps: 1\noutput: out\npopulation: {n_users: 30}\nray: {mode: local, shards: 2}\n"
+    )
+    # RAY_AUTH_MODE unset, as a user's shell has it; HOME keeps Ray's token file out of ours
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "oasis", "run", "exp.yaml"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert not re.search(r"Token authentication|\bray\.|WARNING|INFO", done.stderr), done.stderr
+    assert "results:" in done.stderr

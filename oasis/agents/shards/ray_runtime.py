@@ -8,10 +8,16 @@ cluster's token comes from ``RAY_AUTH_TOKEN`` or ``RAY_AUTH_TOKEN_PATH``, read b
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 
 from oasis.agents.settings import RaySettings
+
+# A new local Ray turns token authentication on by default (RAY_AUTH_MODE unset) and says so in
+# a warning on every start: nothing for a user to act on. That logger is quieted for local Rays
+# only, so a cluster's warnings (a cluster without authentication, say) still show.
+_RAY_AUTH_LOGGER = "ray._private.authentication.authentication_token_setup"
 
 
 def ensure_ray(settings: RaySettings, num_cpus: int | None = None) -> bool:
@@ -32,6 +38,7 @@ def ensure_ray(settings: RaySettings, num_cpus: int | None = None) -> bool:
     if settings.mode == "cluster":
         ray.init(address=settings.address or "auto", log_to_driver=False, configure_logging=False)
     else:
+        logging.getLogger(_RAY_AUTH_LOGGER).setLevel(logging.ERROR)
         ray.init(
             num_cpus=num_cpus or local_cpus(settings),
             include_dashboard=False,
