@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from oasis.api.body_limit import BodyLimit
 from oasis.api.cache import ResponseCache, ResponseCacheSettings
 from oasis.api.dashboard import install_dashboard
+from oasis.api.docs import install_docs
 from oasis.api.errors import install_error_handlers
 from oasis.api.routers import control, export, posts, run, users
 from oasis.loop.commands import Controller
@@ -46,13 +47,20 @@ def create_app(
             app.state.commit_watch.close()
             app.state.platform.close()
 
-    app = FastAPI(title="OASIS", summary="Query a simulated social platform.", lifespan=lifespan)
+    app = FastAPI(
+        title="OASIS",
+        summary="Query a simulated social platform.",
+        lifespan=lifespan,
+        docs_url=None,  # served by install_docs from the package, not from a CDN
+        redoc_url=None,  # ReDoc too loads from a CDN; /docs covers the same
+    )
     app.state.token = token or None
     app.state.controller = controller
     install_error_handlers(app)
     for router in (run.router, users.router, posts.router, export.router, control.router):
         app.include_router(router)
     install_dashboard(app)
+    install_docs(app)
     # Outermost of the app's own layers: a hit skips routing, validation and the database.
     app.add_middleware(
         ResponseCache, version=lambda: app.state.commit_watch.version(), settings=cache
