@@ -113,7 +113,8 @@ def run(
 
     With ``--serve`` the API runs as a process of its own (``oasis serve``) over the run's
     database, so reads never slow the run; its control commands reach the run through the
-    database, at the next step boundary.
+    database, at the next step boundary. It stops when the run ends (the console says so, and
+    how to serve the run after it).
     """
     config = load_config(experiment)
     runs = seed_configs(config, parse_seeds(seeds) if seeds else config.seeds)
@@ -142,6 +143,7 @@ def _run_one(
             api = ApiProcess(config.database_url, host, port, token or api_token())
             api.wait_until_serving()
             console.print(_urls(host, port), soft_wrap=True)
+            console.print(_served_until_the_end(config), soft_wrap=True)
     except BaseException:
         simulation.close()
         raise
@@ -326,6 +328,14 @@ def _urls(host: str, port: int) -> str:
     shown = "127.0.0.1" if host in {"0.0.0.0", "::"} else host
     base = f"http://{shown}:{port}"
     return f"dashboard: {base}/ · API: {base}/docs"
+
+
+def _served_until_the_end(config: ExperimentConfig) -> str:
+    """What ``--serve`` does when the run ends, said before it starts."""
+    return (
+        "the API stops when the run ends; to read the run after it: "
+        f"oasis serve --db '{redact_url(config.database_url)}'"
+    )
 
 
 @app.command("export")

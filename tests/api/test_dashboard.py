@@ -184,6 +184,13 @@ def test_oasis_run_serve_prints_the_dashboard_url(tmp_path: Path):
     )
     assert done.returncode == 0, done.stderr
     assert f"dashboard: http://127.0.0.1:{port}/ · API: http://127.0.0.1:{port}/docs" in done.stderr
+    # It says plainly that the API goes with the run, and how to serve the run after it
+    database = f"sqlite:///{(tmp_path / 'out' / 'oasis.db').resolve()}"
+    said = " ".join(done.stderr.split())
+    stops = "the API stops when the run ends; to read the run after it: oasis serve --db"
+    assert f"{stops} '{database}'" in said
+    with pytest.raises(httpx.TransportError):
+        httpx.get(f"http://127.0.0.1:{port}/run", timeout=2)
 
 
 def test_stored_stances_drive_polarization_and_the_user_page(tmp_path: Path):
