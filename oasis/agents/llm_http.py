@@ -8,8 +8,8 @@ of that (``python -m bench.llm_client``). httptools is the C parser uvicorn (and
 it handles ``Content-Length`` and chunked bodies, and says whether a connection may be reused.
 
 A :class:`ConnectionPool` belongs to one event loop (one :meth:`OpenAIChatClient.complete
-<oasis.agents.llm_client.OpenAIChatClient.complete>` call): at most ``limit`` connections, each
-carrying one request at a time, kept open between requests while the server allows it.
+<oasis.agents.llm_client.OpenAIChatClient.complete>` call): a connection per concurrent request,
+each carrying one request at a time, kept open between requests while the server allows it.
 """
 
 from __future__ import annotations
@@ -81,15 +81,17 @@ class _Connection(asyncio.Protocol):
 
 
 class ConnectionPool:
-    """Keep-alive connections to one endpoint, at most ``limit`` at once.
+    """Keep-alive connections to one endpoint.
+
+    Each concurrent :meth:`post` uses a connection of its own, so the caller bounds the
+    connections by bounding its concurrent posts.
 
     Args:
         url: the endpoint's URL to POST to (``http`` or ``https``).
         headers: sent with every request (besides Host, Content-Length).
-        limit: connections (and so requests in flight) at most.
     """
 
-    def __init__(self, url: str, headers: dict[str, str], limit: int) -> None:
+    def __init__(self, url: str, headers: dict[str, str]) -> None:
         parts = urlsplit(url)
         self._tls = parts.scheme == "https"
         self._host = parts.hostname or "localhost"
@@ -100,12 +102,11 @@ class ConnectionPool:
         self._head = ("\r\n".join(lines) + "\r\nContent-Length: ").encode("latin-1")
         self._idle: list[_Connection] = []
         self._open: set[_Connection] = set()
-        self.gate = asyncio.Semaphore(limit)
 
     async def post(self, body: bytes, timeout_s: float) -> tuple[int, bytes]:
         """POST ``body``; the status and the body of the response.
 
-        Call it holding :attr:`gate`. Raises TimeoutError past ``timeout_s`` (the connection is
+        Raises TimeoutError past ``timeout_s`` (the connection is
         dropped), :class:`HTTPError` or OSError when the connection fails.
         """
         request = b"%s%d\r\n\r\n%s" % (self._head, len(body), body)
