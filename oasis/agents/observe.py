@@ -84,9 +84,26 @@ def render_hits(action: str, args: Mapping[str, Any], data: Mapping[str, Any]) -
 def result_lines(
     reads: Sequence[tuple[str, Mapping[str, Any], Mapping[str, Any]]],
 ) -> tuple[str, ...]:
-    """The hits of an agent's reads of the previous step, bounded to ``MAX_RESULT_LINES``."""
-    lines = [line for action, args, data in reads for line in render_hits(action, args, data)]
-    return tuple(lines[:MAX_RESULT_LINES])
+    """The hits of an agent's reads of the previous step, bounded to ``MAX_RESULT_LINES``.
+
+    When they do not fit, every read keeps its first line and the hit lines are dealt out one
+    read at a time, so three searches cannot crowd a trend out; a last line says how many
+    lines were cut.
+    """
+    blocks = [render_hits(action, args, data) for action, args, data in reads]
+    total = sum(len(block) for block in blocks)
+    if total <= MAX_RESULT_LINES:
+        return tuple(line for block in blocks for line in block)
+    shown = [0] * len(blocks)
+    budget = MAX_RESULT_LINES - 1  # the last line says what was cut
+    while budget:
+        for i, block in enumerate(blocks):
+            if budget and shown[i] < len(block):
+                shown[i] += 1
+                budget -= 1
+    lines = [line for block, n in zip(blocks, shown, strict=True) for line in block[:n]]
+    cut = total - len(lines)
+    return (*lines, f"({cut} more result line(s) cut to keep this list short)")
 
 
 def _cut(text: str, limit: int) -> str:

@@ -44,11 +44,72 @@ def test_hits_are_rendered_bounded() -> None:
     assert render_hits("listen_from_group", {}, group)[1] == "  * [group 2] user 5: hi"
     many = [("search_posts", {"query": "z"}, posts)] * 5
     assert len(result_lines(many)) == MAX_RESULT_LINES
+    assert result_lines(many)[-1] == "(19 more result line(s) cut to keep this list short)"
+    assert result_lines(many[:2]) == (*lines, *lines)  # what fits is shown whole, no note
     assert describe_outcome(ActionResult(True, data=posts)) == (
         "ok: 9 hit(s): post 0, post 1, post 2, …"
     )
     assert describe_outcome(ActionResult(True, data={"posts": []})) == "ok: 0 hit(s)"
     assert describe_outcome(ActionResult(False, "post_not_found")) == "post_not_found"
+
+
+def test_results_over_the_cap_keep_every_read_and_say_they_were_cut() -> None:
+    posts = {"posts": [{"post_id": i, "user_id": 2, "content": f"p{i}"} for i in range(5)]}
+    trend = {"posts": [{"post_id": 10 + i, "user_id": 3, "content": f"t{i}"} for i in range(5)]}
+    reads = [("search_posts", {"query": q}, posts) for q in "abc"] + [("trend", {}, trend)]
+    lines = result_lines(reads)  # 4 reads of 6 lines: 24 lines for 12
+    assert len(lines) == MAX_RESULT_LINES
+    assert [line for line in lines if not line.startswith("  * ")][:4] == [
+        "search_posts 'a': 5 hit(s)", "search_posts 'b': 5 hit(s)",
+        "search_posts 'c': 5 hit(s)", "trend: 5 hit(s)",
+    ]  # fmt: skip
+    assert lines[lines.index("trend: 5 hit(s)") + 1] == "  * post 10 by user 3: t0"
+    assert lines[-1] == "(13 more result line(s) cut to keep this list short)"
+
+
+def many_searches_reply(request: Mapping[str, Any]) -> Reply:
+    """At step 1 three searches and the trend, more hits than the prompt's list holds."""
+    prompt = request["messages"][-1]["content"]
+    step = int(_STEP.search(prompt).group(1))  # type: ignore[union-attr]
+    actions: list[dict[str, Any]] = [{"action": "do_nothing", "args": {}}]
+    if step == 1:
+        actions = [
+            *({"action": "search_posts", "args": {"query": q}} for q in ("zebra", "lion", "a")),
+            {"action": "trend", "args": {}},
+        ]
+    return Reply(text=json.dumps({"actions": actions}))
+
+
+def test_a_cut_list_of_results_says_so_and_keeps_the_trend_in_the_prompt(tmp_path) -> None:
+    posts = [
+        {"step": 0, "kind": "post", "user_id": u, "content": f"a zebra and a lion, take {u}"}
+        for u in range(6)
+    ]
+    with ScriptedLLMServer(many_searches_reply) as server:
+        config = experiment(
+            tmp_path, "cut", steps=3, population={"source": "synthetic", "n_users": 8},
+            activation={"kind": "uniform", "views_per_hour": 1.0},
+            llm={"endpoints": [server.base_url], "model": "scripted", "max_actions": 4},
+            events=posts,
+        )  # fmt: skip
+        simulation = Simulation.open(config)
+        try:
+            simulation.run()
+        finally:
+            simulation.close()
+        prompts = [b["messages"][-1]["content"] for b in server.log.bodies]
+    later = [p for p in prompts if "(step 2)" in p]
+    assert later
+    for prompt in later:
+        listed = prompt.split("Search results:\n", 1)[1].split("\n\n", 1)[0].splitlines()
+        assert len(listed) == MAX_RESULT_LINES
+        heads = [line for line in listed if not line.startswith("  * ")]
+        assert [h.split(":")[0] for h in heads[:4]] == [
+            "- search_posts 'zebra'", "- search_posts 'lion'", "- search_posts 'a'", "- trend",
+        ], listed  # fmt: skip
+        assert listed[listed.index(heads[3]) + 1].startswith("  * post"), listed
+        cut = r"- \(\d+ more result line\(s\) cut to keep this list short\)"
+        assert re.fullmatch(cut, listed[-1]), listed
 
 
 @pytest.mark.parametrize("kind", ["twitter", "reddit"])
