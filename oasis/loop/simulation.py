@@ -199,21 +199,30 @@ class Simulation:
         with setup("recsys"):
             self._restore()
         with setup("database"):
-            self._record(info, population)
-        with setup("step_state"), self.platform.reader() as reader:
-            self._step_state(reader, self.next_step - self._window_steps())
+            written = self._record(info, population)
+        with setup("step_state"):
+            if written:  # what was just written is known: nothing to read back
+                ids = population.users["user_id"].to_numpy(np.int64)
+                self.step_state = StepState.start(ids, population.follows)
+            with self.platform.reader() as reader:
+                self._step_state(reader, self.next_step - self._window_steps())
         self.setup_phases = setup.seconds()
 
-    def _record(self, info: RunInfo | None, population: Population) -> None:
-        """Write the run with its population in one transaction, or the config it goes on with."""
+    def _record(self, info: RunInfo | None, population: Population) -> bool:
+        """Write the run with its population in one transaction, or the config it goes on with.
+
+        Returns whether the population was written (a fresh run).
+        """
         config = redact(self.config.model_dump(mode="json"))
         if info is None or not self.platform.has_population():
             users, follows = population.users, population.follows
             self.platform.begin_run(self.config.seed, config, users, follows)
             if self.stances is not None:
                 self.platform.save_stances(-1, self.stances.start())
-        elif info.config != config:
+            return True
+        if info.config != config:
             self.platform.set_config(config)  # more steps, another endpoint, ...
+        return False
 
     def run(self, on_step: Callable[[StepReport], None] | None = None) -> None:
         """Run the remaining steps, calling ``on_step`` after each commit."""

@@ -1,8 +1,9 @@
 """What a step needs from the past, kept in memory between steps and moved by each step's changes.
 
 The follow graph (:class:`~oasis.loop.follow_lists.FollowLists`), every user's follower count and
-the candidate posts of the window with their counters are read from the database once, when a
-run starts or resumes (:meth:`StepState.load`); after that each committed step's own changes
+the candidate posts of the window with their counters are taken from the population a fresh run
+has just written (:meth:`StepState.start`) or read from the database once when a run resumes
+(:meth:`StepState.load`); after that each committed step's own changes
 (:class:`~oasis.platform.StepChanges`) move them (:meth:`StepState.apply`). So no step scans the
 history: its cost follows its activity, not the run's age. The state after any step equals the
 state loaded from the database after that step (``tests/loop/test_step_state.py``), which is what
@@ -15,6 +16,7 @@ import numpy as np
 
 from oasis.loop.follow_lists import FollowLists
 from oasis.platform import StepChanges
+from oasis.platform.population import clean_edges
 from oasis.platform.reader import Reader
 from oasis.recsys import PostTable
 
@@ -55,6 +57,19 @@ class StepState:
         follows = FollowLists(user_ids, reader.follow_pairs())
         table = reader.post_table(since_step)
         return cls(user_ids, followers, follows, {c: table[c] for c in POST_COLUMNS})
+
+    @classmethod
+    def start(cls, user_ids: np.ndarray, follows: np.ndarray) -> StepState:
+        """The state of a run whose population was just written, without reading it back.
+
+        ``follows`` cleaned as the platform stores them, the counts they make, no posts yet.
+        """
+        ids = np.sort(np.asarray(user_ids, _INT))
+        pairs = clean_edges(follows)
+        size = int(max(ids.max(initial=-1), pairs.max(initial=-1))) + 1
+        followers = np.bincount(pairs[:, 1], minlength=size)[ids].astype(_INT)
+        posts = {c: np.zeros(0, np.float64 if c == "created_at" else _INT) for c in POST_COLUMNS}
+        return cls(ids, followers, FollowLists(ids, pairs), posts)
 
     def follower_counts(self, user_ids: np.ndarray) -> np.ndarray:
         """Follower counts of ``user_ids`` (0 for unknown users)."""
