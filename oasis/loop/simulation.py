@@ -63,6 +63,7 @@ from oasis.loop.step_inputs import (
     StepTime,
     SuggestedByUser,
     active_users,
+    feeds_of,
     follow_suggestions,
     heuristic_batch,
     llm_contexts,
@@ -408,20 +409,20 @@ class Simulation:
             rng = generator(self.config.seed, Stream.RECSYS, step)
             ranked = self.recommender.recommend(candidates[0], users, now, rng)
             feeds = one_per_original(ranked, *candidates)  # a timeline shows an original once
-            by_user = feeds.as_dict()  # read by both kinds of agent
         state = self.recommender.state
         with phase("who_to_follow"):
             pick = generator(self.config.seed, Stream.SUGGESTION, step)
             found = follow_suggestions(past, users, state, self.config.recsys.who_to_follow, pick)
             shown = suggestion_views(reader, found, np.flatnonzero(observed))
         with phase("observations"):
+            by_user = feeds_of(feeds, readers[observed])  # the heuristic's go as columns
             contexts = self._contexts(reader, by_user, readers[observed], step, shown)
             rule_ids = readers[rules_at]
             topics = self.roster.topics(rule_ids)
             mine = self.stances.of(rule_ids) if self.stances is not None else None
             wanted = wanted_flags(self.config.allowed_actions)
             rules = heuristic_batch(
-                reader, by_user, rule_ids, candidates, state, topics, mine, wanted,
+                reader, feeds, rule_ids, candidates, state, topics, mine, wanted,
                 found.lists(rules_at), self._step_time(now, rule_ids, views),
             )  # fmt: skip
         return StepInputs(feeds, contexts, rules)

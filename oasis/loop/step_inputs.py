@@ -126,6 +126,12 @@ def one_per_original(feeds: Feeds, posts: PostTable, roots: np.ndarray) -> Feeds
     return Feeds(feeds.user_id, indptr, post_ids[keep])
 
 
+def feeds_of(feeds: Feeds, user_ids: np.ndarray) -> dict[int, np.ndarray]:
+    """The feeds of ``user_ids`` by user (for the few agents that get full observations)."""
+    indptr, post_ids = feeds.select(user_ids)
+    return {user: post_ids[indptr[i] : indptr[i + 1]] for i, user in enumerate(user_ids.tolist())}
+
+
 def feed_rows(by_user: FeedsByUser, user_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The CSR (indptr, post ids) of the feeds of ``user_ids``, in that order."""
     rows = [by_user.get(int(u), np.empty(0, np.int64)) for u in user_ids]
@@ -136,7 +142,7 @@ def feed_rows(by_user: FeedsByUser, user_ids: np.ndarray) -> tuple[np.ndarray, n
 
 def heuristic_batch(
     reader: Reader,
-    by_user: FeedsByUser,
+    feeds: Feeds,
     user_ids: np.ndarray,
     candidates: tuple[PostTable, np.ndarray],
     state: RecsysState,
@@ -147,7 +153,7 @@ def heuristic_batch(
     time: StepTime | None = None,
 ) -> HeuristicBatch:
     """The :class:`HeuristicBatch` of ``user_ids``, in order (with ``time``: ages and views)."""
-    indptr, post_ids = feed_rows(by_user, user_ids)
+    indptr, post_ids = feeds.select(user_ids)
     entry_roots = _entry_roots(candidates, post_ids)
     authors, popularity, created = _originals(reader, entry_roots)
     comment_ids, scores, comment_stances = shown_comments(reader, entry_roots)
@@ -177,8 +183,8 @@ def heuristic_batch(
 def _entry_roots(candidates: tuple[PostTable, np.ndarray], post_ids: np.ndarray) -> np.ndarray:
     """The original each feed entry (``post_ids``, all candidates) is or shares."""
     posts, roots = candidates
-    position = {int(p): i for i, p in enumerate(posts.post_id)}
-    rows = np.array([position[int(p)] for p in post_ids], np.int64)
+    order = np.argsort(posts.post_id, kind="stable")
+    rows = order[np.searchsorted(posts.post_id, post_ids, sorter=order)] if len(order) else order
     return roots[rows] if len(rows) else np.empty(0, np.int64)
 
 
@@ -267,10 +273,19 @@ def shown_comments(
     shape = (len(entry_roots), SHOWN_COMMENTS)
     ids, scores = np.full(shape, -1, np.int64), np.zeros(shape, np.float64)
     stances = np.full(shape, np.nan)
-    shown = reader.shown_comments(distinct(entry_roots).tolist(), SHOWN_COMMENTS)
-    for entry, root in enumerate(entry_roots.tolist()):
-        for k, (comment, score, stance) in enumerate(shown.get(root, ())):
-            ids[entry, k], scores[entry, k], stances[entry, k] = comment, score, stance
+    roots = distinct(entry_roots)
+    shown = reader.shown_comments(roots.tolist(), SHOWN_COMMENTS)
+    # Filled per root that has comments, then copied to the entries that show it.
+    slot = np.full(roots.size, -1, np.int64)
+    table = np.full((len(shown), SHOWN_COMMENTS, 3), np.nan)
+    for row, (root, comments) in enumerate(shown.items()):
+        slot[np.searchsorted(roots, root)] = row
+        table[row, : len(comments)] = comments
+    at = slot[np.searchsorted(roots, entry_roots)] if len(entry_roots) else slot[:0]
+    has = at >= 0
+    ids[has] = np.nan_to_num(table[at[has], :, 0], nan=-1).astype(np.int64)
+    scores[has] = np.nan_to_num(table[at[has], :, 1], nan=0.0)
+    stances[has] = table[at[has], :, 2]
     return ids, scores, stances
 
 

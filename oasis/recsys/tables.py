@@ -126,6 +126,22 @@ class Feeds:
         """Each user's feed as ``{user_id: post ids in rank order}``."""
         return dict(iter(self))
 
+    def select(self, user_ids: IntArray) -> tuple[IntArray, IntArray]:
+        """The CSR ``(indptr, post_id)`` of the feeds of ``user_ids``, in that order.
+
+        A user without a feed here gets an empty row.
+        """
+        order = np.argsort(self.user_id, kind="stable")
+        at = np.searchsorted(self.user_id, user_ids, sorter=order).clip(0, max(len(self) - 1, 0))
+        row = order[at] if len(self) else at
+        known = self.user_id[row] == user_ids if len(self) else np.zeros(user_ids.size, bool)
+        start = np.where(known, self.indptr[row], 0)
+        count = np.where(known, self.indptr[row + 1] - start, 0)
+        indptr = np.zeros(user_ids.size + 1, dtype=np.int64)
+        np.cumsum(count, out=indptr[1:])
+        flat = np.arange(indptr[-1], dtype=np.int64) + np.repeat(start - indptr[:-1], count)
+        return indptr, self.post_id[flat]
+
     def rows(self) -> tuple[IntArray, IntArray, IntArray]:
         """``(user_id, post_id, rank)`` per feed entry."""
         counts = np.diff(self.indptr)
