@@ -7,7 +7,6 @@ inner product between two rows is their cosine similarity.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import re
 from collections.abc import Sequence
 from functools import lru_cache
@@ -112,8 +111,8 @@ class HashingEmbedder:
         first = np.cumsum(per_word) - per_word  # word_of is grouped by word, in order
         run = per_word[occurrences]
         take = np.repeat(first[occurrences] - (np.cumsum(run) - run), run) + np.arange(run.sum())
-        pair_of, pair_buckets, pair_signs = self._signed_buckets(
-            [[f"{a} {b}" for a, b in itertools.pairwise(ws)] for ws in words]
+        pair_of, pair_buckets, pair_signs = self._pair_buckets(
+            list(vocabulary), occurrences, text_of
         )
         rows = np.concatenate([np.repeat(text_of, run), pair_of])
         buckets = np.concatenate([word_buckets[take], pair_buckets])
@@ -121,6 +120,25 @@ class HashingEmbedder:
         size = len(texts) * self._dim
         counts = np.bincount(rows * self._dim + buckets, weights=signs, minlength=size)
         return l2_normalise(counts.reshape(len(texts), self._dim))  # whole counts: exact
+
+    def _pair_buckets(
+        self,
+        vocabulary: list[str],
+        occurrences: npt.NDArray[np.int64],
+        text_of: npt.NDArray[np.int64],
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        """(text, bucket, sign) of every word bigram's two hash halves, grouped by text.
+
+        Each distinct bigram of the chunk is hashed once (a chunk's texts share most of theirs).
+        """
+        same = text_of[1:] == text_of[:-1]  # consecutive words of one text
+        size = np.int64(len(vocabulary))
+        keys = occurrences[:-1][same] * size + occurrences[1:][same]
+        distinct, which = np.unique(keys, return_inverse=True)
+        names = [f"{vocabulary[k // size]} {vocabulary[k % size]}" for k in distinct.tolist()]
+        _, buckets, signs = self._signed_buckets([[name] for name in names])
+        take = (2 * which.reshape(-1, 1) + np.arange(2)).ravel()  # each bigram's two halves
+        return np.repeat(text_of[1:][same], 2), buckets[take], signs[take]
 
     def _signed_buckets(
         self, features: Sequence[Sequence[str]]
