@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterable, Sequence
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import (
@@ -89,6 +90,9 @@ def execute_many(
     conn.exec_driver_sql(str(compiled), params)
 
 
+_INSERT_PART = 100_000  # rows per executemany on SQLite
+
+
 def insert_rows(
     conn: Connection, table: Table, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
 ) -> None:
@@ -110,9 +114,9 @@ def insert_rows(
     compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(columns))
     assert isinstance(compiled, SQLCompiler) and compiled.positiontup is not None
     order = [list(columns).index(name) for name in compiled.positiontup]
-    if order == list(range(len(columns))):
-        params = list(rows)
-    else:
-        params = [tuple(r[i] for i in order) for r in rows]
-    if params:  # an empty list would run the statement once, with no parameters
+    rows = iter(rows)
+    # In parts: ten million follows as one parameter list held a gigabyte of tuples at once.
+    while params := list(islice(rows, _INSERT_PART)):
+        if order != list(range(len(columns))):
+            params = [tuple(r[i] for i in order) for r in params]
         conn.exec_driver_sql(str(compiled), params)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from itertools import repeat
 
 import numpy as np
 import pandas as pd
@@ -56,10 +57,18 @@ def insert_population(
     frame = clean_frame(frame, ["user_name", "name", "bio", "persona"])
     insert_rows(conn, table_of(User), list(frame.columns), _tuples(frame))
     columns = ["follower_id", "followee_id", "created_step"]
-    steps = np.full(len(edges), step, np.int64)
-    edge_rows = zip(edges[:, 0].tolist(), edges[:, 1].tolist(), steps.tolist(), strict=True)
-    insert_rows(conn, table_of(Follow), columns, edge_rows)
+    insert_rows(conn, table_of(Follow), columns, _edge_rows(edges, step))
     return len(edges)
+
+
+def _edge_rows(edges: np.ndarray, step: int) -> Iterator[tuple[int, int, int]]:
+    """Edge rows as plain ints, made a part at a time (ten million at once took gigabytes)."""
+    for start in range(0, len(edges), _EDGE_PART):
+        part = edges[start : start + _EDGE_PART]
+        yield from zip(part[:, 0].tolist(), part[:, 1].tolist(), repeat(step))
+
+
+_EDGE_PART = 100_000  # rows made at once
 
 
 def insert_products(conn: Connection, names: Sequence[str]) -> None:
@@ -69,6 +78,8 @@ def insert_products(conn: Connection, names: Sequence[str]) -> None:
         conn.execute(insert(Product), part)
 
 
-def _tuples(frame: pd.DataFrame) -> list[tuple[object, ...]]:
-    """Rows as tuples of plain Python values (drivers do not take numpy scalars)."""
-    return list(zip(*(frame[c].tolist() for c in frame.columns), strict=True))
+def _tuples(frame: pd.DataFrame) -> Iterator[tuple[object, ...]]:
+    """Rows as tuples of plain Python values (drivers do not take numpy scalars), by parts."""
+    for start in range(0, len(frame), _EDGE_PART):
+        part = frame.iloc[start : start + _EDGE_PART]
+        yield from zip(*(part[c].tolist() for c in part.columns), strict=True)
