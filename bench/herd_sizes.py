@@ -1,6 +1,6 @@
 """The herd example at several population sizes, at the shipped defaults, over seeds.
 
-    python -m bench.herd_sizes --users 36 360 1080 --seeds 1 2 3 4 5
+    python -m bench.herd_sizes --users 36 360 --seeds 1 2 3 4 5
 
 36 is the example as shipped (OASIS's 36 Reddit personas); larger sizes grow a synthetic
 population (Twitter seed profiles with the Reddit interests) on the same 220 threads, so each
@@ -60,7 +60,7 @@ def run(config: ExperimentConfig) -> pd.DataFrame:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--users", type=int, nargs="+", default=[36, 360, 1080])
+    parser.add_argument("--users", type=int, nargs="+", default=[36, 360])
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5])
     args = parser.parse_args()
     print(describe(), f"load average {os.getloadavg()[0]:.1f}")
