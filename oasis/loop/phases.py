@@ -3,8 +3,8 @@
 A step times its phases with one :class:`PhaseClock`: ``with phase("feeds"): ...``. The seconds
 go into the step's figures (``step_metrics``) under ``phases``, in the order the phases ran:
 
+- ``events``: the scheduled posts, herd threads, control commands and people's turns due;
 - ``activation``: the draw of who is active;
-- ``events``: the scheduled posts, herd threads and control commands due;
 - ``feeds``: candidate posts, the recommender's ranking, one entry per original;
 - ``who_to_follow``: the follow suggestions and what the observed agents are shown of them;
 - ``observations``: the LLM and custom agents' contexts, the heuristic agents' columns;
@@ -15,12 +15,15 @@ go into the step's figures (``step_metrics``) under ``phases``, in the order the
 - ``memories``: the LLM agents' new memories, built and saved (inside the transaction);
 - ``commit``: the feed log, stances, commands and figures written, and the commit itself;
 - ``advance``: after the commit, the loop's own state moving on (memories, roster, the
-  recommenders' state).
+  recommenders' state);
+- ``collect``: the cyclic garbage collector, paused during the step, run once
+  (:mod:`oasis.loop.collector`).
 
-A step's figures are written inside its own transaction, so its ``commit`` and ``advance`` are
-not over yet when they are written: they are stored with the *next* step's figures, under
-``previous_step_phases``. :func:`oasis.analysis.step_time.phase_seconds` puts them back with
-the step they belong to; the last step of a run (or of a process, before a resume) has none.
+A step's figures are written inside its own transaction, so its ``commit``, ``advance`` and
+``collect`` are not over yet when they are written: they are stored with the *next* step's
+figures, under ``previous_step_phases``. :func:`oasis.analysis.step_time.phase_seconds` puts
+them back with the step they belong to; the last step of a run (or of a process, before a
+resume) has none.
 Phases never nest: each second of a step is counted at most once; what falls between phases
 (opening a read transaction) is not counted.
 """
@@ -32,7 +35,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 # What a step writes its figures before: stored with the next step (see the module docstring).
-LATE = ("commit", "advance")
+LATE = ("commit", "advance", "collect")
 
 
 class PhaseClock:

@@ -49,6 +49,7 @@ from oasis.datasets.population import Population
 from oasis.datasets.reddit import load_counterfactual
 from oasis.datasets.source import build_population
 from oasis.errors import OasisError, RunError
+from oasis.loop import collector
 from oasis.loop.commands import CommandSource, StoredCommands
 from oasis.loop.events import EventSource, Interview, StepEvents, World, collect
 from oasis.loop.herd_threads import HerdThreads
@@ -208,6 +209,7 @@ class Simulation:
             with self.platform.reader() as reader:
                 self._step_state(reader, self.next_step - self._window_steps())
         self.setup_phases = setup.seconds()
+        collector.freeze()  # what the set-up built lives as long as the run
 
     def _record(self, info: RunInfo | None, population: Population) -> bool:
         """Write the run with its population in one transaction, or the config it goes on with.
@@ -261,15 +263,21 @@ class Simulation:
         return self.pool.in_flight()
 
     def close(self) -> None:
-        """Release the workers and the database."""
+        """Release the workers, the database and what the set-up froze."""
         self.pool.close()
         self.platform.close()
+        collector.release()
 
     def step(self) -> StepReport:
         """Run and commit the next step, as the README's "How a step works" lays it out.
 
-        Each phase's wall seconds go into the step's figures (see :mod:`oasis.loop.phases`).
+        Each phase's wall seconds go into the step's figures (see :mod:`oasis.loop.phases`);
+        the cyclic garbage collector waits for the step's end (:mod:`oasis.loop.collector`).
         """
+        with collector.paused():
+            return self._step()
+
+    def _step(self) -> StepReport:
         t, started, phase = self.next_step, time.perf_counter(), PhaseClock()
         now = self.clock.seconds(t)
         with phase("events"):
@@ -312,8 +320,8 @@ class Simulation:
     ) -> list[ActionResult]:
         """Apply and commit the step (its figures with the phases timed so far), then move on.
 
-        The previous step's ``commit`` and ``advance`` go with this step's figures; this
-        step's are kept for the next one (see :mod:`oasis.loop.phases`).
+        The previous step's ``commit``, ``advance`` and ``collect`` go with this step's figures;
+        this step's are kept for the next one (see :mod:`oasis.loop.phases`).
         """
         with self.platform.step(t, now) as tx:
             with phase("apply"):
@@ -334,6 +342,8 @@ class Simulation:
             if self.stances is not None and moved is not None:
                 self.stances.commit(moved)
             self._advance(t, inputs.feeds, tx.changes())
+        with phase("collect"):
+            collector.collect()
         self._late_phases = {k: v for k, v in phase.seconds().items() if k in LATE}
         return results
 

@@ -11,8 +11,8 @@ from oasis.platform.schema import StepMetrics
 from tests.simulation.conftest import experiment
 
 PHASES = [
-    "activation", "events", "feeds", "who_to_follow", "observations", "interviews",
-    "decisions", "bookkeeping", "apply", "memories", "commit", "advance",
+    "events", "activation", "feeds", "who_to_follow", "observations", "interviews",
+    "decisions", "bookkeeping", "apply", "memories", "commit", "advance", "collect",
 ]  # fmt: skip
 
 
@@ -26,7 +26,7 @@ def test_step_metrics_carry_each_steps_phases(tmp_path: Path):
         write_run(simulation)
     stored = list(zip(rows["step"], rows["metrics"], strict=True))
     assert "previous_step_phases" not in stored[0][1]
-    assert list(stored[1][1]["previous_step_phases"]) == ["commit", "advance"]
+    assert list(stored[1][1]["previous_step_phases"]) == ["commit", "advance", "collect"]
     seconds = phase_seconds(stored)
     assert list(seconds.columns) == PHASES
     assert [list(r.phases) for r in reports] == [PHASES] * 3
