@@ -8,7 +8,9 @@ plus shares, and the rates and weights of :class:`~oasis.agents.settings.Heurist
 - affinity = clip(affinity_base + sim, 0, affinity_max), boost = 1 + popularity_weight x
   log1p(pop), and attention the SEISMIC kernel of the original's age
   (:mod:`oasis.agents.attention`: 1 for ``attention_plateau_s``, then a power law);
-- like, repost and comment each happen with their rate x affinity x boost x attention;
+- like, repost and comment each happen with their rate x affinity x boost x attention; a
+  post the seed data says the reader shared (a Twitter15/16 topic's source, for the topic's
+  users) is reposted with ``seed_share`` x attention instead;
 - dislike happens with its rate x clip(-dislike_slope x sim, 0, 1) x attention;
 - after a like, the agent follows the original's author with the ``follow`` rate;
 - it votes on each comment shown under the post (up to :data:`SHOWN_COMMENTS`, best first)
@@ -97,6 +99,8 @@ class HeuristicBatch:
     original at the start of the step (None: ages unknown, no decay with age), ``step_s`` the
     step's length and ``views``, per agent, its feed views in the step (one unless a step is
     longer than the agent's mean gap between views; None: one each), from activation.
+    ``seed_shared`` marks, per entry, an original the seed data says its reader shared (None:
+    none): it is shared with the ``seed_share`` chance instead of the repost rate.
     """
 
     agent_ids: np.ndarray
@@ -117,6 +121,7 @@ class HeuristicBatch:
     post_ages: np.ndarray | None = None
     step_s: float = 0.0
     views: np.ndarray | None = None
+    seed_shared: np.ndarray | None = None
 
 
 def decide_heuristic(
@@ -193,7 +198,7 @@ def _entry_choices(
     chosen = {
         "like": draw["like"] < per_views(rates.like * scale, views),
         "dislike": draw["dislike"] < per_views(against, views),
-        "repost": draw["repost"] < per_views(rates.repost * scale, views),
+        "repost": draw["repost"] < per_views(_share_chance(rates, batch, scale, fresh), views),
         "comment": draw["comment"] < per_views(rates.comment * scale, views),
     }
     chosen["follow"] = chosen["like"] & (draw["follow"] < rates.follow)
@@ -202,6 +207,24 @@ def _entry_choices(
         kind: mask & (_KINDS[kind] in allowed) & (state & _DONE[kind] == 0)
         for kind, mask in chosen.items()
     }
+
+
+def _share_chance(
+    rates: HeuristicSettings,
+    batch: HeuristicBatch,
+    scale: np.ndarray,
+    fresh: np.ndarray | float,
+) -> np.ndarray:
+    """The repost chance per view, by the seed where it says the reader shared the post.
+
+    There ``seed_share`` x attention; elsewhere the repost rate x ``scale`` (affinity x boost x
+    attention).
+    """
+    chance = rates.repost * scale
+    if batch.seed_shared is None:
+        return chance
+    seeded: np.ndarray = np.where(batch.seed_shared, rates.seed_share * fresh, chance)
+    return seeded
 
 
 def per_views(chance: np.ndarray | float, views: np.ndarray) -> np.ndarray:

@@ -207,6 +207,19 @@ class HeuristicSettings(_Section):
         "similarity -0.5). No source: no study gives down-votes by embedding similarity. Chosen "
         "so that only entries unlike the reader's interests are disliked",
     )
+    seed_share: float = Field(
+        default=1.0,
+        ge=0,
+        le=1,
+        description="chance per view, at full attention, to share a post the seed data says the "
+        "reader shared (``oasis/loop/seed_shares.py``), in place of repost x affinity x boost. "
+        "[seed] a Twitter15/16 topic file lists the users who took part in the real cascade of "
+        "its source (111 of False_Business_0's 130): each of them shared it, so whether they "
+        "share is the data's and the model gives when and through whom (activation, the feed, "
+        "attention's decay). 1: the data says they all did; with attention falling by the "
+        "kernel a reader who views v times an hour then shares with chance "
+        "1 - exp(-v x 0.43 hours) (92% at 6 views an hour)",
+    )
     attention_plateau_s: float = Field(
         default=300.0,
         gt=0,

@@ -85,3 +85,38 @@ def nrmse(
         peak = float(truth.max(initial=0.0))
         scores[metric] = rmse / peak if peak else float("nan")
     return scores
+
+
+def against_others(
+    cascades: pd.DataFrame, root: int | None, originals: np.ndarray | None = None
+) -> pd.DataFrame:
+    """How far the source spread against the run's other posts, by their final figures.
+
+    A model under which every post spreads alike cannot tell a rumour from chatter; this
+    puts the source's final scale, depth and max breadth beside the median and the largest of
+    every other original post's cascade (a post nobody shared has scale 1, depth 0).
+
+    Args:
+        cascades: :func:`~oasis.analysis.cascade.cascades_metrics` output (every original).
+        root: The source's post id (None: not found, its figures are 0).
+        originals: Every original post's id, so that those nobody shared (absent from
+            ``cascades``) count with scale 1; None: the posts of ``cascades`` only.
+
+    Returns:
+        One row per metric: ``metric, source, others_median, others_max, others`` (how many
+        other posts), and ``ratio`` (source over the others' median).
+    """
+    final = cascades.sort_values("time").groupby("root_post_id")[list(METRICS)].last()
+    if originals is not None:
+        alone = pd.DataFrame({"scale": 1.0, "depth": 0.0, "max_breadth": 0.0}, index=originals)
+        final = final.combine_first(alone.loc[~alone.index.isin(final.index)])
+    others = final.drop(index=[root] if root in final.index else [])
+    rows = []
+    for metric in METRICS:
+        source = float(final.loc[root, metric]) if root in final.index else 0.0
+        median = float(others[metric].median()) if len(others) else float("nan")
+        top = float(others[metric].max()) if len(others) else float("nan")
+        ratio = source / median if median else float("nan")
+        rows.append((metric, source, median, top, len(others), ratio))
+    columns = ["metric", "source", "others_median", "others_max", "others", "ratio"]
+    return pd.DataFrame(rows, columns=columns)

@@ -28,6 +28,7 @@ def write_report(
     herd: pd.DataFrame | None = None,
     reference: Mapping[str, float] | None = None,
     comparison: pd.DataFrame | None = None,
+    against_others: pd.DataFrame | None = None,
     failures: pd.DataFrame | None = None,
     title: str = "OASIS run",
     notes: Sequence[str] = (),
@@ -47,6 +48,8 @@ def write_report(
         herd: :func:`~oasis.analysis.herd.herd_effect` output.
         reference: Real cascade values drawn beside the simulated ones (see ``plot_cascades``).
         comparison: :func:`~oasis.analysis.comparison.final_comparison` output, stated first.
+        against_others: :func:`~oasis.analysis.comparison.against_others` output: how far the
+            source spread against the run's other posts, stated with the comparison.
         failures: Failed actions by action and reason with their share of all actions.
         title: The summary's heading.
         notes: Markdown sections put right under the heading (lineage, LLM usage).
@@ -71,6 +74,12 @@ def write_report(
             "## The real cascade and the simulated one\n\n"
             "Real figures from all_topics.csv (Twitter15/16); simulated: the source tweet's "
             f"cascade at the end of the run.\n\n{markdown_table(comparison)}\n"
+        )
+    if against_others is not None:
+        sections.append(
+            "## The source against the other posts\n\nThe source's cascade at the end of the "
+            "run beside the median and the largest of the other original posts' (a post nobody "
+            f"shared: scale 1, depth 0).\n\n{markdown_table(against_others)}\n"
         )
     if cascades is not None:
         written += [

@@ -24,11 +24,14 @@ class ScheduledPost:
             step, as OASIS inserts a user's ``previous_tweets`` at the start.
         author_id: The 0-based agent id of the author.
         content: The post text.
+        sharers: The agents the seed data says shared it (a Twitter15/16 topic's users shared
+            its source tweet); empty where the seed does not say.
     """
 
     time: datetime | None
     author_id: int
     content: str
+    sharers: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

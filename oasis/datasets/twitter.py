@@ -185,7 +185,10 @@ def load_topic(
             users_path, None, "user_id", f"root_user {topic['root_user']} not among the users"
         )
     start = topic["start_time"].to_pydatetime()
-    source = ScheduledPost(start, int(roots[0]), str(topic["source_tweet"]))
+    root = int(roots[0])
+    # The topic file lists the users who took part in the source's real cascade.
+    sharers = tuple(int(u) for u in seed.users["user_id"] if int(u) != root)
+    source = ScheduledPost(start, root, str(topic["source_tweet"]), sharers)
     others = tuple(
         p for p in seed.posts if (p.author_id, p.content) != (source.author_id, source.content)
     )

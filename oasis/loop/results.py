@@ -22,6 +22,7 @@ from oasis.analysis.cascade_facts import cascade_facts
 from oasis.analysis.comparison import (
     ALIGNMENT,
     METRICS,
+    against_others,
     final_comparison,
     load_real_curves,
     nrmse,
@@ -143,7 +144,7 @@ def write_results(
     records, written = _export_tables(folder, trace, posts, metrics)
     posts = posts.assign(minute=(posts["created_at"] - clock.seconds(0)) / 60.0)
     cascades = _cascades(folder, posts, metrics, clock, level, cascade_min_users, written)
-    comparison = _comparison(folder, posts, cascades, topic, written)
+    comparison, against = _comparison(folder, posts, cascades, topic, written)
     report = write_report(
         folder,
         notes=[*_lineage(platform), *_usage(records), *_step_time(records), *_by_actor(trace)],
@@ -152,6 +153,7 @@ def write_results(
         **_opinion_report(platform, folder, trace, len(metrics), herd, extras, written),
         reference=None if topic is None else {"scale": topic.num_users, "depth": topic.max_depth},
         comparison=comparison,
+        against_others=against,
         failures=failures_table(trace) if len(trace) else None,
         title=title,
     )
@@ -201,16 +203,18 @@ def _comparison(
     cascades: pd.DataFrame | None,
     topic: TopicReference | None,
     written: list[Path],
-) -> pd.DataFrame | None:
-    """The topic's real figures beside the simulated ones, written (and added to ``written``).
+) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """The topic's real figures, and the source against the other posts, written.
 
-    None when the run is not a topic run or has no cascade.
+    Both are added to ``written``; None when the run is not a topic run or has no cascade.
     """
     if topic is None or cascades is None:
-        return None
+        return None, None
     comparison, root = _compare_topic(posts, cascades, topic)
-    written += _write_comparison(folder, comparison, topic, root)
-    return comparison
+    originals = posts.loc[posts["original_post_id"].isna(), "post_id"].to_numpy()
+    against = against_others(cascades, root, originals)
+    written += _write_comparison(folder, comparison, topic, root, against)
+    return comparison, against
 
 
 def source_root(posts: pd.DataFrame, topic: TopicReference) -> int | None:
@@ -232,7 +236,11 @@ def _compare_topic(
 
 
 def _write_comparison(
-    folder: Path, comparison: pd.DataFrame, topic: TopicReference, root: int | None
+    folder: Path,
+    comparison: pd.DataFrame,
+    topic: TopicReference,
+    root: int | None,
+    against: pd.DataFrame,
 ) -> list[Path]:
     table = folder / "comparison.csv"
     comparison.to_csv(table, index=False)
@@ -241,6 +249,7 @@ def _write_comparison(
         "root_post_id": root,
         "real": {"num_users": topic.num_users, "max_depth": topic.max_depth},
         "metrics": json.loads(comparison.to_json(orient="records")),
+        "against_others": json.loads(against.to_json(orient="records")),
     }
     summary = folder / "comparison.json"
     summary.write_text(json.dumps(record, indent=1))

@@ -32,6 +32,10 @@ class Schedule:
         minutes = (post.time - self.clock.start).total_seconds() / 60.0
         return max(0, int(minutes // self.clock.minutes_per_step))
 
+    def created_at(self, post: ScheduledPost) -> float:
+        """The simulated time (POSIX seconds) a seed post is created at: its step's start."""
+        return self.clock.seconds(self.step_of(post))
+
     def actions(self, step: int) -> list[Action]:
         """Seed posts and sign-ups due at ``step``."""
         due = [

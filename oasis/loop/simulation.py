@@ -58,6 +58,7 @@ from oasis.loop.people import People
 from oasis.loop.phases import LATE, PhaseClock
 from oasis.loop.roster import PROFILE_KEYS, Roster, profile_text
 from oasis.loop.schedule import Schedule
+from oasis.loop.seed_shares import SeedShares
 from oasis.loop.stance_book import StanceBook, merge, score_answers
 from oasis.loop.step_actions import StepActions
 from oasis.loop.step_inputs import (
@@ -148,8 +149,10 @@ class Simulation:
         self.step_state: StepState | None = None  # loaded once the run is written
         self.herd, found = _herd(config, population)
         self.repairs: tuple[Repair, ...] = (*population.repairs, *found)
+        schedule = Schedule(self.clock, population.posts, config.events)
+        self.seeded = SeedShares.of(population.posts, schedule.created_at)
         self.events: list[EventSource] = [
-            Schedule(self.clock, population.posts, config.events),
+            schedule,
             *([self.herd] if self.herd is not None else []),
             *([controller] if controller is not None else []),
         ]
@@ -433,7 +436,7 @@ class Simulation:
             wanted = wanted_flags(self.config.allowed_actions)
             rules = heuristic_batch(
                 reader, feeds, rule_ids, candidates, state, topics, mine, wanted,
-                found.lists(rules_at), self._step_time(now, rule_ids, views),
+                found.lists(rules_at), self._step_time(now, rule_ids, views), self.seeded,
             )  # fmt: skip
         return StepInputs(feeds, contexts, rules)
 

@@ -25,6 +25,7 @@ from oasis.agents.policy import AgentContext
 from oasis.agents.profile import Profile
 from oasis.core.actions import ActionType
 from oasis.core.arrays import distinct
+from oasis.loop.seed_shares import SeedShares
 from oasis.loop.step_state import StepState
 from oasis.platform.entry_state import FLAGS
 from oasis.platform.reader import Reader
@@ -151,6 +152,7 @@ def heuristic_batch(
     wanted: Collection[str] | None = None,
     suggested: tuple[np.ndarray, np.ndarray] | None = None,
     time: StepTime | None = None,
+    seeded: SeedShares | None = None,
 ) -> HeuristicBatch:
     """The :class:`HeuristicBatch` of ``user_ids``, in order (with ``time``: ages and views)."""
     indptr, post_ids = feeds.select(user_ids)
@@ -177,6 +179,7 @@ def heuristic_batch(
         suggest_indptr=None if suggested is None else suggested[0],
         suggested=None if suggested is None else suggested[1],
         **_time_columns(time, created),
+        seed_shared=None if seeded is None else seeded.flags(candidates[0], owners, entry_roots),
     )
 
 

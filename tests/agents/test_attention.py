@@ -74,3 +74,13 @@ def test_views_in_a_step_compound_the_chance_per_view():
     for views in (1.0, 3.0):
         share = share_of(rates, one_post(views=np.full(N, views)))
         assert share == pytest.approx(1 - 0.8**views, abs=4 * np.sqrt(0.25 / N))
+
+
+def test_a_post_the_seed_says_the_reader_shared_is_shared_by_seed_share_and_attention():
+    rates = HeuristicSettings()
+    seeded = one_post(post_ages=np.full(N, HOUR), seed_shared=np.arange(N) % 2 == 0)
+    decisions = decide_heuristic(rates, 5, 0, seeded, frozenset({ActionType.REPOST}))
+    shared = np.array([any(a.type is ActionType.REPOST for a in d) for d in decisions])
+    expected = rates.seed_share * kernel(np.array([HOUR]), PLATEAU, THETA)[0]
+    assert shared[::2].mean() == pytest.approx(expected, abs=4 * np.sqrt(expected / (N / 2)))
+    assert shared[1::2].mean() < rates.repost  # the others: the population's rate, decayed

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from oasis.analysis.comparison import final_comparison, load_real_curves, nrmse
+from oasis.analysis.comparison import against_others, final_comparison, load_real_curves, nrmse
 from oasis.cli import app
 from oasis.errors import RunError
 from oasis.loop.seeds import parse_seeds
@@ -84,3 +84,30 @@ def test_seed_lists() -> None:
     assert parse_seeds("1-3,9,2") == (1, 2, 3, 9)
     with pytest.raises(RunError):
         parse_seeds("one")
+
+
+def test_the_source_against_the_other_posts_final_figures():
+    cascades = pd.DataFrame(
+        {
+            "root_post_id": [1, 1, 2, 2, 3, 3, 4, 4],
+            "time": [0.0, 5.0] * 4,
+            "scale": [1, 40, 1, 1, 1, 3, 1, 2],
+            "depth": [0, 2, 0, 0, 0, 1, 0, 1],
+            "max_breadth": [0, 35, 0, 0, 0, 2, 0, 1],
+        }
+    )
+    table = against_others(cascades, 1).set_index("metric")
+    assert table.loc["scale"].tolist() == [40, 2, 3, 3, 20]
+    assert table.loc["depth", "others_median"] == 1 and table.loc["depth", "ratio"] == 2
+    missing = against_others(cascades, 9).set_index("metric")
+    assert missing.loc["scale", "source"] == 0 and missing.loc["scale", "others"] == 4
+
+
+def test_posts_nobody_shared_count_as_cascades_of_one():
+    cascades = pd.DataFrame(
+        {"root_post_id": [1, 2], "time": [5.0, 5.0], "scale": [40, 3], "depth": [2, 1],
+         "max_breadth": [35, 2]}
+    )  # fmt: skip
+    table = against_others(cascades, 1, np.array([1, 2, 5, 6])).set_index("metric")
+    assert table.loc["scale"].tolist() == [40, 1, 3, 3, 40]
+    assert table.loc["depth", "others_median"] == 0

@@ -78,6 +78,15 @@ def test_topic_schedules_the_source_tweet_by_its_root_user(twitter_dir: Path) ->
     assert (population.follows[:, 1] == 32).sum() >= 30
 
 
+def test_the_topics_users_are_the_sources_sharers(twitter_dir: Path) -> None:
+    population = load_topic(
+        twitter_dir / "all_topics.csv", twitter_dir / "anonymous_topic_200_1h", "False_Business_0"
+    )
+    (source,) = population.posts
+    assert len(source.sharers) == len(population.users) - 1 == 110
+    assert source.author_id not in source.sharers
+
+
 def _broken(src: Path, tmp_path: Path, edit) -> Path:
     frame = pd.read_csv(src, keep_default_na=False)
     out = tmp_path / src.name

@@ -12,7 +12,9 @@ import pytest
 from oasis.analysis import cascade_tree
 from oasis.config import load_config
 from oasis.core.actions import Action, ActionType
+from oasis.datasets.population import ScheduledPost
 from oasis.loop.results import topic_reference, write_results
+from oasis.loop.seed_shares import SeedShares
 from oasis.loop.simulation import Simulation
 from oasis.loop.step_inputs import one_per_original
 from oasis.platform import Platform
@@ -74,6 +76,23 @@ def test_information_spread_as_shipped_gives_a_star_and_no_duplicate_actions(tmp
     final = cascade_tree(posts, 1, "created_step")
     assert comparison.loc["scale", "simulated"] == len(final.user_id)
     assert comparison.loc["scale", "relative_error"] == (len(final.user_id) - 130) / 130
+    # the rumour spreads far further than the topic users' own posts
+    record = json.loads((tmp_path / "out" / "comparison.json").read_text())
+    scale = next(row for row in record["against_others"] if row["metric"] == "scale")
+    assert scale["source"] >= 10 * scale["others_median"] and scale["others"] > 10
+    assert "## The source against the other posts" in summary
+
+
+def test_seed_shares_mark_the_entries_of_a_seed_post_its_sharers_see() -> None:
+    source = ScheduledPost(None, 7, "news", sharers=(1, 2))
+    shares = SeedShares.of([source, ScheduledPost(None, 3, "chatter")], lambda p: 60.0)
+    assert shares is not None and shares.authors == (7,)
+    ids = np.array([4, 5, 6], np.int64)  # the source is 5; 4 is the author's earlier post
+    posts = PostTable(ids, np.array([7, 7, 7]), np.array([0.0, 60.0, 60.0]), *[ids * 0] * 3)
+    owners = np.array([1, 2, 3, 1, 1])
+    roots = np.array([5, 5, 5, 6, 4])
+    assert shares.flags(posts, owners, roots).tolist() == [True, True, False, False, False]
+    assert SeedShares.of([ScheduledPost(None, 3, "chatter")], lambda p: 0.0) is None
 
 
 def test_run_over_seeds_writes_each_curves_mean_and_spread(tmp_path) -> None:
