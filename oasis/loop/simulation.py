@@ -125,10 +125,8 @@ class Simulation:
         pool: AgentPool,
         controller: CommandSource | None = None,
     ) -> None:
-        self.config = config
-        self.controller = controller
-        self.platform = platform
-        self.pool = pool
+        self.config, self.controller = config, controller
+        self.platform, self.pool = platform, pool
         start = config.clock.start or population.start_time or DEFAULT_START
         self.clock = Clock(start, config.clock.minutes_per_step)
         self.groups = _seed_groups(population)
