@@ -6,17 +6,21 @@ same analysis functions as the results folder, so the page and ``summary.md`` ag
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from oasis.analysis import herd_effect, keyword_stance
+from oasis.analysis.herd import herd_intervals, permutation_tests
 from oasis.api.dashboard.schemas import HerdGroupOut, ReferenceOut, StanceRoundOut
 from oasis.datasets.reddit import load_counterfactual
-from oasis.datasets.settings import BUILTIN_DATA
+from oasis.datasets.settings import BUILTIN_DATA, PopulationSettings
+from oasis.datasets.source import build_population
 from oasis.datasets.twitter import load_topics
 from oasis.loop.herd_threads import HerdThreads
 from oasis.platform import Platform
@@ -62,6 +66,37 @@ def stance_steps(changes: np.ndarray, last_step: int, points: int = 500) -> list
     return found
 
 
+def stance_groups(
+    changes: np.ndarray, last_step: int, population: Mapping[str, Any]
+) -> dict[str, list[StanceRoundOut]]:
+    """:func:`stance_steps` of every agent (``all``), then of each seed group of the population."""
+    rounds = {ALL: stance_steps(changes, last_step)}
+    for name, members in seed_groups(json.dumps(population, sort_keys=True)).items():
+        mine = changes[np.isin(changes[:, 0].astype(np.int64), members)]
+        rounds[name] = stance_steps(mine, last_step)
+    return rounds
+
+
+@lru_cache(maxsize=4)
+def seed_groups(population: str) -> dict[str, np.ndarray]:
+    """The agent ids of each seed group of a population's settings (JSON); none without groups.
+
+    The groups are the seed files the population was loaded from, in order (as the run made
+    them); read once per population and kept.
+    """
+    settings = json.loads(population)
+    if not settings.get("groups"):
+        return {}
+    try:
+        users = build_population(PopulationSettings.model_validate(settings), 0).users
+    except (OSError, ValueError):  # seed files not on this machine: every agent as one line
+        return {}
+    return {
+        str(name): part["user_id"].to_numpy(np.int64)
+        for name, part in users.groupby("group", sort=False)
+    }
+
+
 def _round(step: int, stance: np.ndarray) -> StanceRoundOut:
     # Thirds of [-1, 1]: a keyword stance of -1/0/+1 falls in its own third.
     return StanceRoundOut(
@@ -81,13 +116,21 @@ def herd_groups(platform: Platform, config: Mapping[str, Any], agents: int) -> l
     if not herd or agents == 0:
         return []
     threads = HerdThreads(load_counterfactual(herd["path"]), agents, herd.get("threads"))
-    table = herd_effect(threads.table(platform, steps=0))  # scores only: no views counted
+    comments = threads.table(platform, steps=0)  # scores only: no views counted
+    table = herd_effect(comments)
+    # what herd.csv shows: the agents' votes with their intervals, and the tests on them
+    agents_only = herd_intervals(comments)
+    tests = permutation_tests(comments).set_index("comparison")["p_value"]
     return [
         HerdGroupOut(
             group=str(group),
             n=int(row.n),
             mean_score=_number(row.mean_score),
             std_score=_number(row.std_score),
+            agents_mean_score=_number(agents_only.loc[group, "mean_score"]),
+            agents_lo_score=_number(agents_only.loc[group, "lo_score"]),
+            agents_hi_score=_number(agents_only.loc[group, "hi_score"]),
+            p_value=_number(tests.get(f"{group} vs control", math.nan)),
         )
         for group, row in table.iterrows()
     ]

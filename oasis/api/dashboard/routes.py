@@ -15,10 +15,9 @@ from fastapi.responses import HTMLResponse
 from oasis.analysis import keyword_stance
 from oasis.analysis.step_time import PHASES, PREVIOUS
 from oasis.api.dashboard.experiments import (
-    ALL,
     herd_groups,
+    stance_groups,
     stance_rounds,
-    stance_steps,
     topic_reference,
 )
 from oasis.api.dashboard.schemas import (
@@ -155,9 +154,11 @@ def polarization(snap: Snap) -> PolarizationOut:
     """
     stored = snap.summaries.stance_changes(MAX_STANCE_ROWS)
     if stored is not None and len(stored[0]):
-        rounds = stance_steps(stored[0], int(run_record(snap)["last_step"]))
+        record = run_record(snap)
+        population = (record["config"] or {}).get("population") or {}
+        rounds = stance_groups(stored[0], int(record["last_step"]), population)
         return PolarizationOut(
-            source="stances", groups={ALL: rounds}, answers_read=0, sampled_every=stored[1]
+            source="stances", groups=rounds, answers_read=0, sampled_every=stored[1]
         )
     answers = snap.summaries.interview_answers(MAX_ANSWERS)
     groups = stance_rounds(answers)

@@ -121,8 +121,16 @@ class HerdGroupOut(BaseModel):
 
     group: str
     n: int
-    mean_score: float | None
+    mean_score: float | None = Field(description="platform score, planted vote included")
     std_score: float | None
+    agents_mean_score: float | None = Field(
+        description="the agents' votes alone (planted vote left out), as herd.csv has it"
+    )
+    agents_lo_score: float | None = Field(description="95% t interval over threads, low end")
+    agents_hi_score: float | None = Field(description="95% t interval over threads, high end")
+    p_value: float | None = Field(
+        description="two-sided permutation test of the agents' votes against control"
+    )
 
 
 class HerdOut(BaseModel):

@@ -155,8 +155,9 @@ function stackedBars(container, opts) {
 }
 
 // bars: [{label, value, note}] drawn as vertical bars over categorical x.
+// bars: [{label, value, note?, lo?, hi?}]; lo and hi, where given, are drawn as a whisker.
 function barChart(container, opts) {
-  const values = opts.bars.map((b) => b.value);
+  const values = opts.bars.flatMap((b) => [b.value, b.lo, b.hi].filter(Number.isFinite));
   const { svg, sx, sy, m, height } = frame({ ...opts, categories: true }, 0, opts.bars.length,
     Math.min(0, ...values), Math.max(1e-9, ...values));
   svg.dataset.chart = opts.id;
@@ -165,8 +166,17 @@ function barChart(container, opts) {
     const top = sy(Math.max(0, b.value)), bottom = sy(Math.min(0, b.value));
     const rect = svgEl("rect", { x: sx(i) + slot * 0.2, width: slot * 0.6, y: top,
       height: Math.max(1, bottom - top), fill: PALETTE[i % PALETTE.length] });
-    rect.append(svgEl("title", {}, `${b.label}: ${b.value.toFixed(2)}`));
+    const range = Number.isFinite(b.lo) ? ` (${b.lo.toFixed(2)} to ${b.hi.toFixed(2)})` : "";
+    rect.append(svgEl("title", {}, `${b.label}: ${b.value.toFixed(2)}${range}`));
     svg.append(rect);
+    if (Number.isFinite(b.lo) && Number.isFinite(b.hi)) {
+      const x = sx(i) + slot / 2, w = slot * 0.12;
+      const whisker = svgEl("g", { class: "interval", "data-lo": String(b.lo), "data-hi": String(b.hi) });
+      whisker.append(svgEl("line", { x1: x, x2: x, y1: sy(b.lo), y2: sy(b.hi), stroke: "#111" }),
+        svgEl("line", { x1: x - w, x2: x + w, y1: sy(b.lo), y2: sy(b.lo), stroke: "#111" }),
+        svgEl("line", { x1: x - w, x2: x + w, y1: sy(b.hi), y2: sy(b.hi), stroke: "#111" }));
+      svg.append(whisker);
+    }
     svg.append(svgEl("text", { x: sx(i) + slot / 2, y: height - m.bottom + 16,
       "text-anchor": "middle", class: "tick" }, b.label + (b.note ? ` (${b.note})` : "")));
   });
@@ -195,12 +205,15 @@ function treeChart(container, nodes, rootId) {
     pos.set(id, [(Math.min(...xs) + Math.max(...xs)) / 2, depth]);
   };
   place(rootId, 0);
-  const width = Math.max(560, Math.min(4000, slot * 14 + 60));
-  const height = 60 + maxDepth * 60;
-  const svg = svgEl("svg", { viewBox: `0 0 ${width} ${height}`, width: "100%", class: "tree",
-    "data-nodes": String(pos.size) });
-  const px = (s) => 30 + (slot > 1 ? s * (width - 60) / (slot - 1) : (width - 60) / 2);
-  const py = (d) => 30 + d * 60;
+  // Drawn at its own pixel size, never scaled to the card: a wide level scrolls sideways (the
+  // container scrolls) instead of shrinking into an unreadable sliver.
+  const SLOT = 40, LEVEL = 80;
+  const width = Math.max(560, slot * SLOT + 80);
+  const height = 70 + maxDepth * LEVEL;
+  const svg = svgEl("svg", { viewBox: `0 0 ${width} ${height}`, width: String(width),
+    height: String(height), class: "tree", "data-nodes": String(pos.size) });
+  const px = (s) => 60 + (slot > 1 ? s * SLOT : (width - 120) / 2);
+  const py = (d) => 30 + d * LEVEL;
   for (const [parent, kids] of children) {
     if (!pos.has(parent)) continue;
     const [x0, d0] = pos.get(parent);
@@ -217,6 +230,10 @@ function treeChart(container, nodes, rootId) {
     if (n) dot.append(svgEl("title", {},
       `post ${n.post_id} by user ${n.user_id}, step ${n.created_step}, depth ${n.depth}`));
     svg.append(dot);
+    // who: the user, under the dot (the root also names its post)
+    const who = n ? `u${n.user_id}` : "";
+    svg.append(svgEl("text", { x: px(x), y: py(d) + 19, "text-anchor": "middle",
+      class: "node-label", "data-post": String(id) }, id === rootId ? `post ${id} ${who}` : who));
   }
   for (let d = 0; d <= maxDepth; d++) {
     svg.append(svgEl("text", { x: 4, y: py(d) - 10, class: "tick" }, `depth ${d}`));

@@ -240,6 +240,11 @@ async function findUser(event) {
     h("a", { href: `#user/${u.user_id}`, class: "match" }, `${u.user_name} (${u.user_id}) `)));
 }
 
+// A profile text worth a line: a non-empty string (never null, nor its JSON spelling).
+function _said(text) {
+  return typeof text === "string" && text.trim() !== "" && text !== "null";
+}
+
 async function showUser(id) {
   state.userId = id;
   $("user-query").value = String(id);
@@ -249,13 +254,15 @@ async function showUser(id) {
     return;
   }
   $("user-profile").className = "";
-  $("user-profile").replaceChildren(
+  // replaceChildren writes a null out as the text "null": the lines left out are filtered
+  $("user-profile").replaceChildren(...[
     h("div", {}, h("b", {}, u.name), ` @${u.user_name} · user ${u.user_id}`),
     h("div", { class: "counts-line" }, h("span", { id: "followers" }, String(u.num_followers)),
       u.num_followers === 1 ? " follower · " : " followers · ",
       h("span", { id: "followees" }, String(u.num_followings)), " following · ",
       u.created_step < 0 ? "in the initial population" : `joined at step ${u.created_step}`),
-    u.bio ? h("p", {}, u.bio) : null, u.persona ? h("p", { class: "muted" }, u.persona) : null);
+    _said(u.bio) ? h("p", {}, u.bio) : null,
+    _said(u.persona) ? h("p", { class: "muted" }, u.persona) : null].filter(Boolean));
   state.actionsAfter = 0; state.feedsBefore = null;
   $("user-actions").replaceChildren(); $("feed-log").replaceChildren();
   await Promise.all([moreActions(), moreFeeds(), showInterviews(id)]);
@@ -319,7 +326,18 @@ async function showInterviews(id) {
 async function showExperiments() {
   const pol = await api("/dashboard/polarization");
   const groups = Object.entries(pol.groups);
-  if (groups.length) {
+  const stored = pol.source === "stances";
+  $("polarization-title").textContent = stored
+    ? "Polarization: the agents' stored stances by step"
+    : "Polarization: stance of interview answers by round";
+  if (stored && groups.length > 1) {
+    // one line per seed group (and all agents): the mean stance after each step
+    lineChart($("chart-polarization"), { id: "polarization", xLabel: "step",
+      yLabel: "mean stance (−1..+1)", series: groups.map(([g, rounds]) => ({
+        name: g, points: rounds.map((r) => [r.step, r.mean_stance]) })) });
+    $("polarization-note").textContent = "stored stances, mean per group after each step" +
+      (pol.sampled_every > 1 ? `; agents with ids divisible by ${pol.sampled_every}` : "");
+  } else if (groups.length) {
     const series = groups.flatMap(([g, rounds]) => [
       { name: `${g}: % positive`, points: rounds.map((r) => [r.step, 100 * r.positive]),
         color: groups.length === 1 ? "#16a34a" : undefined },
@@ -327,7 +345,6 @@ async function showExperiments() {
         color: groups.length === 1 ? "#64748b" : undefined },
       { name: `${g}: % negative`, points: rounds.map((r) => [r.step, 100 * r.negative]),
         color: groups.length === 1 ? "#dc2626" : undefined }]);
-    const stored = pol.source === "stances";
     lineChart($("chart-polarization"), { id: "polarization",
       xLabel: stored ? "step" : "step (interview round)",
       yLabel: stored ? "% of agents" : "% of answers", series });
@@ -337,13 +354,19 @@ async function showExperiments() {
       : `${pol.answers_read} interview answers, stance by keyword classifier`;
   } else {
     $("chart-polarization").replaceChildren();
-    $("polarization-note").textContent = "This run has no interview answers.";
+    $("polarization-note").textContent = "This run has no stances and no interview answers.";
   }
   const herd = await api("/dashboard/herd");
   if (herd.groups.length) {
-    barChart($("chart-herd"), { id: "herd", xLabel: "treatment group", yLabel: "mean score (votes)",
-      bars: herd.groups.map((g) => ({ label: g.group, value: g.mean_score || 0, note: `n=${g.n}` })) });
-    $("herd-note").textContent = "score = likes − dislikes, planted vote included";
+    barChart($("chart-herd"), { id: "herd", xLabel: "treatment group",
+      yLabel: "agents' mean score (votes)",
+      bars: herd.groups.map((g) => ({ label: g.group, value: g.agents_mean_score || 0,
+        lo: g.agents_lo_score, hi: g.agents_hi_score, note: `n=${g.n}` })) });
+    const tests = herd.groups.filter((g) => g.p_value !== null)
+      .map((g) => `${g.group} vs control p = ${g.p_value.toFixed(2)}`).join(", ");
+    $("herd-note").textContent = "the agents' votes: likes − dislikes with the planted vote " +
+      "left out, mean per thread with its 95% t interval, as herd.csv" +
+      (tests ? `; permutation tests: ${tests}` : "");
   } else {
     $("chart-herd").replaceChildren();
     $("herd-note").textContent = "This run is not a herd-effect experiment.";
