@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, ParamSpec
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -22,6 +20,8 @@ from rich.text import Text
 
 from oasis.analysis.graphs import GraphFormat
 from oasis.analysis.report import markdown_table
+from oasis.cli_errors import one_line_errors
+from oasis.cli_tokens import token_app
 from oasis.config import (
     ExperimentConfig,
     api_token,
@@ -60,21 +60,7 @@ app = typer.Typer(help="OASIS: simulate social media with LLM agents.", no_args_
 console = Console(stderr=True)
 
 
-P = ParamSpec("P")
-
-
-def one_line_errors(command: Callable[P, None]) -> Callable[P, None]:
-    """The CLI's top level: an :class:`OasisError` is printed as one line, exit code 2."""
-
-    @functools.wraps(command)
-    def checked(*args: P.args, **kwargs: P.kwargs) -> None:
-        try:
-            command(*args, **kwargs)
-        except OasisError as exc:
-            typer.echo(f"error: {' '.join(str(exc).split())}", err=True)
-            raise typer.Exit(2) from exc
-
-    return checked
+app.add_typer(token_app, name="token")
 
 
 @app.callback()

@@ -43,6 +43,7 @@ from oasis.loop.settings import (
     ClockSettings,
     EventSettings,
     HerdSettings,
+    HumansSettings,
     SweepSettings,
 )
 from oasis.platform.settings import PlatformSettings
@@ -110,6 +111,7 @@ class ExperimentConfig(_Section):
         default=None, description="agents' stances and the opinion model; none: no stances"
     )
     interview: InterviewSettings = InterviewSettings()
+    humans: HumansSettings = HumansSettings()
     llm_groups: tuple[LLMGroupSettings, ...] = Field(
         default=(),
         description="groups of agents played by other LLMs (see oasis.agents.llm_groups)",
@@ -349,6 +351,7 @@ RESUME_MAY_CHANGE: tuple[str, ...] = (
     "llm.max_retries",
     "llm.cache",
     "llm.max_failure_rate",
+    "humans",
 )
 # What a fork may change for the steps after the one it was forked at: events (interventions),
 # the recommender, who is active, the agents' policies and models, the actions on offer. Not

@@ -13,7 +13,7 @@ from oasis.api.cache import ResponseCache, ResponseCacheSettings
 from oasis.api.dashboard import install_dashboard
 from oasis.api.docs import install_docs
 from oasis.api.errors import install_error_handlers
-from oasis.api.routers import control, export, posts, run, users
+from oasis.api.routers import control, export, people, posts, run, users
 from oasis.loop.commands import Controller
 from oasis.platform import Platform
 from oasis.platform.engine import READER_CONNECTIONS
@@ -57,7 +57,8 @@ def create_app(
     app.state.token = token or None
     app.state.controller = controller
     install_error_handlers(app)
-    for router in (run.router, users.router, posts.router, export.router, control.router):
+    routers = (run.router, users.router, posts.router, export.router, control.router)
+    for router in (*routers, people.router):
         app.include_router(router)
     install_dashboard(app)
     install_docs(app)

@@ -4,9 +4,10 @@ Every read route answers from the database's committed state alone, so the bytes
 the same for the same path and query until the next commit. :class:`ResponseCache` keeps them per
 ``(path, query)`` and drops them all when the database's commit token changes (see
 :class:`oasis.platform.changes.CommitWatch`); a hit is answered before FastAPI's routing,
-validation and database session, in microseconds. Control routes (``/control/...``) and every
-other method pass through untouched, so their authentication and effects are unchanged. A
-response carries ``x-oasis-cache: hit`` or ``miss`` when it went through the cache.
+validation and database session, in microseconds. Control and people's routes
+(``/control/...``, ``/people/...``) and every other method pass through untouched, so their
+authentication and effects are unchanged. A response carries ``x-oasis-cache: hit`` or
+``miss`` when it went through the cache.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ Receive = Callable[[], Any]
 Send = Callable[[Message], Any]
 ASGIApp = Callable[[Scope, Receive, Send], Any]
 
-_UNCACHED_PREFIX = "/control"
+_UNCACHED_PREFIXES = ("/control", "/people")  # answers that depend on who asks
 _HIT = (b"x-oasis-cache", b"hit")
 _MISS = (b"x-oasis-cache", b"miss")
 
@@ -126,7 +127,7 @@ class ResponseCache:
             scope["type"] == "http"
             and scope["method"] == "GET"
             and self.settings.max_mb > 0
-            and not scope["path"].startswith(_UNCACHED_PREFIX)
+            and not scope["path"].startswith(_UNCACHED_PREFIXES)
         )
 
     def _current(self) -> int | None:

@@ -19,8 +19,8 @@ from typing import Protocol
 
 from oasis.core.actions import Action, ActionType
 from oasis.loop.events import Interview, StepEvents, World
-from oasis.loop.people import ACT, person_command
 from oasis.loop.people import KINDS as PERSON_KINDS
+from oasis.loop.people import person_command
 from oasis.loop.people_desk import PeopleDesk
 from oasis.platform.commands import CommandRow, CommandStore
 
@@ -126,8 +126,8 @@ class CommandSource(Protocol):
         """Stored commands handed to the step being made, to be marked done in its commit."""
         ...
 
-    def acting(self) -> set[int]:
-        """Users whose people have actions waiting for the next step."""
+    def wait_for(self, users: set[int], seconds: float) -> None:
+        """Wait at most ``seconds`` until each of ``users`` has a command queued by a person."""
         ...
 
 
@@ -209,9 +209,8 @@ class CommandQueue:
         """None: drained commands are gone from the queue, and none is stored."""
         return ()
 
-    def acting(self) -> set[int]:
-        """None: people join only runs whose commands are stored."""
-        return set()
+    def wait_for(self, users: set[int], seconds: float) -> None:
+        """No wait: people join only runs whose commands are stored."""
 
     def people(self) -> PeopleDesk | None:
         """None: people's commands and outcomes need the stored queue's record."""
@@ -310,9 +309,20 @@ class StoredCommands:
         events = command_events(control, world.next_agent_id)
         return StepEvents(events.actions, events.interviews, people)
 
-    def acting(self) -> set[int]:
-        """Users whose people have actions waiting for the next step."""
-        return {int(r.payload["user_id"]) for r in self.store.pending() if r.kind == ACT}
+    def wait_for(self, users: set[int], seconds: float) -> None:
+        """Wait at most ``seconds`` until each of ``users`` has a command queued by a person.
+
+        An action, or stepping away or leaving, is the person's say for the step. Looks every
+        ``poll_s``; the pause flag ends the wait too (the run then pauses).
+        """
+        deadline = time.monotonic() + seconds
+        while users and time.monotonic() < deadline and not self.store.paused():
+            said = {
+                r.payload.get("user_id") for r in self.store.pending() if r.kind in PERSON_KINDS
+            }
+            if users <= said:
+                return
+            time.sleep(min(self.poll_s, max(deadline - time.monotonic(), 0.0)))
 
     def people(self) -> PeopleDesk:
         """People's side of the queue: their joins, actions and what became of them."""
@@ -369,6 +379,9 @@ class ReplayedCommands(StoredCommands):
     def wait_while_paused(self, timeout: float | None = None) -> bool:
         """Never paused: the parent's pauses are not replayed."""
         return True
+
+    def wait_for(self, users: set[int], seconds: float) -> None:
+        """No wait: the parent's people acted already."""
 
 
 class _Maker(Protocol):

@@ -110,6 +110,10 @@ class People:
     def __init__(self) -> None:
         self.state: dict[int, bool] = {}
 
+    def present(self) -> set[int]:
+        """Users whose person is present (not away)."""
+        return {user for user, here in self.state.items() if here}
+
     def turn(
         self, commands: Sequence[PersonCommand], next_id: int, users: np.ndarray
     ) -> PeopleTurn:

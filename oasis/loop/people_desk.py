@@ -12,6 +12,7 @@ from typing import Any
 
 from oasis.loop.people import ACT, AWAY, BACK, JOIN, KINDS, LEAVE
 from oasis.platform.commands import PENDING, CommandRow, CommandStore
+from oasis.platform.tokens import TokenStore
 
 MOVES = {"away": AWAY, "back": BACK, "leave": LEAVE}
 
@@ -32,10 +33,14 @@ class Standing:
 
 
 class PeopleDesk:
-    """Queue people's commands (each with its token's id) and read what became of them."""
+    """Queue people's commands (each with its token's id) and read what became of them.
+
+    ``tokens``: the participants' tokens, which the operator issues and revokes.
+    """
 
     def __init__(self, store: CommandStore) -> None:
         self.store = store
+        self.tokens = TokenStore(store.engine)  # the same database as the commands
 
     def join(self, token_id: int, user_id: int | None, profile: Mapping[str, str]) -> int:
         """Queue a take-over of ``user_id``, or (``None``) a sign-up with ``profile``."""

@@ -26,6 +26,19 @@ class ClockSettings(_Section):
     minutes_per_step: float = Field(default=DEFAULT_MINUTES_PER_STEP, gt=0)
 
 
+class HumansSettings(_Section):
+    """People playing users beside the agents (:mod:`oasis.loop.people`)."""
+
+    wait_s: float = Field(
+        default=0.0,
+        ge=0,
+        le=3600,
+        description="at most how many wall seconds a step waits until every present person has "
+        "an action queued; 0: the run never waits for people. No source: the study's choice of "
+        "how long people get per step (timing only: the same actions give the same run)",
+    )
+
+
 class ActivationSettings(_Section):
     """Who is active in a step, from rates per simulated hour (``oasis/core/clock.py``).
 

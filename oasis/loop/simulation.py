@@ -236,6 +236,7 @@ class Simulation:
                 if self.controller is not None:
                     while not self.controller.wait_while_paused(timeout=0.5):
                         pass
+                    self.controller.wait_for(self.people.present(), self.config.humans.wait_s)
                 report = self.step()
                 if on_step is not None:
                     on_step(report)

@@ -17,6 +17,10 @@ SUPPORTED = "sqlite:///PATH or postgresql://USER@HOST/DATABASE"
 READER_CONNECTIONS = 16
 
 
+# Execution option of a connection whose transactions write from their start (a step's).
+WRITE_LOCK = "oasis_write_lock"
+
+
 def make_engine(url: str, *, read_only: bool = False) -> Engine:
     """Create an engine for ``url``; SQLite files get WAL, synchronous=NORMAL and foreign keys.
 
@@ -68,8 +72,11 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
     @event.listens_for(engine, "begin")
     def _begin(conn: Any) -> None:
         # sqlite3 never opens a transaction for reads; an explicit BEGIN gives readers one
-        # consistent snapshot of the WAL, so they see whole steps only.
-        conn.exec_driver_sql("BEGIN")
+        # consistent snapshot of the WAL, so they see whole steps only. A step takes the write
+        # lock at once: one that read first and wrote later failed at once (SQLITE_BUSY_SNAPSHOT,
+        # no waiting) whenever the API wrote a command meanwhile; now it waits for the lock.
+        immediate = conn.get_execution_options().get(WRITE_LOCK, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 

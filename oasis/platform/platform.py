@@ -17,7 +17,14 @@ from oasis.core.actions import Action, ActionResult
 from oasis.core.clock import DEFAULT_MINUTES_PER_STEP
 from oasis.platform.changes import CommitWatch
 from oasis.platform.commands import CommandStore
-from oasis.platform.engine import check_readable, create_schema, first_line, make_engine, redact_url
+from oasis.platform.engine import (
+    WRITE_LOCK,
+    check_readable,
+    create_schema,
+    first_line,
+    make_engine,
+    redact_url,
+)
 from oasis.platform.errors import PlatformError
 from oasis.platform.feed_log import FeedRecord
 from oasis.platform.integrity import counter_mismatches, dump, step_digests
@@ -28,6 +35,7 @@ from oasis.platform.schema import Run, User
 from oasis.platform.settings import PlatformSettings
 from oasis.platform.stances import StanceRecord, write_stances
 from oasis.platform.step import StepTransaction
+from oasis.platform.tokens import TokenStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +108,10 @@ class Platform:
     def commands(self) -> CommandStore:
         """The control-command table, written by the API process and read by the run."""
         return CommandStore(self.engine)
+
+    def tokens(self) -> TokenStore:
+        """The participants' tokens, which the operator issues and revokes."""
+        return TokenStore(self.engine)
 
     def close(self) -> None:
         """Release the run lock, if held, and the database connections."""
@@ -212,7 +224,11 @@ class Platform:
         """
         when = step * DEFAULT_MINUTES_PER_STEP * 60.0 if now is None else now
         try:
-            with _collector_paused(), self.engine.begin() as conn:
+            with (
+                _collector_paused(),
+                self.engine.connect().execution_options(**{WRITE_LOCK: True}) as conn,
+                conn.begin(),
+            ):
                 last = conn.scalar(select(Run.last_step))
                 if last is not None and step <= last:
                     raise PlatformError(f"step {step} is already committed (last step {last})")

@@ -146,8 +146,7 @@ def test_a_batch_renders_each_shared_view_once_and_the_same():
     contexts = [replace(c, observation=replace(c.observation, feed=shared)) for c in contexts]
     rendered: dict[int, str] = {}
     batch = [
-        build_messages("S", c.profile, c.memory, c.observation, rendered=rendered)
-        for c in contexts
+        build_messages("S", c.profile, c.memory, c.observation, rendered=rendered) for c in contexts
     ]
     assert batch == [build_messages("S", c.profile, c.memory, c.observation) for c in contexts]
     assert sorted(rendered) == sorted(id(p) for p in shared) and len(shared) > 1

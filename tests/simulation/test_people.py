@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 
 from oasis.loop.commands import StoredCommands
@@ -112,3 +114,31 @@ def test_a_fork_after_the_peoples_actions_matches_the_parent(tmp_path):
     assert child.platform.dump() == expected
     child.close()
     assert finished_dump(experiment(tmp_path, "no-people", steps=STEPS)) != expected
+
+
+def test_with_humans_wait_s_a_step_waits_for_the_present_people(tmp_path):
+    config = experiment(tmp_path, "wait", steps=4, humans={"wait_s": 600})
+    simulation = Simulation.open(config)
+    desk = StoredCommands(simulation.platform.commands()).people()
+    desk.join(2, TAKEN, {})
+    simulation.step()  # the take-over is carried out; from now on each step waits for them
+    runner = threading.Thread(target=simulation.run)
+    runner.start()
+    runner.join(timeout=1.5)
+    assert runner.is_alive() and simulation.next_step == 1  # waiting for the person
+    desk.act(2, TAKEN, "create_post", {"content": "my turn"})
+    wait_until(lambda: simulation.next_step == 2)
+    desk.move(2, TAKEN, "away")  # nobody present: the run goes on without waiting
+    runner.join(timeout=120)
+    assert not runner.is_alive() and simulation.next_step == 4
+    trace = read(simulation, lambda r: r.table(Trace))
+    simulation.close()
+    mine = trace[trace["actor"] == "person"]
+    assert list(zip(mine["step"], mine["action"], strict=True)) == [(1, "create_post")]
+
+
+def wait_until(check: Callable[[], bool], timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)

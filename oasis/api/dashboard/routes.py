@@ -60,6 +60,12 @@ def index() -> HTMLResponse:
     return HTMLResponse((STATIC / "index.html").read_text(encoding="utf-8"))
 
 
+@page_router.get("/join", response_class=HTMLResponse)
+def join_page() -> HTMLResponse:
+    """A person's page: join the run with a participant's token and play one user."""
+    return HTMLResponse((STATIC / "person.html").read_text(encoding="utf-8"))
+
+
 @router.get("/overview", response_model=OverviewOut)
 def overview(snap: Snap, request: Request) -> OverviewOut:
     """Name, status, step, simulated time and size of the run."""

@@ -1,4 +1,4 @@
-"""Control of the attached simulation: pause, resume, inject posts and agents, interviews.
+"""Control of the attached simulation: pause, resume, injections, interviews, people's tokens.
 
 Every route needs the bearer token given at start-up (401 otherwise) and an attached
 simulation (409 otherwise); a finished run takes no more commands (409).
@@ -6,11 +6,13 @@ simulation (409 otherwise); a finished run takes no more commands (409).
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path
 
 from oasis.api.dependencies import Control, Snap, run_record
+from oasis.api.people_schemas import IssuedTokenOut, TokenIn, TokenOut
 from oasis.api.schemas import (
     MAX_ID,
     AcceptedOut,
@@ -22,7 +24,8 @@ from oasis.api.schemas import (
     InterviewIn,
     InterviewOut,
 )
-from oasis.loop.commands import ControlStatus
+from oasis.loop.commands import Controller, ControlStatus
+from oasis.loop.people_desk import PeopleDesk
 from oasis.platform.queries import Snapshot
 
 router = APIRouter(
@@ -119,3 +122,37 @@ def interview_answers(
         answers=[AnswerOut(user_id=u, answer=a) for u, a in sorted(state.answers.items())],
         error=state.refused,
     )
+
+
+def _desk(control: Controller) -> PeopleDesk:
+    desk = control.people()
+    if desk is None:
+        raise HTTPException(409, "people join only a run whose commands are stored in its database")
+    return desk
+
+
+@router.post("/tokens", response_model=IssuedTokenOut, status_code=201)
+def issue_token(control: Control, snap: Snap, body: TokenIn) -> IssuedTokenOut:
+    """Issue a participant's token: to take over ``user_id``, or to join as a new user.
+
+    The token is in this answer only; the database keeps its SHA-256 digest.
+    """
+    if body.user_id is not None and snap.users.user(body.user_id) is None:
+        raise HTTPException(404, f"no user with id {body.user_id}")
+    row, token = _desk(control).tokens.issue(body.label, body.user_id)
+    return IssuedTokenOut(**asdict(row), token=token)
+
+
+@router.get("/tokens", response_model=list[TokenOut])
+def tokens(control: Control) -> list[TokenOut]:
+    """Every participant's token issued, oldest first (never the tokens themselves)."""
+    return [TokenOut(**asdict(row)) for row in _desk(control).tokens.all()]
+
+
+@router.delete("/tokens/{token_id}", response_model=TokenOut)
+def revoke_token(control: Control, token_id: Annotated[int, Path(ge=0, le=MAX_ID)]) -> TokenOut:
+    """Revoke a participant's token: refused from the next request on."""
+    store = _desk(control).tokens
+    if not store.revoke(token_id):
+        raise HTTPException(404, f"no participant's token {token_id}")
+    return next(TokenOut(**asdict(r)) for r in store.all() if r.token_id == token_id)
