@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -84,3 +86,13 @@ def test_a_post_the_seed_says_the_reader_shared_is_shared_by_seed_share_and_atte
     expected = rates.seed_share * kernel(np.array([HOUR]), PLATEAU, THETA)[0]
     assert shared[::2].mean() == pytest.approx(expected, abs=4 * np.sqrt(expected / (N / 2)))
     assert shared[1::2].mean() < rates.repost  # the others: the population's rate, decayed
+
+
+def test_what_a_user_shares_depends_on_what_the_post_is_about():
+    rates = HeuristicSettings(repost=0.2)
+    shares = []
+    for similarity in (-0.3, 0.1, 0.8):
+        batch = replace(one_post(post_ages=np.full(N, 60.0)), similarity=np.full(N, similarity))
+        shares.append(share_of(rates, batch))
+    # affinity clip(0.5 + sim, 0, 1.5): 0.2, 0.6 and 1.3 times the rate
+    assert shares == pytest.approx([0.04, 0.12, 0.26], abs=4 * np.sqrt(0.25 / N))
