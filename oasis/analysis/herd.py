@@ -69,7 +69,8 @@ def agent_votes(comments: pd.DataFrame) -> pd.DataFrame:
 
     Returns:
         Columns ``seed`` (0 when absent), ``group``, ``likes``, ``dislikes``, ``score`` and,
-        where ``comments`` has it, ``views`` (feeds that showed the thread's post).
+        where ``comments`` has it, ``views`` (the thread's open views: feeds that showed its
+        post to an agent who had not yet voted on the comment).
     """
     group = comments["group"].astype(str)
     planted = np.array([_PLANTED[g] for g in group], np.int64).reshape(-1, 2)
@@ -142,7 +143,8 @@ def per_view_tests(
     """:func:`permutation_tests` of the agents' votes per view rather than per thread.
 
     The statistic is the difference of the groups' pooled rates, the sum of the measure over
-    the sum of ``views`` (feeds that showed the threads' posts), so threads that happened to be
+    the sum of ``views`` (the threads' open views: feeds that showed a thread's post to an agent
+    who had not yet voted on its comment, each a chance to vote), so threads that happened to be
     shown more often weigh more but do not make a group's rate: the herd effect as a change of
     behaviour per view, the unit of Muchnik et al.'s 32%, whatever the population size and run
     length. Threads never shown count in neither sum.

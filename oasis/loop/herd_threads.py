@@ -11,11 +11,13 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from oasis.core.actions import Action, ActionType
 from oasis.loop.events import StepEvents, World
 from oasis.platform import Platform
+from oasis.platform.schema import CommentDislike, CommentLike
 
 _VOTES = {"up": ActionType.LIKE_COMMENT, "down": ActionType.DISLIKE_COMMENT}
 
@@ -79,7 +81,8 @@ def first_comments(
     """The herd-effect table: each thread's first comment with its group and final votes.
 
     ``comments`` maps thread index to the comment's ``num_likes`` and ``num_dislikes``;
-    ``views`` thread index to how many feeds showed the thread's post (0 where none did).
+    ``views`` thread index to its open views: the feeds that showed the thread's post to an
+    agent who had not yet voted on the comment (0 where none did).
     """
     seen = views or {}
     return pd.DataFrame(
@@ -119,23 +122,36 @@ class HerdThreads:
         return thread_votes(self.threads, [c["comment_id"] if c else None for c in found])
 
     def table(self, platform: Platform, steps: int) -> pd.DataFrame:
-        """Each thread's first comment with its group, final votes and views in ``steps``."""
+        """Each thread's first comment with its group, final votes and open views in ``steps``."""
         post_ids = self._post_ids(platform)
-        found = self._comments(platform, post_ids)
-        shown = self._views(platform, steps)
-        views = {i: shown.get(p, 0) for i, p in enumerate(post_ids) if p is not None}
-        return first_comments(
-            self.threads, {i: c for i, c in enumerate(found) if c is not None}, views
+        found = {i: c for i, c in enumerate(self._comments(platform, post_ids)) if c is not None}
+        posts = {p: i for i, p in enumerate(post_ids) if p is not None and i in found}
+        views = self._open_views(
+            platform, steps, posts, {i: c["comment_id"] for i, c in found.items()}
         )
+        return first_comments(self.threads, found, views)
 
-    def _views(self, platform: Platform, steps: int) -> dict[int, int]:
-        """How many feeds of steps ``0..steps-1`` showed each post."""
-        counts: Counter[int] = Counter()
+    def _open_views(
+        self, platform: Platform, steps: int, posts: Mapping[int, int], comments: Mapping[int, int]
+    ) -> dict[int, int]:
+        """Per thread: the feeds of steps ``2..steps-1`` that showed its post to an agent.
+
+        The first comment, written at step 1, is shown from step 2; only agents who had not
+        voted on it before the step count: each such view is a chance to vote on it.
+        """
         with platform.reader() as reader:
-            for step in range(steps):
-                feeds = reader.feeds(step)
-                if feeds is not None:
-                    counts.update(feeds.post_ids.tolist())
+            votes = pd.concat([reader.table(CommentLike), reader.table(CommentDislike)])
+            feeds = {step: reader.feeds(step) for step in range(2, steps)}
+        voted = votes.groupby(["user_id", "comment_id"])["created_step"].min().to_dict()
+        counts: Counter[int] = Counter()
+        for step, feed in feeds.items():
+            if feed is None:
+                continue
+            readers = np.repeat(feed.user_ids, np.diff(feed.indptr)).tolist()
+            for reader_id, post in zip(readers, feed.post_ids.tolist(), strict=True):
+                thread = posts.get(post)
+                if thread is not None and voted.get((reader_id, comments[thread]), step) >= step:
+                    counts[thread] += 1
         return dict(counts)
 
     def _post_ids(self, platform: Platform) -> list[int | None]:
