@@ -24,16 +24,16 @@ plus shares, and the rates and weights of :class:`~oasis.agents.settings.Heurist
   1 + ``positive_herding``; a negative one multiplies the down-vote chance by
   1 + ``negative_herding`` and the up-vote chance, more, by 1 + ``correction``. Only the
   score's sign counts (the study planted one vote);
-- once per step the agent writes a post about its topic with the ``post`` rate;
+- it writes a post about its topic with the ``post`` rate (per feed view);
+- it follows each account of its who-to-follow list with the ``follow_suggestion`` rate
+  (draws from their own stream, one per list position), unless it follows that account from
+  its feed in the same step.
 
 Every rate is a chance per view (of an entry, of the feed, of a suggestion). An agent active in
 a step views its feed ``views`` times (one, unless a step is longer than its mean gap between
 views; see :mod:`oasis.core.clock`), so a chance p per view becomes 1 - (1 - p) ** views in the
 step, and with activation in views per simulated hour the same experiment gives the same
-expected actions per simulated hour at any clock;
-- it follows each account of its who-to-follow list with the ``follow_suggestion`` rate
-  (draws from their own stream, one per list position), unless it follows that account from
-  its feed in the same step.
+expected actions per simulated hour at any clock.
 
 Each entry carries the reader's own state (:data:`LIKED`, :data:`REPOSTED`, ... bits): what
 the agent already did is not done again, its own posts are not liked, shared or followed, and
@@ -230,7 +230,7 @@ def _share_chance(
 def per_views(chance: np.ndarray | float, views: np.ndarray) -> np.ndarray:
     """The chance that a thing with ``chance`` per view happens in ``views`` views."""
     once = np.clip(chance, 0.0, 1.0)
-    result: np.ndarray = 1.0 - (1.0 - once) ** views
+    result: np.ndarray = np.where(views == 1.0, once, 1.0 - (1.0 - once) ** views)
     return result
 
 
