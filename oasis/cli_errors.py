@@ -8,7 +8,7 @@ from typing import ParamSpec
 
 import typer
 
-from oasis.errors import OasisError
+from oasis.errors import OasisError, error_line
 
 P = ParamSpec("P")
 
@@ -21,7 +21,7 @@ def one_line_errors(command: Callable[P, None]) -> Callable[P, None]:
         try:
             command(*args, **kwargs)
         except OasisError as exc:
-            typer.echo(f"error: {' '.join(str(exc).split())}", err=True)
+            typer.echo(error_line(exc), err=True)
             raise typer.Exit(2) from exc
 
     return checked

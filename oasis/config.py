@@ -207,11 +207,24 @@ def load_config(
         raise ConfigError(f"{path}: the top level must be a mapping of keys")
     raw = _merge(raw, overrides or {})
     raw = _override(raw, os.environ if environ is None else environ)
+    return _resolve_paths(validate_experiment(raw, str(path)), path.parent)
+
+
+def validate_experiment(raw: Mapping[str, Any], source: str) -> ExperimentConfig:
+    """An experiment's keys as validated from the file ``source``, paths not yet resolved.
+
+    Raises:
+        ConfigError: the keys are invalid, in the line ``oasis run source`` prints.
+    """
     try:
-        config = ExperimentConfig.model_validate(raw)
+        return ExperimentConfig.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(f"{path}: {_describe(exc)}") from exc
-    return _resolve_paths(config, path.parent)
+        raise ConfigError(f"{source}: {_describe(exc)}") from exc
+
+
+def experiment_yaml(raw: Mapping[str, Any]) -> str:
+    """An experiment's keys as the YAML text of its file, in the order given."""
+    return str(yaml.safe_dump(dict(raw), sort_keys=False, allow_unicode=True))
 
 
 def api_token(environ: Mapping[str, str] | None = None) -> str | None:

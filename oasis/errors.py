@@ -14,5 +14,10 @@ class OasisError(Exception):
     """A fault that OASIS reports; the command line prints it as one line."""
 
 
+def error_line(exc: OasisError) -> str:
+    """``exc`` as the command line prints it: ``error: `` and its message on one line."""
+    return f"error: {' '.join(str(exc).split())}"
+
+
 class RunError(OasisError, ValueError):
     """A run cannot start or go on as asked (a database already holding a run, say)."""

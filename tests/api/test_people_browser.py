@@ -152,7 +152,7 @@ def test_two_people_join_see_their_own_feeds_post_and_follow(browser: WebDriver,
     assert seen == (feed["step"], [p["post_id"] for p in feed["items"]])
     followed = post_and_follow(browser, "Hello from Alice, a person among the agents")
     wait_for(lambda: settled(live, newcomer["token"], 2), timeout=60, what="Alice's actions")
-    wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#my-commands .ok"))
+    wait_for(lambda: len(browser.find_elements(By.CSS_SELECTOR, "#my-commands .ok")) >= 3)
     screenshot(browser, "people-timeline")
 
     sign_in(browser, live, taker["token"])

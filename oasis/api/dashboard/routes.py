@@ -60,6 +60,12 @@ def index() -> HTMLResponse:
     return HTMLResponse((STATIC / "index.html").read_text(encoding="utf-8"))
 
 
+@page_router.get("/setup", response_class=HTMLResponse)
+def setup_page() -> HTMLResponse:
+    """The set-up page: build an experiment file by form, checked as it is typed."""
+    return HTMLResponse((STATIC / "setup.html").read_text(encoding="utf-8"))
+
+
 @page_router.get("/join", response_class=HTMLResponse)
 def join_page() -> HTMLResponse:
     """A person's page: join the run with a participant's token and play one user."""
