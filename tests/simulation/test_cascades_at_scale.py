@@ -20,12 +20,19 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "cascades_at_scale.
 
 
 def run_scaled(output: Path) -> Path:
+    """The example at 2,000 users for 6 steps, busier than the sourced defaults so that a short
+    run has cascades to describe: everyone reads 3 feeds an hour and shares 20% of entries."""
     config = load_config(EXAMPLE, environ={})
+    rates = config.policy.heuristic.model_copy(update={"repost": 0.2})
     config = config.model_copy(
         update={
             "output": output,
-            "steps": 12,
+            "steps": 6,
             "population": config.population.model_copy(update={"n_users": 2000}),
+            "activation": config.activation.model_copy(
+                update={"kind": "uniform", "views_per_hour": 3.0}
+            ),
+            "policy": config.policy.model_copy(update={"heuristic": rates}),
             "analysis": config.analysis.model_copy(update={"cascade_min_users": 4}),
         }
     )
