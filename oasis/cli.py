@@ -21,6 +21,7 @@ from rich.text import Text
 from oasis.analysis.graphs import GraphFormat
 from oasis.analysis.report import markdown_table
 from oasis.cli_errors import one_line_errors
+from oasis.cli_signals import stop_asked, terminate_as_interrupt
 from oasis.cli_tokens import token_app
 from oasis.config import (
     ExperimentConfig,
@@ -104,8 +105,9 @@ def run(
     """
     config = load_config(experiment)
     runs = seed_configs(config, parse_seeds(seeds) if seeds else config.seeds)
-    for one in runs:
-        _run_one(one, resume, serve, host, port, token)
+    with terminate_as_interrupt():
+        for one in runs:
+            _run_one(one, resume, serve, host, port, token)
     if len(runs) > 1:
         files = write_seed_summary(config.output, [r.output for r in runs], config.name)
         console.print(f"seeds {[r.seed for r in runs]}: mean and spread in {files[0].parent}")
@@ -132,6 +134,8 @@ def _run_one(
             console.print(_served_until_the_end(config), soft_wrap=True)
     except BaseException:
         simulation.close()
+        if api is not None:
+            api.stop()
         raise
     _run_to_end(simulation, config, api)
 
@@ -207,6 +211,8 @@ def _run_to_end(
 
             def show(report: StepReport) -> None:
                 progress.update(task, advance=1, status=_status(report))
+                if stop_asked():  # the interrupt was dropped on its way
+                    raise KeyboardInterrupt
 
             simulation.run(on_step=show)
         files = write_run(simulation)
@@ -278,6 +284,10 @@ def serve_command(
             "elsewhere), as beside a run on the same machine."
         ),
     ] = False,
+    stop_with_parent: Annotated[
+        int | None,
+        typer.Option(hidden=True, help="Stop when this process (the run serving it) ends."),
+    ] = None,
 ) -> None:
     """Serve the REST API over a finished or running simulation's database.
 
@@ -306,6 +316,10 @@ def serve_command(
     cache = ResponseCacheSettings(check_ms=cache_check_ms, max_mb=cache_mb)
     if idle_priority:
         take_idle_cpu_only()
+    if stop_with_parent is not None:
+        from oasis.api.lifeline import stop_with_parent as lifeline
+
+        lifeline(stop_with_parent)
     serve_api(db, host, port, token, controller, cache)
 
 

@@ -136,7 +136,8 @@ class ApiProcess:
         self.address = (host, port)
         env = environment_with({"OASIS_DATABASE_URL": db_url, "OASIS_API_TOKEN": token or None})
         command = [sys.executable, "-m", "oasis", "serve", "--host", host, "--port", str(port)]
-        self.process = subprocess.Popen([*command, "--idle-priority"], env=env)
+        lifeline = ["--stop-with-parent", str(os.getpid())]  # no server outlives its run
+        self.process = subprocess.Popen([*command, "--idle-priority", *lifeline], env=env)
 
     def wait_until_serving(self, timeout: float = 60.0) -> None:
         """Wait until the API answers.

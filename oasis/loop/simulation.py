@@ -243,6 +243,9 @@ class Simulation:
         except OasisError:
             self.platform.set_status("failed")  # what was committed stays; --resume goes on
             raise
+        except KeyboardInterrupt:  # Ctrl-C, or SIGTERM to the oasis command
+            self.platform.set_status("stopped")
+            raise
         self.platform.set_status("finished")
 
     def __enter__(self) -> Simulation:

@@ -168,7 +168,7 @@ class Platform:
             conn.execute(update(Run).values(config=config))
 
     def set_status(self, status: str) -> None:
-        """Record the run's status (running, paused, finished, failed)."""
+        """Record the run's status (running, paused, finished, failed, stopped)."""
         with self.engine.begin() as conn:
             conn.execute(update(Run).values(status=status))
 
