@@ -313,8 +313,7 @@ def _override(raw: dict[str, Any], environ: dict[str, str] | os._Environ[str]) -
 
 def _describe(exc: ValidationError) -> str:
     return "; ".join(
-        f"{'.'.join(map(str, e['loc'])) or 'config'}: {e['msg'].removeprefix('Value error, ')}"
-        for e in exc.errors()
+        f"{'.'.join(map(str, e['loc'])) or 'config'}: {e['msg']}" for e in exc.errors()
     )
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from oasis.agents.settings import RaySettings
 from oasis.core.clock import DEFAULT_MINUTES_PER_STEP
@@ -133,9 +134,10 @@ class SweepSettings(_Section):
     def _leave_the_run_s_own_keys(cls, keys: dict[str, Any]) -> dict[str, Any]:
         owned = sorted(k for k in keys if k.split(".")[0] in SWEEP_OWNS)
         if owned:
-            raise ValueError(
+            raise PydanticCustomError(
+                "owned_by_the_sweep",
                 f"{', '.join(owned)}: the sweep sets database, output, seed and name of each run "
-                "itself (list the seeds under 'seeds' and the sweep's folder under 'output')"
+                "itself (list the seeds under 'seeds' and the sweep's folder under 'output')",
             )
         return keys
 
@@ -144,5 +146,7 @@ class SweepSettings(_Section):
     def _values_to_try(cls, grid: dict[str, tuple[Any, ...]]) -> dict[str, tuple[Any, ...]]:
         empty = sorted(k for k, values in grid.items() if not values)
         if empty:
-            raise ValueError(f"{', '.join(empty)}: give at least one value to try")
+            raise PydanticCustomError(
+                "empty", f"{', '.join(empty)}: give at least one value to try"
+            )
         return grid
