@@ -1,14 +1,16 @@
 """The dashboard in a real headless Chromium, against a live run through the scripted LLM server.
 
-The tests of this module run in order against one run: it steps, is paused through the page,
-inspected while it stands still, refused control without the token, then resumed.
+The tests share one run, but none depends on another having run: each first brings the run to
+the state it needs (stepping, or standing still after a pause, with a cascade to show) and waits
+on events for it (a step committed, the loop parked in its pause), never on a clock.
 """
 
 from __future__ import annotations
 
+import contextlib
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,7 @@ from selenium.webdriver.remote.webdriver import WebDriver
 
 from oasis.api import CommandQueue, serve_in_thread
 from oasis.datasets.settings import BUILTIN_DATA
-from oasis.loop.simulation import Simulation
+from oasis.loop.simulation import Simulation, StepReport
 from oasis.testing.replies import with_latency
 from oasis.testing.scripted_llm import ScriptedLLMServer
 from tests.api.browser import chromium, screenshot, wait_for
@@ -28,7 +30,28 @@ from tests.simulation.conftest import acting_reply, experiment
 
 pytestmark = pytest.mark.slow
 TOKEN = "dash-token"
-STEPS = 60
+STEPS = 100_000  # never reached: the fixture ends the run when the module is done
+WAIT_S = 120.0
+
+
+class WatchedQueue(CommandQueue):
+    """The run's command queue, telling the tests when the loop is parked in a pause."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.standing = threading.Event()
+
+    def wait_while_paused(self, timeout: float | None = None) -> bool:
+        if self.paused:
+            self.standing.set()  # the loop stands between steps: nothing commits until resumed
+        running = super().wait_while_paused(timeout)
+        if running:
+            self.standing.clear()
+        return running
+
+
+class EndOfTests(Exception):
+    """Raised after a step to end the run when the module's tests are done."""
 
 
 @dataclass
@@ -37,8 +60,10 @@ class Live:
 
     url: str
     http: httpx.Client
-    queue: CommandQueue
+    queue: WatchedQueue
     simulation: Simulation
+    committed: threading.Condition
+    steps: list[int]
 
     def get(self, path: str, **params: Any) -> Any:
         response = self.http.get(path, params=params)
@@ -47,6 +72,30 @@ class Live:
 
     def step(self) -> int:
         return int(self.get("/run")["current_step"])
+
+    def wait_for_step(self, after: int) -> int:
+        """Block until a step later than ``after`` is committed; return it."""
+        with self.committed:
+            if not self.committed.wait_for(lambda: self.steps[-1] > after, WAIT_S):
+                raise AssertionError(f"no step committed after {after}")
+            return self.steps[-1]
+
+    def running(self) -> int:
+        """Resume the run (if paused) and wait for a step committed since; return it."""
+        last = self.steps[-1]
+        self.queue.resume()
+        return self.wait_for_step(last)
+
+    def standing(self, until: Callable[[], bool] | None = None) -> int:
+        """Step until ``until()`` holds, then pause and wait until the loop stands still."""
+        while not (until() if until else self.steps[-1] >= 1):
+            self.running()
+        self.queue.pause()
+        assert self.queue.standing.wait(WAIT_S), "the loop did not stop at the pause"
+        return self.steps[-1]
+
+    def with_a_cascade(self) -> bool:
+        return bool(self.get("/dashboard/cascades", limit=1))
 
 
 @pytest.fixture(scope="module")
@@ -60,18 +109,32 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
             llm={"endpoints": [llm.base_url], "model": "scripted"},
             policy={"llm_share": 0.2},
         )
-        queue = CommandQueue()
+        queue = WatchedQueue()
         simulation = Simulation.open(config, controller=queue)
         server = serve_in_thread(config.database_url, port=0, token=TOKEN, controller=queue)
-        runner = threading.Thread(target=simulation.run, daemon=True)
+        committed, steps, done = threading.Condition(), [-1], threading.Event()
+
+        def on_step(report: StepReport) -> None:
+            with committed:
+                steps.append(report.step)
+                committed.notify_all()
+            if done.is_set():
+                raise EndOfTests
+
+        def run() -> None:
+            with contextlib.suppress(EndOfTests):
+                simulation.run(on_step)
+
+        runner = threading.Thread(target=run, daemon=True)
         runner.start()
         host, port = server.address
         try:
             with httpx.Client(base_url=f"http://{host}:{port}", timeout=30) as http:
-                yield Live(f"http://{host}:{port}", http, queue, simulation)
+                yield Live(f"http://{host}:{port}", http, queue, simulation, committed, steps)
         finally:
+            done.set()
             queue.resume()
-            runner.join(120)
+            runner.join(WAIT_S)
             server.stop()
             simulation.close()
 
@@ -98,6 +161,7 @@ def use_token(driver: WebDriver, token: str) -> None:
 
 
 def test_overview_step_counter_advances(browser: WebDriver, live: Live):
+    live.running()
     show(browser, live, "overview")
     first = int(wait_for(lambda: re.fullmatch(r"-?\d+", text(browser, "#step"))).group())
     wait_for(lambda: int(text(browser, "#step")) > first, what="the step counter to advance")
@@ -106,25 +170,22 @@ def test_overview_step_counter_advances(browser: WebDriver, live: Live):
 
 
 def test_pause_through_the_page_stops_the_run(browser: WebDriver, live: Live):
+    live.running()
     show(browser, live, "control")
     use_token(browser, TOKEN)
     browser.find_element(By.ID, "pause").click()
     wait_for(lambda: live.queue.paused, what="the queue to be paused")
     wait_for(lambda: "paused" in text(browser, "#control-message"))
-    # A step in flight when the pause came still commits; after it nothing moves.
+    # A step in flight when the pause came still commits; after it the loop stands.
+    assert live.queue.standing.wait(WAIT_S), "the loop did not stop at the pause"
+    stopped = live.steps[-1]
     wait_for(lambda: live.get("/dashboard/overview")["status"] == "paused")
-    stopped = wait_for(lambda: _steady(live), timeout=30, what="the run to stand still")
-    assert live.step() == stopped < STEPS - 1
+    assert live.step() == stopped >= 0 and live.queue.standing.is_set()
     wait_for(lambda: text(browser, "#status").lower() == "paused")
 
 
-def _steady(live: Live) -> int | None:
-    before = live.step()
-    threading.Event().wait(3.0)
-    return before if live.step() == before and before >= 0 else None
-
-
 def test_charts_hold_one_point_per_step(browser: WebDriver, live: Live):
+    live.standing(until=lambda: live.steps[-1] >= 2)
     show(browser, live, "overview")
 
     def points_match() -> bool:
@@ -149,6 +210,7 @@ def test_charts_hold_one_point_per_step(browser: WebDriver, live: Live):
 
 
 def test_cascade_numbers_equal_the_api(browser: WebDriver, live: Live):
+    live.standing(until=live.with_a_cascade)
     show(browser, live, "cascades")
     wait_for(lambda: browser.find_element(By.ID, "cascade-table").get_attribute("data-ready"))
     rows = browser.find_elements(By.CSS_SELECTOR, "tr[data-root]")
@@ -168,6 +230,7 @@ def test_cascade_numbers_equal_the_api(browser: WebDriver, live: Live):
 
 
 def test_user_page_shows_the_feed_log(browser: WebDriver, live: Live):
+    live.standing(until=lambda: live.steps[-1] >= 1)
     user, feed = next(
         (u, f)
         for u in range(50)
@@ -187,6 +250,10 @@ def test_user_page_shows_the_feed_log(browser: WebDriver, live: Live):
 
 
 def test_posts_view_lists_top_posts_and_a_post(browser: WebDriver, live: Live):
+    def top_posts() -> bool:
+        return live.steps[-1] >= 1 and bool(live.get("/posts/top", window=live.step() + 1)["items"])
+
+    live.standing(until=top_posts)
     show(browser, live, "posts")
     cards = wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#post-list .post"))
     step = live.step()
@@ -198,27 +265,29 @@ def test_posts_view_lists_top_posts_and_a_post(browser: WebDriver, live: Live):
 
 
 def test_control_is_refused_without_the_token(browser: WebDriver, live: Live):
+    before = live.standing()
     show(browser, live, "control")
     use_token(browser, "")
-    before = live.step()
     for button in ("resume", "pause"):
+        browser.execute_script("document.getElementById('control-message').textContent = ''")
         browser.find_element(By.ID, button).click()
         wait_for(lambda: "refused (401)" in text(browser, "#control-message"))
         assert "token" in text(browser, "#control-message")
-    assert live.queue.paused
-    threading.Event().wait(1.5)
-    assert live.step() == before
     use_token(browser, "wrong")
+    browser.execute_script("document.getElementById('control-message').textContent = ''")
     browser.find_element(By.ID, "resume").click()
     wait_for(lambda: "refused (401)" in text(browser, "#control-message"))
-    assert live.queue.paused
+    # refused, so the loop still stands where it stood
+    assert live.queue.paused and live.queue.standing.is_set() and live.steps[-1] == before
+    assert live.step() == before
     screenshot(browser, "control-refused")
 
 
 def test_resume_through_the_page_restarts_the_run(browser: WebDriver, live: Live):
+    stopped = live.standing()
     show(browser, live, "control")
     use_token(browser, TOKEN)
-    stopped = live.step()
+    assert live.step() == stopped
     form = browser.find_element(By.ID, "inject-post")
     form.find_element(By.NAME, "user_id").send_keys("4")
     form.find_element(By.NAME, "content").send_keys("breaking news from the dashboard")
@@ -232,7 +301,7 @@ def test_resume_through_the_page_restarts_the_run(browser: WebDriver, live: Live
     wait_for(lambda: len(browser.find_elements(By.CSS_SELECTOR, "#command-log li")) == 2)
     browser.find_element(By.ID, "resume").click()
     wait_for(lambda: not live.queue.paused, what="the queue to resume")
-    wait_for(lambda: live.step() > stopped, what="the run to step again")
+    live.wait_for_step(stopped)  # the run steps again
     # The injected post's effect shows once the next step is committed.
     effect = wait_for(
         lambda: (
