@@ -152,17 +152,21 @@ def fork(
     parent_db: Annotated[
         str | None, typer.Option(help="The parent's database URL, if run.json cannot name it.")
     ] = None,
+    resume: Annotated[
+        bool, typer.Option(help="Go on with a fork that was cut off (in its rebuild or after).")
+    ] = False,
 ) -> None:
     """Fork a run after step K: its world up to K, the new config's steps after."""
-    try:
-        config = load_config(config_file)
-        if out is not None:
-            config = config.model_copy(update={"output": out.resolve()})
-        simulation = fork_run(parent_db or run_dir.resolve(), at_step, config)
-    except OSError as exc:
-        raise OasisError(str(exc)) from exc
-    console.print(f"forked {run_dir} after step {at_step} into {config.output}")
-    _run_to_end(simulation, config, None)
+    with terminate_as_interrupt():
+        try:
+            config = load_config(config_file)
+            if out is not None:
+                config = config.model_copy(update={"output": out.resolve()})
+            simulation = fork_run(parent_db or run_dir.resolve(), at_step, config, resume)
+        except OSError as exc:
+            raise OasisError(str(exc)) from exc
+        console.print(f"forked {run_dir} after step {at_step} into {config.output}")
+        _run_to_end(simulation, config, None)
 
 
 @app.command()

@@ -51,11 +51,15 @@ def parent_database(run: str | Path) -> str:
     raise ForkError(f"{folder} holds no run (no {RUN_FILE} and no oasis.db)")
 
 
-def fork(parent: str | Path, at_step: int, config: ExperimentConfig) -> Simulation:
+def fork(
+    parent: str | Path, at_step: int, config: ExperimentConfig, resume: bool = False
+) -> Simulation:
     """Make the fork of ``parent`` at ``at_step`` that continues with ``config``.
 
     Returns the fork, opened with its world as the parent's after ``at_step``, ready to
-    :meth:`~oasis.loop.simulation.Simulation.run` its remaining steps.
+    :meth:`~oasis.loop.simulation.Simulation.run` its remaining steps. With ``resume`` a fork
+    that was cut off goes on from its last committed step: in the rebuild (each stretch resumed
+    like ``oasis run --resume``, which refuses a database holding another run) or after it.
 
     Raises:
         ForkError: the step is not committed in the parent, the config changes what a fork may
@@ -70,11 +74,24 @@ def fork(parent: str | Path, at_step: int, config: ExperimentConfig) -> Simulati
         _check_changes(stored, config, at_step)
         lineage = Lineage(parent=str(parent), at_step=at_step, parent_config=stored)
         forked = config.model_copy(update={"fork": lineage})
-        _rebuild(forked, source.commands().recorded(REPLAYED, at_step))
+        done = _steps_done(forked) if resume else None
+        if done is None or done < at_step:
+            _rebuild(forked, source.commands().recorded(REPLAYED, at_step), done)
         _compare(source, forked, at_step)
     finally:
         source.close()
     return Simulation.open(forked, resume=True)
+
+
+def _steps_done(forked: ExperimentConfig) -> int | None:
+    """The fork's last committed step (-1: none yet), or None when its database holds no run."""
+    forked.output.mkdir(parents=True, exist_ok=True)  # where a SQLite database goes
+    existing = Platform.open(forked.database_url)
+    try:
+        info = existing.run_info()
+    finally:
+        existing.close()
+    return None if info is None else info.last_step
 
 
 def _parent_config(source: Platform, url: str, at_step: int) -> dict[str, Any]:
@@ -118,11 +135,13 @@ def _operated_by(world: ExperimentConfig, config: ExperimentConfig) -> Experimen
     return world.model_copy(update={**update, "llm": llm})
 
 
-def _rebuild(forked: ExperimentConfig, recorded: Sequence[CommandRow]) -> None:
+def _rebuild(forked: ExperimentConfig, recorded: Sequence[CommandRow], done: int | None) -> None:
     """Run every ancestor's stretch into the fork's database, the last up to the fork's step.
 
     The parent's ``recorded`` commands (the operator's posts and agents, people's joins and
-    actions) are queued again at the step each was carried out in.
+    actions) are queued again at the step each was carried out in. ``done`` is the last step
+    an earlier, cut-off rebuild committed (None: it wrote no run): finished stretches are
+    skipped and the one it was in is resumed.
     """
     chain = stages(forked)
     forked.output.mkdir(parents=True, exist_ok=True)  # where a SQLite database goes
@@ -130,8 +149,11 @@ def _rebuild(forked: ExperimentConfig, recorded: Sequence[CommandRow]) -> None:
         stretch = world.model_copy(update={"steps": last + 1})
         queue = Platform.open(forked.database_url)  # the fork's table the commands go into
         try:
+            if done is not None and done >= last:  # finished: go on under the next config
+                queue.set_config(chain[index + 1][0].model_dump(mode="json"))
+                continue
             replay = ReplayedCommands(recorded, queue.commands())
-            _run_stretch(stretch, index > 0, replay, chain[index + 1][0])
+            _run_stretch(stretch, index > 0 or done is not None, replay, chain[index + 1][0])
         finally:
             queue.close()
 
