@@ -110,13 +110,14 @@ def bench_transports(n: int) -> None:
     ``extra_body`` so it does not walk typed params); both send the same bodies.
     """
     policy = LLMPolicy(None, "twitter", ALLOWED)  # type: ignore[arg-type]
-    messages = [
-        build_messages(policy.system, c.profile, c.memory, c.observation)
-        for c in map(context, range(n))
-    ]
+    contexts = [context(i) for i in range(n)]
+    messages = [build_messages(policy.system, c.profile, c.memory, c.observation) for c in contexts]
+    formats = [policy.response_format_for(c.observation) for c in contexts]
     with scripted_server(0.0) as base:
         client = OpenAIChatClient([base], "scripted")
-        requests = [ChatRequest(i, m, policy.response_format) for i, m in enumerate(messages)]
+        requests = [
+            ChatRequest(i, m, f) for i, (m, f) in enumerate(zip(messages, formats, strict=True))
+        ]
         cpu = time.process_time()
         results = asyncio.run(client.complete(requests))
         ours = (time.process_time() - cpu) / n * 1000
@@ -133,7 +134,7 @@ def bench_transports(n: int) -> None:
 
             async def one(i: int) -> None:
                 body = {"messages": messages[i], "user": str(i), "max_tokens": 512,
-                        "response_format": policy.response_format}  # fmt: skip
+                        "response_format": formats[i]}  # fmt: skip
                 async with gate:
                     raw = await sdk.chat.completions.with_raw_response.create(
                         model="scripted", messages=[], extra_body=body

@@ -363,6 +363,7 @@ RESUME_MAY_CHANGE: tuple[str, ...] = (
     "llm.max_retries",
     "llm.cache",
     "llm.max_failure_rate",
+    "llm.max_invalid_rate",
     "humans",
 )
 # What a fork may change for the steps after the one it was forked at: events (interventions),

@@ -1,7 +1,8 @@
 """Model output to actions: JSON text or tool calls in, validated actions out, never an exception.
 
 Anything that does not parse (bad JSON, unknown or disallowed action, bad args) becomes a single
-``do_nothing`` whose ``raw`` arg keeps the model's text, so the trace shows what the model said.
+``do_nothing`` whose ``raw`` arg keeps the model's text and whose ``invalid`` says why, so the
+trace shows what the model said and why it was not taken.
 All or nothing: a half-valid answer is treated as invalid, since its valid part may depend on
 the invalid one (a comment on a post it failed to create).
 """
@@ -41,7 +42,8 @@ def parse_actions(
         items = _items(json.loads(_strip_fence(text)))
         return _actions(agent_id, items, allowed, max_actions), None
     except (InvalidOutput, ValueError, RecursionError) as exc:
-        return [_raw(agent_id, text, raw_chars)], _reason(exc)
+        reason = _reason(exc)
+        return [_raw(agent_id, text, raw_chars, reason)], reason
 
 
 def parse_tool_calls(
@@ -57,7 +59,8 @@ def parse_tool_calls(
         return _actions(agent_id, items, allowed, max_actions), None
     except (InvalidOutput, ValueError, RecursionError) as exc:
         raw = json.dumps([[c.name, c.arguments] for c in calls])
-        return [_raw(agent_id, raw, raw_chars)], _reason(exc)
+        reason = _reason(exc)
+        return [_raw(agent_id, raw, raw_chars, reason)], reason
 
 
 def _strip_fence(text: str) -> str:
@@ -111,8 +114,8 @@ def _coerce_ints(kind: ActionType, args: Any) -> dict[str, Any]:
     }
 
 
-def _raw(agent_id: int, text: str, raw_chars: int) -> Action:
-    return Action(agent_id, ActionType.DO_NOTHING, {"raw": text[:raw_chars]})
+def _raw(agent_id: int, text: str, raw_chars: int, reason: str) -> Action:
+    return Action(agent_id, ActionType.DO_NOTHING, {"raw": text[:raw_chars]}, invalid=reason)
 
 
 def _reason(exc: Exception) -> str:

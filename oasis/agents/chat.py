@@ -35,7 +35,9 @@ class ToolCall:
 class ChatResult:
     """The outcome of one request: ``text`` and ``tool_calls``, or ``error`` when it failed.
 
-    ``attempts`` counts HTTP attempts including retries; tokens are those the server reported.
+    ``attempts`` counts HTTP attempts including retries; tokens are those the server reported,
+    ``prefix_cached_tokens`` the prompt tokens it took from its own prefix cache
+    (``usage.prompt_tokens_details.cached_tokens``; 0 where it does not say).
     ``cached`` marks an answer taken from the answer cache: no request was sent for it, and its
     tokens are those the server reported when it first answered.
     """
@@ -48,6 +50,7 @@ class ChatResult:
     completion_tokens: int = 0
     attempts: int = 1
     cached: bool = False
+    prefix_cached_tokens: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +61,11 @@ class LLMStats:
     server's ``usage`` of those; ``cache_hits`` were answered from the answer cache instead (their
     tokens, as first reported, are ``cached_tokens``); ``failures`` are requests that ended in an
     error after all retries; ``retries`` are the attempts beyond the first; ``invalid_outputs``
-    are answers that did not parse into actions (filled in by the policy, which parses).
+    are ``answers`` that did not parse, where ``answers`` are the received answers that must
+    parse (decisions into actions, stance ratings into a number; sent or cached, not failed),
+    both filled in by the policy or judge that parses; ``judge_requests`` are the stance
+    judge's requests, counted in ``requests`` too; ``prefix_cached_tokens`` are the prompt
+    tokens the server took from its own prefix cache (as it reports them).
     """
 
     requests: int = 0
@@ -69,6 +76,9 @@ class LLMStats:
     invalid_outputs: int = 0
     cache_hits: int = 0
     cached_tokens: int = 0
+    answers: int = 0
+    judge_requests: int = 0
+    prefix_cached_tokens: int = 0
 
     def __add__(self, other: LLMStats) -> LLMStats:
         return LLMStats(
@@ -93,6 +103,7 @@ class LLMStats:
             completion_tokens=sum(r.completion_tokens for r in sent),
             cache_hits=len(results) - len(sent),
             cached_tokens=sum(r.prompt_tokens + r.completion_tokens for r in results if r.cached),
+            prefix_cached_tokens=sum(r.prefix_cached_tokens for r in sent),
         )
 
 

@@ -209,6 +209,9 @@ def _read(agent_id: int, response: Any, attempt: int) -> ChatResult | _Failure:
             prompt_tokens=int(usage.get("prompt_tokens") or 0),
             completion_tokens=int(usage.get("completion_tokens") or 0),
             attempts=attempt,
+            prefix_cached_tokens=int(
+                (usage.get("prompt_tokens_details") or {}).get("cached_tokens") or 0
+            ),
         )
     except (AttributeError, IndexError, KeyError, TypeError, ValueError):
         return _Failure("bad_response: not a chat completion", True)

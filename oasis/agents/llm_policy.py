@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 
 from oasis.agents.action_parser import parse_actions, parse_tool_calls
-from oasis.agents.action_schema import action_tools, response_format
+from oasis.agents.action_schema import TextLimits, action_tools, response_format
 from oasis.agents.chat import ChatRequest, ChatResult, LLMClient, LLMStats
 from oasis.agents.llm_http import run as run_async
+from oasis.agents.observation import Observation
 from oasis.agents.policy import AgentContext
 from oasis.agents.prompts import (
     PlatformKind,
@@ -19,6 +21,7 @@ from oasis.agents.prompts import (
     interview_system_prompt,
     system_prompt,
 )
+from oasis.agents.shown_ids import shown_ids
 from oasis.core.actions import Action, ActionType
 from oasis.core.arrays import distinct
 from oasis.core.rng import Stream, uniform
@@ -60,6 +63,12 @@ class LLMPolicy:
         tools: ask for tool calls instead of a ``json_schema`` response format.
         run_seed: the run's seed; each request's seed derives from it, the step and the agent.
         max_tokens: the completion limit of one decision.
+        limits: the ``maxLength`` of text arguments in the answer schema.
+
+    In JSON-schema mode each request's schema names only the ids its agent was shown
+    (:mod:`oasis.agents.shown_ids`); the messages, and so the prompt prefix the server caches,
+    stay the same as without. A server that compiles a grammar per schema compiles one per
+    request then: README, "Structured output" gives the cost and why it is worth it.
     """
 
     def __init__(
@@ -72,6 +81,7 @@ class LLMPolicy:
         tools: bool = False,
         run_seed: int = 0,
         max_tokens: int = 512,
+        limits: TextLimits | None = None,
     ) -> None:
         self.client = client
         self.kind: PlatformKind = kind
@@ -79,9 +89,9 @@ class LLMPolicy:
         self.max_actions = max_actions
         self.run_seed = run_seed
         self.max_tokens = max_tokens
+        self.limits = limits or TextLimits()
         self.system = system_prompt(kind, self.allowed, max_actions, tools)
-        self.response_format = None if tools else response_format(self.allowed, max_actions)
-        self.tools = action_tools(self.allowed) if tools else None
+        self.tools = action_tools(self.allowed, self.limits) if tools else None
         self._stats = LLMStats()
 
     def decide(self, agents: Sequence[AgentContext]) -> list[list[Action]]:
@@ -97,7 +107,8 @@ class LLMPolicy:
         )
         parsed = [self._parse(r) for r in results]
         invalid = sum(bad for _, bad in parsed)
-        self._stats += replace(LLMStats.of(results), invalid_outputs=invalid)
+        answered = sum(r.error is None for r in results)
+        self._stats += replace(LLMStats.of(results), invalid_outputs=invalid, answers=answered)
         return [actions for actions, _ in parsed]
 
     def interview(self, agents: Sequence[AgentContext], question: str) -> list[Action]:
@@ -125,13 +136,19 @@ class LLMPolicy:
         stats, self._stats = self._stats, LLMStats()
         return stats
 
+    def response_format_for(self, observation: Observation) -> dict[str, Any] | None:
+        """The answer schema of one agent's decision: only the ids it was shown (None: tools)."""
+        if self.tools:
+            return None
+        return response_format(self.allowed, self.max_actions, self.limits, shown_ids(observation))
+
     def _request(self, agent: AgentContext, seed: int, rendered: dict[int, str]) -> ChatRequest:
         return ChatRequest(
             agent.profile.agent_id,
             build_messages(
                 self.system, agent.profile, agent.memory, agent.observation, rendered=rendered
             ),
-            response_format=self.response_format,
+            response_format=self.response_format_for(agent.observation),
             tools=self.tools,
             max_tokens=self.max_tokens,
             seed=seed,

@@ -1,8 +1,15 @@
-"""Before step 0: does each LLM endpoint answer, and does it serve the configured model?
+"""Before step 0: does each LLM endpoint answer, serve the configured model, and call tools?
 
 A run whose endpoints cannot be reached would otherwise go on with every LLM agent doing
 nothing. This asks each endpoint's ``/models`` (as ``vllm serve`` and any OpenAI-compatible
 server answer it) once, with a short timeout, and reports every problem in one line.
+
+In tools mode (``llm.tools``) a server may ignore ``tools`` and ``tool_choice: "required"`` and
+answer in free text: llama.cpp's server does for a chat template without tool support, and
+every decision of the run would be invalid. :func:`check_tool_choice` sends each endpoint one
+request that must be answered with a call of the one tool offered, and refuses the run if not;
+it does not fall back to JSON-schema answers, as that would change the prompt (the system
+message tells how to answer) and so the experiment behind the user's back.
 """
 
 from __future__ import annotations
@@ -13,6 +20,10 @@ from collections.abc import Sequence
 import aiohttp
 import orjson
 
+from oasis.agents.action_schema import action_tools
+from oasis.agents.chat import ChatRequest, ChatResult
+from oasis.agents.llm_client import OpenAIChatClient
+from oasis.core.actions import ActionType
 from oasis.errors import OasisError
 
 ANY_MODEL = "default"  # the model name that accepts whatever an endpoint serves
@@ -71,3 +82,48 @@ async def _served(session: aiohttp.ClientSession, url: str) -> list[str] | str:
         return [str(m["id"]) for m in orjson.loads(payload)["data"]]
     except (orjson.JSONDecodeError, KeyError, TypeError) as exc:
         return f"answered /models with something else than a model list ({type(exc).__name__})"
+
+
+def check_tool_choice(
+    endpoints: Sequence[str], model: str, api_key: str = "EMPTY", timeout_s: float = 60.0
+) -> None:
+    """One request per endpoint: it must answer with a call of the one tool it is offered.
+
+    Raises:
+        EndpointError: one line naming each endpoint that answered otherwise, and what to do.
+    """
+    client = OpenAIChatClient(
+        endpoints, model, api_key=api_key, timeout_s=timeout_s, max_retries=0, temperature=0.0
+    )
+    probes = [
+        ChatRequest(
+            i,  # agent i goes to endpoint i
+            [{"role": "user", "content": "Call the do_nothing function."}],
+            tools=action_tools([ActionType.DO_NOTHING]),
+            max_tokens=64,
+            seed=0,
+        )
+        for i in range(len(endpoints))
+    ]
+    results = asyncio.run(client.complete(probes))
+    problems = [
+        f"{url} {problem}"
+        for url, result in zip(endpoints, results, strict=True)
+        if (problem := _tool_problem(result))
+    ]
+    if problems:
+        raise EndpointError(
+            f"llm.tools: {'; '.join(problems)}; set llm.tools to false (JSON-schema answers) "
+            "or serve the model with tool calling (vLLM: --enable-auto-tool-choice and a tool "
+            "parser; llama.cpp: --jinja and a chat template with tools)"
+        )
+
+
+def _tool_problem(result: ChatResult) -> str | None:
+    """Why one probe's answer is not a call of do_nothing, or None."""
+    if result.error is not None:
+        return f'failed the tool_choice "required" probe ({result.error})'
+    if [call.name for call in result.tool_calls][:1] != [ActionType.DO_NOTHING.value]:
+        said = (result.text or "").strip().replace("\n", " ")[:60]
+        return f'ignored tool_choice "required" (it answered {said!r} without a tool call)'
+    return None

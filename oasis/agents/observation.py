@@ -90,7 +90,9 @@ class Observation:
     ``notifications`` are events on the agent's own posts ("user 7 liked your post 12");
     ``group_messages`` are recent messages in the agent's groups (empty when groups are off);
     ``search_results`` are the rendered hits of the agent's searches in the previous step;
-    ``who_to_follow`` the accounts the platform suggests following, best first.
+    ``who_to_follow`` the accounts the platform suggests following, best first; ``listed_ids``
+    the ``(kind, id)`` pairs (``post``, ``user``, ``group``) that the search results and group
+    messages name, which the answer schema lets the agent act on.
     """
 
     agent_id: int
@@ -103,3 +105,4 @@ class Observation:
     group_messages: tuple[str, ...] = ()
     search_results: tuple[str, ...] = ()
     who_to_follow: tuple[UserSuggestion, ...] = ()
+    listed_ids: tuple[tuple[str, int], ...] = ()

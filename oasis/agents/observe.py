@@ -67,7 +67,7 @@ def render_hits(action: str, args: Mapping[str, Any], data: Mapping[str, Any]) -
     act on (post id and author, user id, group id).
     """
     query = f" {args['query']!r}" if "query" in args else ""
-    hits = data.get("posts") or data.get("users") or data.get("messages") or []
+    hits = _hits(data)
     lines = [f"{action}{query}: {len(hits)} hit(s)"]
     for hit in hits[:HITS_PER_READ]:
         if "bio" in hit:
@@ -106,6 +106,41 @@ def result_lines(
     return (*lines, f"({cut} more result line(s) cut to keep this list short)")
 
 
+def listed_ids(
+    reads: Sequence[tuple[str, Mapping[str, Any], Mapping[str, Any]]],
+    messages: Sequence[Mapping[str, Any]] = (),
+) -> tuple[tuple[str, int], ...]:
+    """The ``(kind, id)`` pairs that the search results and group messages show.
+
+    Kinds are ``post``, ``user`` and ``group``; only hits within :func:`result_lines`' bound
+    count, as those are all the agent sees.
+    """
+    pairs: list[tuple[str, int]] = []
+    room = MAX_RESULT_LINES
+    for _, _, data in reads:
+        if room <= 0:
+            break
+        hits = _hits(data)[: min(HITS_PER_READ, room - 1)]
+        room -= 1 + len(hits)
+        pairs += [pair for hit in hits for pair in _hit_ids(hit)]
+    for m in messages:
+        pairs += [("group", int(m["group_id"])), ("user", int(m["sender_id"]))]
+    return tuple(pairs)
+
+
+def _hits(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    return list(data.get("posts") or data.get("users") or data.get("messages") or [])
+
+
+def _hit_ids(hit: Mapping[str, Any]) -> list[tuple[str, int]]:
+    """The ids one hit line names, as :func:`render_hits` renders it."""
+    if "bio" in hit:
+        return [("user", int(hit["user_id"]))]
+    if "group_id" in hit:
+        return [("group", int(hit["group_id"])), ("user", int(hit["sender_id"]))]
+    return [("post", int(hit["post_id"])), ("user", int(hit["user_id"]))]
+
+
 def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -139,6 +174,7 @@ def build_observation(
         ),
         search_results=result_lines(reads),
         who_to_follow=tuple(suggested),
+        listed_ids=listed_ids(reads, messages),
     )
 
 

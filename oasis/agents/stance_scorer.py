@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from oasis.agents.chat import ChatRequest, LLMClient, LLMStats
@@ -24,6 +24,10 @@ class StanceScorer(Protocol):
 
     async def ascore(self, question: str, answers: Sequence[tuple[int, str]]) -> list[float | None]:
         """Stances in [-1, 1] of ``answers`` (agent id, text) to ``question``."""
+        ...
+
+    def take_stats(self) -> LLMStats:
+        """The LLM usage since the last call (none for a scorer without a model), then reset."""
         ...
 
 
@@ -43,6 +47,10 @@ class LexicalScorer:
     async def ascore(self, question: str, answers: Sequence[tuple[int, str]]) -> list[float | None]:
         """Stances of ``answers``; the question does not matter to a lexicon."""
         return [self.score(text) for _, text in answers]
+
+    def take_stats(self) -> LLMStats:
+        """A lexicon asks no model: nothing to count."""
+        return LLMStats()
 
 
 def _count(text: str, phrases: tuple[str, ...]) -> int:
@@ -93,12 +101,21 @@ class LLMStanceScorer:
         requests = [self.request(question, agent, text) for agent, text in answers]
         results = await self.client.complete(requests)
         scored = [self.parse(r.text) if r.error is None else None for r in results]
-        self.stats += LLMStats.of(results) + LLMStats(
+        stats = LLMStats.of(results)
+        self.stats += replace(
+            stats,
             invalid_outputs=sum(
                 s is None and r.error is None for s, r in zip(scored, results, strict=True)
-            )
+            ),
+            answers=sum(r.error is None for r in results),
+            judge_requests=stats.requests,
         )
         return scored
+
+    def take_stats(self) -> LLMStats:
+        """The judge's usage since the last call (``judge_requests`` = its requests), then reset."""
+        stats, self.stats = self.stats, LLMStats()
+        return stats
 
     def parse(self, text: str | None) -> float | None:
         """The stance in a judge's reply, None when it holds no number on the scale."""

@@ -124,11 +124,17 @@ class Actor(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Action:
-    """One action by one agent. ``args`` follow :data:`ACTION_SPECS` for ``type``."""
+    """One action by one agent. ``args`` follow :data:`ACTION_SPECS` for ``type``.
+
+    ``invalid`` is set on the do_nothing that stands for a model answer which did not parse:
+    why it did not (the trace keeps it in the row's result). It describes the answer, not the
+    action, so two actions that differ only there are equal.
+    """
 
     agent_id: int
     type: ActionType
     args: Mapping[str, Any] = field(default_factory=dict)
+    invalid: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,7 +25,7 @@ import pandas as pd
 from oasis.agents.chat import LLMStats
 from oasis.agents.heuristic import HeuristicBatch
 from oasis.agents.llm_groups import DEFAULT_GROUP, assign_llm_groups
-from oasis.agents.llm_preflight import check_endpoints
+from oasis.agents.llm_preflight import check_endpoints, check_tool_choice
 from oasis.agents.memory import AgentMemory, memory_from_dict, memory_to_dict, remember
 from oasis.agents.policy import AgentContext
 from oasis.agents.selection import CORE, core_agents, select_agents
@@ -300,16 +300,18 @@ class Simulation:
         with phase("decisions"):
             decided = self.pool.decide(t, inputs.contexts, inputs.rules)
         with phase("bookkeeping"):
-            _check_failure_rate(t, decided.stats, self.config.llm.max_failure_rate)
+            stats = self._checked_stats(t, decided)
             made = StepActions.of(events.actions, people, inputs.contexts, decided, self.custom_ids)
             made = made.with_interviews(interviews)
             moved = self._moved(inputs.rules, scored)
             llm_active = int(np.isin(active, self.roster.llm_ids).sum())
-            metrics = _metrics(active, llm_active, inputs, decided, started, len(people.present))
+            metrics = _metrics(
+                active, llm_active, inputs, decided, stats, started, len(people.present)
+            )
         results = self._commit(t, now, made, inputs, moved, metrics, phase)
         return StepReport(
             t, len(active), llm_active, len(made.actions), sum(not r.ok for r in results),
-            decided.stats.requests, decided.stats.failures, time.perf_counter() - started,
+            stats.requests, stats.failures, time.perf_counter() - started,
             phase.seconds(),
         )  # fmt: skip
 
@@ -530,6 +532,22 @@ class Simulation:
         if self.stances is None:
             return None
         return merge(self.stances.after_reading(rules), scored)
+
+    def _checked_stats(self, step: int, decided: Decisions) -> LLMStats:
+        """The step's LLM usage (decisions, interviews, the stance judge), within its bounds.
+
+        The share of failed requests counts every request; the share of answers that did not
+        parse counts the agents' decisions only (a rating the judge gives unreadably leaves an
+        answer unscored, counted in ``invalid_outputs``).
+
+        Raises:
+            RunError: too many requests failed or answers did not parse; nothing is committed.
+        """
+        judged = self._scorer.take_stats() if self._scorer is not None else LLMStats()
+        stats = decided.stats + judged
+        _check_failure_rate(step, stats, self.config.llm.max_failure_rate)
+        _check_invalid_rate(step, decided.stats, self.config.llm.max_invalid_rate)
+        return stats
 
     def _stance_scorer(self) -> StanceScorer:
         """The interview answers' scorer, made when first needed."""
@@ -794,6 +812,9 @@ def _checked_start(
     llm = config.llm
     if llm.endpoints:  # an unreachable LLM leaves nothing behind
         check_endpoints(llm.endpoints, llm.model, llm.api_key, min(llm.timeout_s, 10.0))
+    for each in (llm, *(g.llm for g in config.llm_groups)):
+        if each.tools and each.endpoints:  # nor one that would answer every decision in text
+            check_tool_choice(each.endpoints, each.model, each.api_key, each.timeout_s)
     spec = replace(config.worker_spec(), custom=custom_policies(config, population))
     with setup("workers"):
         return info, population, make_pool(spec, config.ray)
@@ -806,6 +827,16 @@ def _check_failure_rate(step: int, stats: LLMStats, bound: float) -> None:
             f"step {step}: {stats.failures} of {stats.requests} LLM requests failed (more than "
             f"llm.max_failure_rate {bound:.0%}); the step was not committed: check the "
             "endpoints, then continue with --resume"
+        )
+
+
+def _check_invalid_rate(step: int, stats: LLMStats, bound: float) -> None:
+    """Stop the run, before the step is committed, when too many answers did not parse."""
+    if stats.answers and stats.invalid_outputs / stats.answers > bound:
+        raise RunError(
+            f"step {step}: {stats.invalid_outputs} of {stats.answers} LLM answers did not parse "
+            f"(more than llm.max_invalid_rate {bound:.0%}); the step was not committed: check the "
+            "model and llm.max_tokens, then continue with --resume"
         )
 
 
@@ -903,6 +934,7 @@ def _metrics(
     llm_active: int,
     inputs: StepInputs,
     decided: Decisions,
+    stats: LLMStats,
     started: float,
     people: int = 0,
 ) -> dict[str, Any]:
@@ -914,7 +946,7 @@ def _metrics(
         "active": len(active),
         "llm_active": llm_active,
         "custom_active": len(inputs.contexts) - llm_active,
-        **asdict(decided.stats),
+        **asdict(stats),
         **({"people": people} if people else {}),
     }
     if decided.shards:

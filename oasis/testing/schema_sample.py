@@ -13,8 +13,8 @@ WORDS = ("news", "climate", "vote", "music", "science", "market", "game", "city"
 def sample(schema: Mapping[str, Any], rng: np.random.Generator) -> Any:
     """A value valid under ``schema``.
 
-    Supports anyOf/oneOf, enum/const, objects, arrays, strings, integers, numbers and booleans;
-    an object's optional properties are left out.
+    Supports anyOf/oneOf, enum/const, objects, arrays, strings (``maxLength``), integers,
+    numbers and booleans; an object's optional properties are left out.
     """
     for key in ("anyOf", "oneOf"):
         if key in schema:
@@ -38,7 +38,8 @@ def _sample_array(schema: Mapping[str, Any], rng: np.random.Generator) -> list[A
 
 
 def _sample_string(schema: Mapping[str, Any], rng: np.random.Generator) -> str:
-    return " ".join(WORDS[int(i)] for i in rng.integers(len(WORDS), size=int(rng.integers(1, 5))))
+    text = " ".join(WORDS[int(i)] for i in rng.integers(len(WORDS), size=int(rng.integers(1, 5))))
+    return text[: schema.get("maxLength", len(text))]
 
 
 def _sample_integer(schema: Mapping[str, Any], rng: np.random.Generator) -> int:

@@ -24,16 +24,20 @@ from oasis.testing.replies import Reply, Responder, agent_id_of, default_reply
 class ServerLog:
     """What the server saw: requests (bodies kept in order), and the most in flight at once.
 
-    ``prompt_tokens`` and ``completion_tokens`` add up the ``usage`` of every answer it sent.
+    ``prompt_tokens``, ``completion_tokens`` and ``cached_tokens`` add up the ``usage`` of every
+    answer it sent. Like a prefix cache, a request whose first message the server has seen
+    before reports that message's tokens as cached (``prompt_tokens_details.cached_tokens``).
     """
 
     requests: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    cached_tokens: int = 0
     in_flight: int = 0
     max_in_flight: int = 0
     bodies: list[dict[str, Any]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    prefixes: set[str] = field(default_factory=set)
 
     def agent_ids(self) -> list[int | None]:
         """The agent id of every chat request seen, in arrival order."""
@@ -54,12 +58,22 @@ class ServerLog:
             with self.lock:
                 self.in_flight -= 1
 
-    def count_usage(self, usage: Mapping[str, int] | None) -> None:
+    def count_usage(self, usage: Mapping[str, Any] | None) -> None:
         """Add the ``usage`` of one answer sent (``None`` for an error or unreadable body)."""
         if usage is not None:
             with self.lock:
                 self.prompt_tokens += usage["prompt_tokens"]
                 self.completion_tokens += usage["completion_tokens"]
+                self.cached_tokens += usage["prompt_tokens_details"]["cached_tokens"]
+
+    def cached_prefix(self, body: Mapping[str, Any]) -> int:
+        """The tokens of the request's first message if seen before (then a cache hit)."""
+        messages = body.get("messages") or [{}]
+        first = str(messages[0].get("content") or "")
+        with self.lock:
+            hit = first in self.prefixes
+            self.prefixes.add(first)
+        return len(first) // 4 if hit else 0
 
 
 def make_app(
@@ -79,7 +93,7 @@ def make_app(
         with seen.serving(body):
             reply = responder(body)
             await asyncio.sleep(reply.delay_s)
-            response, usage = _chat_response(body, reply, model)
+            response, usage = _chat_response(body, reply, model, seen.cached_prefix(body))
             seen.count_usage(usage)
             return response
 
@@ -107,9 +121,12 @@ def embed(text: str, dim: int) -> list[float]:
 
 
 def _chat_response(
-    body: Mapping[str, Any], reply: Reply, model: str
-) -> tuple[Response, dict[str, int] | None]:
-    """The HTTP response to one chat request, and the ``usage`` it reports (if any)."""
+    body: Mapping[str, Any], reply: Reply, model: str, cached: int
+) -> tuple[Response, dict[str, Any] | None]:
+    """The HTTP response to one chat request, and the ``usage`` it reports (if any).
+
+    ``cached`` prompt tokens are reported as taken from the prefix cache.
+    """
     if reply.status != 200:
         error = {"message": f"scripted {reply.status}", "type": "scripted", "code": reply.status}
         return JSONResponse({"error": error}, status_code=reply.status), None
@@ -127,6 +144,7 @@ def _chat_response(
         "prompt_tokens": prompt,
         "completion_tokens": completion,
         "total_tokens": prompt + completion,
+        "prompt_tokens_details": {"cached_tokens": min(cached, prompt)},
     }
     created = int(time.time())
     response = JSONResponse(

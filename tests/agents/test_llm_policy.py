@@ -30,7 +30,7 @@ def test_decisions_follow_the_contract_and_use_one_request_per_agent(contexts):
     assert not any("raw" in a.args for d in decisions for a in d)
     assert len({json.dumps(b["messages"][0]) for b in bodies}) == 1
     assert [b["seed"] for b in bodies] == request_seeds(5, 3, range(len(contexts)))
-    assert bodies[0]["response_format"] == p.response_format
+    assert bodies[0]["response_format"] == p.response_format_for(contexts[0].observation)
     stats = p.take_stats()
     assert (stats.requests, stats.failures, stats.invalid_outputs) == (len(contexts), 0, 0)
 

@@ -75,3 +75,26 @@ def test_a_step_with_too_many_failures_stops_the_run_resumably(tmp_path):
         dump = resumed.platform.dump()
         resumed.close()
     assert dump == expected
+
+
+def test_tools_mode_starts_only_where_the_server_calls_tools(tmp_path):
+    with ScriptedLLMServer() as calls:  # answers a tools request with a tool call
+        llm = {"endpoints": [calls.base_url], "model": "scripted", "tools": True}
+        simulation = Simulation.open(experiment(tmp_path, "calls", steps=1, llm=llm))
+        simulation.close()
+        probe = calls.log.bodies[0]
+    assert probe["tool_choice"] == "required" and len(probe["tools"]) == 1
+
+    with ScriptedLLMServer(lambda request: Reply(text="Sure, I will do nothing.")) as prose:
+        url = prose.base_url
+        llm = {"endpoints": [url], "model": "scripted", "tools": True}
+        config = experiment(tmp_path, "prose", llm=llm)
+        with pytest.raises(EndpointError) as refused:
+            Simulation.open(config)
+        assert prose.log.requests == 1
+    message = str(refused.value)
+    assert message.startswith(f"llm.tools: {url} ignored tool_choice") and "\n" not in message
+    assert "'Sure, I will do nothing.'" in message and "set llm.tools to false" in message
+    platform = Platform.open(config.database_url)
+    assert platform.run_info() is None
+    platform.close()

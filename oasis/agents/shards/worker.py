@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from oasis.agents.action_schema import TextLimits
 from oasis.agents.answer_cache import AnswerCache, CachedChatClient
 from oasis.agents.chat import LLMStats
 from oasis.agents.custom import CustomPolicies
@@ -164,4 +165,5 @@ def make_llm_policy(spec: WorkerSpec, llm: LLMSettings | None = None) -> LLMPoli
         tools=llm.tools,
         run_seed=spec.seed,
         max_tokens=llm.max_tokens,
+        limits=TextLimits(llm.text_max_chars, llm.name_max_chars),
     )

@@ -75,8 +75,11 @@ def purchase_product(batch: StepBatch, action: Action) -> ActionResult:
 
 
 def traced_only(batch: StepBatch, action: Action) -> ActionResult:
-    """Actions whose effect is their trace row: refresh, do_nothing, interview."""
-    return ok()
+    """Actions whose effect is their trace row: refresh, do_nothing, interview.
+
+    A do_nothing standing for an answer that did not parse keeps why in its result.
+    """
+    return ok() if action.invalid is None else ok(invalid=action.invalid)
 
 
 _FOLLOW_COUNTERS = ("num_followings", "num_followers")

@@ -99,7 +99,8 @@ function drawOverview() {
   lineChart($("chart-failed"), { id: "failed", xLabel: "step", yLabel: "actions",
     series: [{ name: "failed actions", points: pointsOf("failed_actions") }] });
   const llm = [["requests", "requests"], ["failures", "failed requests"], ["retries", "retries"],
-    ["invalid_outputs", "unparsed answers"], ["cache_hits", "answer-cache hits"]]
+    ["invalid_outputs", "unparsed answers"], ["cache_hits", "answer-cache hits"],
+    ["judge_requests", "stance-judge requests"]]
     .filter(([k]) => s.some((p) => k in p.figures));
   lineChart($("chart-llm"), { id: "llm", xLabel: "step", yLabel: "requests",
     series: llm.map(([k, name]) => ({ name, points: pointsOf(k) })) });
