@@ -64,11 +64,12 @@ class LLMPolicy:
         run_seed: the run's seed; each request's seed derives from it, the step and the agent.
         max_tokens: the completion limit of one decision.
         limits: the ``maxLength`` of text arguments in the answer schema.
+        constrain_ids: limit each request's id arguments to the ids its agent was shown.
 
-    In JSON-schema mode each request's schema names only the ids its agent was shown
-    (:mod:`oasis.agents.shown_ids`); the messages, and so the prompt prefix the server caches,
-    stay the same as without. A server that compiles a grammar per schema compiles one per
-    request then: README, "Structured output" gives the cost and why it is worth it.
+    In JSON-schema mode, with ``constrain_ids``, each request's schema names only the ids its
+    agent was shown (:mod:`oasis.agents.shown_ids`); the messages, and so the prompt prefix the
+    server caches, are the same either way. A server that compiles a grammar per schema compiles
+    one per request then: README, "The answer schema" gives the cost and why it is the default.
     """
 
     def __init__(
@@ -82,6 +83,7 @@ class LLMPolicy:
         run_seed: int = 0,
         max_tokens: int = 512,
         limits: TextLimits | None = None,
+        constrain_ids: bool = True,
     ) -> None:
         self.client = client
         self.kind: PlatformKind = kind
@@ -90,6 +92,7 @@ class LLMPolicy:
         self.run_seed = run_seed
         self.max_tokens = max_tokens
         self.limits = limits or TextLimits()
+        self.constrain_ids = constrain_ids
         self.system = system_prompt(kind, self.allowed, max_actions, tools)
         self.tools = action_tools(self.allowed, self.limits) if tools else None
         self._stats = LLMStats()
@@ -137,10 +140,11 @@ class LLMPolicy:
         return stats
 
     def response_format_for(self, observation: Observation) -> dict[str, Any] | None:
-        """The answer schema of one agent's decision: only the ids it was shown (None: tools)."""
+        """The answer schema of one agent's decision (None in tools mode)."""
         if self.tools:
             return None
-        return response_format(self.allowed, self.max_actions, self.limits, shown_ids(observation))
+        ids = shown_ids(observation) if self.constrain_ids else None
+        return response_format(self.allowed, self.max_actions, self.limits, ids)
 
     def _request(self, agent: AgentContext, seed: int, rendered: dict[int, str]) -> ChatRequest:
         return ChatRequest(

@@ -285,8 +285,8 @@ class LLMSettings(_Section):
     before the step is committed, and ``--resume`` continues it.
 
     The answer schema limits what a model can say: each id argument to the ids the agent was
-    shown (see :mod:`oasis.agents.shown_ids`), each text to ``text_max_chars`` or
-    ``name_max_chars`` characters.
+    shown (``constrain_ids``, see :mod:`oasis.agents.shown_ids`), each text to
+    ``text_max_chars`` or ``name_max_chars`` characters.
     """
 
     endpoints: tuple[str, ...] = ()
@@ -314,6 +314,13 @@ class LLMSettings(_Section):
         ge=1,
         description="the most characters of a search query or a name (user, group, product) in "
         "the answer schema: 50 is X's limit on a display name; no source for queries",
+    )
+    constrain_ids: bool = Field(
+        default=True,
+        description="a schema per request whose id arguments are enums of the ids the agent was "
+        "shown, so a model cannot invent one; false: one schema for every agent, any integer "
+        "id. A server that compiles a grammar per distinct schema (vLLM) compiles one per "
+        "request with true, once with false: README, 'The answer schema', gives the cost",
     )
     tools: bool = Field(
         default=False,

@@ -100,3 +100,18 @@ def test_every_text_has_a_max_length_from_the_limits():
     tools = action_tools(ALLOWED, TextLimits(text=9))
     post = next(t for t in tools if t["function"]["name"] == "create_post")
     assert post["function"]["parameters"]["properties"]["content"]["maxLength"] == 9
+
+
+def test_without_constrained_ids_every_agent_gets_the_same_schema():
+    from oasis.agents.llm_policy import LLMPolicy
+
+    loose = LLMPolicy(None, "twitter", ALLOWED, constrain_ids=False)  # type: ignore[arg-type]
+    tight = LLMPolicy(None, "twitter", ALLOWED)  # type: ignore[arg-type]
+    one, two = observed(1), observed(2)
+    assert loose.response_format_for(one) == loose.response_format_for(two)
+    assert tight.response_format_for(one) != loose.response_format_for(one)
+    assert loose.response_format_for(one) == {
+        "type": "json_schema",
+        "json_schema": {"name": "actions", "strict": True,
+                        "schema": action_list_schema(ALLOWED, 3, TextLimits())},
+    }  # fmt: skip

@@ -166,4 +166,5 @@ def make_llm_policy(spec: WorkerSpec, llm: LLMSettings | None = None) -> LLMPoli
         run_seed=spec.seed,
         max_tokens=llm.max_tokens,
         limits=TextLimits(llm.text_max_chars, llm.name_max_chars),
+        constrain_ids=llm.constrain_ids,
     )
