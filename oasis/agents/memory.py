@@ -102,10 +102,12 @@ def remember(
 def fit(memory: AgentMemory, max_chars: int) -> AgentMemory:
     """Drop the oldest entries, then cut ``seen``, until the rendering has at most ``max_chars``."""
     entries = memory.entries
-    while entries and len(render_memory(AgentMemory(entries, memory.seen))) > max_chars:
+    size = len(render_memory(memory))
+    while entries and size > max_chars:
         entries = entries[1:]
+        size = len(render_memory(AgentMemory(entries, memory.seen)))
     fitted = AgentMemory(entries, memory.seen)
-    excess = len(render_memory(fitted)) - max_chars
+    excess = size - max_chars  # rendered once when it fits, as it mostly does
     if excess > 0:
         fitted = AgentMemory(entries, _short(memory.seen, max(len(memory.seen) - excess, 0)))
     return fitted

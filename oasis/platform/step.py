@@ -24,7 +24,7 @@ from oasis.platform.schema import Run
 from oasis.platform.settings import PlatformSettings
 from oasis.platform.stances import StanceRecord, write_stances
 from oasis.platform.step_changes import StepChanges, step_changes
-from oasis.platform.text import clean_actions, clean_value
+from oasis.platform.text import clean_actions
 from oasis.platform.writes import write_batch, write_memories, write_metrics
 
 
@@ -80,7 +80,7 @@ class StepTransaction:
 
     def save_memories(self, memories: Mapping[int, Mapping[str, Any]]) -> None:
         """Save the agents' memories as they are after this step, so a resume continues here."""
-        write_memories(self.conn, self.step, clean_value(dict(memories)))
+        write_memories(self.conn, self.step, memories)  # cleaned of NULs there
 
     def save_metrics(self, metrics: Mapping[str, Any]) -> None:
         """Store the step's figures (active agents, LLM usage, ...) with its action counts."""

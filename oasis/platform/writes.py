@@ -35,6 +35,7 @@ from oasis.platform.schema import (
     User,
     table_of,
 )
+from oasis.platform.text import clean_value
 
 # Row tables in an order that satisfies their foreign keys.
 ROW_TABLES: dict[str, type[Base]] = {
@@ -166,8 +167,18 @@ def write_memories(conn: Connection, step: int, memories: Mapping[int, Mapping[s
     ids = sorted(memories)
     if ids:
         conn.execute(delete(table).where(member_of(conn, table.c.user_id, ids)))
-    rows = [{"user_id": i, "step": step, "memory": json.dumps(dict(memories[i]))} for i in ids]
+    rows = [{"user_id": i, "step": step, "memory": _memory_json(memories[i])} for i in ids]
     execute_many(conn, insert(table), rows)
+
+
+def _memory_json(memory: Mapping[str, Any]) -> str:
+    r"""One memory as JSON text, every NUL in its strings replaced (see :mod:`.text`).
+
+    orjson writes a NUL as ``\u0000``; only a memory whose text holds that sequence (a NUL, or
+    rarely a literal backslash-u0000) is walked and cleaned, not every memory of every step.
+    """
+    text = orjson.dumps(dict(memory)).decode()
+    return text if "\\u0000" not in text else orjson.dumps(clean_value(dict(memory))).decode()
 
 
 def write_metrics(
