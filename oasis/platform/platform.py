@@ -235,6 +235,8 @@ class Platform:
                 transaction = StepTransaction(conn, self.settings, step, when)
                 yield transaction
                 transaction.finish()
+                if self._lock is not None:  # still the only writer, or nothing is committed
+                    self._lock.check()
         except SQLAlchemyError as exc:
             raise PlatformError(f"step {step} was rolled back: {exc}") from exc
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import IO
 
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from oasis.platform.errors import PlatformError
 
@@ -29,6 +30,10 @@ _HOLDER = text(
 
 class RunLockedError(PlatformError):
     """Another process is writing this run's database."""
+
+
+class RunLockLostError(PlatformError):
+    """The session holding the PostgreSQL run lock ended while the run was open."""
 
 
 class RunLock:
@@ -73,6 +78,28 @@ class RunLock:
         handle.write(str(os.getpid()))
         handle.flush()
         self._file = handle
+
+    def check(self) -> None:
+        """Check that the lock is still held (called before each step commits).
+
+        A PostgreSQL advisory lock lives as long as its session; a session ended by an idle
+        timeout, a proxy or ``pg_terminate_backend`` takes the lock with it, silently, and a
+        second writer could get in. A file lock cannot be lost this way.
+
+        Raises:
+            RunLockLostError: the lock's session has ended, in one line.
+        """
+        if self._conn is None:
+            return
+        try:
+            self._conn.scalar(text("SELECT 1"))
+            self._conn.rollback()  # leave the session idle, outside a transaction
+        except SQLAlchemyError as exc:
+            raise RunLockLostError(
+                "the run lock's PostgreSQL session ended (an idle timeout, a proxy or a "
+                "terminated backend), so another writer could get in: the run stopped before "
+                "committing this step; `oasis run --resume` goes on from the last one"
+            ) from exc
 
     def release(self) -> None:
         """Free the lock (idempotent)."""

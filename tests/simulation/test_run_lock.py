@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import psycopg
 import pytest
 
 from oasis.config import load_config
 from oasis.loop.simulation import Simulation
-from oasis.platform.run_lock import RunLockedError
+from oasis.platform.run_lock import RunLockedError, RunLockLostError
+from tests.conftest import PG_DSN
 from tests.simulation.conftest import experiment
 from tests.simulation.test_cli import oasis
 
@@ -46,3 +48,33 @@ def test_a_second_oasis_run_process_gets_one_line(tmp_path, database):
     lines = second.stderr.strip().splitlines()
     assert second.returncode == 2 and len(lines) == 1, second.stderr
     assert lines[0].startswith("error: another oasis process")
+
+
+@pytest.mark.postgres
+def test_a_terminated_lock_session_stops_the_run_in_one_line_and_resume_goes_on(
+    tmp_path, postgres_url
+):
+    """Issue #25.4: the lock's session ended silently and the run went on unguarded."""
+    config = experiment(tmp_path, "lost", steps=4, database=postgres_url)
+    first = Simulation.open(config)
+    first.step()
+    schema = postgres_url.rsplit("%3D", 1)[1]
+    with psycopg.connect(PG_DSN, autocommit=True) as admin:
+        (holder,) = admin.execute(
+            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = "
+            "(hashtextextended('oasis-run:' || %s, 0) & 4294967295)::oid",
+            (schema,),
+        ).fetchone()
+        assert admin.execute("SELECT pg_terminate_backend(%s)", (holder,)).fetchone()[0]
+    with pytest.raises(RunLockLostError, match="--resume") as stopped:
+        first.run()
+    assert "\n" not in str(stopped.value)
+    assert first.platform.run_info().last_step == 0  # the step after the loss is not committed
+    assert first.platform.run_info().status == "failed"
+    first.close()
+    again = Simulation.open(config, resume=True)
+    try:
+        again.run()
+        assert again.platform.run_info().last_step == 3
+    finally:
+        again.close()
