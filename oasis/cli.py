@@ -292,6 +292,16 @@ def serve_command(
         int | None,
         typer.Option(hidden=True, help="Stop when this process (the run serving it) ends."),
     ] = None,
+    allow_launch: Annotated[
+        bool,
+        typer.Option(
+            help="Let the set-up page start runs (with the token), into --launch-dir; off by "
+            "default."
+        ),
+    ] = False,
+    launch_dir: Annotated[
+        Path, typer.Option(help="Where runs started from the set-up page go.")
+    ] = Path("launched"),
 ) -> None:
     """Serve the REST API over a finished or running simulation's database.
 
@@ -324,7 +334,10 @@ def serve_command(
         from oasis.api.lifeline import stop_with_parent as lifeline
 
         lifeline(stop_with_parent)
-    serve_api(db, host, port, token, controller, cache)
+    if allow_launch and not token:
+        raise OasisError("--allow-launch needs a token (--token or OASIS_API_TOKEN)")
+    launching = launch_dir.resolve() if allow_launch else None
+    serve_api(db, host, port, token, controller, cache, launching)
 
 
 def _urls(host: str, port: int) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import anyio
 from fastapi import FastAPI
@@ -25,6 +26,7 @@ def create_app(
     token: str | None = None,
     controller: Controller | None = None,
     cache: ResponseCacheSettings | None = None,
+    launch_dir: Path | None = None,
 ) -> FastAPI:
     """A REST API over the platform database at ``db_url``.
 
@@ -34,6 +36,8 @@ def create_app(
         token: bearer token that control routes require; without one they always answer 401.
         controller: the running simulation's controller; without one control routes answer 409.
         cache: how read responses are kept between commits (see :mod:`oasis.api.cache`).
+        launch_dir: where runs started from the set-up page go; ``None`` (default): the page
+            may not start runs.
     """
 
     @asynccontextmanager
@@ -56,6 +60,7 @@ def create_app(
     )
     app.state.token = token or None
     app.state.controller = controller
+    app.state.launch_dir = launch_dir
     install_error_handlers(app)
     routers = (run.router, users.router, posts.router, export.router, control.router)
     for router in (*routers, people.router):

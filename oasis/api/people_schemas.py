@@ -1,4 +1,4 @@
-"""Request and response bodies of people's routes and of the operator's participant tokens."""
+"""Bodies of people's routes, of the operator's participant tokens and of launched runs."""
 
 from __future__ import annotations
 
@@ -90,3 +90,11 @@ class PersonCommandOut(BaseModel):
     step: int | None
     payload: dict[str, Any]
     result: dict[str, Any] | None
+
+
+class LaunchedOut(BaseModel):
+    """A run started from the set-up page: its process id, folder and dashboard's address."""
+
+    pid: int
+    folder: str
+    url: str

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import httpx
 import uvicorn
@@ -45,8 +46,9 @@ def _server(
     token: str | None,
     controller: Controller | None,
     cache: ResponseCacheSettings | None = None,
+    launch_dir: Path | None = None,
 ) -> uvicorn.Server:
-    app = create_app(db_url, token=token, controller=controller, cache=cache)
+    app = create_app(db_url, token=token, controller=controller, cache=cache, launch_dir=launch_dir)
     # uvicorn picks httptools and uvloop (dependencies of the project): its C HTTP parser and
     # event loop, several times cheaper per request than the pure-Python h11 and asyncio.
     return uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))
@@ -59,9 +61,13 @@ def serve(
     token: str | None = None,
     controller: Controller | None = None,
     cache: ResponseCacheSettings | None = None,
+    launch_dir: Path | None = None,
 ) -> None:
-    """Serve the API over ``db_url`` until interrupted (binds to localhost unless told)."""
-    _server(db_url, host, port, token, controller, cache).run()
+    """Serve the API over ``db_url`` until interrupted (binds to localhost unless told).
+
+    ``launch_dir``: where runs started from the set-up page go (``None``: not allowed).
+    """
+    _server(db_url, host, port, token, controller, cache, launch_dir).run()
 
 
 class BackgroundServer:
@@ -99,9 +105,10 @@ def serve_in_thread(
     token: str | None = None,
     controller: Controller | None = None,
     cache: ResponseCacheSettings | None = None,
+    launch_dir: Path | None = None,
 ) -> BackgroundServer:
     """Start serving the API over ``db_url`` in a daemon thread; ``stop()`` it when done."""
-    server = BackgroundServer(_server(db_url, host, port, token, controller, cache))
+    server = BackgroundServer(_server(db_url, host, port, token, controller, cache, launch_dir))
     server.start()
     return server
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 import yaml
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import Select
 
-from oasis.api import serve_in_thread
+from oasis.api import CommandQueue, serve_in_thread
 from oasis.config import validate_experiment
 from tests.api.browser import ROOT, chromium, screenshot, wait_for
 from tests.simulation.test_cli import oasis
@@ -33,12 +36,16 @@ QUICKSTART = {  # examples/quickstart.yaml, field by field
 
 
 @pytest.fixture
-def page(run_db: str) -> Iterator[WebDriver]:
+def browser() -> Iterator[WebDriver]:
+    yield from chromium()  # type: ignore[misc]
+
+
+@pytest.fixture
+def page(run_db: str, browser: WebDriver) -> Iterator[WebDriver]:
     server = serve_in_thread(run_db, port=0)
     host, port = server.address
     try:
-        for driver in chromium():
-            yield opened(driver, f"http://{host}:{port}/setup")  # type: ignore[arg-type]
+        yield opened(browser, f"http://{host}:{port}/setup")
     finally:
         server.stop()
 
@@ -89,3 +96,40 @@ def test_the_form_builds_quickstart_and_shows_the_clis_error(page: WebDriver, tm
     assert shown == cli.stderr.strip()
     assert page.find_element(By.ID, "verdict").text.lower() == "invalid"
     screenshot(page, "setup-error")
+
+
+def test_with_launching_allowed_the_page_starts_the_run_and_opens_its_dashboard(
+    run_db: str, tmp_path: Path, browser: WebDriver
+):
+    refused = serve_in_thread(run_db, port=0, token="op", controller=CommandQueue())
+    try:
+        host, port = refused.address
+        answer = httpx.post(f"http://{host}:{port}/control/launch", json={},
+                            headers={"Authorization": "Bearer op"})  # fmt: skip
+        assert answer.status_code == 403 and "--allow-launch" in answer.json()["message"]
+    finally:
+        refused.stop()
+    server = serve_in_thread(
+        run_db, port=0, token="op", controller=CommandQueue(), launch_dir=tmp_path / "launched"
+    )
+    host, port = server.address
+    pid = None
+    try:
+        page = opened(browser, f"http://{host}:{port}/setup")
+        for path, value in {**QUICKSTART, "output": "out", "steps": "400"}.items():
+            fill(page, path, value)
+        wait_for(lambda: "steps: 400" in page.find_element(By.ID, "yaml").text)
+        page.find_element(By.ID, "launch-token").send_keys("op")
+        page.find_element(By.CSS_SELECTOR, "#launch button").click()
+        url = wait_for(lambda: page.find_element(By.ID, "launch").get_attribute("data-url"))
+        message = page.find_element(By.ID, "launch-message").text
+        pid = int(message.split("process ")[1].split(",")[0])
+        wait_for(lambda: page.current_url == url, timeout=240, what="the run's dashboard")
+        wait_for(lambda: page.find_element(By.ID, "run-name").text == "quickstart", timeout=60)
+        screenshot(page, "setup-launched")
+        launched = next((tmp_path / "launched").iterdir())
+        assert yaml.safe_load((launched / "experiment.yaml").read_text())["steps"] == 400
+    finally:
+        server.stop()
+        if pid is not None:
+            os.killpg(pid, signal.SIGTERM)  # the run we started, in its own session

@@ -7,12 +7,15 @@ simulation (409 otherwise); a finished run takes no more commands (409).
 from __future__ import annotations
 
 from dataclasses import asdict
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path
+from fastapi import APIRouter, HTTPException, Request
+from fastapi import Path as PathParam
 
 from oasis.api.dependencies import Control, Snap, run_record
-from oasis.api.people_schemas import IssuedTokenOut, TokenIn, TokenOut
+from oasis.api.launcher import launch
+from oasis.api.people_schemas import IssuedTokenOut, LaunchedOut, TokenIn, TokenOut
 from oasis.api.schemas import (
     MAX_ID,
     AcceptedOut,
@@ -24,6 +27,7 @@ from oasis.api.schemas import (
     InterviewIn,
     InterviewOut,
 )
+from oasis.errors import OasisError, error_line
 from oasis.loop.commands import Controller, ControlStatus
 from oasis.loop.people_desk import PeopleDesk
 from oasis.platform.queries import Snapshot
@@ -108,7 +112,7 @@ def interview(control: Control, snap: Snap, body: InterviewIn) -> AcceptedOut:
 
 @router.get("/interviews/{request_id}", response_model=InterviewOut)
 def interview_answers(
-    control: Control, request_id: Annotated[int, Path(ge=0, le=MAX_ID)]
+    control: Control, request_id: Annotated[int, PathParam(ge=0, le=MAX_ID)]
 ) -> InterviewOut:
     """An interview and the answers received so far."""
     state = control.interview_state(request_id)
@@ -150,9 +154,29 @@ def tokens(control: Control) -> list[TokenOut]:
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenOut)
-def revoke_token(control: Control, token_id: Annotated[int, Path(ge=0, le=MAX_ID)]) -> TokenOut:
+def revoke_token(
+    control: Control, token_id: Annotated[int, PathParam(ge=0, le=MAX_ID)]
+) -> TokenOut:
     """Revoke a participant's token: refused from the next request on."""
     store = _desk(control).tokens
     if not store.revoke(token_id):
         raise HTTPException(404, f"no participant's token {token_id}")
     return next(TokenOut(**asdict(r)) for r in store.all() if r.token_id == token_id)
+
+
+@router.post("/launch", response_model=LaunchedOut, status_code=201)
+def launch_run(control: Control, request: Request, experiment: dict[str, Any]) -> LaunchedOut:
+    """Start an experiment built on the set-up page as a run in a process of its own.
+
+    Only where the API was started with ``--allow-launch`` (403 otherwise); an invalid
+    experiment answers 422 with the line ``oasis run`` would print.
+    """
+    folder: Path | None = request.app.state.launch_dir
+    if folder is None:
+        raise HTTPException(403, "launching is off: start the API with --allow-launch")
+    host = request.url.hostname or "127.0.0.1"
+    try:
+        started = launch(experiment, request.app.state.token, folder, host)
+    except OasisError as exc:
+        raise HTTPException(422, error_line(exc)) from exc
+    return LaunchedOut(pid=started.pid, folder=str(started.folder), url=started.url)

@@ -107,12 +107,33 @@ function later() {
   timer = setTimeout(check, 250);
 }
 
+async function launch(event) {
+  event.preventDefault();
+  const say = (text, bad) => {
+    $("launch-message").textContent = text;
+    $("launch-message").className = bad ? "bad" : "ok";
+  };
+  const response = await fetch("/control/launch", { method: "POST", body: JSON.stringify(experiment()),
+    headers: { "Content-Type": "application/json",
+      Authorization: `Bearer ${$("launch-token").value.trim()}` } });
+  const answer = await response.json().catch(() => ({}));
+  if (!response.ok) return say(`refused (${response.status}): ${answer.message}`, true);
+  say(`started (process ${answer.pid}, ${answer.folder}); opening ${answer.url} once it answers`);
+  $("launch").dataset.url = answer.url;
+  for (;;) {  // another port: an opaque answer is enough to know it serves
+    try { await fetch(answer.url, { mode: "no-cors" }); break; } catch { /* not yet */ }
+    await new Promise((done) => setTimeout(done, 500));
+  }
+  window.location.href = answer.url;
+}
+
 async function start() {
   const schema = await (await fetch("/dashboard/setup/schema")).json();
   defs = schema.$defs || {};
   $("fields").replaceChildren(...fields(schema.properties, ""));
   $("experiment").addEventListener("input", later);
   $("experiment").addEventListener("change", later);
+  $("launch").addEventListener("submit", launch);
   await check();
   document.body.dataset.loaded = "yes";
 }
