@@ -316,6 +316,8 @@ def serve_command(
     if db is None:
         raise OasisError("--db: give the run's database URL (or set OASIS_DATABASE_URL)")
     token = token or api_token()
+    if allow_launch and not token:
+        raise OasisError("--allow-launch needs a token (--token or OASIS_API_TOKEN)")
     if db.startswith("sqlite:///") and not Path(db.removeprefix("sqlite:///")).exists():
         raise OasisError(f"no database at {db}")
     platform = Platform.open(db, read_only=True)
@@ -334,8 +336,6 @@ def serve_command(
         from oasis.api.lifeline import stop_with_parent as lifeline
 
         lifeline(stop_with_parent)
-    if allow_launch and not token:
-        raise OasisError("--allow-launch needs a token (--token or OASIS_API_TOKEN)")
     launching = launch_dir.resolve() if allow_launch else None
     serve_api(db, host, port, token, controller, cache, launching)
 
