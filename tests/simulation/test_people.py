@@ -5,16 +5,21 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
+
+import pytest
 
 from oasis.loop.commands import StoredCommands
 from oasis.loop.fork import fork
 from oasis.loop.simulation import Simulation
 from oasis.platform.schema import Trace
+from tests.conftest import postgres_schema
 from tests.simulation.conftest import experiment, finished_dump
 
 STEPS = 6
 TAKEN = 7  # the agent a person takes over; a second person signs up as user 50
 NEWCOMER = 50
+POSTGRES = pytest.mark.postgres
 PROFILE = {"user_name": "visitor", "name": "A Visitor", "bio": "here for the study"}
 
 
@@ -42,8 +47,8 @@ def run_with_people(simulation: Simulation, until: int = STEPS) -> None:
         simulation.step()
 
 
-def people_run(name: str, tmp_path, stop_after: int | None = None):
-    config = experiment(tmp_path, name, steps=STEPS)
+def people_run(name: str, tmp_path, stop_after: int | None = None, database: str | None = None):
+    config = experiment(tmp_path, name, steps=STEPS, database=database)
     simulation = Simulation.open(config)
     if stop_after is not None:
         run_with_people(simulation, stop_after)
@@ -92,13 +97,19 @@ def test_people_act_as_users_the_agents_see_and_their_outcomes_are_recorded(tmp_
     assert shown_to_agents  # agents' later feeds show the person's post
 
 
-def test_a_run_with_people_resumed_after_a_kill_matches_the_whole_run(tmp_path):
-    _, whole = people_run("whole", tmp_path)
-    expected = whole.platform.dump()
-    whole.close()
-    _, resumed = people_run("resumed", tmp_path, stop_after=2)
-    dump = resumed.platform.dump()
-    resumed.close()
+@pytest.mark.parametrize(
+    "backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def test_a_run_with_people_resumed_after_a_kill_matches_the_whole_run(tmp_path, backend):
+    with ExitStack() as stack:
+        pg = backend == "postgres"
+        a, b = (stack.enter_context(postgres_schema()) if pg else None for _ in range(2))
+        _, whole = people_run("whole", tmp_path, database=a)
+        expected = whole.platform.dump()
+        whole.close()
+        _, resumed = people_run("resumed", tmp_path, stop_after=2, database=b)
+        dump = resumed.platform.dump()
+        resumed.close()
     assert dump == expected
     assert any("person" in row for row in dump["trace"])
 
