@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import io
 import threading
-import time
 
 import httpx
 import pandas as pd
@@ -31,12 +30,40 @@ def step_actions(step: int) -> list[Action]:
     return actions
 
 
-def write_steps(platform: Platform, errors: list[BaseException]) -> None:
+class Reads:
+    """How many reads have begun; the writer waits for one begun after each of its commits.
+
+    So the reads overlap the writes (a step commits while the read begun after the one before
+    is under way) and see many steps between the first and the last, whatever the machine's
+    load: waiting on this event, not on a clock.
+    """
+
+    def __init__(self) -> None:
+        self.begun = 0
+        self.changed = threading.Condition()
+        self.over = False  # the test's reading stopped: the writer goes on alone
+
+    def begin(self) -> None:
+        with self.changed:
+            self.begun += 1
+            self.changed.notify_all()
+
+    def stop(self) -> None:
+        with self.changed:
+            self.over = True
+            self.changed.notify_all()
+
+    def after(self, begun: int) -> None:
+        with self.changed:
+            self.changed.wait_for(lambda: self.begun > begun or self.over)
+
+
+def write_steps(platform: Platform, reads: Reads, errors: list[BaseException]) -> None:
     try:
         for step in range(1, STEPS + 1):
             results = platform.apply(step, step_actions(step))
             assert all(r.ok for r in results)
-            time.sleep(0.02)
+            reads.after(reads.begun)  # a read begun after this commit
         platform.set_status("finished")
     except BaseException as exc:  # handed to the test's thread
         errors.append(exc)
@@ -67,18 +94,21 @@ def test_reads_during_a_run_see_whole_steps(db_url: str):
     platform.apply(0, signups)
     server = ApiProcess(db_url, token=None)
     errors: list[BaseException] = []
-    writer = threading.Thread(target=write_steps, args=(platform, errors))
+    reads = Reads()
+    writer = threading.Thread(target=write_steps, args=(platform, reads, errors))
     seen: list[int] = []
     try:
         with httpx.Client(base_url=server.base_url, timeout=30) as client:
             writer.start()
             while writer.is_alive():
+                reads.begin()
                 seen.append(check_whole_steps(client))
             writer.join()
             assert errors == []
             assert check_whole_steps(client) == STEPS
             assert client.get("/run").json()["status"] == "finished"
     finally:
+        reads.stop()
         writer.join()
         server.stop()
         platform.close()
