@@ -58,6 +58,8 @@ if TYPE_CHECKING:
     from oasis.api.server import ApiProcess
 
 app = typer.Typer(help="OASIS: simulate social media with LLM agents.", no_args_is_help=True)
+# The largest step a database can store (SQLite's and PostgreSQL's 64-bit integers).
+MAX_STEP = 2**63 - 1
 console = Console(stderr=True)
 
 
@@ -356,6 +358,7 @@ def _served_until_the_end(config: ExperimentConfig) -> str:
 
 
 @app.command("export")
+@one_line_errors
 def export_command(
     run: Annotated[str, typer.Argument(help="A results folder, SQLite file or database URL.")],
     graph: Annotated[GraphKind, typer.Option(help="follows or cascades.")] = "follows",
@@ -365,13 +368,17 @@ def export_command(
     out: Annotated[Path | None, typer.Option(help="Output file; default RUN/<graph>.<format>.")] = (
         None
     ),
-    until_step: Annotated[int | None, typer.Option(help="Follows made by this step.")] = None,
+    until_step: Annotated[int | None, typer.Option(min=0, help="Follows made by this step.")] = (
+        None
+    ),
     sample: Annotated[int | None, typer.Option(min=1, help="A seeded sample of users.")] = None,
     k_core: Annotated[int | None, typer.Option(min=1, help="Keep only the k-core.")] = None,
     root: Annotated[list[int] | None, typer.Option(help="Cascade root post id(s).")] = None,
     seed: Annotated[int, typer.Option(help="Seed of the user sample.")] = 0,
 ) -> None:
     """Write a run's follow graph or cascade trees for Gephi and networkx, streaming."""
+    if until_step is not None and until_step > MAX_STEP:
+        raise OasisError(f"--until-step: {until_step} is past the last storable step {MAX_STEP}")
     try:
         with open_run(run) as tables:
             target = out or _default_graph_path(run, graph, fmt)
@@ -379,9 +386,8 @@ def export_command(
                 tables, graph, fmt, target, until_step=until_step, sample=sample,
                 k_core=k_core, roots=tuple(root or ()), seed=seed,
             )  # fmt: skip
-    except (OasisError, OSError, ValueError) as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
+    except (OSError, ValueError) as exc:
+        raise OasisError(str(exc)) from exc
     typer.echo(f"{graph}: {edges} edges -> {target}")
 
 

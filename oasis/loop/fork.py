@@ -70,6 +70,7 @@ def fork(
         raise ForkError("the fork needs a database of its own (set --out or database)")
     source = Platform.open(url, read_only=True)
     try:
+        source.check_readable()
         stored = _parent_config(source, url, at_step)
         _check_changes(stored, config, at_step)
         lineage = Lineage(parent=str(parent), at_step=at_step, parent_config=stored)

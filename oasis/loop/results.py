@@ -490,6 +490,7 @@ def recorded_step_metrics(database_url: str) -> list[dict[str, Any]]:
     """The per-step metrics of the run in a database, by step."""
     platform = Platform.open(database_url, read_only=True)
     try:
+        platform.check_readable()
         with platform.reader() as reader:
             table = reader.table(StepMetrics).sort_values("step")
     finally:

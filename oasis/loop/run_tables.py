@@ -38,6 +38,11 @@ class RunTables:
     def __init__(self, path_or_url: str | Path) -> None:
         self.url = database_url(path_or_url)
         self.platform = Platform.open(self.url, read_only=True)
+        try:
+            self.platform.check_readable()  # one line for a file that is not a run's database
+        except BaseException:
+            self.platform.close()
+            raise
 
     def __enter__(self) -> RunTables:
         return self

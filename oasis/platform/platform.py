@@ -88,9 +88,19 @@ class Platform:
 
     @contextmanager
     def reader(self) -> Iterator[Reader]:
-        """Bulk read queries over one transaction: a consistent view of whole committed steps."""
-        with self.engine.connect() as conn, conn.begin():
-            yield Reader(conn)
+        """Bulk read queries over one transaction: a consistent view of whole committed steps.
+
+        Raises:
+            PlatformError: the database failed (dropped, truncated, not a run's), in one line.
+        """
+        try:
+            with self.engine.connect() as conn, conn.begin():
+                yield Reader(conn)
+        except SQLAlchemyError as exc:
+            raise self._failed(exc) from exc
+
+    def _failed(self, exc: SQLAlchemyError) -> PlatformError:
+        return PlatformError(f"database {redact_url(str(self.engine.url))}: {first_line(exc)}")
 
     def lock_run(self) -> None:
         """Become the run's only writer until :meth:`close`.
@@ -157,9 +167,16 @@ class Platform:
             return conn.scalar(select(User.user_id).limit(1)) is not None
 
     def run_info(self) -> RunInfo | None:
-        """The run recorded in this database, if any."""
-        with self.engine.connect() as conn:
-            row = conn.execute(select(Run.seed, Run.config, Run.last_step, Run.status)).first()
+        """The run recorded in this database, if any.
+
+        Raises:
+            PlatformError: the database failed or holds no run's tables, in one line.
+        """
+        try:
+            with self.engine.connect() as conn:
+                row = conn.execute(select(Run.seed, Run.config, Run.last_step, Run.status)).first()
+        except SQLAlchemyError as exc:
+            raise self._failed(exc) from exc
         return None if row is None else RunInfo(*row)
 
     def set_config(self, config: dict[str, Any]) -> None:

@@ -91,6 +91,20 @@ def scored_run(folder: Path) -> None:
     (folder / "run" / "cascades.csv").write_text(table)
 
 
+def truncated(folder: Path) -> None:
+    """The finished run's database cut to half its size."""
+    database = folder / "out" / "oasis.db"
+    database.write_bytes(database.read_bytes()[: database.stat().st_size // 2])
+
+
+def write_run_db(data: bytes) -> Callable[[Path], None]:
+    def prepare(folder: Path) -> None:
+        (folder / "run").mkdir()
+        (folder / "run" / "oasis.db").write_bytes(data)
+
+    return prepare
+
+
 HEADER = "minute,scale,depth,max_breadth\n"
 CURVES = {"scale": [1, 2], "depth": [0, 1], "max_breadth": [0, 1]}
 
@@ -154,6 +168,21 @@ CASES = [
          expect="the sweep sets"),
     Case("sweep grid with an empty list", ("sweep", "exp.yaml", "--grid", "grid.yaml"),
          good_and(write("grid.yaml", "grid: {recsys.kind: []}\n")), expect="at least one value"),
+    Case("export of a YAML path", ("export", "exp.yaml"), good_and(), expect="not a database"),
+    Case("export of an empty database", ("export", "empty.db"), write("empty.db", b""),
+         expect="holds no OASIS run"),
+    Case("export of a truncated database", ("export", "out"), good_and(finished_run, truncated),
+         expect="malformed"),
+    Case("export `--until-step` past 2^63", ("export", "out", "--until-step", str(2**64)),
+         good_and(finished_run), expect="past the last storable step"),
+    Case("fork of an empty database", ("fork", "run", "--at-step", "0", "--config", "exp.yaml",
+         "--out", "f"), good_and(write_run_db(b"")), expect="holds no OASIS run"),
+    Case("fork of a truncated database", ("fork", "out", "--at-step", "0", "--config",
+         "exp.yaml", "--out", "f"), good_and(finished_run, truncated), expect="malformed"),
+    Case("`plan --from-run` of an empty database", ("plan", "exp.yaml", "--from-run", "run"),
+         good_and(write_run_db(b"")), expect="holds no OASIS run"),
+    Case("`plan --from-run` of a truncated database", ("plan", "exp.yaml", "--from-run", "out"),
+         good_and(finished_run, truncated), expect="malformed"),
     Case("`compare --minutes 0`", ("compare", "run", "real.csv", "--minutes", "0"),
          curves("real.csv", (HEADER + "0,1,0,0\n").encode()), expect="at least 1 minute"),
     Case("`compare --minutes -5`", ("compare", "run", "real.csv", "--minutes", "-5"),
