@@ -368,16 +368,14 @@ def export_command(
     out: Annotated[Path | None, typer.Option(help="Output file; default RUN/<graph>.<format>.")] = (
         None
     ),
-    until_step: Annotated[int | None, typer.Option(min=0, help="Follows made by this step.")] = (
-        None
-    ),
+    until_step: Annotated[int | None, typer.Option(help="Follows made by this step.")] = (None),
     sample: Annotated[int | None, typer.Option(min=1, help="A seeded sample of users.")] = None,
     k_core: Annotated[int | None, typer.Option(min=1, help="Keep only the k-core.")] = None,
     root: Annotated[list[int] | None, typer.Option(help="Cascade root post id(s).")] = None,
     seed: Annotated[int, typer.Option(help="Seed of the user sample.")] = 0,
 ) -> None:
     """Write a run's follow graph or cascade trees for Gephi and networkx, streaming."""
-    if until_step is not None and until_step > MAX_STEP:
+    if until_step is not None and not -MAX_STEP <= until_step <= MAX_STEP:
         raise OasisError(f"--until-step: {until_step} is past the last storable step {MAX_STEP}")
     try:
         with open_run(run) as tables:
