@@ -87,6 +87,23 @@ class FollowLists:
         keys = np.union1d(np.setdiff1d(keys, self.removed, assume_unique=True), self.added)
         return np.stack([keys >> 32, keys & _LOW], axis=1)
 
+    def contains(self, followers: np.ndarray, followees: np.ndarray) -> np.ndarray:
+        """Whether each ``followers[i]`` follows ``followees[i]`` now."""
+        followers, followees = np.asarray(followers, _INT), np.asarray(followees, _INT)
+        keys = (followers << 32) | followees
+        at = np.searchsorted(self.user_ids, followers).clip(0, max(self.user_ids.size - 1, 0))
+        known = self.user_ids[at] == followers if self.user_ids.size else followers < 0
+        lo = np.where(known, self.indptr[at], 0)
+        end = np.where(known, self.indptr[at + 1], 0)
+        hi, last = end.copy(), max(self.indices.size - 1, 0)
+        while (open_ := lo < hi).any():  # each row's first followee not below the one asked
+            mid = (lo + hi) >> 1
+            less = open_ & (self.indices[np.minimum(mid, last)] < followees)
+            lo, hi = np.where(less, mid + 1, lo), np.where(open_ & ~less, mid, hi)
+        held = (lo < end) & (self.indices[np.minimum(lo, last)] == followees)
+        standing: np.ndarray = (held & ~_member(self.removed, keys)) | _member(self.added, keys)
+        return standing
+
     def rows(self, user_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Whom each of ``user_ids`` (may repeat; unknown ids follow nobody) follows, as CSR.
 

@@ -439,7 +439,7 @@ class Simulation:
             mine = self.stances.of(rule_ids) if self.stances is not None else None
             wanted = wanted_flags(self.config.allowed_actions)
             rules = heuristic_batch(
-                reader, feeds, rule_ids, candidates, state, topics, mine, wanted,
+                reader, past, feeds, rule_ids, candidates, state, topics, mine, wanted,
                 found.lists(rules_at), self._step_time(now, rule_ids, views), self.seeded,
             )  # fmt: skip
         return StepInputs(feeds, contexts, rules)

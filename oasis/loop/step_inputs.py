@@ -25,6 +25,7 @@ from oasis.agents.policy import AgentContext
 from oasis.agents.profile import Profile
 from oasis.core.actions import ActionType
 from oasis.core.arrays import distinct
+from oasis.loop.follow_lists import FollowLists
 from oasis.loop.seed_shares import SeedShares
 from oasis.loop.step_state import StepState
 from oasis.platform.entry_state import FLAGS
@@ -143,6 +144,7 @@ def feed_rows(by_user: FeedsByUser, user_ids: np.ndarray) -> tuple[np.ndarray, n
 
 def heuristic_batch(
     reader: Reader,
+    past: StepState,
     feeds: Feeds,
     user_ids: np.ndarray,
     candidates: tuple[PostTable, np.ndarray],
@@ -172,7 +174,9 @@ def heuristic_batch(
         comment_ids=comment_ids,
         comment_scores=scores,
         topics=topics,
-        reader_state=_reader_state(reader, owners, entry_roots, authors, comment_ids, wanted),
+        reader_state=_reader_state(
+            reader, past.follows, owners, entry_roots, authors, comment_ids, wanted
+        ),
         stances=stances,
         post_stances=None if stances is None else reader.post_stances(post_ids.tolist()),
         comment_stances=None if stances is None else comment_stances,
@@ -215,14 +219,23 @@ class StepTime:
 
 def _reader_state(
     reader: Reader,
+    follows: FollowLists,
     owners: np.ndarray,
     roots: np.ndarray,
     authors: np.ndarray,
     comment_ids: np.ndarray,
     wanted: Collection[str] | None,
 ) -> np.ndarray:
-    """Reader-state bits of each entry (its top comment is the first of ``comment_ids``)."""
-    done = reader.entry_state(owners, roots, authors, comment_ids[:, 0], wanted or FLAGS)
+    """Reader-state bits of each entry (its top comment is the first of ``comment_ids``).
+
+    Whether the reader follows the author comes from the follow graph in memory; the rest
+    from the platform.
+    """
+    wanted = set(wanted or FLAGS)
+    asked = wanted - {"followed"}
+    done = reader.entry_state(owners, roots, authors, comment_ids[:, 0], asked)
+    if "followed" in wanted:
+        done["followed"] = follows.contains(owners, authors)
     return state_bits(done, owners == authors)
 
 

@@ -48,6 +48,12 @@ def test_the_kept_state_equals_the_committed_state_after_every_step(tmp_path, db
             with simulation.platform.reader() as reader:
                 loaded = StepState.load(reader, since)
             _assert_same(kept, loaded, since)
+            pairs = loaded.follows.pairs()
+            assert kept.follows.contains(pairs[:, 0], pairs[:, 1]).all()
+            strangers = np.stack([pairs[:, 0], (pairs[:, 1] + 7) % 51], axis=1)
+            standing = {tuple(p) for p in pairs.tolist()}
+            want = [tuple(p) in standing for p in strangers.tolist()]
+            assert kept.follows.contains(strangers[:, 0], strangers[:, 1]).tolist() == want
             grown.append(len(kept.follows))
         assert grown[-1] > grown[0]  # the steps added follows
         assert kept.user_ids.size == 51  # the sign-up
@@ -68,3 +74,6 @@ def test_follow_lists_keep_changes_beside_the_csr_and_fold_them_in(rebuild_share
     assert indptr.tolist() == [0, 3, 3, 3, 6, 7]
     assert followees.tolist() == [2, 5, 7, 2, 5, 7, 1]
     assert len(lists) == len(want)
+    asked = np.array([[1, 2], [1, 5], [1, 7], [2, 5], [5, 1], [6, 1], [7, 1], [1, 6], [9, 1]])
+    held = lists.contains(asked[:, 0], asked[:, 1]).tolist()
+    assert held == [True, True, True, True, True, False, False, False, False]
