@@ -25,7 +25,6 @@ from oasis.agents.policy import AgentContext
 from oasis.agents.profile import Profile
 from oasis.core.actions import ActionType
 from oasis.core.arrays import distinct
-from oasis.loop.follow_lists import FollowLists
 from oasis.loop.seed_shares import SeedShares
 from oasis.loop.step_state import StepState
 from oasis.platform.entry_state import FLAGS
@@ -162,21 +161,17 @@ def heuristic_batch(
     authors, popularity, created = _originals(reader, entry_roots)
     comment_ids, scores, comment_stances = shown_comments(reader, entry_roots)
     owners = np.repeat(user_ids, np.diff(indptr))
-    interests = state.interests.vectors(owners) if len(owners) else np.empty((0, 1))
-    vectors = state.posts.vectors(post_ids) if len(post_ids) else np.empty((0, 1))
     return HeuristicBatch(
         agent_ids=user_ids,
         indptr=indptr,
         post_ids=post_ids,
         author_ids=authors,
-        similarity=np.einsum("ij,ij->i", interests, vectors).astype(np.float64),
+        similarity=_similarity(state, owners, post_ids),
         popularity=popularity,
         comment_ids=comment_ids,
         comment_scores=scores,
         topics=topics,
-        reader_state=_reader_state(
-            reader, past.follows, owners, entry_roots, authors, comment_ids, wanted
-        ),
+        reader_state=_reader_state(reader, past, owners, entry_roots, authors, comment_ids, wanted),
         stances=stances,
         post_stances=None if stances is None else reader.post_stances(post_ids.tolist()),
         comment_stances=None if stances is None else comment_stances,
@@ -217,9 +212,17 @@ class StepTime:
     views: np.ndarray
 
 
+def _similarity(state: RecsysState, owners: np.ndarray, post_ids: np.ndarray) -> np.ndarray:
+    """Cosine of each entry's reader's interest and its post."""
+    interests = state.interests.vectors(owners) if len(owners) else np.empty((0, 1))
+    vectors = state.posts.vectors(post_ids) if len(post_ids) else np.empty((0, 1))
+    similarity: np.ndarray = np.einsum("ij,ij->i", interests, vectors).astype(np.float64)
+    return similarity
+
+
 def _reader_state(
     reader: Reader,
-    follows: FollowLists,
+    past: StepState,
     owners: np.ndarray,
     roots: np.ndarray,
     authors: np.ndarray,
@@ -235,7 +238,7 @@ def _reader_state(
     asked = wanted - {"followed"}
     done = reader.entry_state(owners, roots, authors, comment_ids[:, 0], asked)
     if "followed" in wanted:
-        done["followed"] = follows.contains(owners, authors)
+        done["followed"] = past.follows.contains(owners, authors)
     return state_bits(done, owners == authors)
 
 
