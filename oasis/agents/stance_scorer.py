@@ -12,8 +12,10 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any, Protocol
 
+from oasis.agents.answer_cache import AnswerCache, CachedChatClient
 from oasis.agents.chat import ChatRequest, LLMClient, LLMStats
 from oasis.agents.llm_client import OpenAIChatClient
 from oasis.agents.opinion_settings import ScorerSettings, StanceScale
@@ -150,8 +152,12 @@ def make_stance_scorer(
     api_key: str = "EMPTY",
     timeout_s: float = 60.0,
     max_retries: int = 3,
+    cache: Path | None = None,
 ) -> StanceScorer:
     """The configured scorer; an LLM judge uses ``settings``' endpoints, else ``endpoints``.
+
+    With ``cache`` (the agents' ``llm.cache``) the judge's answers go into the answer cache, so a
+    rerun asks the judge nothing either.
 
     Raises:
         ValueError: an LLM judge is asked for with no endpoint at all.
@@ -165,4 +171,6 @@ def make_stance_scorer(
         urls, settings.model or model, api_key=api_key, timeout_s=timeout_s,
         max_retries=max_retries, temperature=0.0,
     )  # fmt: skip
-    return LLMStanceScorer(client, scale)
+    if cache is None:
+        return LLMStanceScorer(client, scale)
+    return LLMStanceScorer(CachedChatClient(client, AnswerCache(cache)), scale)

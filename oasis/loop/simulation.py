@@ -558,7 +558,7 @@ class Simulation:
             self._scorer = make_stance_scorer(
                 self.config.interview.scorer, self.config.interview.scale, llm.endpoints,
                 llm.model, api_key=llm.api_key, timeout_s=llm.timeout_s,
-                max_retries=llm.max_retries,
+                max_retries=llm.max_retries, cache=llm.cache,
             )  # fmt: skip
         return self._scorer
 
