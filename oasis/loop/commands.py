@@ -303,7 +303,9 @@ class StoredCommands:
     def due(self, step: int, world: World) -> StepEvents:
         """The pending commands, oldest first, as the step's events."""
         rows = self.store.pending()
-        self._handed = [r.command_id for r in rows if r.kind != "interview"]
+        # Pause and resume acted before this step; they are done with it, as the rest.
+        switches = self.store.pending_switches()
+        self._handed = [*switches, *(r.command_id for r in rows if r.kind != "interview")]
         people = [person_command(row) for row in rows if row.kind in PERSON_KINDS]
         control = [_command(row) for row in rows if row.kind not in PERSON_KINDS]
         events = command_events(control, world.next_agent_id)

@@ -246,6 +246,7 @@ class Simulation:
         except KeyboardInterrupt:  # Ctrl-C, or SIGTERM to the oasis command
             self.platform.set_status("stopped")
             raise
+        self.platform.commands().expire_pending(self.next_step - 1)  # none waits for ever
         self.platform.set_status("finished")
 
     def __enter__(self) -> Simulation:

@@ -17,6 +17,7 @@ from oasis.platform.schema import ControlCommand
 from oasis.platform.text import clean_value
 
 PENDING, DONE = "pending", "done"
+EXPIRED = "expired"  # accepted, but the run ended before a step took it
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +80,27 @@ class CommandStore:
         )
         with self.engine.connect() as conn:
             return [CommandRow(**row) for row in conn.execute(query).mappings()]
+
+    def pending_switches(self) -> list[int]:
+        """Ids of the pause and resume commands not yet marked done, oldest first."""
+        query = (
+            select(ControlCommand.command_id)
+            .where(ControlCommand.status == PENDING)
+            .where(ControlCommand.kind.in_(("pause", "resume")))
+            .order_by(ControlCommand.command_id)
+        )
+        with self.engine.connect() as conn:
+            return [int(i) for i in conn.scalars(query)]
+
+    def expire_pending(self, last_step: int) -> None:
+        """At the run's end, close what no step took: interviews refused, the rest expired."""
+        reason = {"error": f"the run ended after step {last_step} before a step took it"}
+        pending = ControlCommand.status == PENDING
+        interview = ControlCommand.kind == "interview"
+        with self.engine.begin() as conn:
+            for where, status in ((interview, "refused"), (~interview, EXPIRED)):
+                values = {"status": status, "result": reason}
+                conn.execute(update(ControlCommand).where(pending & where).values(values))
 
     def finish(
         self, command_id: int, status: str, step: int | None, result: Mapping[str, Any] | None

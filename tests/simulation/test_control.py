@@ -79,3 +79,30 @@ def test_a_stored_command_takes_effect_once_wherever_the_run_stops(tmp_path):
     resumed.close()
     posted = trace[(trace["action"] == "create_post") & trace["ok"]]
     assert [a["content"] for a in posted["args"]].count("posted once") == 1
+
+
+def test_every_accepted_command_ends_done_refused_or_expired(tmp_path):
+    """Issue #25.8: pause and resume are marked done once they acted; what arrives during the
+    last step is expired (interviews refused, with why) when the run ends."""
+    simulation = Simulation.open(experiment(tmp_path, "ends", steps=2))
+    api = StoredCommands(simulation.platform.commands())  # as the API process writes them
+    api.pause()
+    api.resume()
+    late: list[int] = []
+
+    def during_the_last_step(report) -> None:
+        if report.step == 1:
+            late.extend([api.inject_post(4, "too late"), api.interview([1], "still there?")])
+
+    simulation.run(on_step=during_the_last_step)
+    store = simulation.platform.commands()
+    rows = {i: store.get(i) for i in range(1, 5)}
+    simulation.close()
+    assert [(rows[i].kind, rows[i].status, rows[i].step) for i in (1, 2)] == [
+        ("pause", "done", 0),
+        ("resume", "done", 0),
+    ]
+    post, interview = (rows[i] for i in late)
+    assert post.status == "expired" and "the run ended after step 1" in post.result["error"]
+    assert interview.status == "refused" and "the run ended" in interview.result["error"]
+    assert api.interview_state(late[1]).refused.startswith("the run ended")  # as GET shows it

@@ -108,6 +108,9 @@ function outcome(command) {
   const p = command.payload;
   const what = command.kind === "person_act" ? `${p.action} ${JSON.stringify(p.args)}`
     : command.kind.replace("person_", "");
+  if (command.status === "expired") {
+    return h("li", {}, `${what}: ${(command.result || {}).error || "the run ended first"}`);
+  }
   if (command.status !== "done") return h("li", {}, `${what}: waits for the next step`);
   const r = command.result || {};
   return h("li", { dataset: { command: command.command_id } }, `${what} at step ${command.step}: `,
