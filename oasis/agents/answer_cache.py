@@ -11,7 +11,8 @@ need no lock; a reader loads every file and picks up what other writers appended
 batch. It is not a database on purpose: agents never speak SQL (only ``oasis/platform`` does),
 and a text file per writer is the simplest store that many processes can share. Only answers
 are stored, never failures, so a request that failed is asked again. A truncated last line (a
-writer killed mid-write) is skipped.
+writer killed mid-write) is skipped, as is a line of valid JSON that is not an answer
+(``{"foo": 1}``, ``42``, ``"text": 123``); :attr:`AnswerCache.skipped` counts them.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ class AnswerCache:
         self.folder = Path(folder)
         self.folder.mkdir(parents=True, exist_ok=True)
         self._answers: dict[str, dict[str, Any]] = {}
+        self.skipped = 0  # lines cut short or of another shape, skipped as not answers
         self._read_up_to: dict[Path, int] = {}
         name = f"answers-{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:8]}.jsonl"
         self._own = self.folder / name
@@ -104,8 +106,27 @@ class AnswerCache:
         try:
             entry = orjson.loads(line)
         except orjson.JSONDecodeError:  # a line cut short by a killed writer
+            self.skipped += 1
+            return
+        if not _well_formed(entry):  # valid JSON of another shape: not an answer of ours
+            self.skipped += 1
             return
         self._answers.setdefault(entry["key"], entry)
+
+
+def _well_formed(entry: Any) -> bool:
+    """Whether a cache line holds what :meth:`AnswerCache.put` writes."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("key"), str):
+        return False
+    if not isinstance(entry.get("text"), str | None):
+        return False
+    calls = entry.get("tool_calls")
+    if not isinstance(calls, list) or not all(
+        isinstance(c, list) and len(c) == 2 and all(isinstance(x, str) for x in c) for c in calls
+    ):
+        return False
+    tokens = (entry.get("prompt_tokens"), entry.get("completion_tokens"))
+    return all(isinstance(t, int) and not isinstance(t, bool) for t in tokens)
 
 
 class _BodyClient(Protocol):

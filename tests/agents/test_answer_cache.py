@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from dataclasses import replace
 
 from oasis.agents.answer_cache import AnswerCache, CachedChatClient, request_key
@@ -77,3 +78,21 @@ def test_a_second_writer_sees_what_the_first_appended_since(tmp_path):
         results = run(reader, requests(3))
         assert server.log.requests == 3 and all(r.cached for r in results)
         assert all(replace(r, cached=False).error is None for r in results)
+
+
+def test_lines_of_valid_json_but_another_shape_are_skipped_and_counted(tmp_path):
+    """Issue #25.5: such lines raised a traceback in the run; they are not answers."""
+    good = {"key": "k", "text": "hi", "tool_calls": [], "prompt_tokens": 1, "completion_tokens": 2}
+    bad = [
+        {"foo": 1},
+        [1, 2, 3],
+        42,
+        {**good, "key": "x", "tool_calls": "xy"},
+        {**good, "key": "y", "text": 123},
+    ]
+    lines = [json.dumps(line) for line in [*bad, good]]
+    (tmp_path / "answers-crafted.jsonl").write_text("\n".join(lines) + '\n{"key": "cut')
+    cache = AnswerCache(tmp_path)
+    assert len(cache) == 1 and cache.skipped == 5  # the cut line waits for its end of line
+    assert cache.get("k", 7).text == "hi"
+    assert cache.get("x", 7) is None and cache.get("y", 7) is None
