@@ -6,8 +6,9 @@ an original of its own, so acting on a quote acts on the quote), with
 plus shares, and the rates and weights of :class:`~oasis.agents.settings.HeuristicSettings`:
 
 - affinity = clip(affinity_base + sim, 0, affinity_max), boost = 1 + popularity_weight x
-  log1p(pop), and attention the SEISMIC kernel of the original's age
-  (:mod:`oasis.agents.attention`: 1 for ``attention_plateau_s``, then a power law);
+  log1p(pop), and attention the SEISMIC kernel of the entry's age (the original's, or that
+  of the share that brought it: SEISMIC's kernel runs from each reshare's own time;
+  :mod:`oasis.agents.attention`: 1 for ``attention_plateau_s``, then a power law);
 - like, repost and comment each happen with their rate x affinity x boost x attention; a
   post the seed data says the reader shared (a Twitter15/16 topic's source, for the topic's
   users) is reposted with ``seed_share`` x attention instead;
@@ -95,9 +96,10 @@ class HeuristicBatch:
     the words it writes about, ``stances`` its stance (None: no stances) and ``post_stances``
     the posts' authors' stances. ``suggested`` holds the who-to-follow lists as CSR over
     ``suggest_indptr`` (agent i's are ``suggested[suggest_indptr[i]:suggest_indptr[i+1]]``);
-    None: no lists. Time, in simulated seconds: ``post_ages`` holds, per entry, the age of its
-    original at the start of the step (None: ages unknown, no decay with age), ``step_s`` the
-    step's length and ``views``, per agent, its feed views in the step (one unless a step is
+    None: no lists. Time, in simulated seconds: ``post_ages`` holds, per entry, the age of the
+    entry as shown (the original, or the share that brought it) at the start of the step
+    (None: ages unknown, no decay with age), ``step_s`` the step's length and ``views``, per
+    agent, its feed views in the step (one unless a step is
     longer than the agent's mean gap between views; None: one each), from activation.
     ``seed_shared`` marks, per entry, an original the seed data says its reader shared (None:
     none): it is shared with the ``seed_share`` chance instead of the repost rate.
@@ -240,7 +242,7 @@ def _agent_views(batch: HeuristicBatch) -> np.ndarray:
 
 
 def _attention(rates: HeuristicSettings, batch: HeuristicBatch) -> np.ndarray | float:
-    """Each entry's attention factor by its original's age (1 where ages are unknown)."""
+    """Each entry's attention factor by its age as shown (1 where ages are unknown)."""
     if batch.post_ages is None:
         return 1.0
     plateau, theta = rates.attention_plateau_s, rates.attention_theta

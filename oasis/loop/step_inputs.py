@@ -157,8 +157,9 @@ def heuristic_batch(
 ) -> HeuristicBatch:
     """The :class:`HeuristicBatch` of ``user_ids``, in order (with ``time``: ages and views)."""
     indptr, post_ids = feeds.select(user_ids)
-    entry_roots = _entry_roots(candidates, post_ids)
-    authors, popularity, created = _originals(reader, entry_roots)
+    entry_rows = _candidate_rows(candidates[0], post_ids)
+    entry_roots = candidates[1][entry_rows] if len(entry_rows) else np.empty(0, np.int64)
+    authors, popularity = _originals(reader, entry_roots)
     comment_ids, scores, comment_stances = shown_comments(reader, entry_roots)
     owners = np.repeat(user_ids, np.diff(indptr))
     return HeuristicBatch(
@@ -177,24 +178,38 @@ def heuristic_batch(
         comment_stances=None if stances is None else comment_stances,
         suggest_indptr=None if suggested is None else suggested[0],
         suggested=None if suggested is None else suggested[1],
-        **_time_columns(time, created),
+        **_time_columns(time, candidates[0], entry_rows),
         seed_shared=None if seeded is None else seeded.flags(candidates[0], owners, entry_roots),
     )
 
 
-def _entry_roots(candidates: tuple[PostTable, np.ndarray], post_ids: np.ndarray) -> np.ndarray:
-    """The original each feed entry (``post_ids``, all candidates) is or shares."""
-    posts, roots = candidates
+def _candidate_rows(posts: PostTable, post_ids: np.ndarray) -> np.ndarray:
+    """The row of each feed entry (``post_ids``, all candidates) in the candidate table."""
     order = np.argsort(posts.post_id, kind="stable")
-    rows = order[np.searchsorted(posts.post_id, post_ids, sorter=order)] if len(order) else order
-    return roots[rows] if len(rows) else np.empty(0, np.int64)
+    if not len(order):
+        return np.empty(0, np.int64)
+    rows: np.ndarray = order[np.searchsorted(posts.post_id, post_ids, sorter=order)]
+    return rows
 
 
-def _time_columns(time: StepTime | None, created: np.ndarray) -> dict[str, Any]:
-    """The batch's time columns: the originals' ages, the step's length, the agents' views."""
+def _time_columns(time: StepTime | None, posts: PostTable, rows: np.ndarray) -> dict[str, Any]:
+    """The batch's time columns: the entries' ages, the step's length, the agents' views."""
     if time is None:
         return {}
-    return {"post_ages": time.now - created, "step_s": time.step_s, "views": time.views}
+    ages = entry_ages(posts, rows, time.now)
+    return {"post_ages": ages, "step_s": time.step_s, "views": time.views}
+
+
+def entry_ages(posts: PostTable, rows: np.ndarray, now: float) -> np.ndarray:
+    """The age at ``now`` of each feed entry (candidate ``rows``), as the post reached the reader.
+
+    That is the age of the entry itself: the original, or the share through which it came, not
+    the original's. SEISMIC's self-exciting intensity (Zhao, Erdogdu, He, Rajaraman & Leskovec,
+    KDD 2015) sums the memory kernel over the original and every reshare, each from its own
+    time, so a follower meets a fresh share of an old post with fresh attention.
+    """
+    ages: np.ndarray = now - posts.created_at[rows]
+    return ages
 
 
 @dataclass(frozen=True, slots=True)
@@ -242,13 +257,13 @@ def _reader_state(
     return state_bits(done, owners == authors)
 
 
-def _originals(reader: Reader, roots: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The author, the likes plus shares and the creation time of each entry's original."""
+def _originals(reader: Reader, roots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The author and the likes plus shares of each entry's original."""
     unique = distinct(roots)
     original = reader.originals(unique.tolist())
     at = np.searchsorted(unique, roots)
     engaged = original["likes"] + original["shares"]
-    return original["user_id"][at], engaged[at], original["created_at"][at]
+    return original["user_id"][at], engaged[at]
 
 
 def wanted_flags(allowed: Collection[ActionType]) -> tuple[str, ...]:

@@ -16,7 +16,7 @@ from oasis.datasets.population import ScheduledPost
 from oasis.loop.results import topic_reference, write_results
 from oasis.loop.seed_shares import SeedShares
 from oasis.loop.simulation import Simulation
-from oasis.loop.step_inputs import one_per_original
+from oasis.loop.step_inputs import entry_ages, one_per_original
 from oasis.platform import Platform
 from oasis.platform.schema import Post, Trace
 from oasis.recsys import Feeds, PostTable
@@ -31,6 +31,14 @@ def test_a_timeline_shows_each_original_once_best_ranked_entry_kept() -> None:
     feeds = Feeds(np.array([7, 8, 9]), np.array([0, 4, 4, 7]), np.array([3, 2, 1, 4, 4, 5, 1]))
     kept = one_per_original(feeds, posts, roots)
     assert {u: f.tolist() for u, f in kept} == {7: [3, 2], 8: [], 9: [4, 5]}
+
+
+def test_an_entry_is_as_old_as_the_share_that_brought_it() -> None:
+    # SEISMIC's kernel runs from each reshare's own time: a fresh share of an hour-old post is
+    # fresh to the sharer's followers (rows 0 and 1: the original at 0 s and its share at 3540 s)
+    posts = PostTable(np.array([1, 2]), np.array([10, 11]), np.array([0.0, 3540.0]),
+                      *[np.zeros(2, np.int64)] * 3)  # fmt: skip
+    assert entry_ages(posts, np.array([1, 0]), 3600.0).tolist() == [60.0, 3600.0]
 
 
 def test_reader_state_of_feed_entries(db_url: str) -> None:
