@@ -9,9 +9,12 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 import uuid
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -20,6 +23,9 @@ from oasis.analysis.sweep import sweep_summary
 from oasis.config import ConfigError, load_config, load_sweep
 from oasis.loop.settings import SweepSettings
 from oasis.loop.sweep import SweepError, setting_label, sweep_points
+from oasis.testing.replies import Reply
+from oasis.testing.scripted_llm import ScriptedLLMServer
+from tests.simulation.conftest import acting_reply
 
 ROOT = Path(__file__).resolve().parents[2]
 QUICKSTART = ROOT / "examples" / "quickstart.yaml"
@@ -112,10 +118,43 @@ def sweep_command(cwd, mark=""):
     )
 
 
+class Gate:
+    """The scripted LLM's answers; while closed, a retryable 503 (the client tries again), so no
+    run that asks gets past its step until the gate opens."""
+
+    def __init__(self) -> None:
+        self.open = threading.Event()
+        self.open.set()
+
+    def __call__(self, request: Mapping[str, Any]) -> Reply:
+        return acting_reply(request) if self.open.is_set() else Reply(status=503)
+
+
+def running_points(mark: bytes) -> int:
+    """How many of our Ray workers are in a sweep run now (Ray titles such a worker by its task)."""
+    count = 0
+    for pid in marked(mark):
+        with contextlib.suppress(OSError):
+            count += Path(f"/proc/{pid}/cmdline").read_bytes().startswith(b"ray::run_point")
+    return count
+
+
 @pytest.mark.slow
 @pytest.mark.ray
 def test_a_sweep_runs_in_parallel_and_resumes_after_a_kill(tmp_path):
-    (tmp_path / "grid.yaml").write_text(GRID)
+    gate = Gate()
+    with ScriptedLLMServer(gate) as llm:
+        sweep_and_resume(tmp_path, llm, gate)
+
+
+def sweep_and_resume(tmp_path: Path, llm: ScriptedLLMServer, gate: Gate) -> None:
+    llm_keys = (
+        f"  llm.endpoints: ['{llm.base_url}']\n  llm.model: scripted\n"
+        "  llm.max_retries: 1000\n  policy.llm_share: 0.2\n"
+    )
+    (tmp_path / "grid.yaml").write_text(
+        GRID.replace("fixed: {steps: 3}\n", f"fixed:\n  steps: 3\n{llm_keys}")
+    )
     out = tmp_path / "out"
     mark = f"OASIS_TEST_MARK=sweep-{uuid.uuid4().hex}"
     first = sweep_command(tmp_path, mark.split("=")[1])
@@ -123,12 +162,20 @@ def test_a_sweep_runs_in_parallel_and_resumes_after_a_kill(tmp_path):
     while not list(out.glob("*/*/done.json")):
         assert first.poll() is None and time.monotonic() < deadline, first.communicate()
         time.sleep(0.2)
+    gate.open.clear()  # the runs in flight stop at their next question to the LLM
     kill_all(first.pid, mark.encode())  # the whole sweep dies, whatever it was doing
     first.wait()
     done = {p: p.stat().st_mtime_ns for p in out.glob("*/*/done.json")}
     assert 1 <= len(done) < 6
 
-    second = sweep_command(tmp_path)
+    # Whether the resumed runs run at once, told by events: with the gate closed no run can end,
+    # so the sweep must have two in flight together before the gate opens.
+    mark = f"OASIS_TEST_MARK=sweep-{uuid.uuid4().hex}"
+    second = sweep_command(tmp_path, mark.split("=")[1])
+    while running_points(mark.encode()) < min(2, 6 - len(done)):
+        assert second.poll() is None, second.communicate()
+        time.sleep(0.2)
+    gate.open.set()
     _, stderr = second.communicate(timeout=400)
     assert second.returncode == 0, stderr
     assert f"{len(done)} runs were already finished" in stderr
