@@ -23,7 +23,7 @@ from oasis.platform import Platform
 from oasis.testing.replies import with_latency
 from oasis.testing.scripted_llm import ScriptedLLMServer
 from tests.api.conftest import free_port
-from tests.simulation.conftest import acting_reply
+from tests.simulation.conftest import Gate, acting_reply
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "process-token"
@@ -55,8 +55,16 @@ def answers(client: httpx.Client, path: str) -> bool:
 
 
 @pytest.fixture
-def slow_llm() -> Iterator[ScriptedLLMServer]:
-    with ScriptedLLMServer(with_latency(0.15, acting_reply)) as server:
+def gate() -> Gate:
+    """Closed at first: the run stands in its first step until the test opens it."""
+    gate = Gate(with_latency(0.15, acting_reply))
+    gate.open.clear()
+    return gate
+
+
+@pytest.fixture
+def slow_llm(gate: Gate) -> Iterator[ScriptedLLMServer]:
+    with ScriptedLLMServer(gate) as server:
         yield server
 
 
@@ -67,7 +75,7 @@ def experiment_file(folder: Path, llm: ScriptedLLMServer, database: str | None) 
         f"name: live\nseed: 4\nsteps: 40\noutput: out\n{db}"
         "population: {source: synthetic, n_users: 40}\n"
         "activation: {kind: uniform, views_per_hour: 0.3}\n"
-        f"llm: {{endpoints: ['{llm.base_url}'], model: scripted}}\n"
+        f"llm: {{endpoints: ['{llm.base_url}'], model: scripted, max_retries: 1000}}\n"
     )
     return path
 
@@ -101,7 +109,7 @@ LAYOUTS = ["run --serve", pytest.param("compose", marks=pytest.mark.postgres)]
 
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_pause_resume_inject_and_interview_through_the_api_process(
-    layout, tmp_path, slow_llm, request
+    layout, tmp_path, slow_llm, gate, request
 ):
     pg = request.getfixturevalue("postgres_url") if layout == "compose" else None
     port = free_port()
@@ -111,9 +119,11 @@ def test_pause_resume_inject_and_interview_through_the_api_process(
         until(lambda: answers(client, "/run"), what="the API process")
         paused = client.post("/control/pause").json()
         assert paused["paused"] is True
-        # Read after the pause is stored: at most the step in flight then commits after it.
+        # Read after the pause is stored: at most the step in flight then commits after it (the
+        # run stood at the closed gate, so the pause came before the run could end).
         held = client.get("/run").json()["current_step"]
         assert held < 39
+        gate.open.set()
 
         post = client.post("/control/posts", json={"user_id": 3, "content": "from the API"})
         agent = client.post("/control/agents", json={"user_name": "newbie", "name": "N", "bio": ""})

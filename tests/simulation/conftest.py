@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ import pytest
 from oasis.config import ExperimentConfig
 from oasis.datasets.settings import BUILTIN_DATA
 from oasis.loop.simulation import Simulation
-from oasis.testing.replies import Reply, agent_id_of
+from oasis.testing.replies import Reply, Responder, agent_id_of
 from oasis.testing.scripted_llm import ScriptedLLMServer
 
 GARBLED = frozenset({3, 17, 31})
@@ -41,6 +42,19 @@ def acting_reply(request: Mapping[str, Any]) -> Reply:
             {"action": "follow", "args": {"followee_id": author}},
         ]
     return Reply(text=json.dumps({"actions": actions}))
+
+
+class Gate:
+    """Answers of ``responder``; while closed, a retryable 503 (the client asks again), so no run
+    that asks the LLM gets past its step until the gate opens: a test holds a run at an event."""
+
+    def __init__(self, responder: Responder = acting_reply) -> None:
+        self.responder = responder
+        self.open = threading.Event()
+        self.open.set()
+
+    def __call__(self, request: Mapping[str, Any]) -> Reply:
+        return self.responder(request) if self.open.is_set() else Reply(status=503)
 
 
 @pytest.fixture

@@ -9,12 +9,9 @@ import re
 import signal
 import subprocess
 import sys
-import threading
 import time
 import uuid
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pytest
@@ -23,9 +20,8 @@ from oasis.analysis.sweep import sweep_summary
 from oasis.config import ConfigError, load_config, load_sweep
 from oasis.loop.settings import SweepSettings
 from oasis.loop.sweep import SweepError, setting_label, sweep_points
-from oasis.testing.replies import Reply
 from oasis.testing.scripted_llm import ScriptedLLMServer
-from tests.simulation.conftest import acting_reply
+from tests.simulation.conftest import Gate
 
 ROOT = Path(__file__).resolve().parents[2]
 QUICKSTART = ROOT / "examples" / "quickstart.yaml"
@@ -116,18 +112,6 @@ def sweep_command(cwd, mark=""):
         env=os.environ
         | {"RAY_AUTH_MODE": "disabled", "RAY_USAGE_STATS_ENABLED": "0", "OASIS_TEST_MARK": mark},
     )
-
-
-class Gate:
-    """The scripted LLM's answers; while closed, a retryable 503 (the client tries again), so no
-    run that asks gets past its step until the gate opens."""
-
-    def __init__(self) -> None:
-        self.open = threading.Event()
-        self.open.set()
-
-    def __call__(self, request: Mapping[str, Any]) -> Reply:
-        return acting_reply(request) if self.open.is_set() else Reply(status=503)
 
 
 def running_points(mark: bytes) -> int:
