@@ -22,6 +22,7 @@ from bench.machine import describe
 from oasis.agents import llm_policy
 from oasis.agents.action_schema import response_format
 from oasis.config import ExperimentConfig
+from oasis.datasets.settings import BUILTIN_DATA
 from oasis.loop.simulation import Simulation
 from oasis.platform.schema import StepMetrics, Trace
 from oasis.testing.local_llm import ALIAS, LocalModelServer, default_cache
@@ -44,7 +45,8 @@ def loose_format(allowed: Any, max_actions: int, *_: Any) -> dict[str, Any]:
 def config(folder: Path, url: str, agents: int, steps: int) -> ExperimentConfig:
     return ExperimentConfig.model_validate({
         "name": "real-llm", "seed": 7, "steps": steps, "output": str(folder),
-        "population": {"source": "synthetic", "n_users": 40},
+        "population": {"source": "synthetic", "n_users": 40,
+                       "path": str(BUILTIN_DATA / "twitter" / "user_all_id_time.csv")},
         "activation": {"kind": "uniform", "views_per_hour": 1.0},
         "recsys": {"kind": "twitter", "k": 5},
         "policy": {"llm_agents": list(range(agents)), "llm_share": 0.0},
@@ -65,9 +67,10 @@ def report(trace: pd.DataFrame, metrics: list[dict[str, Any]], agents: int) -> N
     print(f"requests {requests}, {seconds / max(requests, 1) * 1000:.0f} ms per request, "
           f"{completion / seconds:.1f} completion tokens/s, {prompt / seconds:.0f} prompt tokens/s"
           f" ({cached} of {prompt} prompt tokens from the server's prefix cache)")  # fmt: skip
+    reasons = mine["result"].map(lambda r: r.get("invalid")).dropna().value_counts().to_dict()
     print(
         f"decisions parsed: {requests - invalid} of {requests} "
-        f"({100 * (requests - invalid) / max(requests, 1):.0f}%)"
+        f"({100 * (requests - invalid) / max(requests, 1):.0f}%); invalid: {reasons}"
     )
     print(
         f"actions failed for an invented id: {invented} of {len(mine)} "
