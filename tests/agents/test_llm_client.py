@@ -72,7 +72,9 @@ def test_retryable_status_then_success(status):
         results = run(c, requests(5))
         assert server.log.requests == 10
     assert all(r.error is None and r.attempts == 2 for r in results)
-    assert c.take_stats() == LLMStats(5, 0, 5, *_tokens(results))
+    # The server reports the prompt's repeated prefix as cached (prefix_cached_tokens).
+    cached = sum(r.prefix_cached_tokens for r in results)
+    assert c.take_stats() == LLMStats(5, 0, 5, *_tokens(results), prefix_cached_tokens=cached)
 
 
 def test_persistent_500s_fail_as_data_after_the_retries():
