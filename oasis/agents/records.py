@@ -37,7 +37,13 @@ CONTEXT_SCHEMA = pa.schema(
     ]
 )
 ACTION_SCHEMA = pa.schema(
-    [("agent_id", pa.int64()), ("seq", pa.int32()), ("type", pa.string()), ("args", pa.string())]
+    [
+        ("agent_id", pa.int64()),
+        ("seq", pa.int32()),
+        ("type", pa.string()),
+        ("args", pa.string()),
+        ("invalid", pa.string()),
+    ]
 )
 
 
@@ -72,15 +78,20 @@ def contexts_from_arrow(table: pa.Table) -> list[AgentContext]:
 
 
 def actions_to_arrow(decisions: Sequence[Sequence[Action]]) -> pa.Table:
-    """One row per action: agent id, its position in the agent's list, type and JSON args."""
-    agent_ids, seqs, kinds, args = [], [], [], []
+    """One row per action: agent id, its position in the agent's list, type and JSON args.
+
+    ``invalid`` carries why a model answer did not parse (``Action.invalid``, null for the
+    rest): the trace records it, so a sharded run records what an in-process one does.
+    """
+    agent_ids, seqs, kinds, args, invalid = [], [], [], [], []
     for actions in decisions:
         for seq, action in enumerate(actions):
             agent_ids.append(action.agent_id)
             seqs.append(seq)
             kinds.append(action.type.value)
             args.append(_json(action.args))
-    columns = {"agent_id": agent_ids, "seq": seqs, "type": kinds, "args": args}
+            invalid.append(action.invalid)
+    columns = {"agent_id": agent_ids, "seq": seqs, "type": kinds, "args": args, "invalid": invalid}
     return pa.table(columns, schema=ACTION_SCHEMA)
 
 
@@ -91,9 +102,10 @@ def actions_from_arrow(table: pa.Table, agent_ids: Sequence[int]) -> list[list[A
     args = _parse_column(rows["args"].to_pylist())
     position = {int(a): i for i, a in enumerate(agent_ids)}
     grouped: list[list[Action]] = [[] for _ in agent_ids]
-    kinds = rows["type"].to_pylist()
-    for agent, kind, arg in zip(rows["agent_id"].to_pylist(), kinds, args, strict=True):
-        grouped[position[agent]].append(Action(agent, _TYPES[kind], arg))
+    kinds, invalid = rows["type"].to_pylist(), rows["invalid"].to_pylist()
+    agents = rows["agent_id"].to_pylist()
+    for agent, kind, arg, why in zip(agents, kinds, args, invalid, strict=True):
+        grouped[position[agent]].append(Action(agent, _TYPES[kind], arg, invalid=why))
     return grouped
 
 

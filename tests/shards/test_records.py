@@ -82,6 +82,12 @@ def test_actions_come_back_per_agent_in_the_asked_order() -> None:
     assert actions_from_arrow(table, [3, 5, 1]) == [decisions[2], decisions[0], decisions[1]]
 
 
+def test_why_an_answer_did_not_parse_crosses_to_the_driver() -> None:
+    unparsed = Action(4, ActionType.DO_NOTHING, {"raw": "{not json"}, invalid="bad_json")
+    back = actions_from_arrow(actions_to_arrow([[unparsed]]), [4])
+    assert back == [[unparsed]] and back[0][0].invalid == "bad_json"
+
+
 def test_take_agents_keeps_each_agents_feed() -> None:
     batch = make_batch([4, 8, 15, 16, 23, 42], seed=3)
     rows = np.array([5, 0, 3])
