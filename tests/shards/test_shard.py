@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 
 from oasis.agents.records import actions_from_arrow, contexts_to_arrow
 from oasis.agents.shards.shard import AgentShard
@@ -22,7 +23,10 @@ def test_shard_decides_as_the_worker_does(make_config: MakeConfig) -> None:
     assert actions_from_arrow(reply.heuristic, batch.agent_ids.tolist()) == expected.heuristic
     usage = reply.usage
     assert (usage.shard, usage.llm_agents, usage.heuristic_agents) == (1, 3, 6)
-    assert usage.stats == expected.stats
+    # The server's prefix cache saw the worker's prompts first: its figure is not the shard's.
+    assert replace(usage.stats, prefix_cached_tokens=0) == replace(
+        expected.stats, prefix_cached_tokens=0
+    )
     assert usage.stats.requests == 3
     assert 0 < usage.rss_mb <= usage.peak_rss_mb
 
