@@ -29,8 +29,8 @@ from oasis.config import (
     database_from_env,
     load_config,
     load_sweep,
-    redact_url,
 )
+from oasis.core.redaction import redact_url
 from oasis.datasets.source import build_population
 from oasis.errors import OasisError
 from oasis.loop.commands import StoredCommands

@@ -18,7 +18,6 @@ import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import yaml
 from pydantic import (
@@ -35,6 +34,7 @@ from oasis.agents.opinion_settings import InterviewSettings, OpinionSettings
 from oasis.agents.settings import LLMSettings, PolicySettings, RaySettings, WorkerSpec
 from oasis.analysis.settings import AnalysisSettings
 from oasis.core.actions import ActionType
+from oasis.core.redaction import SECRET, redact_url
 from oasis.core.renamed import refuse_renamed
 from oasis.datasets.settings import BUILTIN_DATA, PopulationSettings
 from oasis.errors import OasisError
@@ -409,22 +409,7 @@ def _leaves(value: Any, prefix: str = "") -> dict[str, Any]:
     return leaves
 
 
-SECRET = "***"
 _SECRET_KEYS = frozenset({"api_key", "password", "token"})
-
-
-def redact_url(url: str) -> str:
-    """``url`` with its password, if it has one, shown as ``***``."""
-    try:
-        parts = urlsplit(url)
-        password = parts.password
-    except ValueError:
-        return url
-    if not password:
-        return url
-    host = parts.netloc.rpartition("@")[2]
-    user = parts.username or ""
-    return urlunsplit(parts._replace(netloc=f"{user}:{SECRET}@{host}"))
 
 
 def redact(value: Any) -> Any:

@@ -17,7 +17,6 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
@@ -39,10 +38,10 @@ from oasis.config import (
     ExperimentConfig,
     config_changes,
     redact,
-    redact_url,
 )
 from oasis.core.actions import Action, ActionResult, ActionType
 from oasis.core.clock import Clock, draw_active, hourly_probabilities, step_activity
+from oasis.core.redaction import redact_url
 from oasis.core.rng import Stream, generator
 from oasis.datasets.cleaning import Repair
 from oasis.datasets.population import Population
@@ -623,9 +622,7 @@ def write_run_file(config: ExperimentConfig) -> None:
         RunError: the folder already names a run in another database (the same experiment
             run on SQLite and then on PostgreSQL would overwrite the first one's results).
     """
-    url, password = config.database_url, urlsplit(config.database_url).password
-    if password:
-        url = url.replace(f":{password}@", ":***@", 1)
+    url = redact_url(config.database_url)
     path = config.output / RUN_FILE
     try:
         named = json.loads(path.read_text()).get("database_url") if path.exists() else None

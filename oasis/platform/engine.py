@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, inspect, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 
+from oasis.core.redaction import redact_url
 from oasis.platform.errors import PlatformError
 from oasis.platform.schema import Base, Run, Trace, table_of
 
@@ -98,14 +98,6 @@ def first_line(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None)
     text = str(orig if orig is not None else exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
-
-
-def redact_url(url: str) -> str:
-    """``url`` with its password hidden, as shown in messages."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return url
 
 
 def create_schema(engine: Engine) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from oasis.core.actions import Action, ActionResult
 from oasis.core.clock import DEFAULT_MINUTES_PER_STEP
+from oasis.core.redaction import redact_url
 from oasis.platform.changes import CommitWatch
 from oasis.platform.commands import CommandStore
 from oasis.platform.engine import (
@@ -23,7 +24,6 @@ from oasis.platform.engine import (
     create_schema,
     first_line,
     make_engine,
-    redact_url,
 )
 from oasis.platform.errors import PlatformError
 from oasis.platform.feed_log import FeedRecord

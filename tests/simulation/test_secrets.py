@@ -5,9 +5,9 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from oasis.config import redact, redact_url
+from oasis.config import redact
+from oasis.core.redaction import redact_url
 from oasis.platform import Platform
-from oasis.platform.engine import redact_url as engine_redact_url
 from tests.api.conftest import api_in_thread
 from tests.conftest import postgres_schema
 from tests.simulation.test_cli import oasis
@@ -39,7 +39,7 @@ def test_redaction_keeps_everything_but_secrets():
 
 
 def test_the_platform_shows_database_urls_without_their_password():
-    shown = engine_redact_url(f"postgresql://u:{PASSWORD}@h:5432/db")
+    shown = redact_url(f"postgresql://u:{PASSWORD}@h:5432/db")
     assert PASSWORD not in shown and shown.startswith("postgresql://u:") and "@h:5432/db" in shown
 
 
