@@ -10,8 +10,8 @@ from oasis.platform.handlers.result import fail, ok
 from oasis.platform.overlay import CommentInfo, PostInfo
 
 
-def _text(batch: StepBatch, value: object) -> str | None:
-    """The text trimmed to the platform's limit, or ``None`` when it is blank."""
+def trimmed_text(batch: StepBatch, value: object) -> str | None:
+    """A post's, comment's or message's text cut to the platform's limit; ``None`` if blank."""
     text = str(value).strip()
     return text[: batch.settings.max_content_chars] if text else None
 
@@ -63,7 +63,7 @@ def _new_post(
 
 def create_post(batch: StepBatch, action: Action) -> ActionResult:
     """Publish a new post."""
-    content = _text(batch, action.args["content"])
+    content = trimmed_text(batch, action.args["content"])
     if content is None:
         return fail("empty_content")
     return _new_post(batch, action.agent_id, content, None, quote=False)
@@ -96,7 +96,7 @@ def quote_post(batch: StepBatch, action: Action) -> ActionResult:
     post = batch.posts.get(action.args["post_id"])
     if post is None:
         return fail("post_not_found")
-    quote = _text(batch, action.args["quote_content"])
+    quote = trimmed_text(batch, action.args["quote_content"])
     if quote is None:
         return fail("empty_content")
     return _new_post(batch, action.agent_id, quote, post, quote=True)
@@ -107,7 +107,7 @@ def create_comment(batch: StepBatch, action: Action) -> ActionResult:
     post = batch.posts.get(action.args["post_id"])
     if post is None:
         return fail("post_not_found")
-    content = _text(batch, action.args["content"])
+    content = trimmed_text(batch, action.args["content"])
     if content is None:
         return fail("empty_content")
     comment_id = batch.new_id("comment")

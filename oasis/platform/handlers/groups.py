@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 
 from oasis.core.actions import Action, ActionResult, ActionType
 from oasis.platform.batch import StepBatch
+from oasis.platform.handlers.content import trimmed_text
 from oasis.platform.handlers.result import fail, ok
 
 
@@ -68,8 +69,8 @@ def send_to_group(batch: StepBatch, action: Action) -> ActionResult:
     """Post a message to a group chat one is a member of."""
     if (failure := _member_check(batch, action)) is not None:
         return failure
-    text = str(action.args["message"]).strip()[: batch.settings.max_content_chars]
-    if not text:
+    text = trimmed_text(batch, action.args["message"])
+    if text is None:
         return fail("empty_content")
     message_id = batch.new_id("message")
     batch.insert(
