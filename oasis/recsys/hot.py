@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from oasis.recsys.recommender import exclusions
+from oasis.recsys.recommender import RowRanker
 from oasis.recsys.scoring import hot_score
-from oasis.recsys.selection import fill, to_post_ids
-from oasis.recsys.settings import RecsysSettings
-from oasis.recsys.state import RecsysState
-from oasis.recsys.tables import ActiveUsers, Feeds, IntArray, PostTable
+from oasis.recsys.tables import ActiveUsers, IntArray, PostTable
 
 
 def hot_order(posts: PostTable, width: int) -> IntArray:
@@ -25,17 +22,13 @@ def hot_order(posts: PostTable, width: int) -> IntArray:
     return top[order][:width]
 
 
-class HotRecommender:
+class HotRecommender(RowRanker):
     """Reddit's hot ranking: every user reads the same list, minus what they may not see."""
 
-    def __init__(self, settings: RecsysSettings, state: RecsysState) -> None:
-        self.settings = settings
-        self.state = state
-
-    def recommend(
+    def rank(
         self, posts: PostTable, users: ActiveUsers, now: float, rng: np.random.Generator
-    ) -> Feeds:
-        """The ``k`` hottest allowed posts per active user; ``now`` and ``rng`` are unused."""
+    ) -> IntArray:
+        """The ``k`` hottest allowed rows per active user; ``now`` and ``rng`` are unused."""
         pools: dict[int, IntArray] = {}
 
         def source(rows: IntArray, width: int) -> IntArray:
@@ -43,7 +36,4 @@ class HotRecommender:
                 pools[width] = hot_order(posts, width)
             return np.broadcast_to(pools[width], (rows.size, width))
 
-        limit = np.full(len(users), self.settings.k, dtype=np.int64)
-        excl = exclusions(users, self.state, self.settings)
-        rows = fill(source, posts, excl, limit, self.settings.oversample * self.settings.k)
-        return Feeds.from_padded(users.user_id, to_post_ids(posts, rows))
+        return self.top_k(source, posts, users)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from oasis.recsys.recommender import exclusions
+from oasis.recsys.recommender import RowRanker
 from oasis.recsys.retrieval import PostIndex
 from oasis.recsys.scoring import recency_decay
-from oasis.recsys.selection import Exclusions, fill, to_post_ids
+from oasis.recsys.selection import Exclusions, fill
 from oasis.recsys.settings import RecsysSettings
 from oasis.recsys.state import RecsysState
-from oasis.recsys.tables import ActiveUsers, Feeds, FloatArray, IntArray, PostTable
+from oasis.recsys.tables import ActiveUsers, FloatArray, IntArray, PostTable
 
 
 def retrieve(
@@ -38,19 +38,13 @@ def retrieve(
     return fill(source, posts, excluded, limit, settings.oversample * settings.k)
 
 
-class InterestRecommender:
+class InterestRecommender(RowRanker):
     """Ranks by similarity to the user's interest vector, decayed by the post's age."""
 
-    def __init__(self, settings: RecsysSettings, state: RecsysState) -> None:
-        self.settings = settings
-        self.state = state
-
-    def recommend(
+    def rank(
         self, posts: PostTable, users: ActiveUsers, now: float, rng: np.random.Generator
-    ) -> Feeds:
-        """The ``k`` best allowed posts per active user; ``rng`` is unused."""
+    ) -> IntArray:
+        """The ``k`` best allowed rows per active user; ``rng`` is unused."""
         weights = recency_decay(posts.created_at, now, self.settings.recency_half_life_s)
-        limit = np.full(len(users), self.settings.k, dtype=np.int64)
-        excl = exclusions(users, self.state, self.settings)
-        rows = retrieve(posts, users, self.state, self.settings, weights, excl, limit)
-        return Feeds.from_padded(users.user_id, to_post_ids(posts, rows))
+        limit, excluded = self.limits(users)
+        return retrieve(posts, users, self.state, self.settings, weights, excluded, limit)

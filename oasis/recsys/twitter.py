@@ -6,12 +6,10 @@ import numpy as np
 
 from oasis.recsys.interest import retrieve
 from oasis.recsys.ragged import csr_rows, padded_groups, ragged_ranges
-from oasis.recsys.recommender import exclusions
+from oasis.recsys.recommender import RowRanker, exclusions
 from oasis.recsys.scoring import follower_factor, popularity, recency_decay
-from oasis.recsys.selection import CandidateSource, fill, take_first, to_post_ids
-from oasis.recsys.settings import RecsysSettings
-from oasis.recsys.state import RecsysState
-from oasis.recsys.tables import ActiveUsers, Feeds, FloatArray, IntArray, PostTable
+from oasis.recsys.selection import CandidateSource, fill, take_first
+from oasis.recsys.tables import ActiveUsers, FloatArray, IntArray, PostTable
 
 
 def in_network_source(posts: PostTable, users: ActiveUsers, score: FloatArray) -> CandidateSource:
@@ -43,7 +41,7 @@ def in_network_source(posts: PostTable, users: ActiveUsers, score: FloatArray) -
     return source
 
 
-class TwitterRecommender:
+class TwitterRecommender(RowRanker):
     """In-network then out-of-network, ``in_network_share`` of ``k`` going to the first.
 
     In-network: posts of followees ranked by ``(1 + likes + shares) * recency``. Out-of-network
@@ -54,14 +52,10 @@ class TwitterRecommender:
     ``exclude_shown`` then only keeps out-of-network recommendations from repeating.
     """
 
-    def __init__(self, settings: RecsysSettings, state: RecsysState) -> None:
-        self.settings = settings
-        self.state = state
-
-    def recommend(
+    def rank(
         self, posts: PostTable, users: ActiveUsers, now: float, rng: np.random.Generator
-    ) -> Feeds:
-        """The mixed feed of each active user; ``rng`` is unused."""
+    ) -> IntArray:
+        """The mixed feed of each active user, as rows; ``rng`` is unused."""
         s, n = self.settings, len(users)
         decay = recency_decay(posts.created_at, now, s.recency_half_life_s)
         excl = exclusions(users, self.state, s)
@@ -77,5 +71,4 @@ class TwitterRecommender:
         more = fill(source, posts, timeline, np.where(need > 0, n_in + need, 0), s.k)
         more[np.arange(more.shape[1]) < n_in[:, None]] = -1  # already in ``inside``
         merged = np.hstack([inside, outside, more])
-        rows = take_first(merged, merged >= 0, np.full(n, s.k), s.k)
-        return Feeds.from_padded(users.user_id, to_post_ids(posts, rows))
+        return take_first(merged, merged >= 0, np.full(n, s.k), s.k)
