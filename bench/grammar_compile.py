@@ -24,8 +24,8 @@ from typing import Any, BinaryIO
 
 from bench.llm_client import ALLOWED, context
 from bench.machine import describe
-from oasis.agents.action_schema import TextLimits, action_list_schema
-from oasis.agents.shown_ids import shown_ids
+from oasis.agents.llm.action_schema import TextLimits, action_list_schema
+from oasis.agents.llm.shown_ids import shown_ids
 from oasis.testing.local_llm import model_file
 
 # GGUF value types (llama.cpp's gguf.h): their byte sizes, 8 = string and 9 = array apart.

@@ -16,15 +16,15 @@ import openai
 
 from bench.machine import describe
 from bench.scripted import scripted_server
-from oasis.agents.action_parser import parse_actions
-from oasis.agents.chat import ChatRequest
-from oasis.agents.llm_client import OpenAIChatClient
-from oasis.agents.llm_policy import LLMPolicy
+from oasis.agents.llm.action_parser import parse_actions
+from oasis.agents.llm.chat import ChatRequest
+from oasis.agents.llm.client import OpenAIChatClient
+from oasis.agents.llm.policy import LLMPolicy
+from oasis.agents.llm.prompts import build_messages
 from oasis.agents.memory import AgentMemory
 from oasis.agents.observation import CommentView, Observation, PostView
 from oasis.agents.policy import AgentContext
 from oasis.agents.profile import Profile
-from oasis.agents.prompts import build_messages
 from oasis.core.actions import ActionType
 
 ALLOWED = [

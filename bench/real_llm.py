@@ -19,8 +19,8 @@ from typing import Any
 import pandas as pd
 
 from bench.machine import describe
-from oasis.agents import llm_policy
-from oasis.agents.action_schema import response_format
+from oasis.agents.llm import policy as llm_policy
+from oasis.agents.llm.action_schema import response_format
 from oasis.config import ExperimentConfig
 from oasis.datasets.settings import BUILTIN_DATA
 from oasis.loop.simulation import Simulation

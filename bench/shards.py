@@ -28,7 +28,7 @@ import yaml
 
 from bench.machine import describe, peak_rss_mb
 from bench.scripted import scripted_server
-from oasis.agents.heuristic import HeuristicBatch
+from oasis.agents.heuristic.policy import HeuristicBatch
 from oasis.agents.memory import AgentMemory
 from oasis.agents.observation import CommentView, Observation, PostView
 from oasis.agents.policy import AgentContext

@@ -1,8 +1,10 @@
 """The experiment config: one typed YAML file, the only place that reads YAML or the environment.
 
 Each package owns its section (``oasis.platform.settings``, ``oasis.recsys.settings``,
-``oasis.agents.settings``, ``oasis.datasets.settings``, ``oasis.loop.settings``); this module only
-composes them, loads the file and hands each part only its own section (the agents' workers get a
+``oasis.agents.settings`` and the ``settings`` of ``oasis.agents.llm``, ``.heuristic``,
+``.opinions`` and ``.shards``, ``oasis.datasets.settings``, ``oasis.loop.settings``), each built on
+:class:`oasis.core.settings.Section`; this module only composes them, loads the file and hands
+each part only its own section (the agents' workers get a
 :class:`~oasis.agents.settings.WorkerSpec`).
 
 Unknown keys and bad values are rejected with a message that names the key. Relative paths are
@@ -21,21 +23,22 @@ from typing import Any
 
 import yaml
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
     field_validator,
     model_validator,
 )
 
-from oasis.agents.llm_groups import LLMGroupSettings
-from oasis.agents.opinion_settings import InterviewSettings, OpinionSettings
-from oasis.agents.settings import LLMSettings, PolicySettings, RaySettings, WorkerSpec
+from oasis.agents.llm.groups import LLMGroupSettings
+from oasis.agents.llm.settings import LLMSettings
+from oasis.agents.opinions.settings import InterviewSettings, OpinionSettings
+from oasis.agents.settings import PolicySettings, WorkerSpec
+from oasis.agents.shards.settings import RaySettings
 from oasis.analysis.settings import AnalysisSettings
 from oasis.core.actions import ActionType
 from oasis.core.redaction import SECRET, redact_url
 from oasis.core.renamed import refuse_renamed
+from oasis.core.settings import Section
 from oasis.datasets.settings import BUILTIN_DATA, PopulationSettings
 from oasis.errors import OasisError
 from oasis.loop.settings import (
@@ -54,11 +57,7 @@ class ConfigError(OasisError, ValueError):
     """The experiment file is missing, not YAML, or fails validation; the message names the key."""
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class Lineage(_Section):
+class Lineage(Section):
     """Where a forked run comes from: its parent, and the last step whose world it took.
 
     ``parent_config`` is the config the parent ran with (with the parent's own lineage, if it
@@ -70,7 +69,7 @@ class Lineage(_Section):
     parent_config: dict[str, Any] = Field(default_factory=dict)
 
 
-class ExperimentConfig(_Section):
+class ExperimentConfig(Section):
     """One experiment: the platform, its population, recommender, agents, schedule and outputs."""
 
     name: str = "experiment"
@@ -114,7 +113,7 @@ class ExperimentConfig(_Section):
     humans: HumansSettings = HumansSettings()
     llm_groups: tuple[LLMGroupSettings, ...] = Field(
         default=(),
-        description="groups of agents played by other LLMs (see oasis.agents.llm_groups)",
+        description="groups of agents played by other LLMs (see oasis.agents.llm.groups)",
     )
 
     @model_validator(mode="before")

@@ -1,1 +1,1 @@
-"""Agents: profiles, memory, observations, prompts, output parsing, policies and the LLM client."""
+"""Agents: profiles, memory, observations, policies; llm/, heuristic/, opinions/, shards/."""

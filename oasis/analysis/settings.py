@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from oasis.core.settings import Section
 
 
-class AnalysisSettings(BaseModel):
+class AnalysisSettings(Section):
     """Thresholds of the results' analyses.
 
     Twitter-like runs describe every cascade whose user-level tree reached
@@ -13,8 +15,6 @@ class AnalysisSettings(BaseModel):
     (scale, depth, max breadth, structural virality, minutes to 50% and 90% of the final size)
     and the tree itself in ``cascade_trees.parquet``.
     """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     cascade_min_users: int = Field(
         default=50,

@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from oasis.core.settings import Section
 
 BUILTIN_DATA = Path(__file__).parent / "data"
 
 
-class PopulationSettings(BaseModel):
+class PopulationSettings(Section):
     """Where the agents come from.
 
     ``synthetic`` grows ``n_users`` from the real profiles in ``path`` (a Twitter user CSV);
@@ -19,8 +21,6 @@ class PopulationSettings(BaseModel):
     ``groups`` (twitter and reddit) loads several seed files as named groups of one population
     instead of ``path``, in their order (e.g. the group-polarization seed's two camps).
     """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     source: Literal["synthetic", "twitter", "reddit", "topic"] = "synthetic"
     path: Path = Path("builtin:twitter/user_all_id_time.csv")

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from oasis.agents.chat import LLMStats
+from oasis.agents.llm.chat import LLMStats
 from oasis.analysis import (
     activity_per_step,
     cascades_metrics,

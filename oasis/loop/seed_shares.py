@@ -4,7 +4,7 @@ A Twitter15/16 topic file lists the users who took part in the real cascade of i
 tweet (:func:`oasis.datasets.load_topic` gives its scheduled source their ids as
 ``sharers``). The heuristic shares such a post, when one of its sharers sees it, with
 ``seed_share`` in place of the population's repost rate (see
-:class:`~oasis.agents.settings.HeuristicSettings`): whether they share is the seed's, when
+:class:`~oasis.agents.heuristic.settings.HeuristicSettings`): whether they share is the seed's, when
 and through whom is the model's (activation, the feed, attention's decay).
 
 A seed post is found among the step's candidates by its author and creation time: the

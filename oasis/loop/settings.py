@@ -6,19 +6,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from oasis.agents.settings import RaySettings
+from oasis.agents.shards.settings import RaySettings
 from oasis.core.clock import DEFAULT_MINUTES_PER_STEP
 from oasis.core.renamed import refuse_renamed
+from oasis.core.settings import Section
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class ClockSettings(_Section):
+class ClockSettings(Section):
     """Simulated time: when step 0 starts and how long a step lasts."""
 
     start: datetime | None = Field(
@@ -27,7 +24,7 @@ class ClockSettings(_Section):
     minutes_per_step: float = Field(default=DEFAULT_MINUTES_PER_STEP, gt=0)
 
 
-class HumansSettings(_Section):
+class HumansSettings(Section):
     """People playing users beside the agents (:mod:`oasis.loop.people`)."""
 
     wait_s: float = Field(
@@ -40,7 +37,7 @@ class HumansSettings(_Section):
     )
 
 
-class ActivationSettings(_Section):
+class ActivationSettings(Section):
     """Who is active in a step, from rates per simulated hour (``oasis/core/clock.py``).
 
     ``profile`` uses the seed's hourly activity (OASIS's ``P = f / max f`` per agent and hour),
@@ -66,7 +63,7 @@ class ActivationSettings(_Section):
         )
 
 
-class EventSettings(_Section):
+class EventSettings(Section):
     """Something scheduled: a post by ``user_id``, a new agent, or an interview of agents."""
 
     step: int = Field(ge=0)
@@ -93,7 +90,7 @@ class EventSettings(_Section):
         return self
 
 
-class HerdSettings(_Section):
+class HerdSettings(Section):
     """OASIS's Reddit herd-effect setup: seed posts whose first comment gets a planted vote.
 
     ``path`` holds the posts and comments with their group (``up``, ``down`` or ``control``);
@@ -108,7 +105,7 @@ class HerdSettings(_Section):
 SWEEP_OWNS = frozenset({"database", "output", "seed", "name"})
 
 
-class SweepSettings(_Section):
+class SweepSettings(Section):
     """A sweep: the cross product of ``grid`` values and ``seeds`` over one experiment file.
 
     ``grid`` maps dotted config keys (``recsys.kind``) to the values to try; ``fixed`` sets keys

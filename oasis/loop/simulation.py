@@ -21,17 +21,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from oasis.agents.chat import LLMStats
-from oasis.agents.heuristic import HeuristicBatch
-from oasis.agents.llm_groups import DEFAULT_GROUP, assign_llm_groups
-from oasis.agents.llm_preflight import check_endpoints, check_tool_choice
+from oasis.agents.heuristic.policy import HeuristicBatch
+from oasis.agents.heuristic.settings import HeuristicSettings
+from oasis.agents.llm.chat import LLMStats
+from oasis.agents.llm.groups import DEFAULT_GROUP, assign_llm_groups
+from oasis.agents.llm.preflight import check_endpoints, check_tool_choice
+from oasis.agents.llm.settings import LLMSettings
 from oasis.agents.memory import AgentMemory, memory_from_dict, memory_to_dict, remember
+from oasis.agents.opinions.stance_scorer import StanceScorer, make_stance_scorer
 from oasis.agents.policy import AgentContext
-from oasis.agents.selection import CORE, core_agents, select_agents
-from oasis.agents.settings import CustomPolicySpec, HeuristicSettings, LLMSettings
+from oasis.agents.policy_assignment import CORE, core_agents, select_agents
+from oasis.agents.settings import CustomPolicySpec
 from oasis.agents.shards.pool import AgentPool, make_pool
 from oasis.agents.shards.worker import Decisions
-from oasis.agents.stance_scorer import StanceScorer, make_stance_scorer
 from oasis.analysis.step_time import PHASES, PREVIOUS
 from oasis.config import (
     RESUME_MAY_CHANGE,

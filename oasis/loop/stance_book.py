@@ -13,10 +13,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from oasis.agents.heuristic import HeuristicBatch
-from oasis.agents.opinion_settings import InterviewSettings, OpinionSettings
-from oasis.agents.opinions import initial_stances, read_in_feed, update_stances
-from oasis.agents.stance_scorer import StanceScorer, stance_answer
+from oasis.agents.heuristic.policy import HeuristicBatch
+from oasis.agents.opinions.dynamics import initial_stances, read_in_feed, update_stances
+from oasis.agents.opinions.settings import InterviewSettings, OpinionSettings
+from oasis.agents.opinions.stance_scorer import StanceScorer, stance_answer
 from oasis.core.actions import Action, ActionType
 from oasis.platform import StanceRecord
 

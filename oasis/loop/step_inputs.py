@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from oasis.agents.heuristic import (
+from oasis.agents.heuristic.policy import (
     AUTHOR_FOLLOWED,
     COMMENT_VOTED,
     DISLIKED,
@@ -20,7 +20,12 @@ from oasis.agents.heuristic import (
 )
 from oasis.agents.memory import AgentMemory
 from oasis.agents.observation import PostView, UserSuggestion
-from oasis.agents.observe import READ_ACTIONS, build_observation, post_view, suggestion_reason
+from oasis.agents.observation_builder import (
+    READ_ACTIONS,
+    build_observation,
+    post_view,
+    suggestion_reason,
+)
 from oasis.agents.policy import AgentContext
 from oasis.agents.profile import Profile
 from oasis.core.actions import ActionType

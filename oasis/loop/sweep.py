@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from oasis.agents.chat import LLMStats
+from oasis.agents.llm.chat import LLMStats
 from oasis.agents.shards.ray_runtime import ensure_ray
 from oasis.analysis.plots import plot_sweep
 from oasis.analysis.sweep import sweep_summary

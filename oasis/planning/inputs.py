@@ -8,11 +8,11 @@ from typing import Any
 
 import numpy as np
 
-from oasis.agents.chat import LLMStats
+from oasis.agents.llm.chat import LLMStats
+from oasis.agents.llm.prompts import build_messages, system_prompt
 from oasis.agents.memory import AgentMemory
 from oasis.agents.observation import Observation, PostView
 from oasis.agents.profile import Profile
-from oasis.agents.prompts import build_messages, system_prompt
 from oasis.config import ExperimentConfig
 from oasis.core.clock import hourly_probabilities, step_activity
 from oasis.datasets.population import Population

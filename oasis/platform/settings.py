@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from oasis.core.renamed import refuse_renamed
+from oasis.core.settings import Section
 
 
-class PlatformSettings(BaseModel):
+class PlatformSettings(Section):
     """Rules of the simulated platform.
 
     Attributes:
@@ -21,8 +22,6 @@ class PlatformSettings(BaseModel):
         trend_limit: most posts ``trend`` returns.
         max_content_chars: longest post, comment or message text kept.
     """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     kind: Literal["twitter", "reddit"] = "twitter"
     allow_self_rating: bool = True

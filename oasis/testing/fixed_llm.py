@@ -21,7 +21,7 @@ from typing import Any
 import httptools
 import orjson
 
-from oasis.agents.llm_http import run
+from oasis.agents.llm.connections import run
 
 _CHAT = b"/v1/chat/completions"
 _MODELS = b"/v1/models"

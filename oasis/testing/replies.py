@@ -1,7 +1,7 @@
 """What the scripted LLM server answers: a :class:`Reply` per request, from a responder.
 
 A responder is any callable ``(request_json) -> Reply``. The agent id of a request is read from
-its ``user`` field, where :class:`oasis.agents.llm_client.OpenAIChatClient` puts it.
+its ``user`` field, where :class:`oasis.agents.llm.client.OpenAIChatClient` puts it.
 """
 
 from __future__ import annotations

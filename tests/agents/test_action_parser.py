@@ -5,8 +5,8 @@ import json
 from hypothesis import given
 from hypothesis import strategies as st
 
-from oasis.agents.action_parser import parse_actions, parse_tool_calls
-from oasis.agents.chat import ToolCall
+from oasis.agents.llm.action_parser import parse_actions, parse_tool_calls
+from oasis.agents.llm.chat import ToolCall
 from oasis.core.actions import Action, ActionType, validate_args
 
 from .conftest import ALLOWED

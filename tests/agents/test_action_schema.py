@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from oasis.agents.action_parser import parse_actions
-from oasis.agents.action_schema import (
+from oasis.agents.llm.action_parser import parse_actions
+from oasis.agents.llm.action_schema import (
     action_list_schema,
     action_tools,
     args_schema,

@@ -6,9 +6,9 @@ import asyncio
 import json
 from dataclasses import replace
 
-from oasis.agents.answer_cache import AnswerCache, CachedChatClient, request_key
-from oasis.agents.chat import ChatRequest, LLMStats, check_llm_client
-from oasis.agents.llm_client import OpenAIChatClient
+from oasis.agents.llm.answer_cache import AnswerCache, CachedChatClient, request_key
+from oasis.agents.llm.chat import ChatRequest, LLMStats, check_llm_client
+from oasis.agents.llm.client import OpenAIChatClient
 from oasis.testing.replies import Reply, fail_first
 from oasis.testing.scripted_llm import ScriptedLLMServer
 

@@ -7,9 +7,9 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from oasis.agents.attention import attention, kernel, kernel_mass
-from oasis.agents.heuristic import HeuristicBatch, decide_heuristic
-from oasis.agents.settings import HeuristicSettings
+from oasis.agents.heuristic.attention import attention, kernel, kernel_mass
+from oasis.agents.heuristic.policy import HeuristicBatch, decide_heuristic
+from oasis.agents.heuristic.settings import HeuristicSettings
 from oasis.core.actions import ActionType
 
 PLATEAU, THETA = 300.0, 0.242

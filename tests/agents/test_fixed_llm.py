@@ -9,8 +9,8 @@ import time
 
 import httpx
 
-from oasis.agents.chat import ChatRequest
-from oasis.agents.llm_client import OpenAIChatClient, complete_sync
+from oasis.agents.llm.chat import ChatRequest
+from oasis.agents.llm.client import OpenAIChatClient, complete_sync
 
 ANSWER = '{"actions": [{"action": "do_nothing", "args": {}}]}'
 

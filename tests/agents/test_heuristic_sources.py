@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from oasis.agents.attention import kernel_mass
-from oasis.agents.heuristic import vote_rates
-from oasis.agents.settings import HeuristicSettings
+from oasis.agents.heuristic.attention import kernel_mass
+from oasis.agents.heuristic.policy import vote_rates
+from oasis.agents.heuristic.settings import HeuristicSettings
 from oasis.core.clock import DEFAULT_MINUTES_PER_STEP, step_activity
 from oasis.datasets.settings import BUILTIN_DATA
 from oasis.loop.settings import ActivationSettings

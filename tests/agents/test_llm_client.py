@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from oasis.agents.action_schema import action_tools, response_format
-from oasis.agents.chat import ChatRequest, ChatResult, LLMStats, check_llm_client
-from oasis.agents.llm_client import OpenAIChatClient, complete_sync
+from oasis.agents.llm.action_schema import action_tools, response_format
+from oasis.agents.llm.chat import ChatRequest, ChatResult, LLMStats, check_llm_client
+from oasis.agents.llm.client import OpenAIChatClient, complete_sync
 from oasis.core.actions import ActionType
 from oasis.testing.replies import (
     Reply,

@@ -5,8 +5,8 @@ import pickle
 
 import pytest
 
-from oasis.agents.llm_client import OpenAIChatClient
-from oasis.agents.llm_policy import LLMPolicy, request_seeds
+from oasis.agents.llm.client import OpenAIChatClient
+from oasis.agents.llm.policy import LLMPolicy, request_seeds
 from oasis.agents.policy import PolicyContractError, check_decisions, check_policy
 from oasis.core.actions import Action, ActionType
 from oasis.testing.replies import Reply, always, fail_first, malformed_for

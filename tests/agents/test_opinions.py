@@ -5,14 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from oasis.agents.opinion_settings import OpinionSettings, StanceDistribution
-from oasis.agents.opinions import (
+from oasis.agents.opinions.dynamics import (
     deffuant_weisbuch,
     hegselmann_krause,
     initial_stances,
     jager_amblard,
     update_stances,
 )
+from oasis.agents.opinions.settings import OpinionSettings, StanceDistribution
 
 
 def everyone_reads_everyone(stance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -2,10 +2,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from oasis.agents.memory import AgentMemory
-from oasis.agents.observation import PostView, UserSuggestion
-from oasis.agents.observe import post_view, suggestion_reason
-from oasis.agents.prompts import (
+from oasis.agents.llm.prompts import (
     build_interview_messages,
     build_messages,
     interview_system_prompt,
@@ -13,6 +10,9 @@ from oasis.agents.prompts import (
     render_post,
     system_prompt,
 )
+from oasis.agents.memory import AgentMemory
+from oasis.agents.observation import PostView, UserSuggestion
+from oasis.agents.observation_builder import post_view, suggestion_reason
 
 from .conftest import ALLOWED, make_context
 

@@ -11,9 +11,9 @@ import httpx
 import numpy as np
 import pytest
 
-from oasis.agents.action_parser import parse_actions
-from oasis.agents.action_schema import response_format
-from oasis.agents.chat import ChatRequest, ChatResult, LLMClientContractError, check_llm_client
+from oasis.agents.llm.action_parser import parse_actions
+from oasis.agents.llm.action_schema import response_format
+from oasis.agents.llm.chat import ChatRequest, ChatResult, LLMClientContractError, check_llm_client
 from oasis.core.actions import ActionType
 from oasis.testing.replies import agent_id_of, default_reply
 from oasis.testing.scripted_llm import ScriptedLLMServer

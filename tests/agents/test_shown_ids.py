@@ -9,12 +9,17 @@ import jsonschema
 import numpy as np
 import pytest
 
-from oasis.agents.action_parser import parse_actions
-from oasis.agents.action_schema import TextLimits, action_list_schema, action_tools
+from oasis.agents.llm.action_parser import parse_actions
+from oasis.agents.llm.action_schema import TextLimits, action_list_schema, action_tools
+from oasis.agents.llm.prompts import render_observation
+from oasis.agents.llm.shown_ids import ID_KINDS, ShownIds, shown_ids
 from oasis.agents.observation import UserSuggestion
-from oasis.agents.observe import MAX_RESULT_LINES, build_observation, listed_ids, result_lines
-from oasis.agents.prompts import render_observation
-from oasis.agents.shown_ids import ID_KINDS, ShownIds, shown_ids
+from oasis.agents.observation_builder import (
+    MAX_RESULT_LINES,
+    build_observation,
+    listed_ids,
+    result_lines,
+)
 from oasis.core.actions import ACTION_SPECS, ActionType
 from oasis.testing.schema_sample import sample
 
@@ -103,7 +108,7 @@ def test_every_text_has_a_max_length_from_the_limits():
 
 
 def test_without_constrained_ids_every_agent_gets_the_same_schema():
-    from oasis.agents.llm_policy import LLMPolicy
+    from oasis.agents.llm.policy import LLMPolicy
 
     loose = LLMPolicy(None, "twitter", ALLOWED, constrain_ids=False)  # type: ignore[arg-type]
     tight = LLMPolicy(None, "twitter", ALLOWED)  # type: ignore[arg-type]

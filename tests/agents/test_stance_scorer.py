@@ -10,9 +10,9 @@ from typing import Any
 import jsonschema
 import pytest
 
-from oasis.agents.llm_client import OpenAIChatClient
-from oasis.agents.opinion_settings import ScorerSettings, StanceScale
-from oasis.agents.stance_scorer import (
+from oasis.agents.llm.client import OpenAIChatClient
+from oasis.agents.opinions.settings import ScorerSettings, StanceScale
+from oasis.agents.opinions.stance_scorer import (
     LexicalScorer,
     LLMStanceScorer,
     make_stance_scorer,

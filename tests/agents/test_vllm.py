@@ -7,8 +7,8 @@ import os
 
 import pytest
 
-from oasis.agents.llm_client import OpenAIChatClient
-from oasis.agents.llm_policy import LLMPolicy
+from oasis.agents.llm.client import OpenAIChatClient
+from oasis.agents.llm.policy import LLMPolicy
 from oasis.agents.policy import check_policy
 
 from .conftest import ALLOWED, make_context

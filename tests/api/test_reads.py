@@ -9,7 +9,7 @@ import httpx
 import pandas as pd
 import pytest
 
-from oasis.agents.chat import LLMStats
+from oasis.agents.llm.chat import LLMStats
 from tests.api.conftest import FEEDS, SCRIPT
 
 

@@ -13,7 +13,7 @@ import os
 import sys
 from pathlib import Path
 
-from oasis.agents.settings import RaySettings
+from oasis.agents.shards.settings import RaySettings
 from oasis.loop.settings import SweepSettings
 from oasis.loop.sweep import run_sweep, sweep_points
 from oasis.platform import Platform

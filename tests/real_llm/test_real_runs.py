@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from oasis.agents.llm_preflight import EndpointError
+from oasis.agents.llm.preflight import EndpointError
 from oasis.errors import RunError
 from oasis.loop.simulation import Simulation
 from oasis.platform import Platform

@@ -11,13 +11,13 @@ import numpy as np
 import pytest
 import yaml
 
-from oasis.agents.heuristic import HeuristicBatch
+from oasis.agents.heuristic.policy import HeuristicBatch
 from oasis.agents.memory import AgentMemory, MemoryEntry
 from oasis.agents.observation import CommentView, Observation, PostView
 from oasis.agents.policy import AgentContext
 from oasis.agents.profile import Profile
-from oasis.agents.settings import RaySettings
 from oasis.agents.shards.ray_runtime import ensure_ray
+from oasis.agents.shards.settings import RaySettings
 from oasis.config import ExperimentConfig, load_config
 from oasis.testing.replies import with_latency
 from oasis.testing.scripted_llm import ScriptedLLMServer

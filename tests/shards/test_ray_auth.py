@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = """
 import numpy as np
 from ray._private.authentication.authentication_utils import is_token_auth_enabled
-from oasis.agents.heuristic import HeuristicBatch
+from oasis.agents.heuristic.policy import HeuristicBatch
 from oasis.config import ExperimentConfig
 from oasis.agents.shards.pool import LocalPool, RayPool
 

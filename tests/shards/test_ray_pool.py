@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from oasis.agents.heuristic import HeuristicBatch
+from oasis.agents.heuristic.policy import HeuristicBatch
 from oasis.agents.policy import AgentContext
 from oasis.agents.shards.pool import LocalPool, RayPool
 from oasis.agents.shards.worker import Decisions

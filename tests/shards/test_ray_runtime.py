@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from oasis.agents.settings import RaySettings
 from oasis.agents.shards.ray_runtime import ensure_ray, local_cpus
+from oasis.agents.shards.settings import RaySettings
 
 
 def test_local_ray_gets_at_least_the_shards_cpus() -> None:

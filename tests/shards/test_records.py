@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from oasis.agents.observation import CommentView, Observation, PostView, UserSuggestion
-from oasis.agents.records import (
+from oasis.agents.shards.arrow_records import (
     actions_from_arrow,
     actions_to_arrow,
     contexts_from_arrow,

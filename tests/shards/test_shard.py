@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import replace
 
-from oasis.agents.records import actions_from_arrow, contexts_to_arrow
+from oasis.agents.shards.arrow_records import actions_from_arrow, contexts_to_arrow
 from oasis.agents.shards.shard import AgentShard
 from oasis.agents.shards.worker import AgentWorker
 from tests.shards.conftest import MakeConfig, make_batch, make_context

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from oasis.agents.heuristic import (
+from oasis.agents.heuristic.policy import (
     AUTHOR_FOLLOWED,
     COMMENT_VOTED,
     LIKED,
@@ -18,7 +18,7 @@ from oasis.agents.heuristic import (
     HeuristicBatch,
     decide_heuristic,
 )
-from oasis.agents.settings import HeuristicSettings
+from oasis.agents.heuristic.settings import HeuristicSettings
 from oasis.core.actions import ActionType, validate_args
 
 ALL = frozenset(ActionType)

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from oasis.agents.selection import core_agents, select_agents
+from oasis.agents.policy_assignment import core_agents, select_agents
 from oasis.config import load_config
 from oasis.datasets.population import Population
 from oasis.datasets.source import build_population

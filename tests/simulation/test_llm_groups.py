@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from oasis.agents.llm_groups import LLMGroupSettings, assign_llm_groups
-from oasis.agents.settings import LLMSettings
+from oasis.agents.llm.groups import LLMGroupSettings, assign_llm_groups
+from oasis.agents.llm.settings import LLMSettings
 from oasis.loop.results import write_run
 from oasis.loop.simulation import Simulation
 from oasis.platform.schema import StepMetrics

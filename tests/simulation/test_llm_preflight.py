@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from oasis.agents.llm_preflight import EndpointError, check_endpoints
+from oasis.agents.llm.preflight import EndpointError, check_endpoints
 from oasis.errors import RunError
 from oasis.loop.simulation import Simulation
 from oasis.platform import Platform

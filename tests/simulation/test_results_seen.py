@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from oasis.agents.memory import describe_outcome
-from oasis.agents.observe import MAX_RESULT_LINES, render_hits, result_lines
+from oasis.agents.observation_builder import MAX_RESULT_LINES, render_hits, result_lines
 from oasis.core.actions import ActionResult
 from oasis.loop.simulation import Simulation
 from oasis.testing.replies import Reply

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from oasis.agents.heuristic import HeuristicBatch
-from oasis.agents.opinion_settings import InterviewSettings, OpinionSettings, StanceDistribution
+from oasis.agents.heuristic.policy import HeuristicBatch
+from oasis.agents.opinions.settings import InterviewSettings, OpinionSettings, StanceDistribution
 from oasis.loop.stance_book import StanceBook
 
 

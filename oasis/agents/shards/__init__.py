@@ -1,1 +1,1 @@
-"""Agent shards: the pool that partitions agents, the plain shard class, its worker and Ray."""
+"""Agent shards: the pool, the shard, its worker, Ray start-up and the Arrow records they pass."""

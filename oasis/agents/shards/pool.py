@@ -17,12 +17,13 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from oasis.agents.chat import LLMStats
-from oasis.agents.heuristic import HeuristicBatch
+from oasis.agents.heuristic.policy import HeuristicBatch
+from oasis.agents.llm.chat import LLMStats
 from oasis.agents.policy import AgentContext
-from oasis.agents.records import actions_from_arrow, contexts_to_arrow, take_agents
-from oasis.agents.settings import RaySettings, WorkerSpec
+from oasis.agents.settings import WorkerSpec
+from oasis.agents.shards.arrow_records import actions_from_arrow, contexts_to_arrow, take_agents
 from oasis.agents.shards.ray_runtime import ensure_ray
+from oasis.agents.shards.settings import RaySettings
 from oasis.agents.shards.shard import AgentShard
 from oasis.agents.shards.worker import AgentWorker, Decisions
 from oasis.core.actions import Action

@@ -12,7 +12,7 @@ import logging
 import math
 import os
 
-from oasis.agents.settings import RaySettings
+from oasis.agents.shards.settings import RaySettings
 
 # A new local Ray turns token authentication on by default (RAY_AUTH_MODE unset) and says so in
 # a warning on every start: nothing for a user to act on. That logger is quieted for local Rays

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from oasis.agents.heuristic import HeuristicBatch
-from oasis.agents.records import actions_to_arrow, contexts_from_arrow
+from oasis.agents.heuristic.policy import HeuristicBatch
 from oasis.agents.settings import WorkerSpec
+from oasis.agents.shards.arrow_records import actions_to_arrow, contexts_from_arrow
 from oasis.agents.shards.worker import AgentWorker, ShardUsage
 
 

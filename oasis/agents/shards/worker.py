@@ -8,16 +8,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from oasis.agents.action_schema import TextLimits
-from oasis.agents.answer_cache import AnswerCache, CachedChatClient
-from oasis.agents.chat import LLMStats
 from oasis.agents.custom import CustomPolicies
-from oasis.agents.heuristic import HeuristicBatch, decide_heuristic
-from oasis.agents.llm_client import OpenAIChatClient
-from oasis.agents.llm_http import run as run_async
-from oasis.agents.llm_policy import LLMPolicy
+from oasis.agents.heuristic.policy import HeuristicBatch, decide_heuristic
+from oasis.agents.llm.action_schema import TextLimits
+from oasis.agents.llm.answer_cache import AnswerCache, CachedChatClient
+from oasis.agents.llm.chat import LLMStats
+from oasis.agents.llm.client import OpenAIChatClient
+from oasis.agents.llm.connections import run as run_async
+from oasis.agents.llm.policy import LLMPolicy
+from oasis.agents.llm.settings import LLMSettings
 from oasis.agents.policy import AgentContext
-from oasis.agents.settings import LLMSettings, WorkerSpec
+from oasis.agents.settings import WorkerSpec
 from oasis.core.actions import Action, ActionType
 
 

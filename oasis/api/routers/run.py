@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from oasis.agents.chat import LLMStats
+from oasis.agents.llm.chat import LLMStats
 from oasis.api.dependencies import Snap, run_record
 from oasis.api.pagination import After, Limit, Offset, Step, cursor_page, page
 from oasis.api.schemas import MAX_ID, CursorPage, ErrorOut, Page, RunOut, StepMetricsOut, TraceOut

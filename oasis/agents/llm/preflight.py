@@ -20,9 +20,9 @@ from collections.abc import Sequence
 import aiohttp
 import orjson
 
-from oasis.agents.action_schema import action_tools
-from oasis.agents.chat import ChatRequest, ChatResult
-from oasis.agents.llm_client import OpenAIChatClient
+from oasis.agents.llm.action_schema import action_tools
+from oasis.agents.llm.chat import ChatRequest, ChatResult
+from oasis.agents.llm.client import OpenAIChatClient
 from oasis.core.actions import ActionType
 from oasis.errors import OasisError
 

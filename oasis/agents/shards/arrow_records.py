@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from oasis.agents.heuristic import HeuristicBatch
+from oasis.agents.heuristic.policy import HeuristicBatch
 from oasis.agents.memory import memory_from_dict, memory_to_dict
 from oasis.agents.observation import CommentView, Observation, PostView, UserSuggestion
 from oasis.agents.policy import AgentContext

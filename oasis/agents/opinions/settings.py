@@ -8,16 +8,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from oasis.core.settings import Section
 
 OpinionModelName = Literal["none", "deffuant", "hegselmann_krause", "jager_amblard"]
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class StanceDistribution(_Section):
+class StanceDistribution(Section):
     """Where a group's stances start: a normal of ``mean`` and ``spread``, clipped to [-1, 1].
 
     ``spread`` is the normal's standard deviation; ``spread: 0`` puts every member at ``mean``.
@@ -27,8 +25,8 @@ class StanceDistribution(_Section):
     spread: float = Field(default=0.5, ge=0.0)
 
 
-class OpinionSettings(_Section):
-    """The opinion model of agents without an LLM (see ``oasis.agents.opinions``).
+class OpinionSettings(Section):
+    """The opinion model of agents without an LLM (see ``oasis.agents.opinions.dynamics``).
 
     Attributes:
         model: ``none`` (stances never move), ``deffuant`` (Deffuant et al. 2000, bounded
@@ -68,7 +66,7 @@ class OpinionSettings(_Section):
         return self.model != "none"
 
 
-class StanceScale(_Section):
+class StanceScale(Section):
     """The scale an interview answer is rated on; its ends map to stances -1 and +1.
 
     Attributes:
@@ -99,7 +97,7 @@ class StanceScale(_Section):
         return self.low + (stance + 1.0) / 2.0 * (self.high - self.low)
 
 
-class ScorerSettings(_Section):
+class ScorerSettings(Section):
     """How an LLM agent's interview answer becomes a stance.
 
     Attributes:
@@ -121,7 +119,7 @@ class ScorerSettings(_Section):
     negative: tuple[str, ...] = ()
 
 
-class InterviewSettings(_Section):
+class InterviewSettings(Section):
     """The interview question's scale and how answers are scored (the question is the event's)."""
 
     scale: StanceScale = StanceScale()

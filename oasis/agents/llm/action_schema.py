@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from oasis.agents.shown_ids import ShownIds
+from oasis.agents.llm.shown_ids import ShownIds
 from oasis.core.actions import ACTION_SPECS, ActionType, ArgSpec
 
 # Arguments the platform fills in itself; the model is never asked for them.

@@ -8,7 +8,7 @@ of that (``python -m bench.llm_client``). httptools is the C parser uvicorn (and
 it handles ``Content-Length`` and chunked bodies, and says whether a connection may be reused.
 
 A :class:`ConnectionPool` belongs to one event loop (one :meth:`OpenAIChatClient.complete
-<oasis.agents.llm_client.OpenAIChatClient.complete>` call): a connection per concurrent request,
+<oasis.agents.llm.client.OpenAIChatClient.complete>` call): a connection per concurrent request,
 each carrying one request at a time, kept open between requests while the server allows it.
 """
 

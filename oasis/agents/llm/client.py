@@ -1,8 +1,8 @@
 """The OpenAI-compatible LLM client: `vllm serve` endpoints over HTTP, errors returned as data.
 
 It speaks the chat-completions protocol over keep-alive HTTP/1.1 connections of its own
-(:mod:`oasis.agents.llm_http`) rather than through the ``openai`` SDK or aiohttp's session: the
-SDK's request and response layers cost about 0.7 ms of CPU per request against an instant
+(:mod:`oasis.agents.llm.connections`) rather than through the ``openai`` SDK or aiohttp's session:
+the SDK's request and response layers cost about 0.7 ms of CPU per request against an instant
 server, aiohttp's about 0.2 ms, and the simulator sends one request per active agent per step
 (``python -m bench.llm_client``).
 
@@ -23,9 +23,9 @@ from typing import Any
 
 import orjson
 
-from oasis.agents.chat import ChatRequest, ChatResult, LLMClient, LLMStats, ToolCall
-from oasis.agents.llm_http import ConnectionPool, HTTPError
-from oasis.agents.llm_http import run as run_async
+from oasis.agents.llm.chat import ChatRequest, ChatResult, LLMClient, LLMStats, ToolCall
+from oasis.agents.llm.connections import ConnectionPool, HTTPError
+from oasis.agents.llm.connections import run as run_async
 
 _RETRY_STATUS = frozenset({408, 409, 425, 429})
 

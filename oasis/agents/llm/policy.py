@@ -8,20 +8,20 @@ from typing import Any
 
 import numpy as np
 
-from oasis.agents.action_parser import parse_actions, parse_tool_calls
-from oasis.agents.action_schema import TextLimits, action_tools, response_format
-from oasis.agents.chat import ChatRequest, ChatResult, LLMClient, LLMStats
-from oasis.agents.llm_http import run as run_async
-from oasis.agents.observation import Observation
-from oasis.agents.policy import AgentContext
-from oasis.agents.prompts import (
+from oasis.agents.llm.action_parser import parse_actions, parse_tool_calls
+from oasis.agents.llm.action_schema import TextLimits, action_tools, response_format
+from oasis.agents.llm.chat import ChatRequest, ChatResult, LLMClient, LLMStats
+from oasis.agents.llm.connections import run as run_async
+from oasis.agents.llm.prompts import (
     PlatformKind,
     build_interview_messages,
     build_messages,
     interview_system_prompt,
     system_prompt,
 )
-from oasis.agents.shown_ids import shown_ids
+from oasis.agents.llm.shown_ids import shown_ids
+from oasis.agents.observation import Observation
+from oasis.agents.policy import AgentContext
 from oasis.core.actions import Action, ActionType
 from oasis.core.arrays import distinct
 from oasis.core.rng import Stream, uniform
@@ -56,7 +56,7 @@ class LLMPolicy:
     """Decides with an LLM: each agent's answer is parsed into actions or kept as do_nothing.
 
     Args:
-        client: any :class:`~oasis.agents.chat.LLMClient`.
+        client: any :class:`~oasis.agents.llm.chat.LLMClient`.
         kind: ``"twitter"`` or ``"reddit"``, for the platform rules in the system prompt.
         allowed: the actions offered to the model.
         max_actions: the most actions one agent may take in a step.
@@ -67,7 +67,7 @@ class LLMPolicy:
         constrain_ids: limit each request's id arguments to the ids its agent was shown.
 
     In JSON-schema mode, with ``constrain_ids``, each request's schema names only the ids its
-    agent was shown (:mod:`oasis.agents.shown_ids`); the messages, and so the prompt prefix the
+    agent was shown (:mod:`oasis.agents.llm.shown_ids`); the messages, and so the prompt prefix the
     server caches, are the same either way. A server that compiles a grammar per schema compiles
     one per request then: README, "The answer schema" gives the cost and why it is the default.
     """

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
-from oasis.agents.action_schema import ACTION_DOCS, model_args
+from oasis.agents.llm.action_schema import ACTION_DOCS, model_args
 from oasis.agents.memory import AgentMemory, render_memory
 from oasis.agents.observation import Observation, PostView, UserSuggestion
 from oasis.agents.profile import Profile, render_profile

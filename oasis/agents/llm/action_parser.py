@@ -14,7 +14,7 @@ import re
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from oasis.agents.chat import ToolCall
+from oasis.agents.llm.chat import ToolCall
 from oasis.core.actions import ACTION_SPECS, Action, ActionType, validate_args
 
 RAW_CHARS = 2000

@@ -27,7 +27,7 @@ from typing import Any, Protocol
 
 import orjson
 
-from oasis.agents.chat import ChatRequest, ChatResult, ToolCall
+from oasis.agents.llm.chat import ChatRequest, ChatResult, ToolCall
 
 
 def request_key(body: Mapping[str, Any]) -> str:

@@ -3,12 +3,13 @@
 For each entry of an agent's feed (the original post, however it reached the feed; a quote is
 an original of its own, so acting on a quote acts on the quote), with
 ``sim`` the cosine similarity of the agent's interest vector and the post and ``pop`` its likes
-plus shares, and the rates and weights of :class:`~oasis.agents.settings.HeuristicSettings`:
+plus shares, and the rates and weights of
+:class:`~oasis.agents.heuristic.settings.HeuristicSettings`:
 
 - affinity = clip(affinity_base + sim, 0, affinity_max), boost = 1 + popularity_weight x
   log1p(pop), and attention the SEISMIC kernel of the entry's age (the original's, or that
   of the share that brought it: SEISMIC's kernel runs from each reshare's own time;
-  :mod:`oasis.agents.attention`: 1 for ``attention_plateau_s``, then a power law);
+  :mod:`oasis.agents.heuristic.attention`: 1 for ``attention_plateau_s``, then a power law);
 - like, repost and comment each happen with their rate x affinity x boost x attention; a
   post the seed data says the reader shared (a Twitter15/16 topic's source, for the topic's
   users) is reposted with ``seed_share`` x attention instead;
@@ -50,8 +51,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from oasis.agents.attention import attention
-from oasis.agents.settings import HeuristicSettings
+from oasis.agents.heuristic.attention import attention
+from oasis.agents.heuristic.settings import HeuristicSettings
 from oasis.core.actions import Action, ActionType
 from oasis.core.rng import Stream, uniform
 

@@ -11,16 +11,17 @@ heuristic). Usage and failures are counted per group (``llm_groups`` in each ste
 from __future__ import annotations
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from oasis.agents.settings import LLMSettings
+from oasis.agents.llm.settings import LLMSettings
 from oasis.core.rng import Stream, uniform
+from oasis.core.settings import Section
 
 DEFAULT_GROUP = "default"
 """The name under which the experiment's own ``llm`` section is counted."""
 
 
-class LLMGroupSettings(BaseModel):
+class LLMGroupSettings(Section):
     """One group of agents and the LLM that plays it.
 
     Attributes:
@@ -30,8 +31,6 @@ class LLMGroupSettings(BaseModel):
         share: a seeded share of the agents no earlier rule claimed (0 to 1).
         llm: the model and endpoints that play the group.
     """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str = Field(min_length=1)
     ids: tuple[int, ...] = ()

@@ -15,10 +15,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from oasis.agents.answer_cache import AnswerCache, CachedChatClient
-from oasis.agents.chat import ChatRequest, LLMClient, LLMStats
-from oasis.agents.llm_client import OpenAIChatClient
-from oasis.agents.opinion_settings import ScorerSettings, StanceScale
+from oasis.agents.llm.answer_cache import AnswerCache, CachedChatClient
+from oasis.agents.llm.chat import ChatRequest, LLMClient, LLMStats
+from oasis.agents.llm.client import OpenAIChatClient
+from oasis.agents.opinions.settings import ScorerSettings, StanceScale
 
 
 class StanceScorer(Protocol):

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from oasis.agents.opinion_settings import OpinionSettings, StanceDistribution
+from oasis.agents.opinions.settings import OpinionSettings, StanceDistribution
 from oasis.core.rng import Stream, uniform
 
 

@@ -1,0 +1,1 @@
+"""Agents without an LLM: the heuristic policy, its attention kernel and its settings."""

@@ -1,0 +1,1 @@
+"""LLM agents: client, prompts, answer schema and parser, answer cache, LLM policy and groups."""

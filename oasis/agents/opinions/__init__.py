@@ -1,0 +1,1 @@
+"""Stances: the opinion dynamics models, the interview answer scorers, and their settings."""
