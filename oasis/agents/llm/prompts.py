@@ -72,25 +72,25 @@ def build_messages(
 
     ``rendered``: see :func:`render_observation`.
     """
-    parts = [
-        render_profile(profile),
-        f"Your recent activity:\n{render_memory(memory) or '(none yet)'}",
-        render_observation(observation, rendered=rendered),
-        "What do you do now?",
-    ]
-    return [{"role": "system", "content": system}, {"role": "user", "content": "\n\n".join(parts)}]
+    observed = render_observation(observation, rendered=rendered)
+    return _messages(system, profile, memory, observed, "What do you do now?")
 
 
 def build_interview_messages(
     system: str, profile: Profile, memory: AgentMemory, question: str
 ) -> list[Message]:
     """The chat messages of one interview: shared system text, then profile, memory, question."""
-    parts = [
-        render_profile(profile),
-        f"Your recent activity:\n{render_memory(memory) or '(none yet)'}",
-        f"Interviewer: {question}",
-    ]
-    return [{"role": "system", "content": system}, {"role": "user", "content": "\n\n".join(parts)}]
+    return _messages(system, profile, memory, f"Interviewer: {question}")
+
+
+def _messages(system: str, profile: Profile, memory: AgentMemory, *tail: str) -> list[Message]:
+    """The system message, then a user message of profile, memory and ``tail``, in that order.
+
+    The profile and memory come first: they change least, so the prefix cache keeps them.
+    """
+    activity = f"Your recent activity:\n{render_memory(memory) or '(none yet)'}"
+    user = "\n\n".join((render_profile(profile), activity, *tail))
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
 def render_observation(observation: Observation, *, rendered: dict[int, str] | None = None) -> str:
