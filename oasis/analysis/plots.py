@@ -2,27 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 if TYPE_CHECKING:
-    from matplotlib.figure import Figure
+    from matplotlib.axes import Axes
 
 MAX_CASCADE_LINES = 10
 
 
-def _figure(ncols: int = 1) -> Figure:
+@contextmanager
+def _panels(
+    path: Path, ncols: int = 1, legend: Mapping[str, Any] | None = None
+) -> Iterator[list[Axes]]:
+    """A row of ``ncols`` panels, written to ``path`` as a PNG when the block ends.
+
+    With ``legend`` (its keywords), the first panel names its labelled lines, if it has any.
+    """
     from matplotlib.figure import Figure
 
-    return Figure(figsize=(5 * ncols, 3.6), layout="constrained")
-
-
-def _save(figure: Figure, path: Path) -> Path:
+    figure = Figure(figsize=(5 * ncols, 3.6), layout="constrained")
+    axes = list(figure.subplots(1, ncols, squeeze=False)[0])
+    yield axes
+    if legend is not None and axes[0].get_legend_handles_labels()[0]:
+        axes[0].legend(**legend)
     figure.savefig(path, format="png", dpi=100)
-    return path
 
 
 def plot_cascades(
@@ -39,20 +47,17 @@ def plot_cascades(
     Returns:
         The path written.
     """
-    figure = _figure(3)
-    axes = figure.subplots(1, 3)
     final = metrics.groupby("root_post_id")["scale"].max().sort_values(ascending=False)
-    for root in final.index[:MAX_CASCADE_LINES]:
-        one = metrics[metrics["root_post_id"] == root]
+    with _panels(path, 3, legend={"fontsize": "small"}) as axes:
+        for root in final.index[:MAX_CASCADE_LINES]:
+            one = metrics[metrics["root_post_id"] == root]
+            for ax, column in zip(axes, ("scale", "depth", "max_breadth"), strict=True):
+                ax.step(one["time"], one[column], where="post", label=f"post {root}")
         for ax, column in zip(axes, ("scale", "depth", "max_breadth"), strict=True):
-            ax.step(one["time"], one[column], where="post", label=f"post {root}")
-    for ax, column in zip(axes, ("scale", "depth", "max_breadth"), strict=True):
-        if reference and column in reference:
-            ax.axhline(reference[column], linestyle="--", color="black", label="real")
-        ax.set(title=column.replace("_", " "), xlabel="time")
-    if axes[0].get_legend_handles_labels()[0]:  # a run without reposts has no curve to name
-        axes[0].legend(fontsize="small")
-    return _save(figure, path)
+            if reference and column in reference:
+                ax.axhline(reference[column], linestyle="--", color="black", label="real")
+            ax.set(title=column.replace("_", " "), xlabel="time")
+    return path
 
 
 def plot_activity(per_step: pd.DataFrame, path: Path) -> Path:
@@ -65,15 +70,12 @@ def plot_activity(per_step: pd.DataFrame, path: Path) -> Path:
     Returns:
         The path written.
     """
-    figure = _figure()
-    ax = figure.subplots()
-    for column in per_step.columns:
-        ax.plot(
-            per_step.index, per_step[column], label=column, linewidth=2 if column == "total" else 1
-        )
-    ax.set(title="activity per step", xlabel="step", ylabel="actions")
-    ax.legend(fontsize="small", ncols=2)
-    return _save(figure, path)
+    with _panels(path, legend={"fontsize": "small", "ncols": 2}) as (ax,):
+        for column in per_step.columns:
+            width = 2 if column == "total" else 1
+            ax.plot(per_step.index, per_step[column], label=column, linewidth=width)
+        ax.set(title="activity per step", xlabel="step", ylabel="actions")
+    return path
 
 
 def plot_polarization(per_round: pd.DataFrame, path: Path) -> Path:
@@ -86,13 +88,12 @@ def plot_polarization(per_round: pd.DataFrame, path: Path) -> Path:
     Returns:
         The path written.
     """
-    figure = _figure()
-    ax = figure.subplots()
-    for column in ("mean_stance", "extremity", "polarization"):
-        ax.plot(per_round["round"], per_round[column], marker="o", label=column.replace("_", " "))
-    ax.set(title="opinions per round", xlabel="round")
-    ax.legend(fontsize="small")
-    return _save(figure, path)
+    with _panels(path, legend={"fontsize": "small"}) as (ax,):
+        for column in ("mean_stance", "extremity", "polarization"):
+            label = column.replace("_", " ")
+            ax.plot(per_round["round"], per_round[column], marker="o", label=label)
+        ax.set(title="opinions per round", xlabel="round")
+    return path
 
 
 def plot_herd(table: pd.DataFrame, path: Path) -> Path:
@@ -105,15 +106,14 @@ def plot_herd(table: pd.DataFrame, path: Path) -> Path:
     Returns:
         The path written.
     """
-    figure = _figure()
-    ax = figure.subplots()
     scores = table["mean_score"].fillna(0)
-    ax.bar(table.index.astype(str), scores, yerr=table["std_score"].fillna(0), capsize=4)
-    for x, (score, n) in enumerate(zip(scores, table["n"], strict=True)):
-        ax.annotate(f"n={n}", (x, score), ha="center", va="bottom")
-    ax.axhline(0, color="black", linewidth=0.5)
-    ax.set(title="herd effect: final comment score", ylabel="likes - dislikes")
-    return _save(figure, path)
+    with _panels(path) as (ax,):
+        ax.bar(table.index.astype(str), scores, yerr=table["std_score"].fillna(0), capsize=4)
+        for x, (score, n) in enumerate(zip(scores, table["n"], strict=True)):
+            ax.annotate(f"n={n}", (x, score), ha="center", va="bottom")
+        ax.axhline(0, color="black", linewidth=0.5)
+        ax.set(title="herd effect: final comment score", ylabel="likes - dislikes")
+    return path
 
 
 def plot_seed_curves(stats: pd.DataFrame, path: Path) -> Path:
@@ -126,34 +126,32 @@ def plot_seed_curves(stats: pd.DataFrame, path: Path) -> Path:
     Returns:
         The path written.
     """
-    figure = _figure(3)
-    for ax, column in zip(figure.subplots(1, 3), ("scale", "depth", "max_breadth"), strict=True):
-        ax.step(stats["time"], stats[f"{column}_mean"], where="post", label="mean")
-        ax.fill_between(
-            stats["time"], stats[f"{column}_min"], stats[f"{column}_max"], step="post", alpha=0.3
-        )
-        ax.set(title=column.replace("_", " "), xlabel="minute")
-    return _save(figure, path)
+    with _panels(path, 3) as axes:
+        for ax, column in zip(axes, ("scale", "depth", "max_breadth"), strict=True):
+            low, high = stats[f"{column}_min"], stats[f"{column}_max"]
+            ax.step(stats["time"], stats[f"{column}_mean"], where="post", label="mean")
+            ax.fill_between(stats["time"], low, high, step="post", alpha=0.3)
+            ax.set(title=column.replace("_", " "), xlabel="minute")
+    return path
 
 
 def plot_sweep(
     runs: pd.DataFrame, settings: Sequence[str], metrics: Sequence[str], path: Path
 ) -> Path:
     """One panel per metric: the mean per setting as a bar, each seed's run as a dot."""
-    figure = _figure(ncols=len(metrics))
-    axes = figure.subplots(1, len(metrics), squeeze=False)[0]
     labels = _labels(runs, settings)
     order = sorted(set(labels))
-    for ax, metric in zip(axes, metrics, strict=True):
-        values = runs[metric].groupby(labels)
-        means, stds = values.mean().reindex(order), values.std().reindex(order).fillna(0.0)
-        ax.bar(range(len(order)), means.to_numpy(), yerr=stds.to_numpy(), capsize=4, alpha=0.6)
-        for x, label in enumerate(order):
-            dots = runs[metric][labels == label]
-            ax.plot([x] * len(dots), dots.to_numpy(), "k.", markersize=4)
-        ax.set_xticks(range(len(order)), order, rotation=20, fontsize=7)
-        ax.set_title(metric, fontsize=9)
-    return _save(figure, path)
+    with _panels(path, len(metrics)) as axes:
+        for ax, metric in zip(axes, metrics, strict=True):
+            values = runs[metric].groupby(labels)
+            means, stds = values.mean().reindex(order), values.std().reindex(order).fillna(0.0)
+            ax.bar(range(len(order)), means.to_numpy(), yerr=stds.to_numpy(), capsize=4, alpha=0.6)
+            for x, label in enumerate(order):
+                dots = runs[metric][labels == label]
+                ax.plot([x] * len(dots), dots.to_numpy(), "k.", markersize=4)
+            ax.set_xticks(range(len(order)), order, rotation=20, fontsize=7)
+            ax.set_title(metric, fontsize=9)
+    return path
 
 
 def _labels(runs: pd.DataFrame, settings: Sequence[str]) -> pd.Series:
@@ -172,18 +170,16 @@ def plot_stances(by_step: pd.DataFrame, path: Path) -> Path:
     Returns:
         The path written.
     """
-    figure = _figure(4)
-    axes = figure.subplots(1, 4)
-    for group, part in by_step.groupby("group", sort=True):
-        for ax, column in zip(axes, ("mean", "variance", "extremity", "bimodality"), strict=True):
-            ax.plot(
-                part["step"], part[column], label=str(group), linewidth=2 if group == "all" else 1
-            )
-    for ax, column in zip(axes, ("mean", "variance", "extremity", "bimodality"), strict=True):
-        ax.set(title=f"stance {column}", xlabel="step")
-    axes[3].axhline(5 / 9, linestyle="--", color="grey", linewidth=0.8)  # uniform's value
-    axes[0].legend(fontsize="small")
-    return _save(figure, path)
+    measures = ("mean", "variance", "extremity", "bimodality")
+    with _panels(path, 4, legend={"fontsize": "small"}) as axes:
+        for group, part in by_step.groupby("group", sort=True):
+            width = 2 if group == "all" else 1
+            for ax, column in zip(axes, measures, strict=True):
+                ax.plot(part["step"], part[column], label=str(group), linewidth=width)
+        for ax, column in zip(axes, measures, strict=True):
+            ax.set(title=f"stance {column}", xlabel="step")
+        axes[3].axhline(5 / 9, linestyle="--", color="grey", linewidth=0.8)  # uniform's value
+    return path
 
 
 def plot_herd_intervals(table: pd.DataFrame, path: Path) -> Path:
@@ -196,14 +192,13 @@ def plot_herd_intervals(table: pd.DataFrame, path: Path) -> Path:
     Returns:
         The path written.
     """
-    figure = _figure(3)
-    axes = figure.subplots(1, 3)
     names = table.index.astype(str)
-    for ax, measure in zip(axes, ("score", "likes", "dislikes"), strict=True):
-        mean = table[f"mean_{measure}"].to_numpy(float)
-        low = (mean - table[f"lo_{measure}"].to_numpy(float)).clip(min=0)
-        high = (table[f"hi_{measure}"].to_numpy(float) - mean).clip(min=0)
-        ax.errorbar(names, mean, yerr=[low, high], fmt="o", capsize=5)
-        ax.axhline(0, color="black", linewidth=0.5)
-        ax.set(title=f"agents' {measure} (95% CI over threads)", xlabel="planted vote")
-    return _save(figure, path)
+    with _panels(path, 3) as axes:
+        for ax, measure in zip(axes, ("score", "likes", "dislikes"), strict=True):
+            mean = table[f"mean_{measure}"].to_numpy(float)
+            low = (mean - table[f"lo_{measure}"].to_numpy(float)).clip(min=0)
+            high = (table[f"hi_{measure}"].to_numpy(float) - mean).clip(min=0)
+            ax.errorbar(names, mean, yerr=[low, high], fmt="o", capsize=5)
+            ax.axhline(0, color="black", linewidth=0.5)
+            ax.set(title=f"agents' {measure} (95% CI over threads)", xlabel="planted vote")
+    return path
