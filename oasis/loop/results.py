@@ -84,18 +84,31 @@ class TopicReference:
     source_tweet: str
 
 
-def topic_reference(population: PopulationSettings) -> TopicReference | None:
+@dataclass(frozen=True, slots=True)
+class TopicFigures:
+    """A Twitter15/16 topic's real cascade figures (its row of ``all_topics.csv``)."""
+
+    topic: str
+    num_users: int
+    max_depth: int
+
+
+def topic_figures(population: PopulationSettings) -> TopicFigures | None:
     """The real figures of a topic population (``all_topics.csv``); None for other sources."""
     if population.source != "topic" or population.topic is None:
         return None
     row = load_topics(population.topics_path).loc[population.topic]
-    source = load_topic(population.topics_path, population.path, population.topic).posts[0]
+    return TopicFigures(population.topic, int(row["num_users"]), int(row["max_depth"]))
+
+
+def topic_reference(population: PopulationSettings) -> TopicReference | None:
+    """:func:`topic_figures` with the topic's source tweet (who posted it, what it says)."""
+    figures = topic_figures(population)
+    if figures is None:
+        return None
+    source = load_topic(population.topics_path, population.path, figures.topic).posts[0]
     return TopicReference(
-        population.topic,
-        int(row["num_users"]),
-        int(row["max_depth"]),
-        source.author_id,
-        source.content,
+        figures.topic, figures.num_users, figures.max_depth, source.author_id, source.content
     )
 
 
