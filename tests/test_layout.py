@@ -242,3 +242,14 @@ def test_only_the_closed_unpickler_imports_pickle():
         and {"pickle", "dill", "cloudpickle", "joblib"} & imported_modules(path)
     ]
     assert offenders == []
+
+
+def test_settings_sections_share_one_base():
+    """Issue #26.5: a frozen section that refuses unknown keys is ``core.settings.Section``."""
+    offenders = [
+        str(path.relative_to(ROOT))
+        for path in PACKAGE.rglob("*.py")
+        if path != PACKAGE / "core" / "settings.py"
+        and 'frozen=True, extra="forbid"' in path.read_text()
+    ]
+    assert offenders == []

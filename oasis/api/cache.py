@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import anyio
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from oasis.core.settings import Section
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -31,7 +33,7 @@ _HIT = (b"x-oasis-cache", b"hit")
 _MISS = (b"x-oasis-cache", b"miss")
 
 
-class ResponseCacheSettings(BaseModel):
+class ResponseCacheSettings(Section):
     """How the API keeps read responses between commits.
 
     Attributes:
@@ -46,8 +48,6 @@ class ResponseCacheSettings(BaseModel):
         max_body_kb: larger responses (exports, big pages) are never kept, so that a few of them
             do not push out the many small ones.
     """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     check_ms: float = Field(default=0.0, ge=0)
     max_mb: float = Field(default=64.0, ge=0)
