@@ -42,7 +42,13 @@ from oasis.config import (
     redact,
 )
 from oasis.core.actions import Action, ActionResult, ActionType
-from oasis.core.clock import Clock, draw_active, hourly_probabilities, step_activity
+from oasis.core.clock import (
+    Clock,
+    draw_active,
+    hourly_probabilities,
+    last_active_steps,
+    step_activity,
+)
 from oasis.core.redaction import redact_url
 from oasis.core.rng import Stream, generator
 from oasis.datasets.cleaning import Repair
@@ -442,15 +448,31 @@ class Simulation:
             wanted = wanted_flags(self.config.allowed_actions)
             rules = heuristic_batch(
                 reader, past, feeds, rule_ids, candidates, state, topics, mine, wanted,
-                found.lists(rules_at), self._step_time(now, rule_ids, views), self.seeded,
+                found.lists(rules_at), self._step_time(step, rule_ids, views), self.seeded,
             )  # fmt: skip
         return StepInputs(feeds, contexts, rules)
 
-    def _step_time(self, now: float, ids: np.ndarray, views: np.ndarray) -> StepTime:
-        """The step's time for the heuristic agents ``ids``; ``views`` is in roster order."""
+    def _step_time(self, step: int, ids: np.ndarray, views: np.ndarray) -> StepTime:
+        """The step's time for the heuristic agents ``ids``; ``views`` is in roster order.
+
+        An agent's previous feed view is its latest active step in the candidate window
+        (always-active agents: the step before), redrawn from the seed.
+        """
         order = np.argsort(self.roster.agent_ids)
         at = order[np.searchsorted(self.roster.agent_ids, ids, sorter=order)]
-        return StepTime(now, self.clock.minutes_per_step * 60.0, np.asarray(views[at]))
+
+        def chance_at(past: int, rows: np.ndarray) -> np.ndarray | float:
+            rate = self._rate(past)
+            mine = rate[at[rows]] if isinstance(rate, np.ndarray) else rate
+            return step_activity(mine, self.clock.minutes_per_step)[0]
+
+        earliest = step - self._window_steps()
+        last = last_active_steps(self.config.seed, step, ids, chance_at, earliest)
+        if len(self.always_active) and step > 0:
+            last[np.isin(ids, self.always_active)] = step - 1
+        step_s = self.clock.minutes_per_step * 60.0
+        since = np.where(last >= 0, (step - last) * step_s, np.inf)
+        return StepTime(self.clock.seconds(step), since, np.asarray(views[at]))
 
     def _candidates(
         self, reader: Reader, step: int
@@ -742,12 +764,14 @@ def _time_lines(config: ExperimentConfig) -> dict[str, str]:
     return {
         "time": f"{config.clock.minutes_per_step:g} simulated minutes per step; feed views per "
         f"simulated hour: {rate}; candidate window {config.candidate_window_hours:g} hours",
-        "heuristic chances per view": f"post={rates.post:g} (per feed view), like={rates.like:g}, "
+        "heuristic chances": f"post={rates.post:g} (per feed view), like={rates.like:g}, "
         f"repost={rates.repost:g}, comment={rates.comment:g}, dislike={rates.dislike:g} (per "
-        f"view of an entry), follow_suggestion={rates.follow_suggestion:g} (per suggestion seen)",
-        "attention decay": f"SEISMIC kernel (Zhao et al., KDD 2015): full for "
+        f"exposure to an entry, over its views), follow_suggestion={rates.follow_suggestion:g} "
+        "(per suggestion seen)",
+        "attention": f"SEISMIC kernel (Zhao et al., KDD 2015): flat for "
         f"{rates.attention_plateau_s:g} simulated seconds, then (age / "
-        f"{rates.attention_plateau_s:g} s) ** -{1 + rates.attention_theta:g}",
+        f"{rates.attention_plateau_s:g} s) ** -{1 + rates.attention_theta:g}; a view gets "
+        "the kernel's share since the reader's previous view",
     }
 
 

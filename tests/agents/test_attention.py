@@ -1,4 +1,4 @@
-"""Attention decays with a post's age by SEISMIC's kernel, the same at any step length."""
+"""Attention is SEISMIC's kernel's share since the reader's last view: whole over all views."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from oasis.agents.heuristic.attention import attention, kernel, kernel_mass
+from oasis.agents.heuristic.attention import attention, kernel, kernel_mass, total_mass
 from oasis.agents.heuristic.policy import HeuristicBatch, decide_heuristic
 from oasis.agents.heuristic.settings import HeuristicSettings
 from oasis.core.actions import ActionType
@@ -26,14 +26,29 @@ def test_the_kernel_is_flat_for_the_plateau_then_a_power_law():
     )
 
 
-@pytest.mark.parametrize("step_s", [600.0, 1200.0, HOUR])
-def test_a_posts_views_add_up_to_the_same_attention_at_any_step_length(step_s):
-    # A reader viewing every step sees a post at ages dt, 2 dt, ...: each view averages the
-    # kernel over the step before it, so a day of views sums to the kernel's mass over a day.
-    ages = step_s * np.arange(1, int(24 * HOUR / step_s) + 1)
-    total = attention(ages, step_s, PLATEAU, THETA).sum() * step_s
-    assert total == pytest.approx(kernel_mass(np.array([24 * HOUR]), PLATEAU, THETA)[0])
-    assert attention(ages[:1], step_s, PLATEAU, THETA)[0] < 1.0  # the first step is averaged
+@pytest.mark.parametrize("gap_s", [60.0, 600.0, HOUR, 5 * HOUR])
+def test_a_readers_views_of_a_post_add_up_to_the_kernels_total_at_any_view_rate(gap_s):
+    # SEISMIC's kernel is when real people reshare, the time to open their feed included: a
+    # view gets the kernel's share since the previous view, so whether a reader views every
+    # minute or every five hours, its views of a post hold the whole kernel once.
+    ages = gap_s * np.arange(1, int(30 * 24 * HOUR / gap_s) + 1)
+    total = attention(ages, gap_s, PLATEAU, THETA).sum()
+    month = kernel_mass(np.array([ages[-1]]), PLATEAU, THETA)[0] / total_mass(PLATEAU, THETA)
+    assert total == pytest.approx(month)
+    assert month > 0.75  # the power law's tail: a quarter of the mass is past a month
+    uneven = np.cumsum(np.random.default_rng(3).exponential(gap_s, 500))
+    gaps = np.diff(uneven, prepend=0.0)
+    assert attention(uneven, gaps, PLATEAU, THETA).sum() == pytest.approx(
+        kernel_mass(uneven[-1:], PLATEAU, THETA)[0] / total_mass(PLATEAU, THETA)
+    )
+
+
+def test_a_first_view_gets_all_the_kernel_up_to_the_posts_age():
+    ages = np.array([60.0, HOUR])
+    assert attention(ages, np.inf, PLATEAU, THETA) == pytest.approx(
+        kernel_mass(ages, PLATEAU, THETA) / total_mass(PLATEAU, THETA)
+    )
+    assert total_mass(PLATEAU, THETA) == pytest.approx(PLATEAU * (1 + 1 / THETA))
 
 
 N = 20_000
@@ -61,21 +76,31 @@ def share_of(rates: HeuristicSettings, batch: HeuristicBatch) -> float:
     return sum(a.type is ActionType.REPOST for d in decisions for a in d) / N
 
 
-def test_a_posts_share_chance_falls_with_age_as_the_kernel_says():
-    rates = HeuristicSettings(repost=0.5)
-    ages = np.array([60.0, 600.0, HOUR, 6 * HOUR])
-    measured = np.array([share_of(rates, one_post(post_ages=np.full(N, age))) for age in ages])
-    expected = 0.5 * kernel(ages, rates.attention_plateau_s, rates.attention_theta)
+def test_a_views_share_chance_is_the_rate_times_the_kernels_part_since_the_last_view():
+    rates = HeuristicSettings(repost=1.0)
+    gap = np.full(N, 600.0)
+    ages = np.array([600.0, HOUR, 6 * HOUR])
+    measured = np.array(
+        [share_of(rates, one_post(post_ages=np.full(N, a), since_view_s=gap)) for a in ages]
+    )
+    expected = attention(ages, 600.0, rates.attention_plateau_s, rates.attention_theta)
     tolerance = 4 * np.sqrt(expected * (1 - expected) / N)
     assert np.all(np.abs(measured - expected) <= tolerance)
-    assert measured[0] > measured[1] > measured[2] > measured[3]
+    assert measured[0] > measured[1] > measured[2]  # falls with age as the kernel does
 
 
-def test_views_in_a_step_compound_the_chance_per_view():
-    rates = HeuristicSettings(repost=0.2)
+def test_a_steps_views_share_the_entrys_attention_but_compound_the_post_rate():
+    # The kernel's part since the previous view is the entry's chance for the whole step, so
+    # more views in the step do not multiply it; a chance per feed view (post) compounds.
+    rates = HeuristicSettings(repost=1.0, post=0.2)
+    timed = {"post_ages": np.full(N, HOUR), "since_view_s": np.full(N, HOUR)}
+    expected = attention(np.array([HOUR]), HOUR, PLATEAU, THETA)[0]
     for views in (1.0, 3.0):
-        share = share_of(rates, one_post(views=np.full(N, views)))
-        assert share == pytest.approx(1 - 0.8**views, abs=4 * np.sqrt(0.25 / N))
+        batch = one_post(views=np.full(N, views), **timed)
+        assert share_of(rates, batch) == pytest.approx(expected, abs=4 * np.sqrt(0.25 / N))
+        decisions = decide_heuristic(rates, 7, 0, batch, frozenset({ActionType.CREATE_POST}))
+        posted = sum(a.type is ActionType.CREATE_POST for d in decisions for a in d) / N
+        assert posted == pytest.approx(1 - 0.8**views, abs=4 * np.sqrt(0.25 / N))
 
 
 def test_a_post_the_seed_says_the_reader_shared_is_shared_by_seed_share_and_attention():
@@ -83,7 +108,7 @@ def test_a_post_the_seed_says_the_reader_shared_is_shared_by_seed_share_and_atte
     seeded = one_post(post_ages=np.full(N, HOUR), seed_shared=np.arange(N) % 2 == 0)
     decisions = decide_heuristic(rates, 5, 0, seeded, frozenset({ActionType.REPOST}))
     shared = np.array([any(a.type is ActionType.REPOST for a in d) for d in decisions])
-    expected = rates.seed_share * kernel(np.array([HOUR]), PLATEAU, THETA)[0]
+    expected = rates.seed_share * attention(np.array([HOUR]), np.inf, PLATEAU, THETA)[0]
     assert shared[::2].mean() == pytest.approx(expected, abs=4 * np.sqrt(expected / (N / 2)))
     assert shared[1::2].mean() < rates.repost  # the others: the population's rate, decayed
 
@@ -92,7 +117,7 @@ def test_what_a_user_shares_depends_on_what_the_post_is_about():
     rates = HeuristicSettings(repost=0.2)
     shares = []
     for similarity in (-0.3, 0.1, 0.8):
-        batch = replace(one_post(post_ages=np.full(N, 60.0)), similarity=np.full(N, similarity))
+        batch = replace(one_post(), similarity=np.full(N, similarity))
         shares.append(share_of(rates, batch))
     # affinity clip(0.5 + sim, 0, 1.5): 0.2, 0.6 and 1.3 times the rate
     assert shares == pytest.approx([0.04, 0.12, 0.26], abs=4 * np.sqrt(0.25 / N))

@@ -9,17 +9,17 @@ found for YouTube views) on a month of Twitter:
     phi(s) = c                          for 0 <= s <= s0
     phi(s) = c * (s / s0) ** -(1 + theta)  for s > s0
 
-with s0 = 5 minutes, theta = 0.242 and c = 6.94e-4 per second (so that phi integrates to one).
-Here the kernel is the relative chance to act on a post per view: 1 while the post is younger
-than s0, then falling as the power law. With exposure steady (the post stays in a follower's
-timeline), reactions then come at the kernel's times, as SEISMIC measured.
+with s0 = 5 minutes and theta = 0.242, c making phi integrate to one.
 
-A step is a whole interval of simulated time: a reader active in a step sees the posts of
-earlier steps, but in continuous time it would also have seen what appeared in the step
-before, younger by up to a step. So a view of a post of age ``a`` (at the step's start) counts
-the kernel's mean over ages ``[a - dt, a]`` (``dt`` the step's length): over all steps a post's
-views sum to the same kernel mass at any clock, and 60-, 20- and 10-minute steps give the same
-expected actions per simulated hour.
+That kernel is how long real people take to reshare, and it already holds the time they take to
+open their feed. So the simulated feed views must not decay a post's chance again: a view
+gets the part of the kernel's mass that elapsed since the reader's previous view (the mass
+over the post's ages ``[age - since, age]``, ``since`` the time since that view). Summed over
+a reader's views of a post the parts add up to the kernel's total, whatever the reader's view
+rate: a rate is the chance to act on a post over all of one's views of it, and the views only
+decide when. A reader who views rarely meets a post with much of its mass elapsed; one who
+views often meets it in small parts. At any clock the same experiment gives the same expected
+actions per simulated hour.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ import numpy as np
 
 
 def kernel(age_s: np.ndarray, plateau_s: float, theta: float) -> np.ndarray:
-    """The relative chance to act on a post of ``age_s`` seconds: 1, then the power law."""
+    """The kernel at ``age_s`` seconds relative to its plateau: 1, then the power law."""
     age = np.maximum(np.asarray(age_s, np.float64), 0.0)
     ratio = np.maximum(age / plateau_s, 1.0)
     decayed: np.ndarray = ratio ** -(1.0 + theta)
@@ -36,7 +36,7 @@ def kernel(age_s: np.ndarray, plateau_s: float, theta: float) -> np.ndarray:
 
 
 def kernel_mass(age_s: np.ndarray, plateau_s: float, theta: float) -> np.ndarray:
-    """The kernel's integral from age 0 to ``age_s``, in seconds (its antiderivative)."""
+    """The integral of :func:`kernel` from age 0 to ``age_s``, in seconds."""
     age = np.maximum(np.asarray(age_s, np.float64), 0.0)
     ratio = np.maximum(age / plateau_s, 1.0)
     tail = plateau_s / theta * (1.0 - ratio**-theta)
@@ -44,21 +44,25 @@ def kernel_mass(age_s: np.ndarray, plateau_s: float, theta: float) -> np.ndarray
     return mass
 
 
-def attention(age_s: np.ndarray, step_s: float, plateau_s: float, theta: float) -> np.ndarray:
-    """The kernel's mean over ages ``[age - step_s, age]`` (its value at ``age`` if no step).
+def total_mass(plateau_s: float, theta: float) -> float:
+    """The integral of :func:`kernel` over all ages: ``s0 (1 + 1 / theta)`` seconds."""
+    return plateau_s * (1.0 + 1.0 / theta)
+
+
+def attention(
+    age_s: np.ndarray, since_view_s: np.ndarray | float, plateau_s: float, theta: float
+) -> np.ndarray:
+    """The share of the kernel's total mass over ages ``[age - since_view, age]``.
 
     Args:
-        age_s: each post's age at the start of the step, simulated seconds.
-        step_s: the step's length, simulated seconds.
-        plateau_s: SEISMIC's ``s0``: how long attention stays at its first level.
+        age_s: each post's age now (as it reached the reader), simulated seconds.
+        since_view_s: simulated seconds since the reader's previous feed view (``inf``: none,
+            so all the mass up to the post's age).
+        plateau_s: SEISMIC's ``s0``: how long the kernel stays at its first level.
         theta: SEISMIC's ``theta``: the power law's exponent is ``-(1 + theta)``.
     """
     age = np.maximum(np.asarray(age_s, np.float64), 0.0)
-    if step_s <= 0:
-        return kernel(age, plateau_s, theta)
-    start = np.maximum(age - step_s, 0.0)
-    width = age - start
-    mass = kernel_mass(age, plateau_s, theta) - kernel_mass(start, plateau_s, theta)
-    point = kernel(age, plateau_s, theta)
-    mean: np.ndarray = np.divide(mass, width, out=point, where=width > 0)
-    return mean
+    before = np.maximum(age - np.asarray(since_view_s, np.float64), 0.0)
+    mass = kernel_mass(age, plateau_s, theta) - kernel_mass(before, plateau_s, theta)
+    share: np.ndarray = mass / total_mass(plateau_s, theta)
+    return share

@@ -7,9 +7,11 @@ plus shares, and the rates and weights of
 :class:`~oasis.agents.heuristic.settings.HeuristicSettings`:
 
 - affinity = clip(affinity_base + sim, 0, affinity_max), boost = 1 + popularity_weight x
-  log1p(pop), and attention the SEISMIC kernel of the entry's age (the original's, or that
-  of the share that brought it: SEISMIC's kernel runs from each reshare's own time;
-  :mod:`oasis.agents.heuristic.attention`: 1 for ``attention_plateau_s``, then a power law);
+  log1p(pop), and attention the share of SEISMIC's kernel that elapsed since the reader's
+  previous feed view, at the entry's age (the original's, or that of the share that brought
+  it: SEISMIC's kernel runs from each reshare's own time;
+  :mod:`oasis.agents.heuristic.attention`), so that over all of a reader's views of a post the
+  attention adds up to 1;
 - like, repost and comment each happen with their rate x affinity x boost x attention; a
   post the seed data says the reader shared (a Twitter15/16 topic's source, for the topic's
   users) is reposted with ``seed_share`` x attention instead;
@@ -31,11 +33,14 @@ plus shares, and the rates and weights of
   (draws from their own stream, one per list position), unless it follows that account from
   its feed in the same step.
 
-Every rate is a chance per view (of an entry, of the feed, of a suggestion). An agent active in
-a step views its feed ``views`` times (one, unless a step is longer than its mean gap between
-views; see :mod:`oasis.core.clock`), so a chance p per view becomes 1 - (1 - p) ** views in the
-step, and with activation in views per simulated hour the same experiment gives the same
-expected actions per simulated hour at any clock.
+Like, dislike, repost and comment rates are chances over all of a reader's views of an entry,
+spread over those views by attention; the rest are chances per view (of the feed, of a
+suggestion, of a comment). An agent active in a step views its feed ``views`` times (one,
+unless a step is longer than its mean gap between views; see :mod:`oasis.core.clock`), so a
+chance p per view becomes 1 - (1 - p) ** views in the step; an entry's attention already
+holds the whole time since the previous step with a view, so its views in the step share it.
+With activation in views per simulated hour the same experiment gives the same expected
+actions per simulated hour at any clock.
 
 Each entry carries the reader's own state (:data:`LIKED`, :data:`REPOSTED`, ... bits): what
 the agent already did is not done again, its own posts are not liked, shared or followed, and
@@ -99,9 +104,10 @@ class HeuristicBatch:
     ``suggest_indptr`` (agent i's are ``suggested[suggest_indptr[i]:suggest_indptr[i+1]]``);
     None: no lists. Time, in simulated seconds: ``post_ages`` holds, per entry, the age of the
     entry as shown (the original, or the share that brought it) at the start of the step
-    (None: ages unknown, no decay with age), ``step_s`` the step's length and ``views``, per
-    agent, its feed views in the step (one unless a step is
-    longer than the agent's mean gap between views; None: one each), from activation.
+    (None: ages unknown, full attention); ``since_view_s``, per agent, the time since its
+    previous feed view (None or ``inf``: none, so all of the kernel up to the entry's age);
+    ``views``, per agent, its feed views in the step (one unless a step is longer than the
+    agent's mean gap between views; None: one each), from activation.
     ``seed_shared`` marks, per entry, an original the seed data says its reader shared (None:
     none): it is shared with the ``seed_share`` chance instead of the repost rate.
     """
@@ -122,7 +128,7 @@ class HeuristicBatch:
     suggest_indptr: np.ndarray | None = None
     suggested: np.ndarray | None = None
     post_ages: np.ndarray | None = None
-    step_s: float = 0.0
+    since_view_s: np.ndarray | None = None
     views: np.ndarray | None = None
     seed_shared: np.ndarray | None = None
 
@@ -196,13 +202,12 @@ def _entry_choices(
     affinity = np.clip(rates.affinity_base + sim, 0.0, rates.affinity_max)
     fresh = _attention(rates, batch)
     scale = affinity * (1.0 + rates.popularity_weight * np.log1p(batch.popularity)) * fresh
-    views = np.repeat(_agent_views(batch), np.diff(batch.indptr))
     against = rates.dislike * np.clip(-rates.dislike_slope * sim, 0.0, 1.0) * fresh
     chosen = {
-        "like": draw["like"] < per_views(rates.like * scale, views),
-        "dislike": draw["dislike"] < per_views(against, views),
-        "repost": draw["repost"] < per_views(_share_chance(rates, batch, scale, fresh), views),
-        "comment": draw["comment"] < per_views(rates.comment * scale, views),
+        "like": draw["like"] < rates.like * scale,
+        "dislike": draw["dislike"] < against,
+        "repost": draw["repost"] < _share_chance(rates, batch, scale, fresh),
+        "comment": draw["comment"] < rates.comment * scale,
     }
     chosen["follow"] = chosen["like"] & (draw["follow"] < rates.follow)
     state = np.zeros(len(sim), np.int64) if batch.reader_state is None else batch.reader_state
@@ -218,7 +223,7 @@ def _share_chance(
     scale: np.ndarray,
     fresh: np.ndarray | float,
 ) -> np.ndarray:
-    """The repost chance per view, by the seed where it says the reader shared the post.
+    """The repost chance in the step, by the seed where it says the reader shared the post.
 
     There ``seed_share`` x attention; elsewhere the repost rate x ``scale`` (affinity x boost x
     attention).
@@ -243,11 +248,14 @@ def _agent_views(batch: HeuristicBatch) -> np.ndarray:
 
 
 def _attention(rates: HeuristicSettings, batch: HeuristicBatch) -> np.ndarray | float:
-    """Each entry's attention factor by its age as shown (1 where ages are unknown)."""
+    """Each entry's share of the kernel since its reader's previous view (1: ages unknown)."""
     if batch.post_ages is None:
         return 1.0
+    since: np.ndarray | float = np.inf
+    if batch.since_view_s is not None:
+        since = np.repeat(batch.since_view_s, np.diff(batch.indptr))
     plateau, theta = rates.attention_plateau_s, rates.attention_theta
-    return attention(batch.post_ages, batch.step_s, plateau, theta)
+    return attention(batch.post_ages, since, plateau, theta)
 
 
 def _first_per_agent(row: np.ndarray, target: np.ndarray, mask: np.ndarray) -> np.ndarray:

@@ -18,9 +18,10 @@ class HeuristicSettings(Section):
     ``affinity = clip(affinity_base + sim, 0, affinity_max)`` and
     ``boost = 1 + popularity_weight * log1p(pop)``; like, repost and comment happen with their
     rate x affinity x boost x attention; dislike with its rate x
-    ``clip(-dislike_slope * sim, 0, 1)`` x attention, where attention falls with the age of the
-    post in simulated time by SEISMIC's kernel ([Zhao15], ``attention_plateau_s`` and
-    ``attention_theta``).
+    ``clip(-dislike_slope * sim, 0, 1)`` x attention, where attention is the share of SEISMIC's
+    kernel of the post's age ([Zhao15], ``attention_plateau_s`` and ``attention_theta``) that
+    elapsed since the reader's previous feed view: over all of a reader's views of a post it
+    adds up to 1, and the kernel decides when the reader acts.
     A shown comment is voted on with ``comment_vote`` x its influence, up with probability
     ``(1 + tanh(vote_lean + agreement_weight * agreement)) / 2`` before influence: the
     comment's shown score (likes minus dislikes) raises the chance of an up-vote by
@@ -29,17 +30,19 @@ class HeuristicSettings(Section):
     Nothing is done twice: what the reader already liked, disliked, reposted, followed or voted
     on (the entry's reader state) is skipped, and so are the reader's own posts.
 
-    The rates are chances per view of one feed entry (a ranked post shown to an active agent;
-    ``recsys.k`` entries at most per feed view) at affinity 1 (similarity 0.5 with the default
-    ``affinity_base``), no engagement and full attention (a post younger than
-    ``attention_plateau_s``); ``post`` is per feed view and ``follow_suggestion`` per suggestion
-    seen. Time enters only through views: activation gives each agent's feed views per
-    simulated hour (``oasis/core/clock.py``) and a chance p per view is 1 - (1 - p) ** views in
-    a step of several views, so the rates mean the same at any ``clock.minutes_per_step``. The
-    published per-view figures below are averages over views of posts of every age; no study
-    gives them by age, so they are taken as the rates of a fresh post, which makes the model's
-    average over ages lower than the study's. Published figures are per page view or per user and
-    month; each description says how its figure maps to a view of a feed entry. Every
+    The like, dislike, repost and comment rates are chances per exposure: that a reader acts
+    on a feed entry (a ranked post shown to an active agent; ``recsys.k`` entries at most per
+    feed view) over all its views of it, at affinity 1 (similarity 0.5 with the default
+    ``affinity_base``) and no engagement. Attention spreads that chance over the views by the
+    time since each view's previous one, as SEISMIC's kernel says real reshares come; the
+    kernel holds the time people take to open their feed, so the views do not decay it again.
+    ``post`` is per feed view and ``follow_suggestion`` per suggestion seen. Activation gives
+    each agent's feed views per simulated hour (``oasis/core/clock.py``) and a chance p per
+    view is 1 - (1 - p) ** views in a step of several views, so the rates mean the same at any
+    ``clock.minutes_per_step``. The published per-view figures below are per page view of an
+    item (Muchnik's comment views) or per user and month; a page shows an item once, so a
+    view there is read as one reader's exposure to an entry here; each description says how
+    its figure maps. Every
     probability and weight of the heuristic policy is a named field here; its description says
     what it does and where its default comes from. Sources cited:
 
@@ -201,20 +204,21 @@ class HeuristicSettings(Section):
         default=1.0,
         ge=0,
         le=1,
-        description="chance per view, at full attention, to share a post the seed data says the "
+        description="chance, over all of one's views of it, to share a post the seed data says "
+        "the "
         "reader shared (``oasis/loop/seed_shares.py``), in place of repost x affinity x boost. "
         "[seed] a Twitter15/16 topic file lists the users who took part in the real cascade of "
         "its source (111 of False_Business_0's 130): each of them shared it, so whether they "
         "share is the data's and the model gives when and through whom (activation, the feed, "
-        "attention's decay). 1: the data says they all did; with attention falling by the "
-        "kernel a reader who views v times an hour then shares with chance "
-        "1 - exp(-v x 0.43 hours) (92% at 6 views an hour)",
+        "attention: the kernel's share since each view). 1: the data says they all did; a "
+        "reader shares at a view with the part of the kernel elapsed since the previous one, "
+        "so it has shared by age a with chance about the kernel's mass up to a",
     )
     attention_plateau_s: float = Field(
         default=300.0,
         gt=0,
-        description="simulated seconds a post keeps its full chance to be acted on; after it "
-        "the chance falls as (age / attention_plateau_s) ** -(1 + attention_theta) "
+        description="simulated seconds SEISMIC's kernel stays flat; after it the kernel falls "
+        "as (age / attention_plateau_s) ** -(1 + attention_theta) "
         "(``oasis/agents/heuristic/attention.py``). [Zhao15] s0 = 5 minutes: SEISMIC's memory "
         "kernel of the time from a tweet to its retweets, fitted on a month of Twitter",
     )

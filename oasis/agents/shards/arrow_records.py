@@ -25,7 +25,16 @@ from oasis.core.actions import Action, ActionType
 _PROFILE = ("user_name", "name", "bio", "persona", "llm_group")
 # Columns of a HeuristicBatch with one value per agent; every other column is per feed entry.
 _PER_AGENT = frozenset(
-    {"agent_ids", "indptr", "topics", "stances", "suggest_indptr", "suggested", "step_s", "views"}
+    {
+        "agent_ids",
+        "indptr",
+        "topics",
+        "stances",
+        "suggest_indptr",
+        "suggested",
+        "since_view_s",
+        "views",
+    }
 )
 CONTEXT_SCHEMA = pa.schema(
     [
@@ -130,7 +139,7 @@ def take_agents(batch: HeuristicBatch, rows: np.ndarray) -> HeuristicBatch:
         topics=[batch.topics[int(i)] for i in rows],
         stances=None if batch.stances is None else batch.stances[rows],
         views=None if batch.views is None else batch.views[rows],
-        step_s=batch.step_s,
+        since_view_s=None if batch.since_view_s is None else batch.since_view_s[rows],
         suggest_indptr=suggest_indptr,
         suggested=suggested,
         **per_entry,
