@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from oasis.agents.profile import Profile
+from oasis.recsys.embedding import JoinedTexts
 
 
 class Roster:
@@ -84,13 +85,20 @@ class Roster:
             for interests, bio in zip(users["interests"], users["bio"], strict=True)
         ]
 
-    def texts(self) -> list[str]:
-        """The profile text to embed of every agent, in roster order."""
+    def texts(self) -> JoinedTexts:
+        """The profile text to embed of every agent, in roster order (see :func:`profile_text`).
+
+        Each text is the agent's name, then its bio and persona: copies of a few seed users'
+        (a synthetic population's) share one tail, embedded once.
+        """
         users = self._users
-        return [
-            profile_text(*parts)
-            for parts in zip(users["name"], users["bio"], users["persona"], strict=True)
-        ]
+        bios, bio_of = _factorized(users["bio"])
+        personas, persona_of = _factorized(users["persona"])
+        pairs, tail_of = np.unique(bio_of * len(personas) + persona_of, return_inverse=True)
+        width = len(personas)
+        tails = [f"{bios[p // width]} {personas[p % width]}" for p in pairs.tolist()]
+        heads = [_text(name) for name in users["name"].tolist()]
+        return JoinedTexts(heads, tails, tail_of.astype(np.int64))
 
     def join(self, profiles: Mapping[int, Mapping[str, Any]]) -> None:
         """Agents who signed up during the run join as heuristic agents."""
@@ -121,4 +129,16 @@ def _group_of(row: Any) -> str:
 
 def profile_text(name: object, bio: object, persona: object) -> str:
     """The profile text that is embedded: name, bio and persona."""
-    return " ".join(str(part or "") for part in (name, bio, persona)).strip()
+    return " ".join(_text(part) for part in (name, bio, persona)).strip()
+
+
+def _text(part: object) -> str:
+    return str(part or "")
+
+
+def _factorized(column: pd.Series) -> tuple[list[str], np.ndarray]:
+    """A column's distinct texts and each row's index among them."""
+    if not isinstance(column.dtype, pd.CategoricalDtype):  # its missing ones all read as NaN
+        column = column.map(_text)  # None and NaN give other texts
+    codes, values = pd.factorize(column, use_na_sentinel=False)
+    return [_text(v) for v in values], codes.astype(np.int64)

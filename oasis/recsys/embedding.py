@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Protocol, runtime_checkable
+from typing import Protocol, overload, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -65,6 +66,38 @@ def _word_features(word: str) -> list[str]:
 _ENCODE_CHUNK = 8192
 
 
+@dataclass(frozen=True)
+class JoinedTexts(Sequence[str]):
+    """Texts ``f"{head} {tail}".strip()`` whose tails repeat: profiles copying a few bios.
+
+    ``tails[tail_of[i]]`` is the tail of text ``i``. The texts are made one at a time when
+    read; :class:`HashingEmbedder` encodes each distinct tail once instead.
+    """
+
+    heads: Sequence[str]
+    tails: Sequence[str]
+    tail_of: npt.NDArray[np.int64]
+
+    def __len__(self) -> int:
+        return len(self.heads)
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> JoinedTexts: ...
+
+    def __getitem__(self, i: int | slice) -> str | JoinedTexts:
+        if isinstance(i, slice):
+            return JoinedTexts(self.heads[i], self.tails, self.tail_of[i])
+        return f"{self.heads[i]} {self.tails[self.tail_of[i]]}".strip()
+
+    def __iter__(self) -> Iterator[str]:
+        tails = self.tails
+        for head, tail in zip(self.heads, self.tail_of.tolist(), strict=True):
+            yield f"{head} {tails[tail]}".strip()
+
+
 class HashingEmbedder:
     """Signed feature hashing of words, word bigrams and character trigrams.
 
@@ -94,6 +127,35 @@ class HashingEmbedder:
         return np.concatenate(parts)
 
     def _encode(self, texts: Sequence[str]) -> Matrix:
+        if isinstance(texts, JoinedTexts):
+            return l2_normalise(self._joined_counts(texts))
+        return l2_normalise(self._counts(texts)[0])  # whole counts: exact
+
+    def _joined_counts(self, texts: JoinedTexts) -> npt.NDArray[np.float64]:
+        """Feature counts of joined texts: the head's, the tail's and the bigram across them.
+
+        A text's words are its head's then its tail's (the space between splits no word), so
+        its counts are exactly the sum of theirs plus the bigram (head's last, tail's first).
+        """
+        used, tail_row = np.unique(texts.tail_of, return_inverse=True)
+        tails, tail_words = self._counts([texts.tails[t] for t in used.tolist()])
+        counts, head_words = self._counts(texts.heads)
+        counts += tails[tail_row]
+        firsts = [words[0] if words else "" for words in tail_words]
+        pairs = [
+            (i, f"{words[-1]} {firsts[t]}")
+            for i, (words, t) in enumerate(zip(head_words, tail_row.tolist(), strict=True))
+            if words and firsts[t]
+        ]
+        of, buckets, signs = self._signed_buckets([[name] for _, name in pairs])
+        rows = np.array([i for i, _ in pairs], dtype=np.int64)[of]
+        counts += np.bincount(
+            rows * self._dim + buckets, weights=signs, minlength=counts.size
+        ).reshape(counts.shape)
+        return counts
+
+    def _counts(self, texts: Sequence[str]) -> tuple[npt.NDArray[np.float64], list[list[str]]]:
+        """Signed feature counts of each text (a row of whole numbers), and the texts' words."""
         # A text's features are its words (each with its character trigrams) and its word
         # bigrams. Each distinct word of the chunk is hashed once and its signed buckets copied
         # to every place it occurs: profile texts repeat most of their words (a million
@@ -119,7 +181,7 @@ class HashingEmbedder:
         signs = np.concatenate([word_signs[take], pair_signs])
         size = len(texts) * self._dim
         counts = np.bincount(rows * self._dim + buckets, weights=signs, minlength=size)
-        return l2_normalise(counts.reshape(len(texts), self._dim))  # whole counts: exact
+        return counts.reshape(len(texts), self._dim).astype(np.float64, copy=False), words
 
     def _pair_buckets(
         self,

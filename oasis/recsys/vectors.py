@@ -84,7 +84,9 @@ class VectorTable:
         stale[known] = self._digests[rows[known]] != digests[known]
         todo = np.flatnonzero(stale)
         if todo.size:
-            vectors = embedder.encode([texts[i] for i in todo.tolist()])
+            # All of them (a run's start) as given: a JoinedTexts stays one for the embedder.
+            todo_texts = texts if todo.size == len(texts) else [texts[i] for i in todo.tolist()]
+            vectors = embedder.encode(todo_texts)
             self.put(np.asarray(ids, dtype=np.int64)[todo], vectors, digests[todo])
         return int(todo.size)
 

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from oasis.recsys import HashingEmbedder, RecsysError, l2_normalise
+from oasis.recsys.embedding import JoinedTexts
 from oasis.recsys.vectors import VectorTable
 
 TEXTS = ["Cats are wonderful pets", "I adore my cat", "Interest rates rise again", ""]
@@ -103,3 +104,14 @@ def test_cache_refuses_unknown_ids_unless_asked() -> None:
 
 def test_an_empty_table_gives_zero_rows_when_asked() -> None:
     assert VectorTable(4).vectors(np.array([0, 7]), missing_ok=True).shape == (2, 4)
+
+
+def test_joined_texts_embed_exactly_as_the_whole_texts():
+    heads = ["User 7", "", "Σίσυφος", "!!", "x_y 42", *(f"User {i}" for i in range(9000))]
+    tails = ["Lecturer at UCL Lecturer at UCL", "", "  ΣΑΣ  ", "a-b. c", "ß straße"]
+    tail_of = np.arange(len(heads), dtype=np.int64) * 7 % len(tails)
+    texts = JoinedTexts(heads, tails, tail_of)
+    whole = [f"{h} {tails[t]}".strip() for h, t in zip(heads, tail_of.tolist(), strict=True)]
+    assert list(texts) == whole and texts[3] == whole[3] and list(texts[2:4]) == whole[2:4]
+    embedder = HashingEmbedder(32)  # more texts than one chunk of the encoder
+    assert embedder.encode(texts).tobytes() == embedder.encode(whole).tobytes()

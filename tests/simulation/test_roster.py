@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from oasis.loop.roster import Roster
+from oasis.loop.roster import Roster, profile_text
 
 
 def population(n: int) -> pd.DataFrame:
@@ -41,3 +41,17 @@ def test_joined_agents_are_heuristic_and_found_in_any_order():
 def test_without_profiles_every_agent_has_the_uniform_chance():
     roster = Roster(population(2), np.zeros(2, bool), None)
     assert roster.probability(7, uniform=0.3) == 0.3
+
+
+def test_texts_are_each_agents_profile_text_with_shared_tails_once():
+    users = population(4)
+    users["name"] = pd.Series(["User 0", None, "", "Ana"], dtype=object)
+    users["bio"] = pd.Series(["same", None, float("nan"), "same"], dtype=object)
+    users["persona"] = pd.Categorical(["x", "x", None, "x"])
+    texts = Roster(users, np.zeros(4, bool), None).texts()
+    assert list(texts) == [
+        profile_text(*row)
+        for row in zip(users["name"], users["bio"], users["persona"], strict=True)
+    ]
+    assert list(texts) == ["User 0 same x", "x", "nan nan", "Ana same x"]
+    assert len(texts.tails) == 3  # "same x" embedded once for agents 0 and 3
