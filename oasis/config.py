@@ -221,6 +221,18 @@ def validate_experiment(raw: Mapping[str, Any], source: str) -> ExperimentConfig
         raise ConfigError(f"{source}: {_describe(exc)}") from exc
 
 
+def stored_experiment(stored: Mapping[str, Any]) -> ExperimentConfig:
+    """The experiment a run stored with its database, validated, its paths resolved.
+
+    ``builtin:`` paths point into the shipped seed data; relative ones are taken relative to the
+    working directory (a stored config holds the paths its run resolved).
+
+    Raises:
+        ConfigError: the stored keys are not a valid experiment (a run of an older version).
+    """
+    return _resolve_paths(validate_experiment(stored, "the run's stored config"), Path())
+
+
 def experiment_yaml(raw: Mapping[str, Any]) -> str:
     """An experiment's keys as the YAML text of its file, in the order given."""
     return str(yaml.safe_dump(dict(raw), sort_keys=False, allow_unicode=True))

@@ -18,7 +18,7 @@ the polarization between camps.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 import numpy as np
 import pandas as pd
@@ -40,14 +40,44 @@ def trajectories(
     Returns:
         Columns ``step``, ``agent_id``, ``group`` and ``stance``, sorted by step then agent.
     """
-    wide = rows.pivot_table(index="step", columns="user_id", values="stance", aggfunc="last")
-    wide = wide.reindex(range(-1, steps)).ffill()
-    long = wide.stack().rename("stance").reset_index()
-    long = long.rename(columns={"user_id": "agent_id"})
+    found = list(stances_at(rows, range(-1, steps)))
+    agents = np.concatenate([ids for _, ids, _ in found])
     named = groups or {}
-    long["group"] = [named.get(int(a), "") for a in long["agent_id"]]
-    ordered = long[["step", "agent_id", "group", "stance"]].sort_values(["step", "agent_id"])
-    return ordered.reset_index(drop=True)
+    return pd.DataFrame(
+        {
+            "step": np.repeat([step for step, _, _ in found], [len(ids) for _, ids, _ in found]),
+            "agent_id": agents,
+            "group": [named.get(int(a), "") for a in agents],
+            "stance": np.concatenate([values for _, _, values in found]),
+        }
+    )
+
+
+def stances_at(
+    rows: pd.DataFrame, steps: Iterable[int]
+) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    """Each agent's latest stance after each of ``steps`` (ascending), from stored changes.
+
+    Args:
+        rows: Columns ``user_id``, ``step`` and ``stance``: stored changes (the last of a step
+            counts).
+        steps: The steps wanted, in ascending order.
+
+    Yields:
+        ``(step, agent ids, stances)``: every agent in ``rows``, by id, with its stance at the
+        end of ``step`` (NaN before its first change).
+    """
+    order = np.argsort(rows["step"].to_numpy(np.int64), kind="stable")
+    changed = rows["step"].to_numpy(np.int64)[order]
+    values = rows["stance"].to_numpy()[order]
+    ids, slot = np.unique(rows["user_id"].to_numpy()[order], return_inverse=True)
+    current = np.full(len(ids), np.nan, np.result_type(values.dtype, np.float32))
+    start = 0
+    for step in steps:
+        end = int(np.searchsorted(changed, step, side="right"))
+        current[slot[start:end]] = values[start:end]
+        start = end
+        yield step, ids, current.copy()
 
 
 def bimodality_coefficient(values: np.ndarray) -> float:

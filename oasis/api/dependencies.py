@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from oasis.config import ConfigError, ExperimentConfig, stored_experiment
 from oasis.loop.commands import Controller
 from oasis.platform.queries import Snapshot, snapshot
 
@@ -41,6 +42,20 @@ def run_record(snap: Snapshot) -> dict[str, Any]:
     if run is None:
         raise HTTPException(404, "no run is recorded in this database")
     return run
+
+
+def run_experiment(snap: Snapshot) -> ExperimentConfig | None:
+    """The experiment the run in ``snap`` stored, validated once by the config module.
+
+    None when its config is not a valid experiment (a run of an older version).
+
+    Raises:
+        HTTPException: 404 when no run is recorded.
+    """
+    try:
+        return stored_experiment(run_record(snap)["config"] or {})
+    except ConfigError:
+        return None
 
 
 def last_step(snap: Snapshot) -> int:

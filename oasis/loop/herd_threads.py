@@ -15,7 +15,10 @@ import numpy as np
 import pandas as pd
 
 from oasis.core.actions import Action, ActionType
+from oasis.datasets.cleaning import Repair
+from oasis.datasets.reddit import load_counterfactual
 from oasis.loop.events import StepEvents, World
+from oasis.loop.settings import HerdSettings
 from oasis.platform import Platform
 from oasis.platform.schema import CommentDislike, CommentLike
 
@@ -104,6 +107,15 @@ class HerdThreads:
 
     def __init__(self, frame: pd.DataFrame, n_agents: int, limit: int | None = None) -> None:
         self.threads = herd_threads(frame, n_agents, limit)
+        self.repairs: tuple[Repair, ...] = tuple(frame.attrs.get("repairs", ()))
+
+    @classmethod
+    def load(cls, settings: HerdSettings, n_agents: int) -> HerdThreads:
+        """The threads of the experiment's seed file among ``n_agents`` agents.
+
+        ``repairs`` lists what the file needed (``load_counterfactual``).
+        """
+        return cls(load_counterfactual(settings.path), n_agents, settings.threads)
 
     def due(self, step: int, world: World) -> StepEvents:
         """The threads' actions due at ``step`` (an event source)."""

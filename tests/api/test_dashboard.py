@@ -249,3 +249,15 @@ def test_reference_figures_of_a_topic_run(sqlite_url: str, client: httpx.Client)
     with api_in_thread(sqlite_url) as base:
         body = httpx.get(f"{base}/dashboard/reference").json()
     assert body == {"topic": topic, "num_users": 534, "max_depth": 4}
+
+
+def test_a_stored_config_of_an_older_version_leaves_the_experiment_views_empty(sqlite_url: str):
+    platform = Platform.open(sqlite_url)
+    old = {"candidate_window_steps": 3, "herd": {"threads": 4}, "population": {"source": "topic"}}
+    platform.start_run(seed=1, config=old)
+    platform.close()
+    with api_in_thread(sqlite_url) as base:
+        herd = httpx.get(f"{base}/dashboard/herd")
+        reference = httpx.get(f"{base}/dashboard/reference")
+    assert (herd.status_code, herd.json()) == (200, {"groups": []})
+    assert reference.json() == {"topic": None, "num_users": None, "max_depth": None}

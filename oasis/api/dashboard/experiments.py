@@ -1,12 +1,12 @@
-"""The experiments' own figures for the dashboard: polarization rounds and the herd table.
+"""The experiments' own figures for the dashboard: polarization rounds, the herd table, the topic.
 
-Both are computed from what the run stored (interview answers, the herd seed threads), with the
-same analysis functions as the results folder, so the page and ``summary.md`` agree.
+All are computed from what the run stored (its experiment config, stances, interview answers, the
+herd seed threads) by the analysis and loop functions that write the results folder, so the page
+and ``summary.md`` agree.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
@@ -17,12 +17,13 @@ import pandas as pd
 
 from oasis.analysis import herd_effect, keyword_stance
 from oasis.analysis.herd import herd_intervals, permutation_tests
+from oasis.analysis.stance import stances_at
 from oasis.api.dashboard.schemas import HerdGroupOut, ReferenceOut, StanceRoundOut
-from oasis.datasets.reddit import load_counterfactual
-from oasis.datasets.settings import BUILTIN_DATA, PopulationSettings
+from oasis.datasets.settings import PopulationSettings
 from oasis.datasets.source import build_population
-from oasis.datasets.twitter import load_topics
 from oasis.loop.herd_threads import HerdThreads
+from oasis.loop.results import topic_figures
+from oasis.loop.settings import HerdSettings
 from oasis.platform import Platform
 
 ALL = "all"
@@ -51,27 +52,26 @@ def stance_steps(changes: np.ndarray, last_step: int, points: int = 500) -> list
     """
     if not len(changes):
         return []
-    ids, slot = np.unique(changes[:, 0].astype(np.int64), return_inverse=True)
-    steps, values = changes[:, 1].astype(np.int64), changes[:, 2]
-    current = np.full(len(ids), np.nan)
-    first = int(steps[0])
+    first = int(changes[0, 1])
     stride = max(1, -(-(last_step - first + 1) // points))
-    found, start = [], 0
-    for step in range(first, max(first, last_step) + 1):
-        end = int(np.searchsorted(steps, step, side="right"))
-        current[slot[start:end]] = values[start:end]
-        start = end
-        if (step - first) % stride == 0 or step == last_step:
-            found.append(_round(step, current[~np.isnan(current)]))
-    return found
+    shown = [
+        step
+        for step in range(first, max(first, last_step) + 1)
+        if (step - first) % stride == 0 or step == last_step
+    ]
+    rows = pd.DataFrame(
+        {"user_id": changes[:, 0].astype(np.int64), "step": changes[:, 1], "stance": changes[:, 2]}
+    )
+    return [_round(step, stance[~np.isnan(stance)]) for step, _, stance in stances_at(rows, shown)]
 
 
 def stance_groups(
-    changes: np.ndarray, last_step: int, population: Mapping[str, Any]
+    changes: np.ndarray, last_step: int, population: PopulationSettings | None
 ) -> dict[str, list[StanceRoundOut]]:
     """:func:`stance_steps` of every agent (``all``), then of each seed group of the population."""
     rounds = {ALL: stance_steps(changes, last_step)}
-    for name, members in seed_groups(json.dumps(population, sort_keys=True)).items():
+    groups = seed_groups(population.model_dump_json()) if population is not None else {}
+    for name, members in groups.items():
         mine = changes[np.isin(changes[:, 0].astype(np.int64), members)]
         rounds[name] = stance_steps(mine, last_step)
     return rounds
@@ -84,11 +84,11 @@ def seed_groups(population: str) -> dict[str, np.ndarray]:
     The groups are the seed files the population was loaded from, in order (as the run made
     them); read once per population and kept.
     """
-    settings = json.loads(population)
-    if not settings.get("groups"):
+    settings = PopulationSettings.model_validate_json(population)
+    if not settings.groups:
         return {}
     try:
-        users = build_population(PopulationSettings.model_validate(settings), 0).users
+        users = build_population(settings, 0).users
     except (OSError, ValueError):  # seed files not on this machine: every agent as one line
         return {}
     return {
@@ -110,13 +110,11 @@ def _round(step: int, stance: np.ndarray) -> StanceRoundOut:
     )
 
 
-def herd_groups(platform: Platform, config: Mapping[str, Any], agents: int) -> list[HerdGroupOut]:
+def herd_groups(platform: Platform, herd: HerdSettings | None, agents: int) -> list[HerdGroupOut]:
     """Mean final score of the seeded first comments per treatment group (none if no herd)."""
-    herd = config.get("herd")
-    if not herd or agents == 0:
+    if herd is None or agents == 0:
         return []
-    threads = HerdThreads(load_counterfactual(herd["path"]), agents, herd.get("threads"))
-    comments = threads.table(platform, steps=0)  # scores only: no views counted
+    comments = HerdThreads.load(herd, agents).table(platform, steps=0)  # scores: no views
     table = herd_effect(comments)
     # what herd.csv shows: the agents' votes with their intervals, and the tests on them
     agents_only = herd_intervals(comments)
@@ -141,15 +139,11 @@ def _number(value: Any) -> float | None:
     return None if math.isnan(number) else number
 
 
-def topic_reference(population: Mapping[str, Any]) -> ReferenceOut:
+def topic_reference(population: PopulationSettings | None) -> ReferenceOut:
     """The real figures of a Twitter15/16 topic population (``all_topics.csv``), else nulls."""
-    topic = population.get("topic")
-    if population.get("source") != "topic" or not topic:
+    figures = topic_figures(population) if population is not None else None
+    if figures is None:
         return ReferenceOut(topic=None, num_users=None, max_depth=None)
-    path = str(population.get("topics_path") or "builtin:twitter/all_topics.csv")
-    if path.startswith("builtin:"):
-        path = str(BUILTIN_DATA / path.removeprefix("builtin:"))
-    row = load_topics(path).loc[topic]
     return ReferenceOut(
-        topic=str(topic), num_users=int(row["num_users"]), max_depth=int(row["max_depth"])
+        topic=figures.topic, num_users=figures.num_users, max_depth=figures.max_depth
     )

@@ -34,7 +34,7 @@ from oasis.api.dashboard.schemas import (
     StepPointOut,
     TopCascadeOut,
 )
-from oasis.api.dependencies import Snap, run_record
+from oasis.api.dependencies import Snap, run_experiment, run_record
 from oasis.api.pagination import MAX_LIMIT
 from oasis.api.schemas import MAX_ID, ErrorOut, FeedPostOut
 
@@ -166,9 +166,9 @@ def polarization(snap: Snap) -> PolarizationOut:
     """
     stored = snap.summaries.stance_changes(MAX_STANCE_ROWS)
     if stored is not None and len(stored[0]):
-        record = run_record(snap)
-        population = (record["config"] or {}).get("population") or {}
-        rounds = stance_groups(stored[0], int(record["last_step"]), population)
+        config = run_experiment(snap)
+        population = config.population if config is not None else None
+        rounds = stance_groups(stored[0], int(run_record(snap)["last_step"]), population)
         return PolarizationOut(
             source="stances", groups=rounds, answers_read=0, sampled_every=stored[1]
         )
@@ -195,13 +195,14 @@ def stances(
 @router.get("/herd", response_model=HerdOut)
 def herd(snap: Snap, request: Request) -> HerdOut:
     """Mean final scores of the herd experiment's seeded comments by group (empty otherwise)."""
-    config: dict[str, Any] = run_record(snap)["config"] or {}
+    config = run_experiment(snap)
+    herd = config.herd if config is not None else None
     platform = request.app.state.platform
-    return HerdOut(groups=herd_groups(platform, config, snap.summaries.initial_users()))
+    return HerdOut(groups=herd_groups(platform, herd, snap.summaries.initial_users()))
 
 
 @router.get("/reference", response_model=ReferenceOut)
 def reference(snap: Snap) -> ReferenceOut:
     """The real cascade's figures when the run replays a Twitter15/16 topic (nulls otherwise)."""
-    config: dict[str, Any] = run_record(snap)["config"] or {}
-    return topic_reference(config.get("population") or {})
+    config = run_experiment(snap)
+    return topic_reference(config.population if config is not None else None)
