@@ -30,7 +30,8 @@ if TYPE_CHECKING:
     from oasis.agents.policy import AgentContext, Policy
     from oasis.config import ExperimentConfig
     from oasis.loop.run_tables import RunTables
-    from oasis.loop.simulation import Simulation, StepReport
+    from oasis.loop.simulation import Simulation
+    from oasis.loop.step_runner import StepReport
 
 __all__ = [
     "Action",
@@ -55,7 +56,7 @@ _LAZY = {  # loaded when first asked for, so ``import oasis.platform`` loads no 
     "PostView": "oasis.agents.observation",
     "RunTables": "oasis.loop.run_tables",
     "Simulation": "oasis.loop.simulation",
-    "StepReport": "oasis.loop.simulation",
+    "StepReport": "oasis.loop.step_runner",
 }
 
 

@@ -29,7 +29,8 @@ from oasis.config import (
 )
 from oasis.errors import OasisError
 from oasis.loop.commands import REPLAYED, ReplayedCommands
-from oasis.loop.simulation import RUN_FILE, Simulation
+from oasis.loop.opening import RUN_FILE
+from oasis.loop.simulation import Simulation
 from oasis.platform import Platform
 from oasis.platform.commands import CommandRow
 

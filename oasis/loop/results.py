@@ -6,7 +6,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -36,9 +36,12 @@ from oasis.core.clock import Clock
 from oasis.datasets.settings import PopulationSettings
 from oasis.datasets.twitter import load_topic, load_topics
 from oasis.errors import OasisError
-from oasis.loop.simulation import Simulation
+from oasis.loop.provenance import provenance
 from oasis.platform import Platform
 from oasis.platform.schema import StepMetrics
+
+if TYPE_CHECKING:  # a simulation writes its results through this module
+    from oasis.loop.simulation import Simulation
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +62,11 @@ class RunExtras:
 def write_run(simulation: Simulation) -> list[Path]:
     """:func:`write_results` for a simulation, with everything it knows about its run."""
     config = simulation.config
+    with simulation.platform.reader() as reader:
+        figures = reader.step_figures()
     extras = RunExtras(
-        simulation.group_names(),
-        simulation.provenance(),
+        simulation.cast.group_names(),
+        provenance(config, simulation.roster, figures),
         [repair.describe() for repair in simulation.repairs],
     )
     return write_results(

@@ -1,20 +1,29 @@
-"""The roster: every agent of a run as columns, and the agents who join while it runs.
+"""The roster: every agent of a run as columns, who plays each, and the agents who join later.
 
 Agent ids, who an LLM plays and hourly activity are arrays over all agents; profile text is read
 only for the agents a step needs (the active ones), so idle agents cost no records. Agents who
 sign up during the run are kept in a small table of their own, so a join never copies the
-population's table.
+population's table. :func:`cast_agents` decides who plays whom: LLM groups, the LLM's share
+(:func:`llm_mask`), custom policies (:func:`custom_policies`), the heuristic for the rest.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from oasis.agents.llm.groups import assign_llm_groups
+from oasis.agents.policy_assignment import CORE, core_agents, select_agents
 from oasis.agents.profile import Profile
+from oasis.agents.settings import CustomPolicySpec
+from oasis.config import ExperimentConfig
+from oasis.core.clock import hourly_probabilities
+from oasis.datasets.population import Population
+from oasis.errors import RunError
 from oasis.recsys.embedding import JoinedTexts
 
 
@@ -142,3 +151,116 @@ def _factorized(column: pd.Series) -> tuple[list[str], np.ndarray]:
         column = column.map(_text)  # None and NaN give other texts
     codes, values = pd.factorize(column, use_na_sentinel=False)
     return [_text(v) for v in values], codes.astype(np.int64)
+
+
+@dataclass(frozen=True, slots=True)
+class Cast:
+    """Who plays each agent of a run.
+
+    Attributes:
+        roster: the agents, with who an LLM plays and which LLM group (``llm_group``).
+        custom: each custom policy with the agents it plays.
+        custom_ids: every agent a custom policy plays, sorted.
+        always_active: the custom policies' agents active every step, sorted.
+        groups: each agent's seed group (the population's ``group`` column), where it has one.
+    """
+
+    roster: Roster
+    custom: tuple[CustomPolicySpec, ...]
+    custom_ids: np.ndarray
+    always_active: np.ndarray
+    groups: np.ndarray | None
+
+    def group_names(self) -> dict[int, str] | None:
+        """Each agent's seed group, where the population has groups."""
+        if self.groups is None:
+            return None
+        ids = self.roster.agent_ids[: len(self.groups)].tolist()
+        return dict(zip(ids, self.groups, strict=True))
+
+
+def cast_agents(config: ExperimentConfig, population: Population) -> Cast:
+    """The run's agents and who plays each: an LLM (of which group), a custom policy, the rules."""
+    users = population.users
+    groups = users["group"].astype(str).to_numpy() if "group" in users.columns else None
+    custom = custom_policies(config, population)
+    custom_ids = np.array(sorted(a for c in custom for a in c.agent_ids), np.int64)
+    always = sorted(
+        a
+        for c, spec in zip(config.policy.custom, custom, strict=True)
+        if c.always_active
+        for a in spec.agent_ids
+    )
+    roster = _roster(config, population, groups, custom_ids)
+    return Cast(roster, custom, custom_ids, np.array(always, np.int64), groups)
+
+
+def _roster(
+    config: ExperimentConfig,
+    population: Population,
+    groups: np.ndarray | None,
+    custom_ids: np.ndarray,
+) -> Roster:
+    """The agents, with who an LLM plays and which LLM group (``llm_group``) plays them."""
+    ids = population.users["user_id"].to_numpy(np.int64)
+    claimed = assign_llm_groups(config.llm_groups, config.seed, ids, groups)
+    names = np.array(["", *(g.name for g in config.llm_groups)], dtype=object)
+    users = population.users.assign(llm_group=names[claimed + 1])
+    is_llm = (claimed >= 0) | llm_mask(config, population)
+    is_llm[np.isin(ids, custom_ids)] = False  # a custom policy plays these
+    return Roster(users, is_llm, _hourly(config, population))
+
+
+def llm_mask(
+    config: ExperimentConfig, population: Population, *, without_endpoints: bool = False
+) -> np.ndarray:
+    """Which agents an LLM plays: the listed (ids or the core) and a seeded share of the rest.
+
+    None without endpoints, unless ``without_endpoints`` (``oasis plan`` counts the agents a run
+    with endpoints would give to an LLM).
+    """
+    agent_ids = population.users["user_id"].to_numpy(np.int64)
+    if not config.llm.endpoints and not without_endpoints:
+        return np.zeros(len(agent_ids), bool)
+    policy = config.policy
+    core = _core(config, population) if policy.llm_agents == CORE else None
+    return select_agents(agent_ids, policy.llm_agents, policy.llm_share, config.seed, core)
+
+
+CUSTOM_DRAWS = 16  # the population stream's counters of custom policies' shares (LLM's is 0)
+
+
+def custom_policies(
+    config: ExperimentConfig, population: Population
+) -> tuple[CustomPolicySpec, ...]:
+    """Each custom policy with the agents it plays; an agent goes to the first that selects it."""
+    agent_ids = population.users["user_id"].to_numpy(np.int64)
+    taken = np.zeros(len(agent_ids), bool)
+    specs = []
+    for index, custom in enumerate(config.policy.custom):
+        core = _core(config, population) if custom.agents == CORE else None
+        chosen = select_agents(
+            agent_ids, custom.agents, custom.share, config.seed, core, draw=CUSTOM_DRAWS + index
+        )
+        if custom.group is not None:
+            if "group" not in population.users.columns:
+                raise RunError(f"custom policy {custom.name}: the population has no groups")
+            chosen |= (population.users["group"].astype(str) == custom.group).to_numpy()
+        chosen &= ~taken
+        taken |= chosen
+        ids = frozenset(int(a) for a in agent_ids[chosen])
+        specs.append(CustomPolicySpec(custom.name, custom.policy, ids, dict(custom.options)))
+    return tuple(specs)
+
+
+def _core(config: ExperimentConfig, population: Population) -> np.ndarray:
+    agent_ids = population.users["user_id"].to_numpy(np.int64)
+    return core_agents(agent_ids, population.follows, population.core, config.policy.core_share)
+
+
+def _hourly(config: ExperimentConfig, population: Population) -> np.ndarray | None:
+    if config.activation.kind == "uniform":
+        return None
+    if population.activity is None:
+        raise RunError("activation 'profile' needs hourly activity, which this population lacks")
+    return hourly_probabilities(population.activity)

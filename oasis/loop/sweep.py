@@ -28,9 +28,10 @@ from oasis.analysis.plots import plot_sweep
 from oasis.analysis.sweep import sweep_summary
 from oasis.config import ExperimentConfig, with_settings
 from oasis.errors import OasisError
+from oasis.loop.opening import RUN_FILE
 from oasis.loop.results import write_results
 from oasis.loop.settings import SweepSettings
-from oasis.loop.simulation import RUN_FILE, Simulation
+from oasis.loop.simulation import Simulation
 from oasis.platform import Platform
 from oasis.platform.schema import StepMetrics, Trace
 

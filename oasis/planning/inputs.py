@@ -16,7 +16,7 @@ from oasis.agents.profile import Profile
 from oasis.config import ExperimentConfig
 from oasis.core.clock import hourly_probabilities, step_activity
 from oasis.datasets.population import Population
-from oasis.loop.simulation import llm_mask
+from oasis.loop.roster import llm_mask
 from oasis.planning.capacity import PlanError, PlanInputs, estimate_tokens, parse_model_size
 
 TYPICAL_POST = "A typical post of about two hundred characters. " * 4

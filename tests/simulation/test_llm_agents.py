@@ -14,7 +14,8 @@ from oasis.config import load_config
 from oasis.datasets.population import Population
 from oasis.datasets.source import build_population
 from oasis.errors import OasisError
-from oasis.loop.simulation import Simulation, llm_mask
+from oasis.loop.roster import llm_mask
+from oasis.loop.simulation import Simulation
 from oasis.planning.capacity import plan
 from oasis.planning.inputs import plan_inputs
 from oasis.testing.scripted_llm import ScriptedLLMServer
