@@ -29,6 +29,7 @@ from oasis.loop.commands import CommandSource, StoredCommands
 from oasis.loop.events import EventSource
 from oasis.loop.loop_state import LoopState
 from oasis.loop.opening import checked_start, herd_threads, record_run, write_run_file
+from oasis.loop.people import People
 from oasis.loop.phases import PhaseClock
 from oasis.loop.roster import Roster, cast_agents
 from oasis.loop.schedule import Schedule
@@ -168,6 +169,11 @@ class Simulation:
         return self.state.memories
 
     @property
+    def people(self) -> People:
+        """The people playing users of the run (who is present, who plays whom)."""
+        return self.state.people
+
+    @property
     def recommender(self) -> Recommender:
         """The recommender, with its state."""
         return self.state.recommender
@@ -180,7 +186,7 @@ class Simulation:
                 if self.controller is not None:
                     while not self.controller.wait_while_paused(timeout=0.5):
                         pass
-                    self.controller.wait_for(self.state.people.present(), self.config.humans.wait_s)
+                    self.controller.wait_for(self.people.present(), self.config.humans.wait_s)
                 report = self.step()
                 if on_step is not None:
                     on_step(report)
