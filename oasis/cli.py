@@ -52,7 +52,8 @@ from oasis.loop.sweep import run_sweep, sweep_folder, sweep_points
 from oasis.planning.capacity import describe_plan
 from oasis.planning.capacity import plan as capacity_plan
 from oasis.planning.inputs import active_agents, measured_inputs, plan_inputs
-from oasis.platform import Platform
+from oasis.platform import Platform, PlatformError
+from oasis.platform.run_lock import RunLockLostError
 
 if TYPE_CHECKING:
     from oasis.api.server import ApiProcess
@@ -220,7 +221,12 @@ def _run_to_end(
                 if stop_asked():  # the interrupt was dropped on its way
                     raise KeyboardInterrupt
 
-            simulation.run(on_step=show)
+            try:
+                simulation.run(on_step=show)
+            except RunLockLostError:
+                raise  # it says how to go on
+            except PlatformError as exc:
+                raise OasisError(f"{exc}; {_kept(simulation.next_step)}") from exc
         files = write_run(simulation)
     finally:
         simulation.close()
@@ -229,6 +235,13 @@ def _run_to_end(
     console.print(failure_line(config.output))
     database = redact_url(config.database_url)
     console.print(f"results: {config.output} ({len(files)} files); database: {database}")
+
+
+def _kept(next_step: int) -> str:
+    """What a run stopped by its database keeps, and how to go on."""
+    if next_step == 0:
+        return "no step was committed; the same command with --resume starts again"
+    return f"steps up to {next_step - 1} are kept; the same command with --resume goes on"
 
 
 @app.command()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from contextlib import suppress
 from datetime import datetime
 from pathlib import Path
 
@@ -191,7 +192,8 @@ class Simulation:
                 if on_step is not None:
                     on_step(report)
         except OasisError:
-            self.platform.set_status("failed")  # what was committed stays; --resume goes on
+            with suppress(OasisError):  # a database that failed may not record it
+                self.platform.set_status("failed")  # what was committed stays; --resume goes on
             raise
         except KeyboardInterrupt:  # Ctrl-C, or SIGTERM to the oasis command
             self.platform.set_status("stopped")

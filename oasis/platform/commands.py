@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, select, update
 
+from oasis.platform.faults import in_one_line
 from oasis.platform.schema import ControlCommand
 from oasis.platform.text import clean_value
 
@@ -62,6 +63,7 @@ class CommandStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
+    @in_one_line
     def put(self, kind: str, payload: Mapping[str, Any]) -> int:
         """Store a pending command; return its id."""
         values = {"kind": kind, "payload": clean_value(dict(payload)), "status": PENDING}
@@ -70,6 +72,7 @@ class CommandStore:
         assert row is not None
         return int(row[0])
 
+    @in_one_line
     def pending(self) -> list[CommandRow]:
         """Pending commands other than pause and resume, oldest first."""
         query = (
@@ -81,6 +84,7 @@ class CommandStore:
         with self.engine.connect() as conn:
             return [CommandRow(**row) for row in conn.execute(query).mappings()]
 
+    @in_one_line
     def pending_switches(self) -> list[int]:
         """Ids of the pause and resume commands not yet marked done, oldest first."""
         query = (
@@ -92,6 +96,7 @@ class CommandStore:
         with self.engine.connect() as conn:
             return [int(i) for i in conn.scalars(query)]
 
+    @in_one_line
     def expire_pending(self, last_step: int) -> None:
         """At the run's end, close what no step took: interviews refused, the rest expired."""
         reason = {"error": f"the run ended after step {last_step} before a step took it"}
@@ -102,6 +107,7 @@ class CommandStore:
                 values = {"status": status, "result": reason}
                 conn.execute(update(ControlCommand).where(pending & where).values(values))
 
+    @in_one_line
     def finish(
         self, command_id: int, status: str, step: int | None, result: Mapping[str, Any] | None
     ) -> None:
@@ -112,6 +118,7 @@ class CommandStore:
                 update(ControlCommand).where(ControlCommand.command_id == command_id).values(values)
             )
 
+    @in_one_line
     def recorded(self, kinds: Sequence[str], until_step: int) -> list[CommandRow]:
         """Commands of ``kinds`` carried out at or before ``until_step``, by step and id."""
         query = (
@@ -123,6 +130,7 @@ class CommandStore:
         with self.engine.connect() as conn:
             return [CommandRow(**row) for row in conn.execute(query).mappings()]
 
+    @in_one_line
     def of_token(self, kinds: Sequence[str], token_id: int) -> list[CommandRow]:
         """Commands of ``kinds`` given with participant token ``token_id``, oldest first."""
         query = (
@@ -134,6 +142,7 @@ class CommandStore:
         with self.engine.connect() as conn:
             return [CommandRow(**row) for row in conn.execute(query).mappings()]
 
+    @in_one_line
     def get(self, command_id: int) -> CommandRow | None:
         """The command ``command_id``, or ``None``."""
         query = select(ControlCommand.__table__).where(ControlCommand.command_id == command_id)
@@ -141,6 +150,7 @@ class CommandStore:
             row = conn.execute(query).mappings().first()
         return None if row is None else CommandRow(**row)
 
+    @in_one_line
     def paused(self) -> bool:
         """Whether the latest pause or resume command was a pause."""
         query = (
@@ -152,6 +162,7 @@ class CommandStore:
         with self.engine.connect() as conn:
             return conn.scalar(query) == "pause"
 
+    @in_one_line
     def counts(self) -> tuple[int, int]:
         """Commands waiting for the run, and interviews among them not yet answered."""
         waiting = (ControlCommand.status == PENDING) & ControlCommand.kind.not_in(

@@ -15,17 +15,16 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from oasis.core.actions import Action, ActionResult
 from oasis.core.clock import DEFAULT_MINUTES_PER_STEP
-from oasis.core.redaction import redact_url
 from oasis.platform.changes import CommitWatch
 from oasis.platform.commands import CommandStore
 from oasis.platform.engine import (
     WRITE_LOCK,
     check_readable,
     create_schema,
-    first_line,
     make_engine,
 )
 from oasis.platform.errors import PlatformError
+from oasis.platform.faults import failure, in_one_line
 from oasis.platform.feed_log import FeedRecord
 from oasis.platform.integrity import counter_mismatches, dump, step_digests
 from oasis.platform.population import insert_population, insert_products
@@ -71,7 +70,7 @@ class Platform:
                 create_schema(engine)
             except SQLAlchemyError as exc:
                 engine.dispose()
-                raise PlatformError(f"database {redact_url(url)}: {first_line(exc)}") from exc
+                raise failure(engine, exc) from exc
         return cls(engine, settings)
 
     def check_readable(self) -> None:
@@ -83,8 +82,7 @@ class Platform:
         try:
             check_readable(self.engine)
         except SQLAlchemyError as exc:
-            shown = redact_url(str(self.engine.url))
-            raise PlatformError(f"database {shown}: {first_line(exc)}") from exc
+            raise failure(self.engine, exc) from exc
 
     @contextmanager
     def reader(self) -> Iterator[Reader]:
@@ -97,10 +95,7 @@ class Platform:
             with self.engine.connect() as conn, conn.begin():
                 yield Reader(conn)
         except SQLAlchemyError as exc:
-            raise self._failed(exc) from exc
-
-    def _failed(self, exc: SQLAlchemyError) -> PlatformError:
-        return PlatformError(f"database {redact_url(str(self.engine.url))}: {first_line(exc)}")
+            raise failure(self.engine, exc) from exc
 
     def lock_run(self) -> None:
         """Become the run's only writer until :meth:`close`.
@@ -130,6 +125,7 @@ class Platform:
             self._lock = None
         self.engine.dispose()
 
+    @in_one_line
     def start_run(self, seed: int, config: dict[str, Any]) -> RunInfo:
         """Record the run's seed and config, or return the run already recorded."""
         with self.engine.begin() as conn:
@@ -139,6 +135,7 @@ class Platform:
         assert info is not None
         return info
 
+    @in_one_line
     def begin_run(
         self, seed: int, config: dict[str, Any], users: pd.DataFrame, follows: np.ndarray
     ) -> RunInfo:
@@ -161,44 +158,48 @@ class Platform:
         assert info is not None
         return info
 
+    @in_one_line
     def has_population(self) -> bool:
         """Whether any user is stored (a run recorded without them was never fully started)."""
         with self.engine.connect() as conn:
             return conn.scalar(select(User.user_id).limit(1)) is not None
 
+    @in_one_line
     def run_info(self) -> RunInfo | None:
         """The run recorded in this database, if any.
 
         Raises:
             PlatformError: the database failed or holds no run's tables, in one line.
         """
-        try:
-            with self.engine.connect() as conn:
-                row = conn.execute(select(Run.seed, Run.config, Run.last_step, Run.status)).first()
-        except SQLAlchemyError as exc:
-            raise self._failed(exc) from exc
+        with self.engine.connect() as conn:
+            row = conn.execute(select(Run.seed, Run.config, Run.last_step, Run.status)).first()
         return None if row is None else RunInfo(*row)
 
+    @in_one_line
     def set_config(self, config: dict[str, Any]) -> None:
         """Replace the run's stored config (a fork records the config its next steps follow)."""
         with self.engine.begin() as conn:
             conn.execute(update(Run).values(config=config))
 
+    @in_one_line
     def set_status(self, status: str) -> None:
         """Record the run's status (running, paused, finished, failed, stopped)."""
         with self.engine.begin() as conn:
             conn.execute(update(Run).values(status=status))
 
+    @in_one_line
     def counter_mismatches(self) -> list[str]:
         """Stored counters that differ from a recount of their rows (empty when consistent)."""
         with self.engine.connect() as conn:
             return counter_mismatches(conn)
 
+    @in_one_line
     def dump(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every world table's rows, sorted, for comparing two runs (see ``integrity.dump``)."""
         with self.engine.connect() as conn:
             return dump(conn)
 
+    @in_one_line
     def step_digests(self, last_step: int) -> dict[int, str]:
         """A digest of each committed step up to ``last_step`` (see ``integrity.step_digests``).
 
@@ -208,16 +209,19 @@ class Platform:
         with self.engine.connect() as conn:
             return step_digests(conn, last_step)
 
+    @in_one_line
     def load_population(self, users: pd.DataFrame, follows: np.ndarray, step: int = 0) -> int:
         """Bulk-insert users and their follow graph in one transaction; return the edge count."""
         with self.engine.begin() as conn:
             return insert_population(conn, users, follows, step)
 
+    @in_one_line
     def save_stances(self, step: int, stances: StanceRecord) -> None:
         """Store stances outside a step: the population's starting stances (step -1)."""
         with self.engine.begin() as conn:
             write_stances(conn, step, stances)
 
+    @in_one_line
     def add_products(self, names: Sequence[str]) -> None:
         """Add the products of the e-commerce variant."""
         with self.engine.begin() as conn:
@@ -255,7 +259,8 @@ class Platform:
                 if self._lock is not None:  # still the only writer, or nothing is committed
                     self._lock.check()
         except SQLAlchemyError as exc:
-            raise PlatformError(f"step {step} was rolled back: {exc}") from exc
+            lost = failure(self.engine, exc)
+            raise PlatformError(f"step {step} was rolled back: {lost}") from exc
 
     def apply(
         self,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, insert, select, update
 
+from oasis.platform.faults import in_one_line
 from oasis.platform.schema import ParticipantToken
 
 PREFIX = "oasis-p-"  # tells a participant's token from the operator's at a glance
@@ -40,6 +41,7 @@ class TokenStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
+    @in_one_line
     def issue(self, label: str = "", user_id: int | None = None) -> tuple[TokenRow, str]:
         """A new token for one person (to play ``user_id``, or a new user); the token, once."""
         token = PREFIX + secrets.token_urlsafe(32)
@@ -49,6 +51,7 @@ class TokenStore:
         assert key is not None
         return TokenRow(int(key[0]), label, user_id, False), token
 
+    @in_one_line
     def find(self, token: str) -> TokenRow | None:
         """The stored row of ``token``, revoked or not; ``None`` for an unknown token."""
         query = select(*_COLUMNS).where(ParticipantToken.digest == digest(token))
@@ -56,12 +59,14 @@ class TokenStore:
             row = conn.execute(query).first()
         return None if row is None else TokenRow(*row)
 
+    @in_one_line
     def all(self) -> list[TokenRow]:
         """Every token issued, oldest first."""
         query = select(*_COLUMNS).order_by(ParticipantToken.token_id)
         with self.engine.connect() as conn:
             return [TokenRow(*row) for row in conn.execute(query)]
 
+    @in_one_line
     def revoke(self, token_id: int) -> bool:
         """Refuse the token from now on; ``False`` if no such token was issued."""
         statement = update(ParticipantToken).where(ParticipantToken.token_id == token_id)
