@@ -8,7 +8,7 @@ The public Python API, for notebooks and scripts::
     with oasis.open_simulation(config) as sim:
         report = sim.step()          # one committed step -> StepReport
         sim.run()                    # the remaining steps
-        sim.write_results()          # the results folder
+        sim.write_results()          # the results folder, as `oasis run` writes it
     with oasis.open_run("results/nb") as run:
         posts = run.posts()          # DataFrames: users, follows, posts, traces, metrics
         tree = run.cascade_graph(1)  # networkx.DiGraph

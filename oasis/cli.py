@@ -43,9 +43,9 @@ from oasis.loop.results import (
     recorded_step_metrics,
     score_run,
     write_run,
-    write_seed_summary,
 )
 from oasis.loop.run_tables import open_run
+from oasis.loop.seed_summary import write_seed_summary
 from oasis.loop.seeds import parse_seeds, seed_configs
 from oasis.loop.simulation import Simulation, StepReport
 from oasis.loop.sweep import run_sweep, sweep_folder, sweep_points
@@ -173,6 +173,7 @@ def fork(
 
 
 @app.command()
+@one_line_errors
 def sweep(
     experiment: Annotated[Path, typer.Argument(help="The experiment YAML every run starts from.")],
     grid: Annotated[Path, typer.Option(help="The sweep YAML: grid, seeds, metrics, bounds.")],
@@ -181,19 +182,14 @@ def sweep(
     try:
         config, settings = load_config(experiment), load_sweep(grid)
         points = sweep_points(config, settings)
-    except (OasisError, OSError) as exc:
-        typer.echo(f"error: {' '.join(str(exc).split())}", err=True)
-        raise typer.Exit(2) from exc
+    except OSError as exc:
+        raise OasisError(str(exc)) from exc
     console.print(f"sweep: {len(points)} runs into {sweep_folder(config, settings)}")
 
     def show(record: dict[str, Any]) -> None:
         console.print(f"finished {record['folder']}")
 
-    try:
-        result = run_sweep(config, settings, on_done=show)
-    except OasisError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(1) from exc
+    result = run_sweep(config, settings, on_done=show)
     console.print(f"{result.skipped} runs were already finished; table: {result.files[0]}")
     typer.echo(markdown_table(result.summary))
 

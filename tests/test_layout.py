@@ -253,3 +253,70 @@ def test_settings_sections_share_one_base():
         and 'frozen=True, extra="forbid"' in path.read_text()
     ]
     assert offenders == []
+
+
+# --- No import cycle: the modules of oasis/ import each other without a loop. ---
+
+
+def module_name(path: Path) -> str:
+    """``oasis.loop.roster`` for ``oasis/loop/roster.py`` (a package by its ``__init__.py``)."""
+    return ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+
+
+def runtime_imports(path: Path) -> set[str]:
+    """The oasis modules ``path`` imports, when it loads or in a function (not for typing only).
+
+    ``from package import name`` counts as an import of ``package.name`` where that is a module.
+    An import inside a function counts: deferring one half of a cycle hides it, not removes it.
+    """
+    known = {module_name(p) for p in PACKAGE.rglob("*.py")}
+    names: set[str] = set()
+    pending = list(ast.parse(path.read_text(), filename=str(path)).body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            pending += node.orelse
+            continue
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            subs = {f"{node.module}.{alias.name}" for alias in node.names} & known
+            names.update(subs or {node.module})
+        pending += [child for child in ast.iter_child_nodes(node) if isinstance(child, ast.stmt)]
+    return {name for name in names if name in known} - {module_name(path)}
+
+
+def import_cycle(graph: dict[str, set[str]]) -> list[str]:
+    """One cycle of ``graph`` (a module, what it imports, ..., the module again), or []."""
+    state: dict[str, str] = {}  # "open" while its imports are walked, then "done"
+    for start in sorted(graph):
+        stack = [(start, iter(sorted(graph[start])))]
+        path = [start]
+        state.setdefault(start, "open")
+        if state[start] == "done":
+            continue
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                state[node] = "done"
+                stack.pop()
+                path.pop()
+            elif state.get(child) == "open":
+                return [*path[path.index(child) :], child]
+            elif child not in state:
+                state[child] = "open"
+                stack.append((child, iter(sorted(graph.get(child, ())))))
+                path.append(child)
+    return []
+
+
+def test_no_import_cycle_between_modules():
+    graph = {module_name(p): runtime_imports(p) for p in PACKAGE.rglob("*.py")}
+    assert import_cycle(graph) == []
+
+
+def test_the_cycle_check_finds_a_cycle():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert import_cycle(graph) == ["a", "b", "c", "a"]
+    assert import_cycle({"a": {"b"}, "b": set(), "c": {"a", "b"}}) == []

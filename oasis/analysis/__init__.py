@@ -17,10 +17,11 @@ from oasis.analysis.polarization import (
     shift_summary,
     stances,
 )
-from oasis.analysis.report import write_report
+from oasis.analysis.report import Report, write_report
 
 __all__ = [
     "CascadeTree",
+    "Report",
     "StanceLexicon",
     "activity_per_step",
     "cascade_metrics",

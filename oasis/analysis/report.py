@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -19,29 +20,13 @@ from oasis.analysis.plots import (
 MAX_LISTED_REPAIRS = 40
 
 
-def write_report(
-    folder: str | Path,
-    *,
-    cascades: pd.DataFrame | None = None,
-    activity: pd.DataFrame | None = None,
-    polarization: pd.DataFrame | None = None,
-    herd: pd.DataFrame | None = None,
-    reference: Mapping[str, float] | None = None,
-    comparison: pd.DataFrame | None = None,
-    against_others: pd.DataFrame | None = None,
-    failures: pd.DataFrame | None = None,
-    title: str = "OASIS run",
-    notes: Sequence[str] = (),
-    stance: pd.DataFrame | None = None,
-    herd_intervals: pd.DataFrame | None = None,
-    herd_tests: pd.DataFrame | None = None,
-    provenance: Mapping[str, str] | None = None,
-    repairs: Sequence[str] = (),
-) -> list[Path]:
-    """Write the plots and tables of whichever metrics are given, and ``summary.md``.
+@dataclass(frozen=True, slots=True)
+class Report:
+    """What a results report holds: each part given gets its files and its summary section.
 
-    Args:
-        folder: The results folder (created if needed).
+    Attributes:
+        title: The summary's heading.
+        notes: Markdown sections put right under the heading (lineage, LLM usage).
         cascades: :func:`~oasis.analysis.cascade.cascades_metrics` output.
         activity: :func:`~oasis.analysis.activity.activity_per_step` output.
         polarization: :func:`~oasis.analysis.polarization.polarization_by_round` output.
@@ -51,8 +36,6 @@ def write_report(
         against_others: :func:`~oasis.analysis.comparison.against_others` output: how far the
             source spread against the run's other posts, stated with the comparison.
         failures: Failed actions by action and reason with their share of all actions.
-        title: The summary's heading.
-        notes: Markdown sections put right under the heading (lineage, LLM usage).
         stance: :func:`~oasis.analysis.stance.stance_by_step` output; written as
             ``polarization.csv``/``.png`` (instead of ``polarization``).
         herd_intervals: :func:`~oasis.analysis.herd.herd_intervals` output; written as
@@ -61,6 +44,31 @@ def write_report(
         provenance: What produced the results (opinion model and parameters, social
             influence, the LLM of each group...), listed under "Models".
         repairs: The seed data's repairs, one line each, listed and written to ``repairs.txt``.
+    """
+
+    title: str = "OASIS run"
+    notes: Sequence[str] = ()
+    cascades: pd.DataFrame | None = None
+    activity: pd.DataFrame | None = None
+    polarization: pd.DataFrame | None = None
+    herd: pd.DataFrame | None = None
+    reference: Mapping[str, float] | None = None
+    comparison: pd.DataFrame | None = None
+    against_others: pd.DataFrame | None = None
+    failures: pd.DataFrame | None = None
+    stance: pd.DataFrame | None = None
+    herd_intervals: pd.DataFrame | None = None
+    herd_tests: pd.DataFrame | None = None
+    provenance: Mapping[str, str] = field(default_factory=dict)
+    repairs: Sequence[str] = ()
+
+
+def write_report(folder: str | Path, report: Report) -> list[Path]:
+    """Write the plots and tables of whichever parts ``report`` holds, and ``summary.md``.
+
+    Args:
+        folder: The results folder (created if needed).
+        report: What to write (see :class:`Report`).
 
     Returns:
         Every file written, ``summary.md`` last.
@@ -68,37 +76,39 @@ def write_report(
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     written: list[Path] = []
-    sections = [f"# {title}\n", *notes]
-    if comparison is not None:
+    sections = [f"# {report.title}\n", *report.notes]
+    if report.comparison is not None:
         sections.append(
             "## The real cascade and the simulated one\n\n"
             "Real figures from all_topics.csv (Twitter15/16); simulated: the source tweet's "
-            f"cascade at the end of the run.\n\n{markdown_table(comparison)}\n"
+            f"cascade at the end of the run.\n\n{markdown_table(report.comparison)}\n"
         )
-    if against_others is not None:
+    if report.against_others is not None:
         sections.append(
             "## The source against the other posts\n\nThe source's cascade at the end of the "
             "run beside the median and the largest of the other original posts' (a post nobody "
-            f"shared: scale 1, depth 0).\n\n{markdown_table(against_others)}\n"
+            f"shared: scale 1, depth 0).\n\n{markdown_table(report.against_others)}\n"
         )
-    if cascades is not None:
+    if report.cascades is not None:
         written += [
-            plot_cascades(cascades, out / "cascades.png", reference),
-            _csv(cascades, out / "cascades.csv"),
+            plot_cascades(report.cascades, out / "cascades.png", report.reference),
+            _csv(report.cascades, out / "cascades.csv"),
         ]
         sections.append(
-            _section("Cascades (final values)", _final_cascades(cascades), "cascades.png")
+            _section("Cascades (final values)", _final_cascades(report.cascades), "cascades.png")
         )
-    if activity is not None:
+    if report.activity is not None:
         written += [
-            plot_activity(activity, out / "activity.png"),
-            _csv(activity, out / "activity.csv", index=True),
+            plot_activity(report.activity, out / "activity.png"),
+            _csv(report.activity, out / "activity.csv", index=True),
         ]
-        sections.append(_section("Activity", activity.sum().to_frame("actions").T, "activity.png"))
-    if provenance:
-        lines = "\n".join(f"- {key}: {value}" for key, value in provenance.items())
+        sections.append(
+            _section("Activity", report.activity.sum().to_frame("actions").T, "activity.png")
+        )
+    if report.provenance:
+        lines = "\n".join(f"- {key}: {value}" for key, value in report.provenance.items())
         sections.append(f"## Models\n\n{lines}\n")
-    if repairs:
+    if repairs := report.repairs:
         written.append(out / "repairs.txt")
         (out / "repairs.txt").write_text("\n".join(repairs) + "\n", encoding="utf-8")
         listed = "\n".join(f"- {line}" for line in repairs[:MAX_LISTED_REPAIRS])
@@ -107,42 +117,47 @@ def write_report(
         sections.append(
             f"## Seed repairs\n\n{len(repairs)} defects repaired, none dropped:\n\n{listed}{tail}\n"
         )
-    if stance is not None:
+    if report.stance is not None:
         written += [
-            plot_stances(stance, out / "polarization.png"),
-            _csv(stance, out / "polarization.csv"),
+            plot_stances(report.stance, out / "polarization.png"),
+            _csv(report.stance, out / "polarization.csv"),
         ]
         sections.append(
-            _section("Polarization (stance per step)", _last_step(stance), "polarization.png")
+            _section(
+                "Polarization (stance per step)", _last_step(report.stance), "polarization.png"
+            )
         )
-    elif polarization is not None:
+    elif report.polarization is not None:
         written += [
-            plot_polarization(polarization, out / "polarization.png"),
-            _csv(polarization, out / "polarization.csv"),
+            plot_polarization(report.polarization, out / "polarization.png"),
+            _csv(report.polarization, out / "polarization.csv"),
         ]
-        sections.append(_section("Polarization", polarization, "polarization.png"))
-    if herd_intervals is not None:
+        sections.append(_section("Polarization", report.polarization, "polarization.png"))
+    if report.herd_intervals is not None:
         written += [
-            plot_herd_intervals(herd_intervals, out / "herd.png"),
-            _csv(herd_intervals, out / "herd.csv", index=True),
+            plot_herd_intervals(report.herd_intervals, out / "herd.png"),
+            _csv(report.herd_intervals, out / "herd.csv", index=True),
         ]
         sections.append(
             _section(
                 "Herd effect (agents' votes, planted vote left out)",
-                herd_intervals.reset_index(),
+                report.herd_intervals.reset_index(),
                 "herd.png",
             )
         )
-        if herd_tests is not None:
-            written.append(_csv(herd_tests, out / "herd_tests.csv"))
-            sections.append(f"### Permutation tests\n\n{markdown_table(herd_tests)}\n")
-    elif herd is not None:
-        written += [plot_herd(herd, out / "herd.png"), _csv(herd, out / "herd.csv", index=True)]
-        sections.append(_section("Herd effect", herd.reset_index(), "herd.png"))
-    if failures is not None:
+        if report.herd_tests is not None:
+            written.append(_csv(report.herd_tests, out / "herd_tests.csv"))
+            sections.append(f"### Permutation tests\n\n{markdown_table(report.herd_tests)}\n")
+    elif report.herd is not None:
+        written += [
+            plot_herd(report.herd, out / "herd.png"),
+            _csv(report.herd, out / "herd.csv", index=True),
+        ]
+        sections.append(_section("Herd effect", report.herd.reset_index(), "herd.png"))
+    if report.failures is not None:
         sections.append(
             "## Failed actions\n\n"
-            + (markdown_table(failures) if len(failures) else "None.")
+            + (markdown_table(report.failures) if len(report.failures) else "None.")
             + "\n"
         )
     summary = out / "summary.md"

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,9 +27,8 @@ from oasis.analysis.comparison import (
     load_real_curves,
     nrmse,
 )
-from oasis.analysis.herd import agent_votes, herd_intervals, herd_tests
-from oasis.analysis.plots import plot_herd_intervals, plot_seed_curves
-from oasis.analysis.report import markdown_table
+from oasis.analysis.herd import herd_intervals, herd_tests
+from oasis.analysis.report import Report, markdown_table
 from oasis.analysis.stance import stance_by_step, trajectories
 from oasis.analysis.step_time import phase_seconds, phase_table
 from oasis.core.clock import Clock
@@ -44,38 +43,44 @@ if TYPE_CHECKING:  # a simulation writes its results through this module
     from oasis.loop.simulation import Simulation
 
 
-@dataclass(frozen=True, slots=True)
-class RunExtras:
-    """What a run adds to its results beyond its database.
-
-    Attributes:
-        groups: each agent's seed group, for the per-group stance measures.
-        provenance: which models produced the results, one line each, for the summary.
-        repairs: the seed data's repairs, one line each.
-    """
-
-    groups: Mapping[int, str] | None = None
-    provenance: Mapping[str, str] = field(default_factory=dict)
-    repairs: Sequence[str] = ()
-
-
 def write_run(simulation: Simulation) -> list[Path]:
-    """:func:`write_results` for a simulation, with everything it knows about its run."""
-    config = simulation.config
-    with simulation.platform.reader() as reader:
+    """Write a run's results folder, as ``oasis run`` writes it; every file written.
+
+    Traces and posts as Parquet and per-step metrics as JSON; every cascade's curve (``user``
+    trees on X, ``post`` ones on Reddit), and on X the facts and trees of the cascades that
+    reached ``analysis.cascade_min_users`` users (``cascade_facts.csv``,
+    ``cascade_trees.parquet``); a topic's real figures beside its source's cascade
+    (``comparison.csv/json``); stance and herd measures; plots; and ``summary.md`` with the
+    models behind the run (:mod:`oasis.loop.provenance`) and the seed's repairs.
+    """
+    config, platform, clock = simulation.config, simulation.platform, simulation.clock
+    folder = config.output
+    folder.mkdir(parents=True, exist_ok=True)
+    with platform.reader() as reader:
+        trace, posts, metrics = reader.results_tables()
         figures = reader.step_figures()
-    extras = RunExtras(
-        simulation.cast.group_names(),
-        provenance(config, simulation.roster, figures),
-        [repair.describe() for repair in simulation.repairs],
+    records, written = _export_tables(folder, trace, posts, metrics)
+    posts = posts.assign(minute=(posts["created_at"] - clock.seconds(0)) / 60.0)
+    level: Level = "post" if config.platform.kind == "reddit" else "user"
+    min_users = config.analysis.cascade_min_users
+    cascades = _cascades(folder, posts, metrics, clock, level, min_users, written)
+    topic = topic_reference(config.population)
+    comparison, against = _comparison(folder, posts, cascades, topic, written)
+    herd, groups = simulation.herd_table(), simulation.cast.group_names()
+    report = Report(
+        title=config.name,
+        notes=[*_lineage(platform), *_usage(records), *_step_time(records), *_by_actor(trace)],
+        cascades=cascades,
+        activity=activity_per_step(trace) if len(trace) else None,
+        **_opinion_report(platform, folder, trace, len(metrics), herd, groups, written),
+        reference=None if topic is None else {"scale": topic.num_users, "depth": topic.max_depth},
+        comparison=comparison,
+        against_others=against,
+        failures=failures_table(trace) if len(trace) else None,
+        provenance=provenance(config, simulation.roster, figures),
+        repairs=[repair.describe() for repair in simulation.repairs],
     )
-    return write_results(
-        simulation.platform, simulation.clock, config.output, config.name,
-        herd=simulation.herd_table(),
-        level="post" if config.platform.kind == "reddit" else "user",
-        topic=topic_reference(config.population), extras=extras,
-        cascade_min_users=config.analysis.cascade_min_users,
-    )  # fmt: skip
+    return written + write_report(folder, report)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,48 +139,6 @@ def prepare_output(folder: Path) -> None:
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise OasisError(f"output: cannot write in {folder} ({reason})") from exc
-
-
-def write_results(
-    platform: Platform,
-    clock: Clock,
-    folder: Path,
-    title: str,
-    herd: pd.DataFrame | None = None,
-    *,
-    level: Level = "user",
-    topic: TopicReference | None = None,
-    extras: RunExtras | None = None,
-    cascade_min_users: int = 50,
-) -> list[Path]:
-    """Export traces and posts as Parquet, metrics as JSON, and the analysis report.
-
-    ``herd``: the herd experiment's first comments and groups; ``extras``: :class:`RunExtras`.
-    ``level``: ``user`` cascade trees (X) or ``post`` ones (Reddit); user-level runs also get
-    the facts and trees of the cascades that reached ``cascade_min_users`` users
-    (``cascade_facts.csv``, ``cascade_trees.parquet``). A ``topic``'s real figures go beside its
-    source's cascade (``comparison.csv/json``, ``cascades.png``, ``summary.md``).
-    """
-    folder.mkdir(parents=True, exist_ok=True)
-    with platform.reader() as reader:
-        trace, posts, metrics = reader.results_tables()
-    records, written = _export_tables(folder, trace, posts, metrics)
-    posts = posts.assign(minute=(posts["created_at"] - clock.seconds(0)) / 60.0)
-    cascades = _cascades(folder, posts, metrics, clock, level, cascade_min_users, written)
-    comparison, against = _comparison(folder, posts, cascades, topic, written)
-    report = write_report(
-        folder,
-        notes=[*_lineage(platform), *_usage(records), *_step_time(records), *_by_actor(trace)],
-        cascades=cascades,
-        activity=activity_per_step(trace) if len(trace) else None,
-        **_opinion_report(platform, folder, trace, len(metrics), herd, extras, written),
-        reference=None if topic is None else {"scale": topic.num_users, "depth": topic.max_depth},
-        comparison=comparison,
-        against_others=against,
-        failures=failures_table(trace) if len(trace) else None,
-        title=title,
-    )
-    return written + report
 
 
 def _cascades(
@@ -280,22 +243,19 @@ def _opinion_report(
     trace: pd.DataFrame,
     steps: int,
     herd: pd.DataFrame | None,
-    extras: RunExtras | None,
+    groups: Mapping[int, str] | None,
     written: list[Path],
 ) -> dict[str, Any]:
-    """The report's stance measures, herd intervals and tests, models and seed repairs."""
-    extras = extras or RunExtras()
+    """The report's stance measures (per seed group), herd intervals and tests."""
     with platform.reader() as reader:
         rows = reader.stance_table()
     if herd is not None:  # each thread's first comment, for the tests over seeds
         herd.to_csv(folder / "herd_threads.csv", index=False)
         written.append(folder / "herd_threads.csv")
     return {
-        "stance": _stances(folder, rows, trace, steps, extras.groups, written),
+        "stance": _stances(folder, rows, trace, steps, groups, written),
         "herd_intervals": None if herd is None else herd_intervals(herd),
         "herd_tests": None if herd is None else herd_tests(herd),
-        "provenance": extras.provenance,
-        "repairs": extras.repairs,
     }
 
 
@@ -424,84 +384,6 @@ def score_run(
     real = load_real_curves(real_path, topic or known.get("topic"))
     scores = nrmse(curves[curves["root_post_id"] == root], real, minutes)
     return scores, int(root), ALIGNMENT.format(horizon=minutes)
-
-
-def write_seed_summary(folder: Path, runs: list[Path], title: str) -> list[Path]:
-    """Mean, standard deviation, min and max of each cascade curve over the seeds' runs.
-
-    Each run contributes its topic source's cascade (``comparison.json``), else its largest.
-    Writes ``cascades_seeds.csv`` (time x metric statistics), ``cascades_seeds.png`` (where a
-    run has a cascade), the herd tables over the seeds (herd runs) and ``summary_seeds.md``.
-    """
-    frames = []
-    for run in runs:
-        curves = pd.read_csv(run / "cascades.csv")
-        record = run / "comparison.json"
-        root = json.loads(record.read_text())["root_post_id"] if record.exists() else None
-        if root is None and len(curves):
-            root = int(curves.groupby("root_post_id")["scale"].max().idxmax())
-        frames.append(curves[curves["root_post_id"] == root].assign(run=run.name))
-    curve_files, curve_text = _seed_curves(folder, pd.concat(frames, ignore_index=True))
-    herd_files, herd_text = _seed_herd(folder, runs)
-    summary = folder / "summary_seeds.md"
-    summary.write_text(
-        f"# {title}: {len(runs)} seeds ({', '.join(r.name for r in runs)})\n\n"
-        f"{curve_text}{herd_text}",
-        encoding="utf-8",
-    )
-    return [*curve_files, *herd_files, summary]
-
-
-def _per_view_rise(comments: pd.DataFrame) -> str:
-    """Up-votes per view on up- and down-treated comments against control's, as a sentence."""
-    if "views" not in comments:
-        return ""
-    votes = agent_votes(comments)
-    sums = votes.groupby("group")[["likes", "views"]].sum()
-    rate = sums["likes"] / sums["views"]
-    return (
-        f"Agents' up-votes per view: {rate['up'] / rate['control']:.2f} times the control's on "
-        f"up-treated comments, {rate['down'] / rate['control']:.2f} times on down-treated ones "
-        "(Muchnik et al. 2013: 1.32 for the next rater of an up-treated comment).\n\n"
-    )
-
-
-def _seed_curves(folder: Path, stacked: pd.DataFrame) -> tuple[list[Path], str]:
-    """The source cascades' statistics per time over the seeds, their plot and summary text."""
-    stats = stacked.groupby("time")[list(METRICS)].agg(["mean", "std", "min", "max"])
-    stats.columns = [f"{metric}_{stat}" for metric, stat in stats.columns]
-    table = folder / "cascades_seeds.csv"
-    stats.reset_index().to_csv(table, index=False)
-    if stats.empty:
-        return [table], "No run has a cascade.\n"
-    plot = plot_seed_curves(stats.reset_index(), folder / "cascades_seeds.png")
-    final = stats.iloc[[-1]].reset_index()
-    return [table, plot], (
-        "Final values of the source cascade, mean / std / min / max over the seeds:\n\n"
-        f"{markdown_table(final)}\n\n![seeds](cascades_seeds.png)\n"
-    )
-
-
-def _seed_herd(folder: Path, runs: list[Path]) -> tuple[list[Path], str]:
-    """Herd runs: the groups' intervals over seeds and the tests on all seeds' threads.
-
-    Writes ``herd.csv``/``herd.png`` (:func:`herd_intervals`) and ``herd_tests.csv``
-    (:func:`permutation_tests`) beside the seeds' folders; nothing for other experiments.
-    """
-    files = [run / "herd_threads.csv" for run in runs]
-    if not all(f.exists() for f in files):
-        return [], ""
-    comments = pd.concat([pd.read_csv(f) for f in files], ignore_index=True)
-    intervals, tests = herd_intervals(comments), herd_tests(comments)
-    intervals.to_csv(folder / "herd.csv")
-    tests.to_csv(folder / "herd_tests.csv", index=False)
-    plot = plot_herd_intervals(intervals, folder / "herd.png")
-    text = (
-        "\n## Herd effect over the seeds (agents' votes, planted vote left out)\n\n"
-        f"{markdown_table(intervals.reset_index())}\n\n{markdown_table(tests)}\n\n"
-        f"{_per_view_rise(comments)}![herd](herd.png)\n"
-    )
-    return [folder / "herd.csv", folder / "herd_tests.csv", plot], text
 
 
 def recorded_step_metrics(database_url: str) -> list[dict[str, Any]]:

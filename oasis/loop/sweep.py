@@ -29,7 +29,7 @@ from oasis.analysis.sweep import sweep_summary
 from oasis.config import ExperimentConfig, with_settings
 from oasis.errors import OasisError
 from oasis.loop.opening import RUN_FILE
-from oasis.loop.results import write_results
+from oasis.loop.results import write_run
 from oasis.loop.settings import SweepSettings
 from oasis.loop.simulation import Simulation
 from oasis.platform import Platform
@@ -126,7 +126,7 @@ def run_point(raw_config: dict[str, Any], setting: dict[str, Any], seed: int) ->
     simulation = Simulation.open(config, resume=(config.output / RUN_FILE).exists())
     try:
         simulation.run()
-        write_results(simulation.platform, simulation.clock, config.output, config.name)
+        write_run(simulation)
         measured = run_metrics(simulation.platform)
     finally:
         simulation.close()

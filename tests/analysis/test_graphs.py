@@ -18,7 +18,7 @@ from oasis.analysis.graphs import (
     write_graph,
 )
 from oasis.cli import app
-from oasis.loop.results import write_results
+from oasis.loop.results import write_run
 from oasis.loop.run_tables import open_run
 from oasis.loop.simulation import Simulation
 from tests.simulation.conftest import experiment
@@ -89,7 +89,7 @@ def finished_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     simulation = Simulation.open(config)
     try:
         simulation.run()
-        write_results(simulation.platform, simulation.clock, config.output, kind)
+        write_run(simulation)
     finally:
         simulation.close()
     return config.output

@@ -3,6 +3,7 @@ from pathlib import Path
 import pandas as pd
 
 from oasis.analysis import (
+    Report,
     activity_per_step,
     cascades_metrics,
     herd_effect,
@@ -34,8 +35,7 @@ def test_full_report(tmp_path: Path) -> None:
     comments = pd.DataFrame(
         {"group": ["up", "down", "control"], "num_likes": [3, 0, 1], "num_dislikes": [0, 2, 1]}
     )
-    written = write_report(
-        tmp_path / "results",
+    report = Report(
         cascades=cascades_metrics(POSTS, time_column="step"),
         activity=activity_per_step(trace),
         polarization=polarization_by_round(stances(ANSWERS)),
@@ -43,6 +43,7 @@ def test_full_report(tmp_path: Path) -> None:
         reference={"scale": 9, "depth": 2},
         title="Test run",
     )
+    written = write_report(tmp_path / "results", report)
     names = sorted(p.name for p in written)
     pngs = ["activity.png", "cascades.png", "herd.png", "polarization.png"]
     assert set(pngs) <= set(names) and "summary.md" in names
@@ -58,7 +59,7 @@ def test_full_report(tmp_path: Path) -> None:
 
 def test_partial_report_writes_only_what_it_has(tmp_path: Path) -> None:
     trace = pd.DataFrame({"step": [0, 1], "action": ["do_nothing", "refresh"]})
-    written = write_report(tmp_path, activity=activity_per_step(trace))
+    written = write_report(tmp_path, Report(activity=activity_per_step(trace)))
     assert sorted(p.name for p in written) == ["activity.csv", "activity.png", "summary.md"]
     assert _is_png(tmp_path / "activity.png")
     assert "Cascades" not in (tmp_path / "summary.md").read_text()

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from oasis.config import ExperimentConfig, load_config
-from oasis.loop.results import write_results, write_run
+from oasis.loop.results import write_run
 from oasis.loop.simulation import Simulation
 
 EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.yaml"))
@@ -58,7 +58,7 @@ def test_information_spread_gives_cascade_curves(tmp_path):
     config = config.model_copy(update={"output": tmp_path / "out", "steps": 30})
     simulation = Simulation.open(config)
     simulation.run()
-    write_results(simulation.platform, simulation.clock, config.output, config.name)
+    write_run(simulation)
     simulation.close()
     curves = pd.read_csv(tmp_path / "out" / "cascades.csv")
     assert list(curves.columns) == ["root_post_id", "time", "scale", "depth", "max_breadth"]

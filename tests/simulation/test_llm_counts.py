@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from oasis.api.app import create_app
-from oasis.loop.results import write_results
+from oasis.loop.results import write_run
 from oasis.loop.simulation import Simulation
 from oasis.platform.schema import StepMetrics
 from oasis.testing.scripted_llm import ScriptedLLMServer
@@ -28,7 +28,7 @@ def test_judge_requests_and_prefix_cache_hits_are_counted_per_step(tmp_path):
             simulation.run()
             with simulation.platform.reader() as reader:
                 table = reader.table(StepMetrics).sort_values("step")
-            files = write_results(simulation.platform, simulation.clock, config.output, "counted")
+            files = write_run(simulation)
         finally:
             simulation.close()
         judged = sum("rate stances" in str(b["messages"][0]) for b in server.log.bodies)

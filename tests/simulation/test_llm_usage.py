@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 
 from oasis.api.app import create_app
 from oasis.loop.fork import fork
-from oasis.loop.results import write_results
+from oasis.loop.results import write_run
 from oasis.loop.simulation import Simulation
 from oasis.platform.schema import StepMetrics
 from tests.simulation.conftest import experiment
@@ -75,7 +75,7 @@ def test_with_the_cache_a_rerun_asks_nothing_and_a_fork_asks_only_after_k(tmp_pa
     assert [metrics[s]["requests"] for s in range(K + 1)] == [0] * (K + 1)
     assert sum(metrics[s]["requests"] for s in range(K + 1, STEPS)) > 0
     assert llm_server.log.requests > asked
-    files = write_results(simulation.platform, simulation.clock, child.output, "child")
+    files = write_run(simulation)
     simulation.close()
     summary = files[-1].read_text()
     assert f"Forked from `{parent.output}` after step {K}." in summary

@@ -13,7 +13,7 @@ from oasis.analysis import cascade_tree
 from oasis.config import load_config
 from oasis.core.actions import Action, ActionType
 from oasis.datasets.population import ScheduledPost
-from oasis.loop.results import topic_reference, write_results
+from oasis.loop.results import write_run
 from oasis.loop.seed_shares import SeedShares
 from oasis.loop.simulation import Simulation
 from oasis.loop.step_inputs import entry_ages, one_per_original
@@ -65,8 +65,7 @@ def test_information_spread_as_shipped_gives_a_star_and_no_duplicate_actions(tmp
     assert config.steps >= 150 and config.clock.minutes_per_step == 1
     simulation = Simulation.open(config)
     simulation.run()
-    topic = topic_reference(config.population)
-    write_results(simulation.platform, simulation.clock, config.output, config.name, topic=topic)
+    write_run(simulation)
     with simulation.platform.reader() as reader:
         posts, trace = reader.table(Post), reader.table(Trace)
     simulation.close()
