@@ -27,7 +27,7 @@ from oasis.platform.errors import PlatformError
 from oasis.platform.faults import failure, in_one_line
 from oasis.platform.feed_log import FeedRecord
 from oasis.platform.integrity import counter_mismatches, dump, step_digests
-from oasis.platform.population import insert_population, insert_products
+from oasis.platform.population import insert_population, insert_products, loading
 from oasis.platform.reader import Reader
 from oasis.platform.run_lock import RunLock
 from oasis.platform.schema import Run, User
@@ -147,7 +147,7 @@ class Platform:
         Raises:
             PlatformError: the database already holds a run with users.
         """
-        with self.engine.begin() as conn:
+        with loading(self.engine) as conn:
             recorded = conn.scalar(select(Run.run_id)) is not None
             if recorded and conn.scalar(select(User.user_id).limit(1)) is not None:
                 raise PlatformError("the database already holds a run")
@@ -212,7 +212,7 @@ class Platform:
     @in_one_line
     def load_population(self, users: pd.DataFrame, follows: np.ndarray, step: int = 0) -> int:
         """Bulk-insert users and their follow graph in one transaction; return the edge count."""
-        with self.engine.begin() as conn:
+        with loading(self.engine) as conn:
             return insert_population(conn, users, follows, step)
 
     @in_one_line

@@ -1,10 +1,11 @@
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from oasis.datasets import generate_population, load_reddit_users, load_topic, load_twitter_users
-from oasis.platform import Platform
+from oasis.platform import Platform, PlatformError
 
 
 @pytest.fixture
@@ -38,3 +39,21 @@ def test_synthetic_population_loads_into_the_platform(platform: Platform, seed_d
     expected = population.follows[population.follows[:, 0] == 2999, 1]
     assert sorted(indices[indptr[0] : indptr[1]].tolist()) == sorted(expected.tolist())
     assert counts["followers"][0] == np.count_nonzero(population.follows[:, 1] == 0)
+
+
+def _users(ids: list[int]) -> pd.DataFrame:
+    return pd.DataFrame({"user_id": ids, "user_name": [f"u{i}" for i in ids], "name": "n"})
+
+
+def test_follows_may_name_stored_users_but_no_missing_one(db_url: str) -> None:
+    platform = Platform.open(db_url)
+    platform.load_population(_users([0, 1]), np.array([[1, 0]]))
+    assert platform.load_population(_users([2]), np.array([[2, 0], [1, 2]])) == 2
+    with pytest.raises(PlatformError, match=r"do not exist \(among \[7, 9\]\)"):
+        platform.load_population(_users([3]), np.array([[3, 7], [3, 0], [9, 3]]))
+    with platform.reader() as reader:
+        assert reader.user_ids().tolist() == [0, 1, 2]  # the refused load wrote nothing
+    if platform.engine.dialect.name == "sqlite":  # checked by the database again after a load
+        with platform.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    platform.close()
