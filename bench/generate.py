@@ -7,7 +7,7 @@ SQLite and PostgreSQL through the platform's bulk loader.
 
 PostgreSQL gets a fresh database (dropped afterwards) on the server of --pg-admin-url.
 Memory figures are the process's peak resident set (VmHWM) during each phase, reset between
-phases; the igraph graph and the edge list it hands back dominate generation.
+phases; the follow graph (sorting its pairs) dominates generation.
 """
 
 from __future__ import annotations

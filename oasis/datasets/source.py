@@ -32,4 +32,6 @@ def build_population(settings: PopulationSettings, seed: int) -> Population:
         follows_per_user=settings.follows_per_user,
         core_size=settings.core_size,
         interest_profiles=interests,
+        degree_exponent=settings.degree_exponent,
+        reciprocity=settings.reciprocity,
     )

@@ -1,28 +1,35 @@
-"""Synthetic populations of 10k to 1M users grown around a core of real seed users.
+"""Synthetic populations of 10k to 1M users around a core of real seed users.
 
-As the OASIS paper built its million: the seed users and their real follow graph form the
-core; every further user follows ``follows_per_user`` earlier users chosen by preferential
-attachment on follower count (igraph's Barabasi-Albert generator), which gives the
-heavy-tailed follower distribution of real networks. Each synthetic user copies the bio,
-persona and hourly activity of one seed user drawn at random (keeping those three jointly as
-observed), and draws its interests from the seed's interest sets.
+The seed users and their real follow graph form the core, as in the OASIS paper. The follow
+graph of everyone is a directed configuration model (Newman, Strogatz and Watts, "Random graphs
+with arbitrary degree distributions and their applications", Phys. Rev. E 64, 026118, 2001;
+``networkx.directed_configuration_model`` builds the same, in pure Python): each user's
+followings and followers are drawn independently from a power law of exponent
+``degree_exponent`` (Kwak, Lee, Park and Moon, "What is Twitter, a social network or a news
+media?", WWW 2010, fitted 2.276 to Twitter's degrees), scaled to a mean of
+``follows_per_user``, and the stubs are paired at random; self-follows and repeats are dropped
+(the "erased" model) and the pairs so lost among the hubs drawn again. Random pairing leaves
+almost no follow returned, so then a share ``reciprocity`` of the linked pairs is made mutual
+(Kwak et al.: 22.1% of Twitter's linked pairs are). Unlike growth by preferential attachment,
+where a late user gets no followers, the median user follows and is followed by a few, and
+both tails are heavy. Each synthetic user copies the bio, persona and hourly activity of one
+seed user drawn at random (keeping those three jointly as observed), and draws its interests
+from the seed's interest sets.
 """
 
 from __future__ import annotations
-
-import itertools
-import random
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from oasis.core.rng import python_random, seeded
+from oasis.core.rng import seeded
 from oasis.datasets.errors import PopulationError
 from oasis.datasets.population import Population
+from oasis.datasets.settings import DEGREE_EXPONENT, RECIPROCITY
 
-_SEED_SPACE = 2**63
+_TOP_UP_ROUNDS = 8
 
 
 def generate_population(
@@ -32,6 +39,8 @@ def generate_population(
     follows_per_user: int = 10,
     core_size: int | None = None,
     interest_profiles: Population | None = None,
+    degree_exponent: float = DEGREE_EXPONENT,
+    reciprocity: float = RECIPROCITY,
 ) -> Population:
     """Generate a deterministic synthetic population.
 
@@ -40,14 +49,16 @@ def generate_population(
         seed: Seed of the one ``numpy.random.Generator`` every draw comes from.
         seed_profiles: Real users to copy profiles and activity from; its first ``core_size``
             users are agents ``0..core_size-1`` with their real follows among themselves.
-        follows_per_user: Follows of each synthetic user (fewer for the first few).
+        follows_per_user: Mean follows per user, returned ones included.
         core_size: Seed users kept as the core; default all of them (at most ``n_users``).
         interest_profiles: Where interests are drawn from (e.g. the Reddit personas);
             default: each user keeps the interests of the seed user it copies.
+        degree_exponent: The power law's exponent of followings and of followers.
+        reciprocity: The share of linked pairs that follow each other.
 
     Returns:
-        The population; agents are ordered core first, then by arrival, and follows point from
-        newer to older agents. The core users' seed posts and the seed's start time carry over.
+        The population; agents are ordered core first. The core users' seed posts and the
+        seed's start time carry over.
 
     Raises:
         PopulationError: Sizes are inconsistent.
@@ -59,7 +70,9 @@ def generate_population(
         )
     rng = seeded(seed)
     source = np.concatenate([np.arange(core), rng.integers(0, seed_profiles.size, n_users - core)])
-    follows = follow_graph(n_users, follows_per_user, core, _core_follows(seed_profiles, core), rng)
+    shape = (degree_exponent, reciprocity)
+    core_follows = _core_follows(seed_profiles, core)
+    follows = follow_graph(n_users, follows_per_user, core, core_follows, rng, *shape)
     interests = _interests(seed_profiles, interest_profiles, source, rng)
     activity = None if seed_profiles.activity is None else seed_profiles.activity[source]
     posts = tuple(post for post in seed_profiles.posts if post.author_id < core)
@@ -72,37 +85,71 @@ def generate_population(
 
 def follow_graph(
     n_users: int,
-    follows_per_user: int,
+    follows_per_user: float,
     core_size: int,
     core_follows: np.ndarray,
     rng: np.random.Generator,
+    degree_exponent: float = DEGREE_EXPONENT,
+    reciprocity: float = RECIPROCITY,
 ) -> np.ndarray:
-    """Grow a directed preferential-attachment follow graph around a core graph.
+    """A directed configuration model with power-law degrees and returned follows.
 
     Args:
         n_users: Total number of agents.
-        follows_per_user: Follows of each new agent.
-        core_size: Agents ``0..core_size-1`` form the core; the rest arrive one by one.
+        follows_per_user: Mean follows per agent, returned ones included.
+        core_size: Agents ``0..core_size-1`` form the core; their own follows are kept.
         core_follows: ``(k, 2)`` follows among the core agents.
-        rng: The generator; igraph is seeded from it, so the graph is deterministic.
+        rng: The generator every draw comes from.
+        degree_exponent: The exponent of the power law of followings and of followers.
+        reciprocity: The share of linked pairs made mutual.
 
     Returns:
-        ``(m, 2)`` int64 ``(follower, followee)`` pairs, simple (no repeats, no self-follows).
+        ``(m, 2)`` int64 ``(follower, followee)`` pairs, simple (no repeats, no self-follows),
+        sorted.
     """
-    import igraph
+    del core_size  # the core's own follows come in ``core_follows``
+    one_way = n_users * follows_per_user / (1.0 + reciprocity)
+    followings = power_law_degrees(rng, n_users, degree_exponent, one_way)
+    followers = power_law_degrees(rng, n_users, degree_exponent, float(followings.sum()))
+    stubs_out = np.repeat(np.arange(n_users, dtype=np.int64), followings)
+    stubs_in = rng.permutation(np.repeat(np.arange(n_users, dtype=np.int64), followers))
+    if len(stubs_in) < len(stubs_out):  # a tiny population caps a degree at n - 1
+        stubs_out = rng.permutation(stubs_out)[: len(stubs_in)]
+    pairs = _simple(np.column_stack([stubs_out, stubs_in]), n_users)
+    for _ in range(_TOP_UP_ROUNDS):  # pairs lost to repeats among hubs, drawn again alike
+        short = len(stubs_out) - len(pairs)
+        if short <= len(stubs_out) // 1000:
+            break
+        extra = np.column_stack([rng.choice(stubs_out, short), rng.choice(stubs_in, short)])
+        pairs = _simple(np.concatenate([pairs, extra]), n_users)
+    returned = pairs[rng.random(len(pairs)) < reciprocity][:, ::-1]
+    return _simple(np.concatenate([pairs, returned, core_follows.astype(np.int64)]), n_users)
 
-    start = igraph.Graph(n=core_size, edges=core_follows.tolist(), directed=True)
-    # igraph draws from a process-global generator: lend it one seeded from ours, then give
-    # the default (the random module) back, so no state leaks between calls.
-    igraph.set_random_number_generator(python_random(int(rng.integers(_SEED_SPACE))))
-    try:
-        graph = igraph.Graph.Barabasi(n_users, follows_per_user, directed=True, start_from=start)
-    finally:
-        igraph.set_random_number_generator(random)
-    pairs = graph.get_edgelist()
-    del graph  # the graph and the tuple list are the memory peak; never hold both plus the array
-    flat = itertools.chain.from_iterable(pairs)
-    return np.fromiter(flat, dtype=np.int64, count=2 * len(pairs)).reshape(-1, 2)
+
+def power_law_degrees(
+    rng: np.random.Generator, n: int, exponent: float, total: float
+) -> np.ndarray:
+    """``n`` power-law degrees (density ~ k ** -exponent) summing to ``round(total)``.
+
+    Pareto weights scaled to the total, rounded down, and the remainder given out in
+    proportion to what rounding took off; no degree passes ``n - 1``.
+    """
+    weights = rng.pareto(exponent - 1.0, n) + 1.0
+    weights = np.minimum(weights * (total / weights.sum()), n - 1.0)
+    degrees = np.floor(weights).astype(np.int64)
+    short = min(round(total) - int(degrees.sum()), n)
+    if short > 0:  # weighted sampling without replacement (Efraimidis and Spirakis 2006)
+        keys = np.log(rng.random(n)) / np.maximum(weights - degrees, 1e-12)
+        degrees[np.argpartition(-keys, short - 1)[:short]] += 1
+    return degrees
+
+
+def _simple(pairs: np.ndarray, n_users: int) -> np.ndarray:
+    """The distinct ``pairs`` without self-follows, sorted by follower then followee."""
+    pairs = pairs[pairs[:, 0] != pairs[:, 1]]
+    keys = np.sort(pairs[:, 0] * np.int64(n_users) + pairs[:, 1])
+    keys = keys[np.concatenate([[True], keys[1:] != keys[:-1]])]  # np.unique hashes: slower
+    return np.column_stack([keys // n_users, keys % n_users])
 
 
 def _core_follows(seed: Population, core: int) -> np.ndarray:

@@ -13,7 +13,7 @@ from oasis.agents.heuristic.attention import kernel_mass
 from oasis.agents.heuristic.policy import vote_rates
 from oasis.agents.heuristic.settings import HeuristicSettings
 from oasis.core.clock import DEFAULT_MINUTES_PER_STEP, step_activity
-from oasis.datasets.settings import BUILTIN_DATA
+from oasis.datasets.settings import BUILTIN_DATA, PopulationSettings
 from oasis.loop.settings import ActivationSettings
 from oasis.recsys.settings import RecsysSettings
 
@@ -118,3 +118,11 @@ def test_attention_is_seismics_kernel_and_matches_kwaks_retweet_times():
 def test_the_default_activation_is_one_view_in_five_hours_at_the_default_clock():
     chance, views = step_activity(ActivationSettings().views_per_hour, DEFAULT_MINUTES_PER_STEP)
     assert (float(chance), float(views)) == (0.2, 1.0)
+
+
+def test_the_synthetic_follow_graph_takes_kwaks_twitter_figures():
+    # [Kwak10]: Twitter's degrees fit a power law of exponent 2.276, and 22.1% of user pairs
+    # with a follow between them follow each other (77.9% one-way)
+    settings = PopulationSettings()
+    assert settings.degree_exponent == 2.276
+    assert settings.reciprocity == pytest.approx(1 - 0.779)

@@ -4,6 +4,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from oasis.core.rng import seeded
 from oasis.datasets import (
     Population,
     generate_population,
@@ -11,6 +12,8 @@ from oasis.datasets import (
     load_topic,
     load_twitter_users,
 )
+from oasis.datasets.settings import DEGREE_EXPONENT, RECIPROCITY
+from oasis.datasets.synthetic import power_law_degrees
 
 
 @pytest.fixture(scope="module")
@@ -32,20 +35,49 @@ def test_shape_and_ids(population: Population) -> None:
     assert population.follows.dtype == np.int64
 
 
-def test_about_ten_follows_each_pointing_to_older_users(population: Population) -> None:
+def test_follows_average_the_setting_and_are_simple(population: Population) -> None:
     follows = population.follows
-    out_degree = np.bincount(follows[:, 0], minlength=population.size)
-    assert (out_degree[1000:] == 10).all()
-    synthetic = follows[follows[:, 0] >= 111]
-    assert (synthetic[:, 1] < synthetic[:, 0]).all()
+    assert len(follows) / population.size == pytest.approx(10, rel=0.02)
     assert len(np.unique(follows, axis=0)) == len(follows)
     assert (follows[:, 0] != follows[:, 1]).all()
 
 
-def test_follower_counts_are_heavy_tailed(population: Population) -> None:
-    in_degree = np.bincount(population.follows[:, 1], minlength=population.size)
-    assert in_degree.max() > 50 * in_degree.mean()
-    assert np.median(in_degree) < in_degree.mean()
+def tail_exponent(degrees: np.ndarray, smallest: int = 10) -> float:
+    """The power law's exponent fitted by maximum likelihood to ``degrees >= smallest``.
+
+    Clauset, Shalizi and Newman, "Power-law distributions in empirical data", SIAM Review
+    2009, eq. 3.7 (the discrete approximation).
+    """
+    tail = degrees[degrees >= smallest]
+    return float(1 + len(tail) / np.log(tail / (smallest - 0.5)).sum())
+
+
+def test_followers_and_followings_are_heavy_tailed_and_the_median_user_has_both(
+    population: Population,
+) -> None:
+    # [Kwak10]: degrees follow a power law of exponent 2.276; growth by preferential
+    # attachment gave the median user no followers at all.
+    follows = population.follows
+    for column in (0, 1):
+        degree = np.bincount(follows[:, column], minlength=population.size)
+        assert np.median(degree) >= 3 and (degree > 0).mean() > 0.99
+        assert degree.max() > 100 * degree.mean()
+        # dropping repeats among the hubs cuts the very top, so the fit is a little steeper
+        assert 2.2 < tail_exponent(degree) < 2.6
+
+
+def test_the_drawn_degrees_follow_kwaks_power_law() -> None:
+    degrees = power_law_degrees(seeded(1), 50_000, DEGREE_EXPONENT, 50_000 * 8.0)
+    assert degrees.sum() == 400_000
+    assert tail_exponent(degrees) == pytest.approx(2.276, abs=0.06)
+
+
+def test_a_fifth_of_linked_pairs_follow_each_other(population: Population) -> None:
+    # [Kwak10]: 22.1% of Twitter's user pairs with a follow between them are reciprocal.
+    n = population.size
+    keys = population.follows[:, 0] * n + population.follows[:, 1]
+    mutual = np.isin(keys, population.follows[:, 1] * n + population.follows[:, 0]).sum() / 2
+    assert mutual / (len(keys) - mutual) == pytest.approx(RECIPROCITY, abs=0.01)
 
 
 def test_core_keeps_seed_users_and_their_follows(
