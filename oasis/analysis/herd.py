@@ -69,19 +69,34 @@ def agent_votes(comments: pd.DataFrame) -> pd.DataFrame:
 
     Returns:
         Columns ``seed`` (0 when absent), ``group``, ``likes``, ``dislikes``, ``score`` and,
-        where ``comments`` has it, ``views`` (the thread's open views: feeds that showed its
-        post to an agent who had not yet voted on the comment).
+        where ``comments`` has them, ``views`` (the thread's open views: feeds that showed its
+        post to an agent who had not yet voted on the comment) and ``thread`` (its index in
+        the seed file).
     """
     group = comments["group"].astype(str)
     planted = np.array([_PLANTED[g] for g in group], np.int64).reshape(-1, 2)
     likes = comments["num_likes"].to_numpy(np.int64) - planted[:, 0]
     dislikes = comments["num_dislikes"].to_numpy(np.int64) - planted[:, 1]
     seed = comments["seed"].to_numpy() if "seed" in comments else np.zeros(len(comments), int)
-    views = {"views": comments["views"].to_numpy(np.int64)} if "views" in comments else {}
+    extra = {c: comments[c].to_numpy(np.int64) for c in ("views", "thread") if c in comments}
     return pd.DataFrame(
         {"seed": seed, "group": group.to_numpy(), "likes": likes, "dislikes": dislikes,
-         "score": likes - dislikes, **views}
+         "score": likes - dislikes, **extra}
     )  # fmt: skip
+
+
+def thread_units(votes: pd.DataFrame) -> pd.DataFrame:
+    """The agents' votes (and views) per thread, summed over the seeds.
+
+    A thread's planted vote is the seed file's, the same in every seed, so the seeds are
+    repeated measures of one assignment, not fresh randomisations: the thread is the unit a
+    test permutes. Without a ``thread`` column each row is its own unit.
+    """
+    if "thread" not in votes:
+        return votes
+    columns = [c for c in ("likes", "dislikes", "score", "views") if c in votes]
+    summed: pd.DataFrame = votes.groupby(["thread", "group"], as_index=False)[columns].sum()
+    return summed
 
 
 def herd_intervals(comments: pd.DataFrame, level: float = 0.95) -> pd.DataFrame:
@@ -128,13 +143,14 @@ def permutation_tests(
 
     The statistic is the difference of the group means; its p-value is the share of label
     permutations (drawn from the ``ANALYSIS`` stream, so the same table gives the same p) whose
-    difference is at least as large in absolute value, counting the observed one.
+    difference is at least as large in absolute value, counting the observed one. The labels
+    permuted are the threads' (:func:`thread_units`: seeds summed), as the study's were.
 
     Returns:
         One row per comparison: ``comparison``, ``measure``, ``difference``, ``p_value``,
         ``n_treated`` and ``n_control``.
     """
-    return _tests(agent_votes(comments), measure, None, permutations, seed)
+    return _tests(thread_units(agent_votes(comments)), measure, None, permutations, seed)
 
 
 def per_view_tests(
@@ -152,7 +168,7 @@ def per_view_tests(
     Returns:
         As :func:`permutation_tests`, ``measure`` named ``<measure>_per_view``.
     """
-    votes = agent_votes(comments)
+    votes = thread_units(agent_votes(comments))
     return _tests(votes[votes["views"] > 0], measure, "views", permutations, seed)
 
 

@@ -85,12 +85,14 @@ def first_comments(
 
     ``comments`` maps thread index to the comment's ``num_likes`` and ``num_dislikes``;
     ``views`` thread index to its open views: the feeds that showed the thread's post to an
-    agent who had not yet voted on the comment (0 where none did).
+    agent who had not yet voted on the comment (0 where none did). ``thread`` is the index, so
+    runs over seeds can be summed per thread.
     """
     seen = views or {}
     return pd.DataFrame(
         [
             {
+                "thread": i,
                 "group": threads[i].group,
                 "num_likes": c["num_likes"],
                 "num_dislikes": c["num_dislikes"],
@@ -98,7 +100,7 @@ def first_comments(
             }
             for i, c in sorted(comments.items())
         ],
-        columns=["group", "num_likes", "num_dislikes", "views"],
+        columns=["thread", "group", "num_likes", "num_dislikes", "views"],
     )
 
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from oasis.analysis.herd import herd_intervals, permutation_tests, t_interval
+from oasis.analysis.herd import herd_intervals, per_view_tests, permutation_tests, t_interval
 
 # t quantile for 97.5 % with 3 degrees of freedom, from a printed t table
 T_975_3 = 3.182446305284263
@@ -80,3 +80,19 @@ def test_per_view_tests_compare_pooled_rates() -> None:
     assert row["difference"] == pytest.approx(0.8)
     assert row["p_value"] == pytest.approx(1 / 3, abs=0.02)
     assert (row["n_treated"], row["n_control"]) == (1, 2)
+
+
+def test_seeds_of_the_same_threads_are_summed_not_counted_as_more_threads() -> None:
+    # Each thread's planted vote is the seed file's in every seed: copying a run as a second
+    # seed adds no evidence, so the test's p-value and difference stay those of one run.
+    one = _comments({"up": [2, 1, 3], "control": [0, 1, 0]})
+    one = one.assign(thread=range(len(one)), views=4)
+    two = pd.concat([one.assign(seed=1), one.assign(seed=2)], ignore_index=True)
+    for tests in (permutation_tests, per_view_tests):
+        single = tests(one).set_index("comparison").loc["up vs control"]
+        doubled = tests(two).set_index("comparison").loc["up vs control"]
+        assert doubled["p_value"] == pytest.approx(single["p_value"])
+        assert (doubled["n_treated"], doubled["n_control"]) == (3, 3)
+    # were the six rows independent threads, p would fall below the three-thread 0.1 floor
+    rows = permutation_tests(two.drop(columns="thread")).set_index("comparison")
+    assert rows.loc["up vs control", "p_value"] < 0.1
