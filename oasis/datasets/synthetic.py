@@ -1,20 +1,20 @@
 """Synthetic populations of 10k to 1M users around a core of real seed users.
 
-The seed users and their real follow graph form the core, as in the OASIS paper. The follow
-graph of everyone is a directed configuration model (Newman, Strogatz and Watts, "Random graphs
-with arbitrary degree distributions and their applications", Phys. Rev. E 64, 026118, 2001;
-``networkx.directed_configuration_model`` builds the same, in pure Python): each user's
-followings and followers are drawn independently from a power law of exponent
-``degree_exponent`` (Kwak, Lee, Park and Moon, "What is Twitter, a social network or a news
-media?", WWW 2010, fitted 2.276 to Twitter's degrees), scaled to a mean of
-``follows_per_user``, and the stubs are paired at random; self-follows and repeats are dropped
-(the "erased" model) and the pairs so lost among the hubs drawn again. Random pairing leaves
-almost no follow returned, so then a share ``reciprocity`` of the linked pairs is made mutual
-(Kwak et al.: 22.1% of Twitter's linked pairs are). Unlike growth by preferential attachment,
-where a late user gets no followers, the median user follows and is followed by a few, and
-both tails are heavy. Each synthetic user copies the bio, persona and hourly activity of one
-seed user drawn at random (keeping those three jointly as observed), and draws its interests
-from the seed's interest sets.
+The seed users and their real follow graph form the core, as in the OASIS paper: they follow
+whom they really follow. The rest of the graph is a directed configuration model (Newman,
+Strogatz and Watts, "Random graphs with arbitrary degree distributions and their applications",
+Phys. Rev. E 64, 026118, 2001; ``networkx.directed_configuration_model`` builds the same, in
+pure Python): each synthetic user's followings and every user's followers are drawn
+independently from a power law of exponent ``degree_exponent`` (Kwak, Lee, Park and Moon,
+"What is Twitter, a social network or a news media?", WWW 2010, fitted 2.276 to Twitter's
+degrees), scaled to a mean of ``follows_per_user``, and the stubs are paired at random;
+self-follows and repeats are dropped (the "erased" model) and the pairs so lost among the hubs
+drawn again. Random pairing leaves almost no follow returned, so then a share ``reciprocity``
+of the linked pairs is made mutual (Kwak et al.: 22.1% of Twitter's linked pairs are). Unlike
+growth by preferential attachment, where a late user gets no followers, the median user
+follows and is followed by a few, and both tails are heavy. Each synthetic user copies the
+bio, persona and hourly activity of one seed user drawn at random (keeping those three jointly
+as observed), and draws its interests from the seed's interest sets.
 """
 
 from __future__ import annotations
@@ -96,8 +96,9 @@ def follow_graph(
 
     Args:
         n_users: Total number of agents.
-        follows_per_user: Mean follows per agent, returned ones included.
-        core_size: Agents ``0..core_size-1`` form the core; their own follows are kept.
+        follows_per_user: Mean follows per agent outside the core, returned ones included.
+        core_size: Agents ``0..core_size-1`` form the core: they follow whom they follow in
+            ``core_follows`` and no one else, and the others may follow them.
         core_follows: ``(k, 2)`` follows among the core agents.
         rng: The generator every draw comes from.
         degree_exponent: The exponent of the power law of followings and of followers.
@@ -107,11 +108,11 @@ def follow_graph(
         ``(m, 2)`` int64 ``(follower, followee)`` pairs, simple (no repeats, no self-follows),
         sorted.
     """
-    del core_size  # the core's own follows come in ``core_follows``
-    one_way = n_users * follows_per_user / (1.0 + reciprocity)
-    followings = power_law_degrees(rng, n_users, degree_exponent, one_way)
+    grown = n_users - core_size  # the core's followings are its real ones
+    one_way = grown * follows_per_user / (1.0 + reciprocity)
+    followings = power_law_degrees(rng, grown, degree_exponent, one_way)
     followers = power_law_degrees(rng, n_users, degree_exponent, float(followings.sum()))
-    stubs_out = np.repeat(np.arange(n_users, dtype=np.int64), followings)
+    stubs_out = np.repeat(np.arange(core_size, n_users, dtype=np.int64), followings)
     stubs_in = rng.permutation(np.repeat(np.arange(n_users, dtype=np.int64), followers))
     if len(stubs_in) < len(stubs_out):  # a tiny population caps a degree at n - 1
         stubs_out = rng.permutation(stubs_out)[: len(stubs_in)]
@@ -122,7 +123,8 @@ def follow_graph(
             break
         extra = np.column_stack([rng.choice(stubs_out, short), rng.choice(stubs_in, short)])
         pairs = _simple(np.concatenate([pairs, extra]), n_users)
-    returned = pairs[rng.random(len(pairs)) < reciprocity][:, ::-1]
+    returnable = (rng.random(len(pairs)) < reciprocity) & (pairs[:, 1] >= core_size)
+    returned = pairs[returnable][:, ::-1]
     return _simple(np.concatenate([pairs, returned, core_follows.astype(np.int64)]), n_users)
 
 
@@ -134,6 +136,8 @@ def power_law_degrees(
     Pareto weights scaled to the total, rounded down, and the remainder given out in
     proportion to what rounding took off; no degree passes ``n - 1``.
     """
+    if n == 0 or total <= 0:
+        return np.zeros(n, np.int64)
     weights = rng.pareto(exponent - 1.0, n) + 1.0
     weights = np.minimum(weights * (total / weights.sum()), n - 1.0)
     degrees = np.floor(weights).astype(np.int64)
@@ -148,7 +152,7 @@ def _simple(pairs: np.ndarray, n_users: int) -> np.ndarray:
     """The distinct ``pairs`` without self-follows, sorted by follower then followee."""
     pairs = pairs[pairs[:, 0] != pairs[:, 1]]
     keys = np.sort(pairs[:, 0] * np.int64(n_users) + pairs[:, 1])
-    keys = keys[np.concatenate([[True], keys[1:] != keys[:-1]])]  # np.unique hashes: slower
+    keys = keys[np.diff(keys, prepend=-1) != 0]  # np.unique hashes them: slower
     return np.column_stack([keys // n_users, keys % n_users])
 
 
