@@ -81,10 +81,8 @@ def test_streamed_files_read_back_as_the_same_graph(tmp_path: Path, fmt: str) ->
 @pytest.fixture(scope="module", params=["twitter", "reddit"])
 def finished_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Path:
     kind = request.param
-    # one follow a user on average, so that some users follow no one and have no follower
-    population = {"source": "synthetic", "n_users": 50, "follows_per_user": 1}
     config = experiment(
-        tmp_path_factory.mktemp(kind), kind, steps=4, platform={"kind": kind}, population=population,
+        tmp_path_factory.mktemp(kind), kind, steps=4, platform={"kind": kind},
         recsys={"kind": "twitter" if kind == "twitter" else "reddit", "k": 5},
         policy={"heuristic": {"repost": 0.4, "follow": 0.5}} if kind == "twitter" else {},
     )  # fmt: skip
