@@ -14,6 +14,7 @@ from oasis.agents.heuristic.settings import HeuristicSettings
 from oasis.agents.llm.chat import LLMStats
 from oasis.agents.llm.groups import DEFAULT_GROUP
 from oasis.agents.llm.settings import LLMSettings
+from oasis.agents.opinions.dynamics import model_parameters
 from oasis.config import ExperimentConfig
 from oasis.loop.roster import Roster
 
@@ -89,12 +90,9 @@ def _opinion_lines(config: ExperimentConfig) -> dict[str, str]:
     opinions = config.opinions
     if opinions is None:
         return {}
-    params = {
-        "deffuant": f"confidence={opinions.confidence:g}, convergence={opinions.convergence:g}",
-        "hegselmann_krause": f"confidence={opinions.confidence:g}",
-        "jager_amblard": f"acceptance={opinions.confidence:g}, "
-        f"rejection={opinions.rejection:g}, convergence={opinions.convergence:g}",
-    }.get(opinions.model, "stances never move")
+    parameters = model_parameters(opinions)
+    params = ", ".join(f"{name}={value:g}" for name, value in parameters.items())
+    params = params or "stances never move"
     starts = {"others": opinions.initial, **opinions.groups}
     return {
         "opinion model": f"{opinions.model} ({params}; comments read: {opinions.read_comments})",

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import inspect
+from typing import get_args
+
 import numpy as np
 import pytest
 
 from oasis.agents.opinions.dynamics import (
+    MODELS,
     deffuant_weisbuch,
     hegselmann_krause,
     initial_stances,
     jager_amblard,
+    model_parameters,
     update_stances,
 )
-from oasis.agents.opinions.settings import OpinionSettings, StanceDistribution
+from oasis.agents.opinions.settings import OpinionModelName, OpinionSettings, StanceDistribution
 
 
 def everyone_reads_everyone(stance: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -108,3 +113,13 @@ def test_initial_stances_follow_the_groups_and_do_not_depend_on_the_population()
     assert (stance[groups == "other"] == 0.0).all()
     assert initial_stances(settings, 7, ids[:10], groups[:10]).tolist() == stance[:10].tolist()
     assert not np.array_equal(initial_stances(settings, 8, ids, groups), stance)
+
+
+def test_each_model_name_has_one_row_naming_its_function_and_parameters():
+    assert set(get_args(OpinionModelName)) == {"none", *MODELS}
+    for model, parameters in MODELS.values():
+        own = set(inspect.signature(model).parameters) - {"stance", "indptr", "read"}
+        assert set(parameters) == own, model.__name__
+    settings = OpinionSettings(model="jager_amblard", confidence=0.2, rejection=0.6)
+    assert model_parameters(settings) == {"acceptance": 0.2, "rejection": 0.6, "convergence": 0.3}
+    assert model_parameters(OpinionSettings()) == {}

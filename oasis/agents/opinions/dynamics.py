@@ -20,6 +20,8 @@ then. Items without a stance (NaN) are skipped. The inputs are CSR columns: read
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from oasis.agents.opinions.settings import OpinionSettings, StanceDistribution
@@ -154,19 +156,33 @@ def read_in_feed(
     return np.asarray(indptr) * read.shape[1], read.ravel()
 
 
+MODELS: dict[str, tuple[Callable[..., np.ndarray], dict[str, str]]] = {
+    "deffuant": (deffuant_weisbuch, {"confidence": "confidence", "convergence": "convergence"}),
+    "hegselmann_krause": (hegselmann_krause, {"confidence": "confidence"}),
+    "jager_amblard": (
+        jager_amblard,
+        {"acceptance": "confidence", "rejection": "rejection", "convergence": "convergence"},
+    ),
+}
+"""Each opinion model by its ``opinions.model`` name: its function, and each of its parameters
+by the setting it is read from (a new model is a function and a row here, and its name in
+``OpinionModelName``)."""
+
+
+def model_parameters(settings: OpinionSettings) -> dict[str, float]:
+    """The configured model's parameters by its own names (none for ``none``)."""
+    _, parameters = MODELS.get(settings.model, (None, {}))
+    return {name: float(getattr(settings, key)) for name, key in parameters.items()}
+
+
 def update_stances(
     settings: OpinionSettings, stance: np.ndarray, indptr: np.ndarray, read: np.ndarray
 ) -> np.ndarray:
     """The readers' new stances under the configured model (unchanged for ``none``)."""
-    if settings.model == "deffuant":
-        return deffuant_weisbuch(stance, indptr, read, settings.confidence, settings.convergence)
-    if settings.model == "hegselmann_krause":
-        return hegselmann_krause(stance, indptr, read, settings.confidence)
-    if settings.model == "jager_amblard":
-        return jager_amblard(
-            stance, indptr, read, settings.confidence, settings.rejection, settings.convergence
-        )
-    return np.array(stance, np.float64)
+    if settings.model not in MODELS:
+        return np.array(stance, np.float64)
+    model, _ = MODELS[settings.model]
+    return model(stance, indptr, read, **model_parameters(settings))
 
 
 def initial_stances(
