@@ -223,7 +223,7 @@ def _run_to_end(
                 raise  # it says how to go on
             except PlatformError as exc:
                 raise OasisError(f"{exc}; {_kept(simulation.next_step)}") from exc
-        files = write_run(simulation)
+        files = _results_written(simulation)
     finally:
         simulation.close()
         if server is not None:
@@ -231,6 +231,18 @@ def _run_to_end(
     console.print(failure_line(config.output))
     database = redact_url(config.database_url)
     console.print(f"results: {config.output} ({len(files)} files); database: {database}")
+
+
+def _results_written(simulation: Simulation) -> list[Path]:
+    """Write the results folder; a full or unwritable disk is one line, the database kept."""
+    try:
+        return write_run(simulation)
+    except OSError as exc:
+        raise OasisError(
+            f"results: cannot write in {simulation.config.output} ({exc.strerror or exc}); the "
+            "run's database is kept: make room, then the same command with --resume writes the "
+            "results again"
+        ) from exc
 
 
 def _kept(next_step: int) -> str:

@@ -8,10 +8,12 @@ regenerated table gets committed.
 
 from __future__ import annotations
 
+import json
 import pickle
 import re
 import socket
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +23,8 @@ from typer.testing import CliRunner
 from oasis.cli import app
 from oasis.config import load_config
 from oasis.loop.simulation import Simulation
-from tests.conftest import PG_DSN
+from tests.conftest import PG_DSN, postgres_schema
+from tests.simulation.dropped_connection import ConnectionDrop
 
 ROOT = Path(__file__).resolve().parents[2]
 TABLE = ROOT / "docs" / "bad_inputs.md"
@@ -38,6 +41,7 @@ class Case:
     prepare: Callable[[Path], None] = lambda folder: None
     env: tuple[tuple[str, str], ...] = ()
     expect: str = ""
+    mid_run: bool = False  # the run's progress bar comes before the line
 
 
 def write(name: str, text: str | bytes) -> Callable[[Path], None]:
@@ -117,6 +121,34 @@ def curves(name: str, data: bytes) -> Callable[[Path], None]:
     return prepare
 
 
+def results_on_a_full_disk(folder: Path) -> None:
+    """The results folder's summary.md on /dev/full: writing it fails as on a full disk."""
+    (folder / "out").mkdir()
+    (folder / "out" / "summary.md").symlink_to("/dev/full")
+
+
+_schemas: list[ExitStack] = []
+
+
+def dropped_connection(folder: Path) -> None:
+    """A run on a fresh PostgreSQL schema whose connection is dropped after step 1."""
+    schemas = ExitStack()
+    _schemas.append(schemas)
+    drop = ConnectionDrop(schemas.enter_context(postgres_schema()))
+    schemas.callback(drop.join, 60)
+    write("exp.yaml", GOOD.replace("steps: 2", "steps: 12") + f"database: '{drop.url}'\n")(folder)
+    drop.start()
+
+
+MISSING_PG = f"{PG_BASE}/no_such_database"
+
+
+def parent_on_missing_pg(folder: Path) -> None:
+    """A run's results folder whose run.json names a PostgreSQL database that does not exist."""
+    (folder / "run").mkdir()
+    (folder / "run" / "run.json").write_text(json.dumps({"database_url": MISSING_PG}))
+
+
 PORT = taken_port()
 CASES = [
     Case("experiment file missing", ("run", "missing.yaml"), expect="cannot read"),
@@ -141,6 +173,10 @@ CASES = [
          db("postgresql://postgres:secret@127.0.0.1:1/oasis"), "Connection refused"),
     Case("PostgreSQL database missing", ("run", "exp.yaml"), good_and(),
          db(f"{PG_BASE}/no_such_database"), "does not exist"),
+    Case("PostgreSQL connection dropped mid-run", ("run", "exp.yaml"), dropped_connection,
+         expect="the connection was lost", mid_run=True),
+    Case("results folder on a full disk", ("run", "exp.yaml"), good_and(results_on_a_full_disk),
+         expect="No space left on device", mid_run=True),
     Case("a second `oasis run` on a finished run", ("run", "exp.yaml"),
          good_and(finished_run), expect="use --resume"),
     Case("`--resume` with another seed", ("run", "exp.yaml", "--resume"),
@@ -161,6 +197,14 @@ CASES = [
          good_and(), expect="not a database"),
     Case("`oasis serve` on a database without a run", ("serve", "--db", "sqlite:///empty.db"),
          write("empty.db", b""), expect="holds no OASIS run"),
+    Case("`oasis serve` on a missing PostgreSQL database", ("serve", "--db", MISSING_PG),
+         expect="does not exist"),
+    Case("`oasis token issue` on a missing PostgreSQL database",
+         ("token", "issue", "--db", MISSING_PG), expect="does not exist"),
+    Case("`oasis token list` on a missing PostgreSQL database",
+         ("token", "list", "--db", MISSING_PG), expect="does not exist"),
+    Case("`oasis token revoke` on a missing PostgreSQL database",
+         ("token", "revoke", "1", "--db", MISSING_PG), expect="does not exist"),
     Case("sweep sets `seed` under `grid`", ("sweep", "exp.yaml", "--grid", "grid.yaml"),
          good_and(write("grid.yaml", "grid: {seed: [1, 2]}\n")), expect="the sweep sets"),
     Case("sweep sets `database` under `fixed`", ("sweep", "exp.yaml", "--grid", "grid.yaml"),
@@ -169,6 +213,8 @@ CASES = [
     Case("sweep grid with an empty list", ("sweep", "exp.yaml", "--grid", "grid.yaml"),
          good_and(write("grid.yaml", "grid: {recsys.kind: []}\n")), expect="at least one value"),
     Case("export of a YAML path", ("export", "exp.yaml"), good_and(), expect="not a database"),
+    Case("export of a missing PostgreSQL database", ("export", MISSING_PG),
+         expect="does not exist"),
     Case("export of an empty database", ("export", "empty.db"), write("empty.db", b""),
          expect="holds no OASIS run"),
     Case("export of a truncated database", ("export", "out"), good_and(finished_run, truncated),
@@ -177,12 +223,21 @@ CASES = [
          good_and(finished_run), expect="past the last storable step"),
     Case("fork of an empty database", ("fork", "run", "--at-step", "0", "--config", "exp.yaml",
          "--out", "f"), good_and(write_run_db(b"")), expect="holds no OASIS run"),
+    Case("fork of a run on a missing PostgreSQL database", ("fork", "run", "--at-step", "0",
+         "--config", "exp.yaml", "--out", "f"), good_and(parent_on_missing_pg),
+         expect="does not exist"),
+    Case("`fork --resume` of a run on a missing PostgreSQL database", ("fork", "run",
+         "--at-step", "0", "--config", "exp.yaml", "--out", "f", "--resume"),
+         good_and(parent_on_missing_pg), expect="does not exist"),
     Case("fork of a truncated database", ("fork", "out", "--at-step", "0", "--config",
          "exp.yaml", "--out", "f"), good_and(finished_run, truncated), expect="malformed"),
     Case("`plan --from-run` of an empty database", ("plan", "exp.yaml", "--from-run", "run"),
          good_and(write_run_db(b"")), expect="holds no OASIS run"),
     Case("`plan --from-run` of a truncated database", ("plan", "exp.yaml", "--from-run", "out"),
          good_and(finished_run, truncated), expect="malformed"),
+    Case("`plan --from-run` of a run on a missing PostgreSQL database",
+         ("plan", "exp.yaml", "--from-run", "run"), good_and(parent_on_missing_pg),
+         expect="does not exist"),
     Case("`compare --minutes 0`", ("compare", "run", "real.csv", "--minutes", "0"),
          curves("real.csv", (HEADER + "0,1,0,0\n").encode()), expect="at least 1 minute"),
     Case("`compare --minutes -5`", ("compare", "run", "real.csv", "--minutes", "-5"),
@@ -207,12 +262,17 @@ def see(case: Case, folder: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.chdir(folder)
     done = CliRunner().invoke(app, list(case.args), env=dict(case.env))
     lines = [line for line in done.stderr.splitlines() if line.strip()]
+    if case.mid_run:
+        lines = [line for line in lines if not line.startswith("steps")]
     assert done.exit_code == 2, (case.title, done.output, done.exception)
     assert len(lines) == 1 and lines[0].startswith("error: "), (case.title, done.output)
     assert case.expect in lines[0], (case.title, lines[0])
     assert "secret" not in done.output
     line = lines[0].replace(str(folder.resolve()), "<dir>").replace(PG_BASE, "postgresql://...")
-    return re.sub(r"pid \d+", "pid <pid>", line)
+    line = re.sub(r"oasis-drop-[0-9a-f]+", "oasis-drop-<id>", line)
+    if case.mid_run:  # where a run stopped depends on the machine's pace
+        line = re.sub(r"(step|steps up to) \d+", r"\1 <n>", line)
+    return re.sub(r"pid \d+", "pid <pid>", re.sub(r"t_[0-9a-f]{12}", "<schema>", line))
 
 
 def render(rows: list[tuple[str, str, str]]) -> str:
@@ -237,7 +297,11 @@ def test_every_bad_input_gets_one_line_and_the_table_is_current(tmp_path, monkey
         finally:
             while _writers:
                 _writers.pop().close()
-        command = " ".join(case.args).replace(str(PORT), "8000")
+            while _schemas:
+                _schemas.pop().close()
+        command = (
+            " ".join(case.args).replace(str(PORT), "8000").replace(PG_BASE, "postgresql://...")
+        )
         env = " ".join(f"{k}={v}" for k, v in case.env).replace(PG_BASE, "postgresql://...")
         rows.append((case.title, f"{command}` with `{env}" if env else command, line))
     text = render(rows).replace(str(PORT), "8000")
