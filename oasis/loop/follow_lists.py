@@ -100,6 +100,8 @@ class FollowLists:
             mid = (lo + hi) >> 1
             less = open_ & (self.indices[np.minimum(mid, last)] < followees)
             lo, hi = np.where(less, mid + 1, lo), np.where(open_ & ~less, mid, hi)
+        if not self.indices.size:  # nobody followed anyone when the graph was loaded
+            return _member(self.added, keys)
         held = (lo < end) & (self.indices[np.minimum(lo, last)] == followees)
         standing: np.ndarray = (held & ~_member(self.removed, keys)) | _member(self.added, keys)
         return standing

@@ -77,3 +77,12 @@ def test_follow_lists_keep_changes_beside_the_csr_and_fold_them_in(rebuild_share
     asked = np.array([[1, 2], [1, 5], [1, 7], [2, 5], [5, 1], [6, 1], [7, 1], [1, 6], [9, 1]])
     held = lists.contains(asked[:, 0], asked[:, 1]).tolist()
     assert held == [True, True, True, True, True, False, False, False, False]
+
+
+def test_follow_lists_loaded_empty_answer_from_their_changes():
+    # A Reddit population starts with no follows: the first follows made in a run are all
+    # the lists hold (a lookup into the empty CSR failed with an IndexError)
+    lists = FollowLists(np.array([1, 2, 3], np.int64), np.empty((0, 2), np.int64), 1.0)
+    assert lists.contains(np.array([1, 2]), np.array([2, 1])).tolist() == [False, False]
+    lists.change(np.array([[1, 2]]), np.empty((0, 2), np.int64))
+    assert lists.contains(np.array([1, 2]), np.array([2, 1])).tolist() == [True, False]
