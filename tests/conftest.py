@@ -1,4 +1,5 @@
-"""Fixtures shared by the whole suite: databases (SQLite and PostgreSQL), one per test."""
+"""Fixtures shared by the whole suite: databases (SQLite and PostgreSQL), one per test, the
+scripted LLM server, and the finished herd run that tests only read."""
 
 from __future__ import annotations
 
@@ -7,8 +8,13 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import pandas as pd
 import psycopg
 import pytest
+
+from oasis.config import ExperimentConfig
+from oasis.testing.scripted_llm import ScriptedLLMServer
+from tests.factories import acting_reply, finished_herd, herd_experiment
 
 PG_DSN = os.environ.get("OASIS_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -17,6 +23,16 @@ PG_DSN = os.environ.get("OASIS_TEST_PG", "postgresql://postgres@127.0.0.1:5432/t
 def sqlite_url(tmp_path: os.PathLike[str]) -> str:
     """A fresh SQLite file."""
     return f"sqlite:///{os.fspath(tmp_path)}/oasis.db"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Groups for pytest-xdist's ``--dist loadgroup``: a module's tests run on one worker (its
+    module-scoped fixtures are set up once), and every test that uses Ray on one worker (the
+    session's local Ray is started once, not in each worker)."""
+    for item in items:
+        group = "ray" if item.get_closest_marker("ray") else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @contextmanager
@@ -43,3 +59,17 @@ def postgres_url() -> Iterator[str]:
 def db_url(request: pytest.FixtureRequest) -> str:
     """The same test on a fresh SQLite file and on a fresh PostgreSQL schema."""
     return str(request.getfixturevalue(f"{request.param}_url"))
+
+
+@pytest.fixture
+def llm_server() -> Iterator[ScriptedLLMServer]:
+    """A scripted LLM that acts on what it is shown (``acting_reply``)."""
+    with ScriptedLLMServer(acting_reply) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def herd_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[ExperimentConfig, pd.DataFrame]:
+    """``herd_experiment`` run to its end: its config and its herd table (read them only)."""
+    config = herd_experiment(tmp_path_factory.mktemp("herd"))
+    return config, finished_herd(config)

@@ -11,8 +11,9 @@ from oasis.agents.policy import PolicyContractError, check_decisions, check_poli
 from oasis.core.actions import Action, ActionType
 from oasis.testing.replies import Reply, always, fail_first, malformed_for
 from oasis.testing.scripted_llm import ScriptedLLMServer
+from tests.factories import make_context
 
-from .conftest import ALLOWED, make_context
+from .conftest import ALLOWED
 
 
 def policy(server, **kw):

@@ -17,8 +17,7 @@ from oasis.agents.memory import (
     summarise_observation,
 )
 from oasis.core.actions import Action, ActionResult, ActionType
-
-from .conftest import make_observation
+from tests.factories import make_observation
 
 
 def step(memory, step_no, actions, results, limits=None):

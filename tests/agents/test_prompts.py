@@ -13,8 +13,9 @@ from oasis.agents.llm.prompts import (
 from oasis.agents.memory import AgentMemory
 from oasis.agents.observation import PostView, UserSuggestion
 from oasis.agents.observation_builder import post_view, suggestion_reason
+from tests.factories import make_context
 
-from .conftest import ALLOWED, make_context
+from .conftest import ALLOWED
 
 
 def test_system_message_is_byte_identical_across_agents_and_steps():

@@ -22,8 +22,9 @@ from oasis.agents.observation_builder import (
 )
 from oasis.core.actions import ACTION_SPECS, ActionType
 from oasis.testing.schema_sample import sample
+from tests.factories import make_observation
 
-from .conftest import ALLOWED, make_observation
+from .conftest import ALLOWED
 
 EVERY = tuple(a for a in ActionType if a is not ActionType.INTERVIEW)
 POSTS = {"posts": [{"post_id": 40 + i, "user_id": 8, "content": "z"} for i in range(9)]}

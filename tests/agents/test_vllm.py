@@ -10,8 +10,9 @@ import pytest
 from oasis.agents.llm.client import OpenAIChatClient
 from oasis.agents.llm.policy import LLMPolicy
 from oasis.agents.policy import check_policy
+from tests.factories import make_context
 
-from .conftest import ALLOWED, make_context
+from .conftest import ALLOWED
 
 pytestmark = pytest.mark.gpu
 

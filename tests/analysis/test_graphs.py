@@ -21,7 +21,7 @@ from oasis.cli import app
 from oasis.loop.results import write_run
 from oasis.loop.run_tables import open_run
 from oasis.loop.simulation import Simulation
-from tests.simulation.conftest import experiment
+from tests.factories import experiment
 
 
 def _read(path: Path, fmt: str) -> nx.DiGraph:
@@ -86,12 +86,9 @@ def finished_run(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         recsys={"kind": "twitter" if kind == "twitter" else "reddit", "k": 5},
         policy={"heuristic": {"repost": 0.4, "follow": 0.5}} if kind == "twitter" else {},
     )  # fmt: skip
-    simulation = Simulation.open(config)
-    try:
+    with Simulation.open(config) as simulation:
         simulation.run()
         write_run(simulation)
-    finally:
-        simulation.close()
     return config.output
 
 

@@ -53,6 +53,13 @@ def chromium() -> Iterator[object]:
         driver.quit()
 
 
+def text(driver: object, css: str) -> str:
+    """The text of the element ``css`` selects."""
+    from selenium.webdriver.common.by import By
+
+    return str(driver.find_element(By.CSS_SELECTOR, css).text)  # type: ignore[attr-defined]
+
+
 def wait_for(check: Callable[[], T | None], timeout: float = 20.0, what: str = "") -> T:
     """Poll ``check`` until it returns something truthy; fail after ``timeout`` seconds."""
     deadline = time.monotonic() + timeout

@@ -1,4 +1,5 @@
-"""A database from a short scripted run, and real uvicorn processes serving it."""
+"""A database from a short scripted run, real uvicorn processes serving it, a finished herd run
+with votes, and a headless Chromium per module."""
 
 from __future__ import annotations
 
@@ -12,12 +13,16 @@ from pathlib import Path
 
 import httpx
 import numpy as np
+import pandas as pd
 import pytest
 
 from oasis.api import CommandQueue, serve_in_thread
 from oasis.api.cache import ResponseCacheSettings
+from oasis.config import ExperimentConfig
 from oasis.core.actions import Action, ActionType
 from oasis.platform import FeedRecord, Platform
+from tests.api.browser import chromium
+from tests.factories import finished_herd, voted_herd_experiment
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "test-token"
@@ -170,3 +175,18 @@ def api_in_thread(
 def client(api: ApiProcess) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=api.base_url, timeout=10) as http:
         yield http
+
+
+@pytest.fixture(scope="session")
+def voted_herd_run(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[ExperimentConfig, pd.DataFrame]:
+    """``voted_herd_experiment`` run to its end: its config and herd table (read them only)."""
+    config = voted_herd_experiment(tmp_path_factory.mktemp("voted-herd"))
+    return config, finished_herd(config)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    """A headless Chromium for the module's tests (a WebDriver)."""
+    yield from chromium()

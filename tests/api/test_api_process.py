@@ -23,7 +23,7 @@ from oasis.platform import Platform
 from oasis.testing.replies import with_latency
 from oasis.testing.scripted_llm import ScriptedLLMServer
 from tests.api.conftest import free_port
-from tests.simulation.conftest import Gate, acting_reply
+from tests.factories import Gate, acting_reply, experiment_file, scripted_llm
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "process-token"
@@ -68,26 +68,25 @@ def slow_llm(gate: Gate) -> Iterator[ScriptedLLMServer]:
         yield server
 
 
-def experiment_file(folder: Path, llm: ScriptedLLMServer, database: str | None) -> Path:
-    db = f"database: '{database}'\n" if database else ""
-    path = folder / "exp.yaml"
-    path.write_text(
-        f"name: live\nseed: 4\nsteps: 40\noutput: out\n{db}"
-        "population: {source: synthetic, n_users: 40}\n"
-        "activation: {kind: uniform, views_per_hour: 0.3}\n"
-        f"llm: {{endpoints: ['{llm.base_url}'], model: scripted, max_retries: 1000}}\n"
-    )
-    return path
+def live_experiment(folder: Path, llm: ScriptedLLMServer, database: str | None) -> Path:
+    """40 synthetic users for 40 steps on ``llm``, retrying while its gate is closed."""
+    db = {"database": database} if database else {}
+    return experiment_file(
+        folder, name="live", seed=4, steps=40, output="out", **db,
+        population={"source": "synthetic", "n_users": 40},
+        activation={"kind": "uniform", "views_per_hour": 0.3},
+        llm=scripted_llm(llm, max_retries=1000),
+    )  # fmt: skip
 
 
 def start_layout(layout: str, folder: Path, llm: ScriptedLLMServer, pg: str | None, port: int):
     """The processes of ``layout``; the first is the run."""
     env = {"OASIS_API_TOKEN": TOKEN}
     if layout == "run --serve":
-        experiment_file(folder, llm, None)
+        live_experiment(folder, llm, None)
         return [oasis("run", "exp.yaml", "--serve", "--port", str(port), cwd=folder, env=env)]
     assert pg is not None
-    experiment_file(folder, llm, pg)
+    live_experiment(folder, llm, pg)
     run = oasis("run", "exp.yaml", cwd=folder, env={})
 
     def has_run() -> bool:

@@ -16,12 +16,10 @@ from oasis.analysis import herd_effect
 from oasis.api.dashboard.routes import STATIC
 from oasis.api.pagination import MAX_LIMIT
 from oasis.core.actions import Action, ActionType
-from oasis.loop.simulation import Simulation
 from oasis.platform import Platform
 from oasis.platform.queries import snapshot
 from oasis.platform.queries.summaries import FEED_SCAN_STEPS
 from tests.api.conftest import FEEDS, ROOT, SCRIPT, api_in_thread, free_port, run_script
-from tests.simulation.conftest import herd_experiment
 
 
 def test_the_page_and_its_files_are_served_from_the_package(client: httpx.Client):
@@ -224,12 +222,9 @@ def test_stored_stances_drive_polarization_and_the_user_page(tmp_path: Path):
     assert none == {"kept": True, "items": []}
 
 
-def test_herd_view_equals_the_results_table(tmp_path: Path):
-    config = herd_experiment(tmp_path)
-    simulation = Simulation.open(config)
-    simulation.run()
-    expected = herd_effect(simulation.herd_table())
-    simulation.close()
+def test_herd_view_equals_the_results_table(herd_run):
+    config, table = herd_run
+    expected = herd_effect(table)
     with api_in_thread(config.database_url) as base:
         groups = httpx.get(f"{base}/dashboard/herd").json()["groups"]
     assert [(g["group"], g["n"], g["mean_score"]) for g in groups] == [

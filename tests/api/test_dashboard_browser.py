@@ -21,12 +21,12 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from oasis.api import CommandQueue, serve_in_thread
-from oasis.datasets.settings import BUILTIN_DATA
 from oasis.loop.simulation import Simulation, StepReport
 from oasis.testing.replies import with_latency
 from oasis.testing.scripted_llm import ScriptedLLMServer
-from tests.api.browser import chromium, screenshot, wait_for
-from tests.simulation.conftest import acting_reply, experiment
+from tests.api.browser import screenshot, text, wait_for
+from tests.api.conftest import api_in_thread
+from tests.factories import acting_reply, experiment
 
 pytestmark = pytest.mark.slow
 TOKEN = "dash-token"
@@ -110,42 +110,32 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
             policy={"llm_share": 0.2},
         )
         queue = WatchedQueue()
-        simulation = Simulation.open(config, controller=queue)
-        server = serve_in_thread(config.database_url, port=0, token=TOKEN, controller=queue)
-        committed, steps, done = threading.Condition(), [-1], threading.Event()
+        with Simulation.open(config, controller=queue) as simulation:
+            server = serve_in_thread(config.database_url, port=0, token=TOKEN, controller=queue)
+            committed, steps, done = threading.Condition(), [-1], threading.Event()
 
-        def on_step(report: StepReport) -> None:
-            with committed:
-                steps.append(report.step)
-                committed.notify_all()
-            if done.is_set():
-                raise EndOfTests
+            def on_step(report: StepReport) -> None:
+                with committed:
+                    steps.append(report.step)
+                    committed.notify_all()
+                if done.is_set():
+                    raise EndOfTests
 
-        def run() -> None:
-            with contextlib.suppress(EndOfTests):
-                simulation.run(on_step)
+            def run() -> None:
+                with contextlib.suppress(EndOfTests):
+                    simulation.run(on_step)
 
-        runner = threading.Thread(target=run, daemon=True)
-        runner.start()
-        host, port = server.address
-        try:
-            with httpx.Client(base_url=f"http://{host}:{port}", timeout=30) as http:
-                yield Live(f"http://{host}:{port}", http, queue, simulation, committed, steps)
-        finally:
-            done.set()
-            queue.resume()
-            runner.join(WAIT_S)
-            server.stop()
-            simulation.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[WebDriver]:
-    yield from chromium()  # type: ignore[misc]
-
-
-def text(driver: WebDriver, css: str) -> str:
-    return str(driver.find_element(By.CSS_SELECTOR, css).text)
+            runner = threading.Thread(target=run, daemon=True)
+            runner.start()
+            host, port = server.address
+            try:
+                with httpx.Client(base_url=f"http://{host}:{port}", timeout=30) as http:
+                    yield Live(f"http://{host}:{port}", http, queue, simulation, committed, steps)
+            finally:
+                done.set()
+                queue.resume()
+                runner.join(WAIT_S)
+                server.stop()
 
 
 def show(driver: WebDriver, live: Live, hash_: str) -> None:
@@ -320,37 +310,20 @@ def test_resume_through_the_page_restarts_the_run(browser: WebDriver, live: Live
     screenshot(browser, "experiments")
 
 
-def test_herd_view_of_a_finished_herd_run(browser: WebDriver, tmp_path: Path):
-    config = experiment(
-        tmp_path,
-        "herd",
-        steps=5,
-        platform={"kind": "reddit"},
-        activation={"kind": "uniform", "views_per_hour": 0.3},
-        herd={"path": str(BUILTIN_DATA / "reddit" / "counterfactual_36.json")},
-    )
-    simulation = Simulation.open(config)
-    simulation.run()
-    simulation.close()
-    server = serve_in_thread(config.database_url, port=0)
-    try:
-        host, port = server.address
-        url = f"http://{host}:{port}"
+def test_herd_view_of_a_finished_herd_run(browser: WebDriver, voted_herd_run):
+    config, _ = voted_herd_run
+    with api_in_thread(config.database_url, token=None) as url:
         browser.get(f"{url}/#experiments")
         chart = wait_for(lambda: browser.find_element(By.CSS_SELECTOR, 'svg[data-chart="herd"]'))
         groups = httpx.get(f"{url}/dashboard/herd").json()["groups"]
         assert len(chart.find_elements(By.TAG_NAME, "rect")) == len(groups) == 3
         assert text(browser, "#status").lower() == "finished"
         screenshot(browser, "experiments-herd")
-    finally:
-        server.stop()
 
 
 def test_a_quote_shows_the_text_it_quotes(browser: WebDriver, run_db: str):
-    server = serve_in_thread(run_db, port=0)
-    try:
-        host, port = server.address
-        browser.get(f"http://{host}:{port}/#posts")
+    with api_in_thread(run_db, token=None) as base:
+        browser.get(f"{base}/#posts")
         wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#post-list .post"))
         quoted = {
             card.get_attribute("data-post"): card.find_element(By.CSS_SELECTOR, ".quoted").text
@@ -358,19 +331,13 @@ def test_a_quote_shows_the_text_it_quotes(browser: WebDriver, run_db: str):
             if card.find_elements(By.CSS_SELECTOR, ".quoted")
         }
         assert quoted == {"4": "hello world", "6": "so true"}  # 6 quotes the quote 4
-    finally:
-        server.stop()
 
 
 def test_step_time_chart_stacks_every_phase(browser: WebDriver, tmp_path: Path):
     config = experiment(tmp_path, "phases", steps=4)
-    simulation = Simulation.open(config)
-    simulation.run()
-    simulation.close()
-    server = serve_in_thread(config.database_url, port=0)
-    try:
-        host, port = server.address
-        url = f"http://{host}:{port}"
+    with Simulation.open(config) as simulation:
+        simulation.run()
+    with api_in_thread(config.database_url, token=None) as url:
         points = httpx.get(f"{url}/dashboard/series").json()["items"]
         phases = {n for p in points for n in (*p["phases"], *p["previous_step_phases"])}
         assert {"feeds", "decisions", "apply", "commit", "advance"} <= phases
@@ -382,5 +349,3 @@ def test_step_time_chart_stacks_every_phase(browser: WebDriver, tmp_path: Path):
         }
         assert chart.get_attribute("data-points") == str(len(points)) == "4"
         screenshot(browser, "step-time", at="#chart-phases")
-    finally:
-        server.stop()

@@ -1,13 +1,13 @@
-"""Dashboard views pinned in a real headless Chromium, each test on a run of its own.
+"""Dashboard views pinned in a real headless Chromium, each test on a database of its own.
 
-The herd pane shows what the herd analysis shows; a wide one-level cascade tree is drawn at a
-readable size with its nodes labelled; stored stances are charted per seed group under a title
-that says so; a profile without a persona prints nothing for it.
+The herd pane shows what the herd analysis shows (over the session's finished herd run); a wide
+one-level cascade tree is drawn at a readable size with its nodes labelled; stored stances are
+charted per seed group under a title that says so; a profile without a persona prints nothing
+for it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -17,20 +17,13 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from oasis.analysis.herd import herd_intervals, permutation_tests
-from oasis.api import serve_in_thread
 from oasis.core.actions import Action, ActionType
 from oasis.datasets.settings import BUILTIN_DATA
-from oasis.loop.simulation import Simulation
 from oasis.platform import Platform, StanceRecord
-from tests.api.browser import chromium, screenshot, wait_for
-from tests.simulation.conftest import experiment
+from tests.api.browser import screenshot, wait_for
+from tests.api.conftest import api_in_thread
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[WebDriver]:
-    yield from chromium()  # type: ignore[misc]
 
 
 def _sign_ups(count: int) -> list[Action]:
@@ -40,22 +33,11 @@ def _sign_ups(count: int) -> list[Action]:
     ]
 
 
-def test_the_herd_pane_shows_the_agents_votes_with_intervals(browser: WebDriver, tmp_path: Path):
-    config = experiment(
-        tmp_path, "herd", steps=5, platform={"kind": "reddit"},
-        activation={"kind": "uniform", "views_per_hour": 0.3},
-        herd={"path": str(BUILTIN_DATA / "reddit" / "counterfactual_36.json")},
-    )  # fmt: skip
-    simulation = Simulation.open(config)
-    simulation.run()
-    comments = simulation.herd_table()
-    simulation.close()
+def test_the_herd_pane_shows_the_agents_votes_with_intervals(browser: WebDriver, voted_herd_run):
+    config, comments = voted_herd_run
     expected = herd_intervals(comments)
     p_values = permutation_tests(comments).set_index("comparison")["p_value"]
-    server = serve_in_thread(config.database_url, port=0)
-    try:
-        host, port = server.address
-        url = f"http://{host}:{port}"
+    with api_in_thread(config.database_url, token=None) as url:
         groups = {g["group"]: g for g in httpx.get(f"{url}/dashboard/herd").json()["groups"]}
         for group, row in expected.iterrows():
             shown = groups[str(group)]
@@ -77,8 +59,6 @@ def test_the_herd_pane_shows_the_agents_votes_with_intervals(browser: WebDriver,
         note = browser.find_element(By.ID, "herd-note").text
         assert "planted vote left out" in note and "up vs control p =" in note
         screenshot(browser, "herd-intervals", at="#chart-herd")
-    finally:
-        server.stop()
 
 
 def test_a_wide_one_level_cascade_tree_is_readable(browser: WebDriver, tmp_path: Path):
@@ -89,10 +69,8 @@ def test_a_wide_one_level_cascade_tree_is_readable(browser: WebDriver, tmp_path:
     platform.apply(1, [Action(0, ActionType.CREATE_POST, {"content": "the news"})])
     platform.apply(2, [Action(u, ActionType.REPOST, {"post_id": 1}) for u in range(1, 61)])
     platform.close()
-    server = serve_in_thread(url, port=0)
-    try:
-        host, port = server.address
-        browser.get(f"http://{host}:{port}/#cascades")
+    with api_in_thread(url, token=None) as base:
+        browser.get(f"{base}/#cascades")
         row = wait_for(lambda: browser.find_element(By.CSS_SELECTOR, 'tr[data-root="1"]'))
         row.click()
         tree = wait_for(lambda: browser.find_element(By.CSS_SELECTOR, "#cascade-tree svg"))
@@ -114,8 +92,6 @@ def test_a_wide_one_level_cascade_tree_is_readable(browser: WebDriver, tmp_path:
         widths = max(b["width"] for b in boxes)
         assert min(np.diff(lefts)) >= widths  # side by side, never on top of each other
         screenshot(browser, "cascade-wide", at="#cascade-tree")
-    finally:
-        server.stop()
 
 
 def test_stored_stances_are_charted_per_seed_group(browser: WebDriver, tmp_path: Path):
@@ -131,10 +107,7 @@ def test_stored_stances_are_charted_per_seed_group(browser: WebDriver, tmp_path:
     ids = np.array([0, 1, 197, 198], np.int64)
     platform.save_stances(-1, StanceRecord(ids, np.array([-0.6, -0.4, 0.5, 0.7])))
     platform.close()
-    server = serve_in_thread(url, port=0)
-    try:
-        host, port = server.address
-        base = f"http://{host}:{port}"
+    with api_in_thread(url, token=None) as base:
         body = httpx.get(f"{base}/dashboard/polarization").json()
         assert body["source"] == "stances"
         assert list(body["groups"]) == ["all", "conservative", "progressive"]
@@ -148,8 +121,6 @@ def test_stored_stances_are_charted_per_seed_group(browser: WebDriver, tmp_path:
         title = browser.find_element(By.ID, "polarization-title").text
         assert "stored stances" in title and "interview" not in title
         screenshot(browser, "polarization-groups", at="#chart-polarization")
-    finally:
-        server.stop()
 
 
 def test_a_profile_without_persona_or_bio_prints_nothing_for_them(
@@ -160,14 +131,10 @@ def test_a_profile_without_persona_or_bio_prints_nothing_for_them(
     platform.start_run(seed=1, config={"name": "people"})
     platform.apply(0, _sign_ups(2))
     platform.close()
-    server = serve_in_thread(url, port=0)
-    try:
-        host, port = server.address
-        browser.get(f"http://{host}:{port}/#user/1")
+    with api_in_thread(url, token=None) as base:
+        browser.get(f"{base}/#user/1")
         profile = wait_for(lambda: browser.find_element(By.CSS_SELECTOR, "#user-profile b"))
         assert profile.text == "U 1"
         shown = browser.find_element(By.ID, "user-profile")
         assert "null" not in shown.text and "None" not in shown.text
         assert shown.find_elements(By.TAG_NAME, "p") == []
-    finally:
-        server.stop()

@@ -21,8 +21,8 @@ from oasis.api import serve_in_thread
 from oasis.loop.commands import StoredCommands
 from oasis.loop.simulation import Simulation
 from oasis.platform import Platform
-from tests.api.browser import chromium, screenshot, wait_for
-from tests.simulation.conftest import experiment
+from tests.api.browser import screenshot, text, wait_for
+from tests.factories import experiment
 
 pytestmark = pytest.mark.slow
 OPERATOR = "operator-token"
@@ -56,39 +56,32 @@ class Live:
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     config = experiment(tmp_path_factory.mktemp("people"), "people", steps=STEPS)
-    simulation = Simulation.open(config)  # reads the control queue in its database
-    writer = Platform.open(config.database_url)
-    server = serve_in_thread(
-        config.database_url, port=0, token=OPERATOR, controller=StoredCommands(writer.commands())
-    )
-    stop = threading.Event()
+    with Simulation.open(config) as simulation:  # reads the control queue in its database
+        writer = Platform.open(config.database_url)
+        server = serve_in_thread(
+            config.database_url,
+            port=0,
+            token=OPERATOR,
+            controller=StoredCommands(writer.commands()),
+        )
+        stop = threading.Event()
 
-    def run() -> None:
-        while not stop.is_set() and simulation.next_step < STEPS:
-            simulation.step()
-            stop.wait(0.4)  # a pace a person can follow
+        def run() -> None:
+            while not stop.is_set() and simulation.next_step < STEPS:
+                simulation.step()
+                stop.wait(0.4)  # a pace a person can follow
 
-    runner = threading.Thread(target=run, daemon=True)
-    runner.start()
-    host, port = server.address
-    try:
-        with httpx.Client(base_url=f"http://{host}:{port}", timeout=30) as http:
-            yield Live(f"http://{host}:{port}", http, simulation)
-    finally:
-        stop.set()
-        runner.join(60)
-        server.stop()
-        writer.close()
-        simulation.close()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[WebDriver]:
-    yield from chromium()  # type: ignore[misc]
-
-
-def text(driver: WebDriver, css: str) -> str:
-    return str(driver.find_element(By.CSS_SELECTOR, css).text)
+        runner = threading.Thread(target=run, daemon=True)
+        runner.start()
+        host, port = server.address
+        try:
+            with httpx.Client(base_url=f"http://{host}:{port}", timeout=30) as http:
+                yield Live(f"http://{host}:{port}", http, simulation)
+        finally:
+            stop.set()
+            runner.join(60)
+            server.stop()
+            writer.close()
 
 
 def sign_in(driver: WebDriver, live: Live, token: str) -> None:

@@ -16,7 +16,7 @@ from selenium.webdriver.support.ui import Select
 
 from oasis.api import CommandQueue, serve_in_thread
 from oasis.config import validate_experiment
-from tests.api.browser import ROOT, chromium, screenshot, wait_for
+from tests.api.browser import ROOT, screenshot, wait_for
 from tests.simulation.test_cli import oasis
 
 pytestmark = pytest.mark.slow
@@ -33,11 +33,6 @@ QUICKSTART = {  # examples/quickstart.yaml, field by field
     "recsys.kind": "twitter",
     "recsys.k": "10",
 }
-
-
-@pytest.fixture
-def browser() -> Iterator[WebDriver]:
-    yield from chromium()  # type: ignore[misc]
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from oasis.loop.simulation import Simulation
 from oasis.planning.capacity import PlanError
 from oasis.planning.inputs import measured_inputs
 from tests.capacity.test_capacity import inputs
-from tests.simulation.conftest import experiment, llm_server  # noqa: F401 (a fixture)
+from tests.factories import experiment
 from tests.simulation.test_cli import oasis
 
 
@@ -30,12 +30,11 @@ def test_measured_tokens_are_per_request_sent_and_requests_per_active_agent():
         measured_inputs(inputs(), [{"active": 3}])
 
 
-def test_plan_from_a_finished_llm_run(tmp_path, llm_server):  # noqa: F811
+def test_plan_from_a_finished_llm_run(tmp_path, llm_server):
     llm = {"endpoints": [llm_server.base_url], "model": "scripted"}
     config = experiment(tmp_path, "measured", llm=llm, steps=2)
-    simulation = Simulation.open(config)
-    simulation.run()
-    simulation.close()
+    with Simulation.open(config) as simulation:
+        simulation.run()
     (tmp_path / "exp.yaml").write_text("steps: 10\npopulation: {n_users: 1000}\n")
     done = oasis("plan", "exp.yaml", "--from-run", str(config.output), cwd=tmp_path)
     assert done.returncode == 0, done.stderr

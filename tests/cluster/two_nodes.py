@@ -19,7 +19,7 @@ from oasis.loop.sweep import run_sweep, sweep_points
 from oasis.platform import Platform
 from oasis.platform.schema import StepMetrics
 from oasis.testing.scripted_llm import ScriptedLLMServer
-from tests.simulation.conftest import acting_reply, experiment, finished_dump
+from tests.factories import acting_reply, experiment, finished_dump
 
 
 def shard_nodes(database_url):

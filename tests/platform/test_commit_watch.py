@@ -41,13 +41,17 @@ def test_the_token_changes_with_each_commit_and_only_then(db_url: str):
 
 @pytest.mark.postgres
 def test_a_lost_postgres_connection_reads_uncached_once_then_reconnects(postgres_url: str):
-    with watching(postgres_url) as (_, watch):
+    # Named, so that only this test's connections are ended (other tests share the server).
+    name = postgres_url.rsplit("%3D", 1)[1]
+    with watching(f"{postgres_url}&application_name={name}") as (_, watch):
         token = watch.version()
         assert token is not None
         with psycopg.connect(PG_DSN, autocommit=True) as admin:  # as a server restart would
             admin.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE pid <> pg_backend_pid() AND query LIKE 'SELECT last_step, status%'"
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE pid <> "
+                "pg_backend_pid() AND application_name = %s AND query LIKE 'SELECT last_step, "
+                "status%%'",
+                (name,),
             )
         assert watch.version() is None
         assert watch.version() == token

@@ -26,8 +26,8 @@ from oasis.loop.simulation import Simulation
 from oasis.platform import Platform
 from oasis.platform.errors import PlatformError
 from oasis.platform.schema import StepMetrics, Trace
+from tests.factories import experiment
 from tests.real_llm.conftest import llm_settings, tokens_generated
-from tests.simulation.conftest import experiment
 
 pytestmark = pytest.mark.real_llm
 

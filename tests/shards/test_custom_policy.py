@@ -15,6 +15,7 @@ from oasis.config import load_config
 from oasis.core.actions import Action, ActionType
 from oasis.loop.simulation import Simulation
 from oasis.platform.schema import Post, Report, Trace
+from tests.factories import finished_tables
 
 WORD = "scam"
 MODERATOR = "oasis.agents.moderator:WordModerator"
@@ -111,10 +112,7 @@ def test_custom_actions_are_validated_like_any_other(tmp_path: Path) -> None:
     raw = yaml.safe_load(path.read_text())
     raw["policy"]["custom"] += custom
     path.write_text(yaml.safe_dump(raw))
-    with Simulation.open(load_config(path, environ={})) as simulation:
-        simulation.run()
-        with simulation.platform.reader() as reader:
-            trace = reader.table(Trace)
+    [trace] = finished_tables(load_config(path, environ={}), Trace)
     rogue = trace[trace["user_id"] == 1]
     assert (rogue["action"] == "create_post").sum() == 2  # only its own, once per step
     refused = [a["raw"] for a in rogue[rogue["action"] == "do_nothing"]["args"]]

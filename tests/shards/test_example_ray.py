@@ -13,8 +13,9 @@ import pytest
 from oasis.config import load_config
 from oasis.loop.results import write_run
 from oasis.loop.simulation import Simulation
+from tests.factories import EXAMPLES
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "million_agents.yaml"
+EXAMPLE = EXAMPLES / "million_agents.yaml"
 
 pytestmark = [pytest.mark.ray, pytest.mark.usefixtures("ray_session")]
 
@@ -26,12 +27,9 @@ def test_million_agents_example_runs_on_its_shards(tmp_path: Path) -> None:
     ray = config.ray.model_copy(update={"mode": "local", "shards": 2})
     update = {"output": tmp_path, "steps": 2, "population": population, "ray": ray}
     config = config.model_copy(update=update)
-    simulation = Simulation.open(config)
-    try:
+    with Simulation.open(config) as simulation:
         simulation.run()
         written = write_run(simulation)
-    finally:
-        simulation.close()
     assert tmp_path / "summary.md" in written
     metrics = json.loads((tmp_path / "metrics.json").read_text())
     assert [len(m["metrics"]["shards"]) for m in metrics] == [2, 2]

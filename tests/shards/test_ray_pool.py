@@ -18,7 +18,8 @@ from oasis.core.actions import Action
 from oasis.loop import simulation as simulation_module
 from oasis.loop.simulation import Simulation
 from oasis.platform.schema import StepMetrics
-from tests.shards.conftest import MakeConfig, make_batch, make_context
+from tests.factories import make_batch, make_context
+from tests.shards.conftest import MakeConfig
 
 pytestmark = [pytest.mark.ray, pytest.mark.usefixtures("ray_session")]
 
@@ -29,14 +30,11 @@ _TIMING = ("decide_s", "shards", "phases", "previous_step_phases", "prefix_cache
 
 def run(config: ExperimentConfig) -> tuple[dict[str, list[tuple[Any, ...]]], list[dict[str, Any]]]:
     """Run the experiment; its world tables, its step metrics rows and each step's metrics."""
-    simulation = Simulation.open(config)
-    try:
+    with Simulation.open(config) as simulation:
         simulation.run()
         dump = simulation.platform.dump()
         with simulation.platform.reader() as reader:
             rows = reader.table(StepMetrics).sort_values("step")
-    finally:
-        simulation.close()
     metrics = list(rows["metrics"])
     steps = [_simulated(m) for m in metrics]
     return dump | {"step_metrics": list(zip(rows["step"], steps, strict=True))}, metrics
@@ -130,8 +128,7 @@ def test_pool_answers_in_the_callers_order(make_config: MakeConfig) -> None:
 def test_llm_requests_in_flight_are_seen_during_a_step(
     make_config: MakeConfig, mode: str, shards: int
 ) -> None:
-    simulation = Simulation.open(make_config(mode, shards))
-    try:
+    with Simulation.open(make_config(mode, shards)) as simulation:
         seen = []
         stepping = threading.Thread(target=simulation.step)
         stepping.start()
@@ -141,5 +138,3 @@ def test_llm_requests_in_flight_are_seen_during_a_step(
         stepping.join()
         assert max(seen) > 0
         assert simulation.llm_in_flight() == 0
-    finally:
-        simulation.close()

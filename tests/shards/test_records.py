@@ -20,7 +20,7 @@ from oasis.agents.shards.arrow_records import (
     take_agents,
 )
 from oasis.core.actions import Action, ActionType
-from tests.shards.conftest import make_batch, make_context
+from tests.factories import make_batch, make_context
 
 texts = st.text(max_size=20)
 comments = st.builds(CommentView, st.integers(0, 99), st.integers(0, 99), texts)

@@ -8,7 +8,8 @@ from dataclasses import replace
 from oasis.agents.shards.arrow_records import actions_from_arrow, contexts_to_arrow
 from oasis.agents.shards.shard import AgentShard
 from oasis.agents.shards.worker import AgentWorker
-from tests.shards.conftest import MakeConfig, make_batch, make_context
+from tests.factories import make_batch, make_context
+from tests.shards.conftest import MakeConfig
 
 
 def test_shard_decides_as_the_worker_does(make_config: MakeConfig) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from oasis import open_run
 from oasis.loop.simulation import Simulation
-from tests.simulation.conftest import experiment
+from tests.factories import experiment
 
 
 def test_each_action_names_the_policy_or_event_that_took_it(tmp_path, llm_server):

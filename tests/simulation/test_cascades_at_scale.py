@@ -36,12 +36,9 @@ def run_scaled(output: Path) -> Path:
             "analysis": config.analysis.model_copy(update={"cascade_min_users": 4}),
         }
     )
-    simulation = Simulation.open(config)
-    try:
+    with Simulation.open(config) as simulation:
         simulation.run()
         write_run(simulation)
-    finally:
-        simulation.close()
     return output
 
 

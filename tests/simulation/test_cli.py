@@ -16,7 +16,7 @@ from oasis.cli import InFlightColumn
 from oasis.loop.simulation import Simulation
 from oasis.testing.replies import with_latency
 from oasis.testing.scripted_llm import ScriptedLLMServer
-from tests.simulation.conftest import experiment
+from tests.factories import experiment
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -94,9 +94,8 @@ def test_progress_shows_the_llm_requests_in_flight_while_a_step_runs(tmp_path):
             llm={"endpoints": [server.base_url], "model": "scripted"},
             policy={"llm_share": 1.0},
         )
-        simulation = Simulation.open(config)
-        column = InFlightColumn(simulation)
-        try:
+        with Simulation.open(config) as simulation:
+            column = InFlightColumn(simulation)
             shown = set()
             stepping = threading.Thread(target=simulation.step)
             stepping.start()
@@ -104,7 +103,5 @@ def test_progress_shows_the_llm_requests_in_flight_while_a_step_runs(tmp_path):
                 shown.add(str(column.render(None)))  # the column reads no task field
                 time.sleep(0.02)
             stepping.join()
-        finally:
-            simulation.close()
     assert "LLM in flight: 0" in shown
     assert any(s != "LLM in flight: 0" for s in shown)

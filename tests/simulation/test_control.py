@@ -10,7 +10,7 @@ from sqlalchemy import event
 from oasis.loop.commands import CommandQueue, StoredCommands
 from oasis.loop.simulation import Simulation
 from oasis.platform.schema import Trace
-from tests.simulation.conftest import experiment
+from tests.factories import experiment, finished_tables
 
 
 def test_injected_posts_agents_and_interviews_take_effect(tmp_path, llm_server):
@@ -19,17 +19,16 @@ def test_injected_posts_agents_and_interviews_take_effect(tmp_path, llm_server):
     config = experiment(
         tmp_path, "ctl", steps=3, llm=llm, policy={"llm_share": 0.2, "llm_agents": [1, 2]}
     )
-    simulation = Simulation.open(config, controller=queue)
-    simulation.step()
-    queue.inject_post(4, "breaking news from the API")
-    queue.inject_agent("newcomer", "New Comer", "just arrived")
-    request = queue.interview([1, 2], "How do you feel?")
-    simulation.step()
-    simulation.step()
-    with simulation.platform.reader() as reader:
-        trace = reader.table(Trace)
-        profiles = reader.profiles([50])
-    simulation.close()
+    with Simulation.open(config, controller=queue) as simulation:
+        simulation.step()
+        queue.inject_post(4, "breaking news from the API")
+        queue.inject_agent("newcomer", "New Comer", "just arrived")
+        request = queue.interview([1, 2], "How do you feel?")
+        simulation.step()
+        simulation.step()
+        with simulation.platform.reader() as reader:
+            trace = reader.table(Trace)
+            profiles = reader.profiles([50])
     injected = trace[
         (trace["step"] == 1) & (trace["user_id"] == 4) & (trace["action"] == "create_post")
     ]
@@ -44,39 +43,33 @@ def test_injected_posts_agents_and_interviews_take_effect(tmp_path, llm_server):
 
 def test_pause_holds_the_loop_until_resumed(tmp_path):
     queue = CommandQueue()
-    simulation = Simulation.open(experiment(tmp_path, "pause", steps=2), controller=queue)
-    queue.pause()
-    runner = threading.Thread(target=simulation.run)
-    runner.start()
-    runner.join(timeout=1.0)
-    assert runner.is_alive() and simulation.next_step == 0
-    queue.resume()
-    runner.join(timeout=60)
-    assert not runner.is_alive() and simulation.next_step == 2
-    simulation.close()
+    with Simulation.open(experiment(tmp_path, "pause", steps=2), controller=queue) as simulation:
+        queue.pause()
+        runner = threading.Thread(target=simulation.run)
+        runner.start()
+        runner.join(timeout=1.0)
+        assert runner.is_alive() and simulation.next_step == 0
+        queue.resume()
+        runner.join(timeout=60)
+        assert not runner.is_alive() and simulation.next_step == 2
 
 
 def test_a_stored_command_takes_effect_once_wherever_the_run_stops(tmp_path):
     """The step that carries out a command marks it done in its own commit: a run stopped right
     after that commit does not post it again on resume (it was marked in a later transaction)."""
     config = experiment(tmp_path, "once", steps=3)
-    simulation = Simulation.open(config)
-    simulation.step()
-    StoredCommands(simulation.platform.commands()).inject_post(4, "posted once")
-
-    def stop_when_marking(conn, cursor, statement, *args) -> None:
-        if statement.startswith("UPDATE control_command"):
-            raise KeyboardInterrupt  # the process stops here, as if killed
-
-    event.listen(simulation.platform.engine, "before_cursor_execute", stop_when_marking)
-    with pytest.raises(KeyboardInterrupt):
+    with Simulation.open(config) as simulation:
         simulation.step()
-    simulation.close()
-    resumed = Simulation.open(config, resume=True)
-    resumed.run()
-    with resumed.platform.reader() as reader:
-        trace = reader.table(Trace)
-    resumed.close()
+        StoredCommands(simulation.platform.commands()).inject_post(4, "posted once")
+
+        def stop_when_marking(conn, cursor, statement, *args) -> None:
+            if statement.startswith("UPDATE control_command"):
+                raise KeyboardInterrupt  # the process stops here, as if killed
+
+        event.listen(simulation.platform.engine, "before_cursor_execute", stop_when_marking)
+        with pytest.raises(KeyboardInterrupt):
+            simulation.step()
+    [trace] = finished_tables(config, Trace, resume=True)
     posted = trace[(trace["action"] == "create_post") & trace["ok"]]
     assert [a["content"] for a in posted["args"]].count("posted once") == 1
 
@@ -84,20 +77,19 @@ def test_a_stored_command_takes_effect_once_wherever_the_run_stops(tmp_path):
 def test_every_accepted_command_ends_done_refused_or_expired(tmp_path):
     """Issue #25.8: pause and resume are marked done once they acted; what arrives during the
     last step is expired (interviews refused, with why) when the run ends."""
-    simulation = Simulation.open(experiment(tmp_path, "ends", steps=2))
-    api = StoredCommands(simulation.platform.commands())  # as the API process writes them
-    api.pause()
-    api.resume()
-    late: list[int] = []
+    with Simulation.open(experiment(tmp_path, "ends", steps=2)) as simulation:
+        api = StoredCommands(simulation.platform.commands())  # as the API process writes them
+        api.pause()
+        api.resume()
+        late: list[int] = []
 
-    def during_the_last_step(report) -> None:
-        if report.step == 1:
-            late.extend([api.inject_post(4, "too late"), api.interview([1], "still there?")])
+        def during_the_last_step(report) -> None:
+            if report.step == 1:
+                late.extend([api.inject_post(4, "too late"), api.interview([1], "still there?")])
 
-    simulation.run(on_step=during_the_last_step)
-    store = simulation.platform.commands()
-    rows = {i: store.get(i) for i in range(1, 5)}
-    simulation.close()
+        simulation.run(on_step=during_the_last_step)
+        store = simulation.platform.commands()
+        rows = {i: store.get(i) for i in range(1, 5)}
     assert [(rows[i].kind, rows[i].status, rows[i].step) for i in (1, 2)] == [
         ("pause", "done", 0),
         ("resume", "done", 0),

@@ -5,61 +5,42 @@ tests/shards); the information-spread one runs to its cascade curves."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from oasis.config import ExperimentConfig, load_config
+from oasis.config import load_config
 from oasis.loop.results import write_run
 from oasis.loop.simulation import Simulation
+from tests.factories import EXAMPLES, scaled
 
-EXAMPLES = sorted((Path(__file__).resolve().parents[2] / "examples").glob("*.yaml"))
+EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
 
 
-@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.name)
 def test_example_files_are_valid(path):
     config = load_config(path, environ={})
     assert config.name == path.stem
     assert config.population.path.exists()
 
 
-def scaled(config: ExperimentConfig, output: Path, steps: int = 3) -> ExperimentConfig:
-    """The experiment at test size: ``steps`` steps, at most 300 synthetic users, no Ray."""
-    population = config.population.model_copy(
-        update={"n_users": min(config.population.n_users, 300)}
-    )
-    return config.model_copy(
-        update={
-            "output": output,
-            "steps": min(config.steps, steps),
-            "population": population,
-            "ray": config.ray.model_copy(update={"mode": "none"}),
-        }
-    )
-
-
-@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.name)
 def test_every_example_runs_end_to_end(path, tmp_path):
     config = scaled(load_config(path, environ={}), tmp_path / "out")
-    simulation = Simulation.open(config)
-    try:
+    with Simulation.open(config) as simulation:
         simulation.run()
         written = write_run(simulation)
-    finally:
-        simulation.close()
     assert tmp_path / "out" / "summary.md" in written
     steps = json.loads((tmp_path / "out" / "metrics.json").read_text())
     assert [s["step"] for s in steps] == list(range(config.steps))
 
 
 def test_information_spread_gives_cascade_curves(tmp_path):
-    config = load_config(Path(EXAMPLES[0]).with_name("information_spread.yaml"), environ={})
+    config = load_config(EXAMPLES / "information_spread.yaml", environ={})
     config = config.model_copy(update={"output": tmp_path / "out", "steps": 30})
-    simulation = Simulation.open(config)
-    simulation.run()
-    write_run(simulation)
-    simulation.close()
+    with Simulation.open(config) as simulation:
+        simulation.run()
+        write_run(simulation)
     curves = pd.read_csv(tmp_path / "out" / "cascades.csv")
     assert list(curves.columns) == ["root_post_id", "time", "scale", "depth", "max_breadth"]
     source = curves[curves["root_post_id"] == 1]  # the topic's source tweet is the first post

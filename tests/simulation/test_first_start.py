@@ -10,7 +10,7 @@ from oasis.errors import RunError
 from oasis.loop.simulation import Simulation
 from oasis.platform import Platform
 from tests.conftest import postgres_schema
-from tests.simulation.conftest import experiment, finished_dump
+from tests.factories import experiment, finished_dump
 
 
 def test_killed_while_the_population_loads_leaves_no_run_and_a_new_start_works(
@@ -42,10 +42,7 @@ def test_a_run_recorded_without_its_population_gets_it_on_resume(tmp_path):
     stored = redact(config.model_dump(mode="json"))
     platform.start_run(config.seed, stored)  # what an older version left when killed mid-load
     platform.close()
-    resumed = Simulation.open(config, resume=True)
-    resumed.run()
-    dump = resumed.platform.dump()
-    resumed.close()
+    dump = finished_dump(config, resume=True)
     assert len(dump["user"]) == 50
     assert dump == whole
 
@@ -63,9 +60,8 @@ def test_a_start_that_fails_before_step_0_leaves_nothing(tmp_path, monkeypatch):
     platform = Platform.open(config.database_url)
     assert platform.run_info() is None and not platform.has_population()
     platform.close()
-    simulation = Simulation.open(config)  # not "already holds a run"
-    simulation.run()
-    simulation.close()
+    with Simulation.open(config) as simulation:  # not "already holds a run"
+        simulation.run()
 
 
 @pytest.mark.postgres

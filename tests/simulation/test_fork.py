@@ -10,7 +10,7 @@ import pytest
 from oasis.loop.fork import ForkError, fork
 from oasis.loop.simulation import Simulation
 from tests.conftest import postgres_schema
-from tests.simulation.conftest import experiment
+from tests.factories import experiment
 
 K = 2
 STEPS = 5
@@ -31,20 +31,18 @@ def llm_settings(server, **extra):
 
 
 def parent_run(config):
-    simulation = Simulation.open(config)
-    simulation.run()
-    dump, digests = simulation.platform.dump(), simulation.platform.step_digests(STEPS)
-    simulation.close()
+    with Simulation.open(config) as simulation:
+        simulation.run()
+        dump, digests = simulation.platform.dump(), simulation.platform.step_digests(STEPS)
     return dump, digests
 
 
 def forked_run(parent, config):
-    simulation = fork(parent, K, config)
-    assert simulation.next_step == K + 1
-    simulation.run()
-    dump, digests = simulation.platform.dump(), simulation.platform.step_digests(STEPS)
-    info = simulation.platform.run_info()
-    simulation.close()
+    with fork(parent, K, config) as simulation:
+        assert simulation.next_step == K + 1
+        simulation.run()
+        dump, digests = simulation.platform.dump(), simulation.platform.step_digests(STEPS)
+        info = simulation.platform.run_info()
     return dump, digests, info
 
 
@@ -98,10 +96,9 @@ def test_a_fork_of_a_fork_rebuilds_each_stretch_with_its_own_config(tmp_path):
     first = experiment(tmp_path, "first", steps=STEPS, recsys={"kind": "random"})
     _, first_digests, _ = forked_run(parent.output, first)
     second = experiment(tmp_path, "second", steps=STEPS + 1, recsys={"kind": "random"})
-    simulation = fork(first.output, K + 1, second)
-    simulation.run()
-    digests = simulation.platform.step_digests(STEPS)
-    simulation.close()
+    with fork(first.output, K + 1, second) as simulation:
+        simulation.run()
+        digests = simulation.platform.step_digests(STEPS)
     assert [digests[s] for s in range(STEPS)] == [first_digests[s] for s in range(STEPS)]
 
 

@@ -66,11 +66,8 @@ def uninterrupted(parent: Path) -> dict:
     from oasis.config import load_config
 
     config = load_config(write(parent, "whole", "whole"))
-    simulation = fork(parent / "parent", K, config)
-    try:
+    with fork(parent / "parent", K, config) as simulation:
         simulation.run()
-    finally:
-        simulation.close()
     return world(parent / "whole")
 
 

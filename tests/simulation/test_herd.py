@@ -4,16 +4,10 @@ from __future__ import annotations
 
 from oasis.datasets import load_counterfactual
 from oasis.datasets.settings import BUILTIN_DATA
-from oasis.loop.simulation import Simulation
-from tests.simulation.conftest import herd_experiment
 
 
-def test_threads_get_their_comment_and_planted_vote(tmp_path):
-    config = herd_experiment(tmp_path)
-    simulation = Simulation.open(config)
-    simulation.run()
-    table = simulation.herd_table()
-    simulation.close()
+def test_threads_get_their_comment_and_planted_vote(herd_run):
+    _, table = herd_run
     groups = load_counterfactual(BUILTIN_DATA / "reddit" / "counterfactual_36.json")["group"][:12]
     assert list(table["group"]) == list(groups)
     score = table["num_likes"] - table["num_dislikes"]

@@ -13,8 +13,9 @@ from oasis.analysis.herd import herd_intervals, permutation_tests
 from oasis.config import load_config
 from oasis.loop.results import write_run
 from oasis.loop.simulation import Simulation
+from tests.factories import EXAMPLES, example_file
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "reddit_herd_effect.yaml"
+EXAMPLE = EXAMPLES / "reddit_herd_effect.yaml"
 
 
 NO_INFLUENCE = {"positive_herding": 0.0, "negative_herding": 0.0, "correction": 0.0}
@@ -28,13 +29,10 @@ def run_herd(tmp_path: Path, name: str, influence: dict[str, float] | None = Non
         )
         update["policy"] = config.policy.model_copy(update={"heuristic": rates})
     config = config.model_copy(update={"output": tmp_path / name, **update})
-    simulation = Simulation.open(config)
-    try:
+    with Simulation.open(config) as simulation:
         simulation.run()
         table = simulation.herd_table()
         write_run(simulation)
-    finally:
-        simulation.close()
     assert table is not None
     return config, table
 
@@ -108,10 +106,7 @@ def test_a_herd_run_over_seeds_tests_the_groups_on_every_seeds_threads(tmp_path:
 
     from oasis.cli import app
 
-    text = EXAMPLE.read_text().replace("steps: 20", "steps: 4")
-    text = text.replace("output: ../results/reddit_herd_effect", f"output: {tmp_path / 'out'}")
-    experiment = tmp_path / "herd.yaml"
-    experiment.write_text(text.replace("builtin:", f"{EXAMPLE.parent.parent}/oasis/datasets/data/"))
+    experiment = example_file("reddit_herd_effect", tmp_path, steps=4, output=str(tmp_path / "out"))
     result = CliRunner().invoke(app, ["run", str(experiment), "--seeds", "1-2"])
     assert result.exit_code == 0, result.output
     threads = pd.read_csv(tmp_path / "out" / "seed_2" / "herd_threads.csv")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from oasis.loop.commands import CommandQueue
 from oasis.loop.simulation import Simulation
 from oasis.platform.schema import StepMetrics
-from tests.simulation.conftest import experiment
+from tests.factories import experiment
 
 
 def test_interview_usage_is_counted_in_the_step_it_happens_the_last_one_too(tmp_path, llm_server):
@@ -16,11 +16,10 @@ def test_interview_usage_is_counted_in_the_step_it_happens_the_last_one_too(tmp_
         activation={"views_per_hour": 0.0},
         events=[{"step": 0, **question}, {"step": 2, **question}],
     )  # fmt: skip
-    simulation = Simulation.open(config)
-    simulation.run()
-    with simulation.platform.reader() as reader:
-        metrics = reader.table(StepMetrics).sort_values("step")["metrics"].tolist()
-    simulation.close()
+    with Simulation.open(config) as simulation:
+        simulation.run()
+        with simulation.platform.reader() as reader:
+            metrics = reader.table(StepMetrics).sort_values("step")["metrics"].tolist()
     # Nobody is active: every request is an interview, three at step 0 and three at step 2,
     # or the stance judge scoring their answers (counted in requests too, issue #27).
     assert [m["requests"] - m["judge_requests"] for m in metrics] == [3, 0, 3]
@@ -32,11 +31,10 @@ def test_an_api_interview_of_heuristic_agents_is_refused_with_a_reason(tmp_path,
     llm = {"endpoints": [llm_server.base_url], "model": "scripted"}
     config = experiment(tmp_path, "rules", steps=2, llm=llm, policy={"llm_share": 0.0,
                         "llm_agents": [1]})  # fmt: skip
-    simulation = Simulation.open(config, controller=queue)
-    mixed = queue.interview([1, 2], "Why?")
-    llm_only = queue.interview([1], "Why?")
-    simulation.run()
-    simulation.close()
+    with Simulation.open(config, controller=queue) as simulation:
+        mixed = queue.interview([1, 2], "Why?")
+        llm_only = queue.interview([1], "Why?")
+        simulation.run()
     refused = queue.interview_state(mixed)
     assert not refused.answers and "[2] are heuristic agents" in refused.refused
     answered = queue.interview_state(llm_only)

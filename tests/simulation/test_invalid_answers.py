@@ -9,7 +9,7 @@ from oasis.loop.simulation import Simulation
 from oasis.platform.schema import Trace
 from oasis.testing.replies import Reply
 from oasis.testing.scripted_llm import ScriptedLLMServer
-from tests.simulation.conftest import GARBLED, acting_reply, experiment
+from tests.factories import GARBLED, acting_reply, experiment, finished_dump, finished_tables
 
 
 class Babble:
@@ -26,39 +26,33 @@ def test_a_step_of_invalid_answers_stops_the_run_resumably(tmp_path):
     babble = Babble()
     with ScriptedLLMServer(babble) as server:
         llm = {"endpoints": [server.base_url], "model": "scripted"}
-        whole = Simulation.open(experiment(tmp_path, "whole", llm=llm))
-        whole.run()
-        expected = whole.platform.dump()
-        whole.close()
+        expected = finished_dump(experiment(tmp_path, "whole", llm=llm))
 
         config = experiment(tmp_path, "babble", llm=llm)
-        simulation = Simulation.open(config)
-        simulation.step()
-        babble.garbage = True
-        with pytest.raises(RunError, match=r"^step 1: (\d+) of \1 LLM answers did not parse") as e:
-            simulation.run()
-        assert "llm.max_invalid_rate 50%" in str(e.value) and "--resume" in str(e.value)
-        assert "\n" not in str(e.value)
-        info = simulation.platform.run_info()
-        simulation.close()
+        with Simulation.open(config) as simulation:
+            simulation.step()
+            babble.garbage = True
+            with pytest.raises(
+                RunError, match=r"^step 1: (\d+) of \1 LLM answers did not parse"
+            ) as e:
+                simulation.run()
+            assert "llm.max_invalid_rate 50%" in str(e.value) and "--resume" in str(e.value)
+            assert "\n" not in str(e.value)
+            info = simulation.platform.run_info()
         assert (info.last_step, info.status) == (0, "failed")
 
         babble.garbage = False
-        resumed = Simulation.open(config, resume=True)
-        resumed.run()
-        dump = resumed.platform.dump()
-        resumed.close()
+        dump = finished_dump(config, resume=True)
     assert dump == expected
 
 
 def test_all_invalid_from_the_first_step_commits_nothing(tmp_path):
     with ScriptedLLMServer(lambda request: Reply(malformed="garbage")) as server:
         config = experiment(tmp_path, "garbage", llm={"endpoints": [server.base_url]})
-        simulation = Simulation.open(config)
-        with pytest.raises(RunError, match=r"^step 0: \d+ of \d+ LLM answers did not parse"):
-            simulation.run()
-        info = simulation.platform.run_info()
-        simulation.close()
+        with Simulation.open(config) as simulation:
+            with pytest.raises(RunError, match=r"^step 0: \d+ of \d+ LLM answers did not parse"):
+                simulation.run()
+            info = simulation.platform.run_info()
     assert info.last_step == -1
 
 
@@ -66,11 +60,7 @@ def test_a_bound_of_one_never_stops_and_each_invalid_answer_keeps_its_reason(tmp
     fly = Reply(text='{"actions": [{"action": "fly"}]}')
     with ScriptedLLMServer(lambda request: fly) as server:
         llm = {"endpoints": [server.base_url], "max_invalid_rate": 1.0}
-        simulation = Simulation.open(experiment(tmp_path, "fly", steps=2, llm=llm))
-        simulation.run()
-        with simulation.platform.reader() as reader:
-            trace = reader.table(Trace)
-        simulation.close()
+        [trace] = finished_tables(experiment(tmp_path, "fly", steps=2, llm=llm), Trace)
     answered = trace[trace["action"] == "do_nothing"]
     assert len(answered) > 0 and set(answered["step"]) == {0, 1}
     assert {r["invalid"] for r in answered["result"]} == {"unknown_action: 'fly'"}
@@ -78,11 +68,7 @@ def test_a_bound_of_one_never_stops_and_each_invalid_answer_keeps_its_reason(tmp
 
 def test_a_few_invalid_answers_are_recorded_and_the_run_goes_on(tmp_path, llm_server):
     llm = {"endpoints": [llm_server.base_url], "model": "scripted"}
-    simulation = Simulation.open(experiment(tmp_path, "few", llm=llm))
-    simulation.run()
-    with simulation.platform.reader() as reader:
-        trace = reader.table(Trace)
-    simulation.close()
+    [trace] = finished_tables(experiment(tmp_path, "few", llm=llm), Trace)
     garbled = trace[trace["user_id"].isin(GARBLED)]
     assert len(garbled) > 0
     assert all(r["invalid"].startswith("bad_json") for r in garbled["result"])

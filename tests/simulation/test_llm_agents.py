@@ -19,7 +19,7 @@ from oasis.loop.simulation import Simulation
 from oasis.planning.capacity import plan
 from oasis.planning.inputs import plan_inputs
 from oasis.testing.scripted_llm import ScriptedLLMServer
-from tests.simulation.conftest import experiment
+from tests.factories import experiment
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 

@@ -10,27 +10,17 @@ from oasis.loop.results import write_run
 from oasis.loop.simulation import Simulation
 from oasis.platform.schema import StepMetrics
 from oasis.testing.scripted_llm import ScriptedLLMServer
-from tests.simulation.conftest import experiment
-from tests.simulation.test_interview_scoring import agents_and_judge
+from tests.factories import agents_and_judge, judged_experiment
 
 
 def test_judge_requests_and_prefix_cache_hits_are_counted_per_step(tmp_path):
-    events = [{"step": 1, "kind": "interview", "question": "Should Helen take the risk?"}]
-    scale = {"low": 1, "high": 5, "low_label": "play it safe", "high_label": "take the risk"}
     with ScriptedLLMServer(agents_and_judge) as server:
-        llm = {"endpoints": [server.base_url], "model": "scripted"}
-        config = experiment(
-            tmp_path, "counted", llm=llm, events=events, policy={"llm_share": 0.3},
-            interview={"scale": scale},
-        )  # fmt: skip
-        simulation = Simulation.open(config)
-        try:
+        config = judged_experiment(tmp_path, "counted", server)
+        with Simulation.open(config) as simulation:
             simulation.run()
             with simulation.platform.reader() as reader:
                 table = reader.table(StepMetrics).sort_values("step")
             files = write_run(simulation)
-        finally:
-            simulation.close()
         judged = sum("rate stances" in str(b["messages"][0]) for b in server.log.bodies)
         log = server.log
     metrics = dict(zip(table["step"], table["metrics"], strict=True))

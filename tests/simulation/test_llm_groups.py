@@ -17,7 +17,7 @@ from oasis.loop.simulation import Simulation
 from oasis.platform.schema import StepMetrics
 from oasis.testing.replies import Reply, agent_id_of
 from oasis.testing.scripted_llm import ScriptedLLMServer
-from tests.simulation.conftest import acting_reply, experiment
+from tests.factories import acting_reply, experiment
 
 ALIGNED = tuple(range(20))
 
@@ -40,16 +40,13 @@ def test_two_models_play_their_groups_with_usage_per_group(tmp_path) -> None:
                      "max_retries": 0}},
         ]  # fmt: skip
         config = experiment(tmp_path, "two", llm_groups=groups, steps=3)
-        simulation = Simulation.open(config)
-        try:
+        with Simulation.open(config) as simulation:
             simulation.run()
             write_run(simulation)
             with simulation.platform.reader() as reader:
                 metrics = reader.table(StepMetrics)["metrics"].tolist()
             roster = simulation.roster
             playing = roster.users.loc[roster.llm_ids, "llm_group"]
-        finally:
-            simulation.close()
         to_aligned, to_uncensored = list(aligned.log.bodies), list(uncensored.log.bodies)
         aligned_url = aligned.base_url
     assert set(playing[playing == "aligned"].index) == set(ALIGNED)

@@ -11,7 +11,7 @@ from oasis.platform import Platform
 from oasis.testing.replies import Reply
 from oasis.testing.scripted_llm import ScriptedLLMServer
 from tests.api.conftest import free_port
-from tests.simulation.conftest import acting_reply, experiment
+from tests.factories import acting_reply, experiment, finished_dump
 
 
 def test_each_endpoint_must_answer_and_serve_the_model(llm_server):
@@ -52,36 +52,30 @@ def test_a_step_with_too_many_failures_stops_the_run_resumably(tmp_path):
     outage = Outage()
     with ScriptedLLMServer(outage) as server:
         llm = {"endpoints": [server.base_url], "model": "scripted", "max_retries": 0}
-        whole = Simulation.open(experiment(tmp_path, "whole", steps=4, llm=llm))
-        whole.run()
-        expected = whole.platform.dump()
-        whole.close()
+        expected = finished_dump(experiment(tmp_path, "whole", steps=4, llm=llm))
 
         config = experiment(tmp_path, "outage", steps=4, llm=llm)
-        simulation = Simulation.open(config)
-        simulation.step()
-        simulation.step()
-        outage.down = True
-        with pytest.raises(RunError, match=r"step 2: \d+ of \d+ LLM requests failed") as stopped:
-            simulation.run()
-        assert "--resume" in str(stopped.value)
-        info = simulation.platform.run_info()
-        simulation.close()
+        with Simulation.open(config) as simulation:
+            simulation.step()
+            simulation.step()
+            outage.down = True
+            with pytest.raises(
+                RunError, match=r"step 2: \d+ of \d+ LLM requests failed"
+            ) as stopped:
+                simulation.run()
+            assert "--resume" in str(stopped.value)
+            info = simulation.platform.run_info()
         assert (info.last_step, info.status) == (1, "failed")
 
         outage.down = False
-        resumed = Simulation.open(config, resume=True)
-        resumed.run()
-        dump = resumed.platform.dump()
-        resumed.close()
+        dump = finished_dump(config, resume=True)
     assert dump == expected
 
 
 def test_tools_mode_starts_only_where_the_server_calls_tools(tmp_path):
     with ScriptedLLMServer() as calls:  # answers a tools request with a tool call
         llm = {"endpoints": [calls.base_url], "model": "scripted", "tools": True}
-        simulation = Simulation.open(experiment(tmp_path, "calls", steps=1, llm=llm))
-        simulation.close()
+        Simulation.open(experiment(tmp_path, "calls", steps=1, llm=llm)).close()
         probe = calls.log.bodies[0]
     assert probe["tool_choice"] == "required" and len(probe["tools"]) == 1
 

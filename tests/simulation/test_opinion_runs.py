@@ -23,12 +23,9 @@ def run_example(tmp_path: Path, **update: Any) -> tuple[ExperimentConfig, list[P
     if opinions is not None:
         update["opinions"] = config.opinions.model_copy(update=opinions)
     config = config.model_copy(update={"output": tmp_path / "out", **update})
-    simulation = Simulation.open(config)
-    try:
+    with Simulation.open(config) as simulation:
         simulation.run()
         return config, write_run(simulation)
-    finally:
-        simulation.close()
 
 
 def test_group_polarization_runs_as_shipped_with_heuristic_agents(tmp_path: Path) -> None:

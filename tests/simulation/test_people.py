@@ -14,7 +14,7 @@ from oasis.loop.fork import fork
 from oasis.loop.simulation import Simulation
 from oasis.platform.schema import Trace
 from tests.conftest import postgres_schema
-from tests.simulation.conftest import experiment, finished_dump
+from tests.factories import experiment, finished_dump
 
 STEPS = 6
 TAKEN = 7  # the agent a person takes over; a second person signs up as user 50
@@ -49,11 +49,14 @@ def run_with_people(simulation: Simulation, until: int = STEPS) -> None:
 
 def people_run(name: str, tmp_path, stop_after: int | None = None, database: str | None = None):
     config = experiment(tmp_path, name, steps=STEPS, database=database)
-    simulation = Simulation.open(config)
-    if stop_after is not None:
-        run_with_people(simulation, stop_after)
-        queue(simulation)  # queued, then the process dies before the step is made
-        simulation.close()
+    """``config`` run with people to its end (or to ``stop_after``, killed, then resumed): the
+    config and the simulation, still open."""
+    if stop_after is None:
+        simulation = Simulation.open(config)
+    else:
+        with Simulation.open(config) as killed:
+            run_with_people(killed, stop_after)
+            queue(killed)  # queued, then the process dies before the step is made
         simulation = Simulation.open(config, resume=True)
         simulation.step()  # takes what was queued before the kill
     run_with_people(simulation)
@@ -67,10 +70,10 @@ def read(simulation: Simulation, what: Callable):
 
 def test_people_act_as_users_the_agents_see_and_their_outcomes_are_recorded(tmp_path):
     _, simulation = people_run("people", tmp_path)
-    trace = read(simulation, lambda r: r.table(Trace))
-    feeds = {t: read(simulation, lambda r, t=t: r.feeds(t)) for t in range(STEPS)}
-    rows = simulation.platform.commands().recorded(("person_act", "person_join"), STEPS)
-    simulation.close()
+    with simulation:
+        trace = read(simulation, lambda r: r.table(Trace))
+        feeds = {t: read(simulation, lambda r, t=t: r.feeds(t)) for t in range(STEPS)}
+        rows = simulation.platform.commands().recorded(("person_act", "person_join"), STEPS)
     by_person = trace[trace["actor"] == "person"]
     assert set(by_person["user_id"]) == {TAKEN, NEWCOMER}
     assert set(by_person[by_person["user_id"] == NEWCOMER]["step"]) == {1, 3}  # signed up at 1
@@ -104,46 +107,42 @@ def test_a_run_with_people_resumed_after_a_kill_matches_the_whole_run(tmp_path, 
     with ExitStack() as stack:
         pg = backend == "postgres"
         a, b = (stack.enter_context(postgres_schema()) if pg else None for _ in range(2))
-        _, whole = people_run("whole", tmp_path, database=a)
-        expected = whole.platform.dump()
-        whole.close()
-        _, resumed = people_run("resumed", tmp_path, stop_after=2, database=b)
-        dump = resumed.platform.dump()
-        resumed.close()
+        with people_run("whole", tmp_path, database=a)[1] as whole:
+            expected = whole.platform.dump()
+        with people_run("resumed", tmp_path, stop_after=2, database=b)[1] as resumed:
+            dump = resumed.platform.dump()
     assert dump == expected
     assert any("person" in row for row in dump["trace"])
 
 
 def test_a_fork_after_the_peoples_actions_matches_the_parent(tmp_path):
     parent, whole = people_run("parent", tmp_path)
-    expected, digests = whole.platform.dump(), whole.platform.step_digests(STEPS)
-    whole.close()
-    child = fork(parent.output, 4, experiment(tmp_path, "child", steps=STEPS))
-    assert child.people.state == {TAKEN: True, NEWCOMER: True}
-    child.run()
-    assert child.platform.step_digests(STEPS) == digests
-    assert child.platform.dump() == expected
-    child.close()
+    with whole:
+        expected, digests = whole.platform.dump(), whole.platform.step_digests(STEPS)
+    with fork(parent.output, 4, experiment(tmp_path, "child", steps=STEPS)) as child:
+        assert child.people.state == {TAKEN: True, NEWCOMER: True}
+        child.run()
+        assert child.platform.step_digests(STEPS) == digests
+        assert child.platform.dump() == expected
     assert finished_dump(experiment(tmp_path, "no-people", steps=STEPS)) != expected
 
 
 def test_with_humans_wait_s_a_step_waits_for_the_present_people(tmp_path):
     config = experiment(tmp_path, "wait", steps=4, humans={"wait_s": 600})
-    simulation = Simulation.open(config)
-    desk = StoredCommands(simulation.platform.commands()).people()
-    desk.join(2, TAKEN, {})
-    simulation.step()  # the take-over is carried out; from now on each step waits for them
-    runner = threading.Thread(target=simulation.run)
-    runner.start()
-    runner.join(timeout=1.5)
-    assert runner.is_alive() and simulation.next_step == 1  # waiting for the person
-    desk.act(2, TAKEN, "create_post", {"content": "my turn"})
-    wait_until(lambda: simulation.next_step == 2)
-    desk.move(2, TAKEN, "away")  # nobody present: the run goes on without waiting
-    runner.join(timeout=120)
-    assert not runner.is_alive() and simulation.next_step == 4
-    trace = read(simulation, lambda r: r.table(Trace))
-    simulation.close()
+    with Simulation.open(config) as simulation:
+        desk = StoredCommands(simulation.platform.commands()).people()
+        desk.join(2, TAKEN, {})
+        simulation.step()  # the take-over is carried out; from now on each step waits for them
+        runner = threading.Thread(target=simulation.run)
+        runner.start()
+        runner.join(timeout=1.5)
+        assert runner.is_alive() and simulation.next_step == 1  # waiting for the person
+        desk.act(2, TAKEN, "create_post", {"content": "my turn"})
+        wait_until(lambda: simulation.next_step == 2)
+        desk.move(2, TAKEN, "away")  # nobody present: the run goes on without waiting
+        runner.join(timeout=120)
+        assert not runner.is_alive() and simulation.next_step == 4
+        trace = read(simulation, lambda r: r.table(Trace))
     mine = trace[trace["actor"] == "person"]
     assert list(zip(mine["step"], mine["action"], strict=True)) == [(1, "create_post")]
 

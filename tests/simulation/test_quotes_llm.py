@@ -11,7 +11,7 @@ from oasis.loop.simulation import Simulation
 from oasis.platform.schema import Post, Trace
 from oasis.testing.replies import Reply, agent_id_of
 from oasis.testing.scripted_llm import ScriptedLLMServer
-from tests.simulation.conftest import experiment
+from tests.factories import experiment
 
 _QUOTE = re.compile(
     r"^- post (\d+) by \S+ \(user \d+\), quoting post (\d+).*\n  quoted post \2: ", re.MULTILINE
@@ -41,14 +41,11 @@ def quoting_reply(request: Mapping[str, Any]) -> Reply:
 def test_llm_agents_see_quotes_as_posts_and_act_on_the_quote(tmp_path):
     with ScriptedLLMServer(quoting_reply) as server:
         llm = {"endpoints": [server.base_url], "model": "scripted"}
-        simulation = Simulation.open(experiment(tmp_path, "quotes", llm=llm, steps=4))
-        try:
+        with Simulation.open(experiment(tmp_path, "quotes", llm=llm, steps=4)) as simulation:
             simulation.run()
             with simulation.platform.reader() as reader:
                 trace, posts = reader.table(Trace), reader.table(Post)
             assert simulation.platform.counter_mismatches() == []
-        finally:
-            simulation.close()
         prompts = [r["messages"][-1]["content"] for r in server.log.bodies]
     quotes = posts[posts["quote_content"].notna()].set_index("post_id")
     assert len(quotes) > 0 and (quotes["content"] == quotes["quote_content"]).all()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,9 +14,9 @@ from oasis.agents.memory import describe_outcome
 from oasis.agents.observation_builder import MAX_RESULT_LINES, render_hits, result_lines
 from oasis.core.actions import ActionResult
 from oasis.loop.simulation import Simulation
-from oasis.testing.replies import Reply
+from oasis.testing.replies import Reply, Responder
 from oasis.testing.scripted_llm import ScriptedLLMServer
-from tests.simulation.conftest import experiment
+from tests.factories import experiment, scripted_llm
 
 _STEP = re.compile(r"\(step (\d+)\)")
 
@@ -31,6 +32,27 @@ def searching_reply(request: Mapping[str, Any]) -> Reply:
             {"action": "trend", "args": {}},
         ]
     return Reply(text=json.dumps({"actions": actions}))
+
+
+def run_prompts(
+    reply: Responder,
+    tmp_path: Path,
+    name: str,
+    events: list[dict[str, Any]],
+    llm: Mapping[str, Any] | None = None,
+    **keys: Any,
+) -> list[str]:
+    """The prompts of a 3-step run of 8 users, all active, with ``events``, on a scripted LLM
+    answering ``reply``; ``llm``: more keys of its section, ``keys``: the experiment's."""
+    with ScriptedLLMServer(reply) as server:
+        config = experiment(
+            tmp_path, name, steps=3, population={"source": "synthetic", "n_users": 8},
+            activation={"kind": "uniform", "views_per_hour": 1.0},
+            llm=scripted_llm(server, **(llm or {})), events=events, **keys,
+        )  # fmt: skip
+        with Simulation.open(config) as simulation:
+            simulation.run()
+        return [b["messages"][-1]["content"] for b in server.log.bodies]
 
 
 def test_hits_are_rendered_bounded() -> None:
@@ -85,19 +107,7 @@ def test_a_cut_list_of_results_says_so_and_keeps_the_trend_in_the_prompt(tmp_pat
         {"step": 0, "kind": "post", "user_id": u, "content": f"a zebra and a lion, take {u}"}
         for u in range(6)
     ]
-    with ScriptedLLMServer(many_searches_reply) as server:
-        config = experiment(
-            tmp_path, "cut", steps=3, population={"source": "synthetic", "n_users": 8},
-            activation={"kind": "uniform", "views_per_hour": 1.0},
-            llm={"endpoints": [server.base_url], "model": "scripted", "max_actions": 4},
-            events=posts,
-        )  # fmt: skip
-        simulation = Simulation.open(config)
-        try:
-            simulation.run()
-        finally:
-            simulation.close()
-        prompts = [b["messages"][-1]["content"] for b in server.log.bodies]
+    prompts = run_prompts(many_searches_reply, tmp_path, "cut", posts, llm={"max_actions": 4})
     later = [p for p in prompts if "(step 2)" in p]
     assert later
     for prompt in later:
@@ -114,21 +124,11 @@ def test_a_cut_list_of_results_says_so_and_keeps_the_trend_in_the_prompt(tmp_pat
 
 @pytest.mark.parametrize("kind", ["twitter", "reddit"])
 def test_search_hits_reach_the_next_prompt_and_memory(tmp_path, kind: str) -> None:
-    with ScriptedLLMServer(searching_reply) as server:
-        config = experiment(
-            tmp_path, kind, steps=3, platform={"kind": kind},
-            population={"source": "synthetic", "n_users": 8},
-            recsys={"kind": "twitter" if kind == "twitter" else "reddit", "k": 5},
-            activation={"kind": "uniform", "views_per_hour": 1.0},
-            llm={"endpoints": [server.base_url], "model": "scripted"},
-            events=[{"step": 0, "kind": "post", "user_id": 0, "content": "a zebra crossing"}],
-        )  # fmt: skip
-        simulation = Simulation.open(config)
-        try:
-            simulation.run()
-        finally:
-            simulation.close()
-        prompts = [b["messages"][-1]["content"] for b in server.log.bodies]
+    post = {"step": 0, "kind": "post", "user_id": 0, "content": "a zebra crossing"}
+    prompts = run_prompts(
+        searching_reply, tmp_path, kind, [post], platform={"kind": kind},
+        recsys={"kind": "twitter" if kind == "twitter" else "reddit", "k": 5},
+    )  # fmt: skip
     later = [p for p in prompts if "(step 2)" in p]
     assert len(later) == 8
     for prompt in later:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from oasis.loop.simulation import Simulation
-from tests.simulation.conftest import experiment, finished_dump
+from tests.factories import experiment, finished_dump
 
 
 @pytest.mark.parametrize("with_llm", [False, True])
@@ -15,42 +15,38 @@ def test_resume_after_a_stop_matches_an_uninterrupted_run(tmp_path, llm_server, 
     whole = finished_dump(experiment(tmp_path, "whole", steps=5, llm=llm, policy=policy))
 
     config = experiment(tmp_path, "stopped", steps=5, llm=llm, policy=policy)
-    first = Simulation.open(config)
-    first.step()
-    first.step()
-    first.close()  # the process "dies" here: steps 0 and 1 are committed, nothing else
+    with Simulation.open(config) as first:
+        first.step()
+        first.step()
+    # the process "died" there: steps 0 and 1 are committed, nothing else
 
     with pytest.raises(ValueError, match="already holds a run"):
         Simulation.open(config)
-    resumed = Simulation.open(config, resume=True)
-    assert resumed.next_step == 2
-    resumed.run()
-    assert resumed.platform.run_info().last_step == 4
-    dump = resumed.platform.dump()
-    resumed.close()
+    with Simulation.open(config, resume=True) as resumed:
+        assert resumed.next_step == 2
+        resumed.run()
+        assert resumed.platform.run_info().last_step == 4
+        dump = resumed.platform.dump()
     assert dump == whole
 
 
 def test_shown_posts_are_forgotten_once_they_leave_the_window_and_resume_still_matches(tmp_path):
     settings = {"steps": 6, "candidate_window_hours": 2}
-    whole = Simulation.open(experiment(tmp_path, "whole", **settings))
-    whole.run()
-    shown_posts = set((whole.recommender.state.shown.keys & 0x7FFFFFFF).tolist())
-    with whole.platform.reader() as reader:
-        recent = set(reader.post_table(since_step=4)["post_id"].tolist())
-    dump = whole.platform.dump()
-    whole.close()
+    with Simulation.open(experiment(tmp_path, "whole", **settings)) as whole:
+        whole.run()
+        shown_posts = set((whole.recommender.state.shown.keys & 0x7FFFFFFF).tolist())
+        with whole.platform.reader() as reader:
+            recent = set(reader.post_table(since_step=4)["post_id"].tolist())
+        dump = whole.platform.dump()
     assert shown_posts and shown_posts <= recent
 
     config = experiment(tmp_path, "stopped", **settings)
-    first = Simulation.open(config)
-    for _ in range(3):
-        first.step()
-    first.close()
-    resumed = Simulation.open(config, resume=True)
-    resumed.run()
-    assert resumed.platform.dump() == dump
-    resumed.close()
+    with Simulation.open(config) as first:
+        for _ in range(3):
+            first.step()
+    with Simulation.open(config, resume=True) as resumed:
+        resumed.run()
+        assert resumed.platform.dump() == dump
 
 
 def test_a_resumed_run_continues_the_stances(tmp_path):
@@ -59,12 +55,8 @@ def test_a_resumed_run_continues_the_stances(tmp_path):
     whole = finished_dump(experiment(tmp_path, "whole", steps=5, opinions=opinions, events=events))
     assert len(whole["stance"]) > 50  # the starts, and the moves of the steps
     config = experiment(tmp_path, "stopped", steps=5, opinions=opinions, events=events)
-    first = Simulation.open(config)
-    first.step()
-    first.step()
-    first.close()
-    resumed = Simulation.open(config, resume=True)
-    resumed.run()
-    dump = resumed.platform.dump()
-    resumed.close()
+    with Simulation.open(config) as first:
+        first.step()
+        first.step()
+    dump = finished_dump(config, resume=True)
     assert dump == whole

@@ -7,7 +7,7 @@ import pytest
 from oasis.config import RESUME_MAY_CHANGE, config_changes, redact
 from oasis.errors import RunError
 from oasis.loop.simulation import Simulation
-from tests.simulation.conftest import experiment
+from tests.factories import experiment, finished_dump
 
 STORED = {"seed": 1, "steps": 3, "name": "a", "population": {"n_users": 50, "path": "/p"},
           "llm": {"endpoints": ["http://a/v1"], "model": "m", "api_key": "***"},
@@ -29,10 +29,9 @@ def test_only_how_far_and_where_a_run_goes_may_change():
 
 
 def stopped_after(config, steps):
-    first = Simulation.open(config)
-    for _ in range(steps):
-        first.step()
-    first.close()
+    with Simulation.open(config) as first:
+        for _ in range(steps):
+            first.step()
 
 
 @pytest.mark.parametrize(
@@ -53,16 +52,12 @@ def test_resuming_a_changed_experiment_is_refused_in_one_line(tmp_path, change, 
 
 
 def test_more_steps_continue_recorded_and_match_an_uninterrupted_run(tmp_path):
-    whole = Simulation.open(experiment(tmp_path, "whole", steps=5))
-    whole.run()
-    expected = whole.platform.dump()
-    whole.close()
+    expected = finished_dump(experiment(tmp_path, "whole", steps=5))
     stopped_after(experiment(tmp_path, "run", steps=3), 3)
     longer = experiment(tmp_path, "run", steps=5)
-    resumed = Simulation.open(longer, resume=True)
-    resumed.run()
-    info, dump = resumed.platform.run_info(), resumed.platform.dump()
-    resumed.close()
+    with Simulation.open(longer, resume=True) as resumed:
+        resumed.run()
+        info, dump = resumed.platform.run_info(), resumed.platform.dump()
     assert info.config == redact(longer.model_dump(mode="json")) and info.config["steps"] == 5
     assert info.last_step == 4
     assert dump == expected

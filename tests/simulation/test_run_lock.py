@@ -9,7 +9,7 @@ from oasis.config import load_config
 from oasis.loop.simulation import Simulation
 from oasis.platform.run_lock import RunLockedError, RunLockLostError
 from tests.conftest import PG_DSN
-from tests.simulation.conftest import experiment
+from tests.factories import experiment
 from tests.simulation.test_cli import oasis
 
 
@@ -23,15 +23,13 @@ def database(request, tmp_path):
 def test_a_second_writer_is_refused_and_the_first_finishes(tmp_path, database):
     settings = {"steps": 3} if database is None else {"steps": 3, "database": database}
     config = experiment(tmp_path, "locked", **settings)
-    first = Simulation.open(config)
-    first.step()
-    with pytest.raises(RunLockedError, match="another oasis process") as refused:
-        Simulation.open(config, resume=True)
-    assert "\n" not in str(refused.value)
-    first.run()
-    first.close()
-    again = Simulation.open(config, resume=True)  # the lock went with the first writer
-    again.close()
+    with Simulation.open(config) as first:
+        first.step()
+        with pytest.raises(RunLockedError, match="another oasis process") as refused:
+            Simulation.open(config, resume=True)
+        assert "\n" not in str(refused.value)
+        first.run()
+    Simulation.open(config, resume=True).close()  # the lock went with the first writer
 
 
 def test_a_second_oasis_run_process_gets_one_line(tmp_path, database):
@@ -40,11 +38,8 @@ def test_a_second_oasis_run_process_gets_one_line(tmp_path, database):
     first = oasis("run", "exp.yaml", cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     config = load_config(tmp_path / "exp.yaml")
-    holder = Simulation.open(config, resume=True)  # this process writes the run now
-    try:
+    with Simulation.open(config, resume=True):  # this process writes the run now
         second = oasis("run", "exp.yaml", "--resume", cwd=tmp_path)
-    finally:
-        holder.close()
     lines = second.stderr.strip().splitlines()
     assert second.returncode == 2 and len(lines) == 1, second.stderr
     assert lines[0].startswith("error: another oasis process")
@@ -56,25 +51,21 @@ def test_a_terminated_lock_session_stops_the_run_in_one_line_and_resume_goes_on(
 ):
     """Issue #25.4: the lock's session ended silently and the run went on unguarded."""
     config = experiment(tmp_path, "lost", steps=4, database=postgres_url)
-    first = Simulation.open(config)
-    first.step()
-    schema = postgres_url.rsplit("%3D", 1)[1]
-    with psycopg.connect(PG_DSN, autocommit=True) as admin:
-        (holder,) = admin.execute(
-            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = "
-            "(hashtextextended('oasis-run:' || %s, 0) & 4294967295)::oid",
-            (schema,),
-        ).fetchone()
-        assert admin.execute("SELECT pg_terminate_backend(%s)", (holder,)).fetchone()[0]
-    with pytest.raises(RunLockLostError, match="--resume") as stopped:
-        first.run()
-    assert "\n" not in str(stopped.value)
-    assert first.platform.run_info().last_step == 0  # the step after the loss is not committed
-    assert first.platform.run_info().status == "failed"
-    first.close()
-    again = Simulation.open(config, resume=True)
-    try:
+    with Simulation.open(config) as first:
+        first.step()
+        schema = postgres_url.rsplit("%3D", 1)[1]
+        with psycopg.connect(PG_DSN, autocommit=True) as admin:
+            (holder,) = admin.execute(
+                "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = "
+                "(hashtextextended('oasis-run:' || %s, 0) & 4294967295)::oid",
+                (schema,),
+            ).fetchone()
+            assert admin.execute("SELECT pg_terminate_backend(%s)", (holder,)).fetchone()[0]
+        with pytest.raises(RunLockLostError, match="--resume") as stopped:
+            first.run()
+        assert "\n" not in str(stopped.value)
+        assert first.platform.run_info().last_step == 0  # the step after the loss is not committed
+        assert first.platform.run_info().status == "failed"
+    with Simulation.open(config, resume=True) as again:
         again.run()
         assert again.platform.run_info().last_step == 3
-    finally:
-        again.close()

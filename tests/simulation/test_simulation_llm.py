@@ -8,16 +8,13 @@ from oasis.loop.simulation import Simulation
 from oasis.platform.schema import StepMetrics, Trace
 from oasis.testing.replies import Reply, fail_first, malformed_for
 from oasis.testing.scripted_llm import ScriptedLLMServer
-from tests.simulation.conftest import GARBLED, acting_reply, experiment
+from tests.factories import GARBLED, acting_reply, experiment
 
 
 def run(config):
-    simulation = Simulation.open(config)
-    try:
+    with Simulation.open(config) as simulation:
         simulation.run()
         return simulation.platform.dump(), _tables(simulation)
-    finally:
-        simulation.close()
 
 
 def _tables(simulation):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,8 +19,9 @@ from oasis.loop.step_inputs import entry_ages, one_per_original
 from oasis.platform import Platform
 from oasis.platform.schema import Post, Trace
 from oasis.recsys import Feeds, PostTable
+from tests.factories import EXAMPLES, example_file
 
-EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "information_spread.yaml"
+EXAMPLE = EXAMPLES / "information_spread.yaml"
 
 
 def test_a_timeline_shows_each_original_once_best_ranked_entry_kept() -> None:
@@ -63,12 +63,11 @@ def test_reader_state_of_feed_entries(db_url: str) -> None:
 def test_information_spread_as_shipped_gives_a_star_and_no_duplicate_actions(tmp_path) -> None:
     config = load_config(EXAMPLE, environ={}).model_copy(update={"output": tmp_path / "out"})
     assert config.steps >= 150 and config.clock.minutes_per_step == 1
-    simulation = Simulation.open(config)
-    simulation.run()
-    write_run(simulation)
-    with simulation.platform.reader() as reader:
-        posts, trace = reader.table(Post), reader.table(Trace)
-    simulation.close()
+    with Simulation.open(config) as simulation:
+        simulation.run()
+        write_run(simulation)
+        with simulation.platform.reader() as reader:
+            posts, trace = reader.table(Post), reader.table(Trace)
     tree = cascade_tree(posts[posts["created_step"] < 150], 1, "created_step")
     levels = np.bincount(tree.depth)
     assert tree.depth.max() <= 3 and levels[1] > 0.8 * (len(tree.depth) - 1)
@@ -107,10 +106,7 @@ def test_run_over_seeds_writes_each_curves_mean_and_spread(tmp_path) -> None:
 
     from oasis.cli import app
 
-    text = EXAMPLE.read_text().replace("steps: 150", "steps: 6")
-    text = text.replace("output: ../results/information_spread", f"output: {tmp_path / 'out'}")
-    experiment = tmp_path / "information_spread.yaml"
-    experiment.write_text(text.replace("builtin:", f"{EXAMPLE.parent.parent}/oasis/datasets/data/"))
+    experiment = example_file("information_spread", tmp_path, steps=6, output=str(tmp_path / "out"))
     result = CliRunner().invoke(app, ["run", str(experiment), "--seeds", "1-2"])
     assert result.exit_code == 0, result.output
     assert "duplicates 0" in result.output

@@ -9,15 +9,14 @@ import oasis.platform.step
 from oasis.agents.memory import memory_from_dict
 from oasis.loop.simulation import Simulation
 from oasis.platform import PlatformError
-from tests.simulation.conftest import experiment
+from tests.factories import experiment
 
 
 def test_a_step_that_fails_to_commit_leaves_the_memories_as_the_database_has_them(
     tmp_path, llm_server, monkeypatch
 ):
     llm = {"endpoints": [llm_server.base_url], "model": "scripted"}
-    simulation = Simulation.open(experiment(tmp_path, "fails", llm=llm))
-    try:
+    with Simulation.open(experiment(tmp_path, "fails", llm=llm)) as simulation:
         simulation.step()
         before = dict(simulation.memories)
         assert before
@@ -34,5 +33,3 @@ def test_a_step_that_fails_to_commit_leaves_the_memories_as_the_database_has_the
         with simulation.platform.reader() as reader:
             saved = reader.memories(sorted(before))
         assert {u: memory_from_dict(m) for u, m in saved.items()} == before
-    finally:
-        simulation.close()

@@ -8,7 +8,7 @@ from oasis.analysis.step_time import phase_seconds
 from oasis.loop.results import write_run
 from oasis.loop.simulation import Simulation
 from oasis.platform.schema import StepMetrics
-from tests.simulation.conftest import experiment
+from tests.factories import experiment
 
 PHASES = [
     "events", "activation", "feeds", "who_to_follow", "observations", "interviews",

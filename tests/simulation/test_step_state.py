@@ -8,7 +8,7 @@ import pytest
 from oasis.loop.follow_lists import FollowLists
 from oasis.loop.simulation import Simulation
 from oasis.loop.step_state import POST_COLUMNS, StepState
-from tests.simulation.conftest import experiment
+from tests.factories import experiment
 
 
 def _assert_same(kept: StepState, loaded: StepState, since: int) -> None:
@@ -37,8 +37,7 @@ def test_the_kept_state_equals_the_committed_state_after_every_step(tmp_path, db
         tmp_path, "kept", steps=5, database=db_url, candidate_window_hours=2, events=events,
         policy={"heuristic": heuristic},
     )  # fmt: skip
-    simulation = Simulation.open(config)
-    try:
+    with Simulation.open(config) as simulation:
         grown = []
         for step in range(config.steps):
             simulation.step()
@@ -57,8 +56,6 @@ def test_the_kept_state_equals_the_committed_state_after_every_step(tmp_path, db
             grown.append(len(kept.follows))
         assert grown[-1] > grown[0]  # the steps added follows
         assert kept.user_ids.size == 51  # the sign-up
-    finally:
-        simulation.close()
 
 
 @pytest.mark.parametrize("rebuild_share", [0.0, 1.0])

@@ -21,7 +21,7 @@ from oasis.config import ConfigError, load_config, load_sweep
 from oasis.loop.settings import SweepSettings
 from oasis.loop.sweep import SweepError, setting_label, sweep_points
 from oasis.testing.scripted_llm import ScriptedLLMServer
-from tests.simulation.conftest import Gate
+from tests.factories import Gate
 
 ROOT = Path(__file__).resolve().parents[2]
 QUICKSTART = ROOT / "examples" / "quickstart.yaml"

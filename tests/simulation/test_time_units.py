@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from oasis.loop.simulation import Simulation
 from oasis.platform.schema import Trace
-from tests.simulation.conftest import experiment
+from tests.factories import experiment, finished_tables
 
 HOURS = 8
 SEEDS = (1, 2, 3)
@@ -24,13 +23,7 @@ def trace_of(tmp_path: Path, minutes: int, seed: int) -> pd.DataFrame:
         activation={"kind": "uniform", "views_per_hour": 0.6},
         population={"source": "synthetic", "n_users": 100},
     )  # fmt: skip
-    simulation = Simulation.open(config)
-    try:
-        simulation.run()
-        with simulation.platform.reader() as reader:
-            return reader.table(Trace)
-    finally:
-        simulation.close()
+    return finished_tables(config, Trace)[0]
 
 
 def counts(trace: pd.DataFrame) -> dict[str, int]:

@@ -7,7 +7,7 @@ from sqlalchemy import text
 from oasis.loop.simulation import Simulation
 from oasis.platform import Platform
 from oasis.platform.tokens import digest
-from tests.simulation.conftest import experiment
+from tests.factories import experiment
 from tests.simulation.test_cli import oasis
 
 

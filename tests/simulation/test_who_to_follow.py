@@ -10,11 +10,10 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from oasis.loop.simulation import Simulation
 from oasis.platform.schema import Follow, Trace
 from oasis.testing.replies import Reply, agent_id_of
 from oasis.testing.scripted_llm import ScriptedLLMServer
-from tests.simulation.conftest import experiment
+from tests.factories import experiment, finished_tables
 
 _SUGGESTED = re.compile(r"^- \S+ \(user (\d+), (\d+) followers?\): (.+)$", re.MULTILINE)
 
@@ -36,13 +35,7 @@ def following_reply(request: Mapping[str, Any]) -> Reply:
 
 
 def run(config: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
-    simulation = Simulation.open(config)
-    try:
-        simulation.run()
-        with simulation.platform.reader() as reader:
-            return reader.table(Trace), reader.table(Follow)
-    finally:
-        simulation.close()
+    return tuple(finished_tables(config, Trace, Follow))
 
 
 def run_config(tmp_path: Any, kind: str, name: str, **overrides: Any) -> Any:
