@@ -15,7 +15,6 @@ A fork of a fork rebuilds each ancestor's stretch with the config it ran with.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -30,6 +29,7 @@ from oasis.config import (
 from oasis.errors import OasisError
 from oasis.loop.commands import REPLAYED, ReplayedCommands
 from oasis.loop.opening import RUN_FILE
+from oasis.loop.run_tables import database_url
 from oasis.loop.simulation import Simulation
 from oasis.platform import Platform
 from oasis.platform.commands import CommandRow
@@ -41,15 +41,10 @@ class ForkError(OasisError, ValueError):
 
 def parent_database(run: str | Path) -> str:
     """The database URL of a run named by its results folder (or given as a URL)."""
-    text = str(run)
-    if "://" in text:
-        return text
-    folder = Path(run)
-    if (folder / RUN_FILE).exists():
-        return str(json.loads((folder / RUN_FILE).read_text())["database_url"])
-    if (folder / "oasis.db").exists():
-        return f"sqlite:///{(folder / 'oasis.db').resolve()}"
-    raise ForkError(f"{folder} holds no run (no {RUN_FILE} and no oasis.db)")
+    try:
+        return database_url(run)
+    except FileNotFoundError:
+        raise ForkError(f"{run} holds no run (no {RUN_FILE} and no oasis.db)") from None
 
 
 def fork(

@@ -6,6 +6,7 @@ going is seen as its last committed step.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import networkx as nx
@@ -13,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from oasis.analysis.graphs import cascade_digraph, follow_digraph
+from oasis.loop.opening import RUN_FILE
 from oasis.platform import Platform
 from oasis.platform.schema import Post, StepMetrics, Trace, User
 
@@ -20,11 +22,18 @@ DATABASE_FILE = "oasis.db"
 
 
 def database_url(path_or_url: str | Path) -> str:
-    """A database URL from a URL, a SQLite file, or a results folder holding ``oasis.db``."""
+    """A database URL from a URL, a SQLite file, or a results folder.
+
+    A results folder holds its database as ``oasis.db`` (read there, so a moved folder still
+    opens), or names it in ``run.json`` (a PostgreSQL run's, or one set apart with ``database``).
+    """
     text = str(path_or_url)
     if "://" in text:
         return text
     path = Path(text)
+    named = path / RUN_FILE
+    if named.is_file() and not (path / DATABASE_FILE).exists():
+        return str(json.loads(named.read_text())["database_url"])
     if path.is_dir():
         path = path / DATABASE_FILE
     if not path.exists():

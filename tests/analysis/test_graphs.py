@@ -138,3 +138,17 @@ def test_export_cascades_as_graphml(finished_run: Path) -> None:
             root = int(posts["original_post_id"].dropna().iloc[0])
             tree = run.cascade_graph(root)
             assert set(tree.edges) <= set(read.edges)
+
+
+@pytest.mark.postgres
+def test_export_of_a_postgresql_runs_results_folder(tmp_path: Path, postgres_url: str) -> None:
+    """The folder has no oasis.db: its run.json names the database."""
+    config = experiment(tmp_path, "pg", steps=1, database=postgres_url)
+    with Simulation.open(config) as simulation:
+        simulation.run()
+    out = tmp_path / "follows.txt"
+    args = ["export", str(config.output), "--format", "edgelist", "--out", str(out)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    with open_run(postgres_url) as run:
+        assert len(out.read_text().splitlines()) == len(run.follows()) > 0

@@ -215,6 +215,8 @@ CASES = [
     Case("export of a YAML path", ("export", "exp.yaml"), good_and(), expect="not a database"),
     Case("export of a missing PostgreSQL database", ("export", MISSING_PG),
          expect="does not exist"),
+    Case("export of a run on a missing PostgreSQL database", ("export", "run"),
+         parent_on_missing_pg, expect="does not exist"),
     Case("export of an empty database", ("export", "empty.db"), write("empty.db", b""),
          expect="holds no OASIS run"),
     Case("export of a truncated database", ("export", "out"), good_and(finished_run, truncated),
