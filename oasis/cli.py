@@ -47,7 +47,8 @@ from oasis.loop.results import (
 from oasis.loop.run_tables import open_run
 from oasis.loop.seed_summary import write_seed_summary
 from oasis.loop.seeds import parse_seeds, seed_configs
-from oasis.loop.simulation import Simulation, StepReport
+from oasis.loop.simulation import Simulation
+from oasis.loop.step_runner import StepReport
 from oasis.loop.sweep import run_sweep, sweep_folder, sweep_points
 from oasis.planning.capacity import describe_plan
 from oasis.planning.capacity import plan as capacity_plan
