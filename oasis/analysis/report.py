@@ -75,8 +75,30 @@ def write_report(folder: str | Path, report: Report) -> list[Path]:
     """
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    sections = [f"# {report.title}\n", *report.notes]
+    parts = [
+        ([], _comparison_sections(report)),
+        _cascades_part(report, out),
+        _activity_part(report, out),
+        ([], _models_sections(report)),
+        _repairs_part(report, out),
+        _stance_part(report, out),
+        _herd_part(report, out),
+        ([], _failures_sections(report)),
+    ]
+    written = [path for files, _ in parts for path in files]
+    sections = [f"# {report.title}\n", *report.notes, *(s for _, texts in parts for s in texts)]
+    summary = out / "summary.md"
+    summary.write_text("\n".join(sections), encoding="utf-8")
+    return [*written, summary]
+
+
+Part = tuple[list[Path], list[str]]
+"""The files one part of a report wrote, and its sections of ``summary.md``."""
+
+
+def _comparison_sections(report: Report) -> list[str]:
+    """The topic's real cascade beside the simulated one, and the source against the others."""
+    sections = []
     if report.comparison is not None:
         sections.append(
             "## The real cascade and the simulated one\n\n"
@@ -89,80 +111,98 @@ def write_report(folder: str | Path, report: Report) -> list[Path]:
             "run beside the median and the largest of the other original posts' (a post nobody "
             f"shared: scale 1, depth 0).\n\n{markdown_table(report.against_others)}\n"
         )
-    if report.cascades is not None:
-        written += [
-            plot_cascades(report.cascades, out / "cascades.png", report.reference),
-            _csv(report.cascades, out / "cascades.csv"),
-        ]
-        sections.append(
-            _section("Cascades (final values)", _final_cascades(report.cascades), "cascades.png")
-        )
-    if report.activity is not None:
-        written += [
-            plot_activity(report.activity, out / "activity.png"),
-            _csv(report.activity, out / "activity.csv", index=True),
-        ]
-        sections.append(
-            _section("Activity", report.activity.sum().to_frame("actions").T, "activity.png")
-        )
-    if report.provenance:
-        lines = "\n".join(f"- {key}: {value}" for key, value in report.provenance.items())
-        sections.append(f"## Models\n\n{lines}\n")
-    if repairs := report.repairs:
-        written.append(out / "repairs.txt")
-        (out / "repairs.txt").write_text("\n".join(repairs) + "\n", encoding="utf-8")
-        listed = "\n".join(f"- {line}" for line in repairs[:MAX_LISTED_REPAIRS])
-        more = len(repairs) - MAX_LISTED_REPAIRS
-        tail = f"\n- ... and {more} more (repairs.txt)" if more > 0 else ""
-        sections.append(
-            f"## Seed repairs\n\n{len(repairs)} defects repaired, none dropped:\n\n{listed}{tail}\n"
-        )
+    return sections
+
+
+def _cascades_part(report: Report, out: Path) -> Part:
+    if report.cascades is None:
+        return [], []
+    files = [
+        plot_cascades(report.cascades, out / "cascades.png", report.reference),
+        _csv(report.cascades, out / "cascades.csv"),
+    ]
+    final = _final_cascades(report.cascades)
+    return files, [_section("Cascades (final values)", final, "cascades.png")]
+
+
+def _activity_part(report: Report, out: Path) -> Part:
+    if report.activity is None:
+        return [], []
+    files = [
+        plot_activity(report.activity, out / "activity.png"),
+        _csv(report.activity, out / "activity.csv", index=True),
+    ]
+    totals = report.activity.sum().to_frame("actions").T
+    return files, [_section("Activity", totals, "activity.png")]
+
+
+def _models_sections(report: Report) -> list[str]:
+    if not report.provenance:
+        return []
+    lines = "\n".join(f"- {key}: {value}" for key, value in report.provenance.items())
+    return [f"## Models\n\n{lines}\n"]
+
+
+def _repairs_part(report: Report, out: Path) -> Part:
+    """The seed's repairs: all in ``repairs.txt``, the first ``MAX_LISTED_REPAIRS`` listed."""
+    repairs = report.repairs
+    if not repairs:
+        return [], []
+    (out / "repairs.txt").write_text("\n".join(repairs) + "\n", encoding="utf-8")
+    listed = "\n".join(f"- {line}" for line in repairs[:MAX_LISTED_REPAIRS])
+    more = len(repairs) - MAX_LISTED_REPAIRS
+    tail = f"\n- ... and {more} more (repairs.txt)" if more > 0 else ""
+    return [out / "repairs.txt"], [
+        f"## Seed repairs\n\n{len(repairs)} defects repaired, none dropped:\n\n{listed}{tail}\n"
+    ]
+
+
+def _stance_part(report: Report, out: Path) -> Part:
+    """Stances per step (or, without, the polarization per round)."""
     if report.stance is not None:
-        written += [
+        files = [
             plot_stances(report.stance, out / "polarization.png"),
             _csv(report.stance, out / "polarization.csv"),
         ]
-        sections.append(
-            _section(
-                "Polarization (stance per step)", _last_step(report.stance), "polarization.png"
-            )
-        )
-    elif report.polarization is not None:
-        written += [
+        first_last = _last_step(report.stance)
+        return files, [_section("Polarization (stance per step)", first_last, "polarization.png")]
+    if report.polarization is not None:
+        files = [
             plot_polarization(report.polarization, out / "polarization.png"),
             _csv(report.polarization, out / "polarization.csv"),
         ]
-        sections.append(_section("Polarization", report.polarization, "polarization.png"))
+        return files, [_section("Polarization", report.polarization, "polarization.png")]
+    return [], []
+
+
+def _herd_part(report: Report, out: Path) -> Part:
+    """The herd groups' intervals and tests (or, without, the herd effect table)."""
     if report.herd_intervals is not None:
-        written += [
-            plot_herd_intervals(report.herd_intervals, out / "herd.png"),
-            _csv(report.herd_intervals, out / "herd.csv", index=True),
+        intervals = report.herd_intervals
+        files = [
+            plot_herd_intervals(intervals, out / "herd.png"),
+            _csv(intervals, out / "herd.csv", index=True),
         ]
-        sections.append(
-            _section(
-                "Herd effect (agents' votes, planted vote left out)",
-                report.herd_intervals.reset_index(),
-                "herd.png",
-            )
-        )
+        heading = "Herd effect (agents' votes, planted vote left out)"
+        sections = [_section(heading, intervals.reset_index(), "herd.png")]
         if report.herd_tests is not None:
-            written.append(_csv(report.herd_tests, out / "herd_tests.csv"))
+            files.append(_csv(report.herd_tests, out / "herd_tests.csv"))
             sections.append(f"### Permutation tests\n\n{markdown_table(report.herd_tests)}\n")
-    elif report.herd is not None:
-        written += [
+        return files, sections
+    if report.herd is not None:
+        files = [
             plot_herd(report.herd, out / "herd.png"),
             _csv(report.herd, out / "herd.csv", index=True),
         ]
-        sections.append(_section("Herd effect", report.herd.reset_index(), "herd.png"))
-    if report.failures is not None:
-        sections.append(
-            "## Failed actions\n\n"
-            + (markdown_table(report.failures) if len(report.failures) else "None.")
-            + "\n"
-        )
-    summary = out / "summary.md"
-    summary.write_text("\n".join(sections), encoding="utf-8")
-    return [*written, summary]
+        return files, [_section("Herd effect", report.herd.reset_index(), "herd.png")]
+    return [], []
+
+
+def _failures_sections(report: Report) -> list[str]:
+    if report.failures is None:
+        return []
+    table = markdown_table(report.failures) if len(report.failures) else "None."
+    return [f"## Failed actions\n\n{table}\n"]
 
 
 def _csv(frame: pd.DataFrame, path: Path, index: bool = False) -> Path:
