@@ -26,7 +26,7 @@ def test_the_page_and_its_files_are_served_from_the_package(client: httpx.Client
     page = client.get("/")
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
     assets = re.findall(r'(?:src|href)="(/dashboard/static/[^"]+)"', page.text)
-    assert len(assets) == 3
+    assert len(assets) == 4  # styles, the shared DOM helpers, charts, the page script
     for asset in assets:
         assert client.get(asset).status_code == 200
     # Offline: nothing is fetched from another host.

@@ -4,20 +4,6 @@
 const state = { series: [], lastStep: -1, overview: null, view: null, postsMode: "top",
   postsOffset: 0, postsQuery: "", userId: null, actionsAfter: 0, feedsBefore: null,
   commands: [], token: sessionStorage.getItem("oasis-token") || "" };
-const $ = (id) => document.getElementById(id);
-
-function h(tag, attrs, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
-    else if (k === "dataset") Object.assign(el.dataset, v);
-    else el.setAttribute(k, v);
-  }
-  for (const c of children.flat()) {
-    if (c !== null && c !== undefined) el.append(c instanceof Node ? c : String(c));
-  }
-  return el;
-}
 
 async function api(path, options) {
   const response = await fetch(path, options);

@@ -3,22 +3,8 @@
 // queued for the next step and validated there as an agent's, their outcomes listed below.
 "use strict";
 
-const $ = (id) => document.getElementById(id);
 const me = { token: sessionStorage.getItem("oasis-participant") || "", standing: null,
   feedStep: null, reply: null, searched: 0, following: new Set() };
-
-function h(tag, attrs, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) {
-    if (k.startsWith("on")) el.addEventListener(k.slice(2), v);
-    else if (k === "dataset") Object.assign(el.dataset, v);
-    else el.setAttribute(k, v);
-  }
-  for (const c of children.flat()) {
-    if (c !== null && c !== undefined) el.append(c instanceof Node ? c : String(c));
-  }
-  return el;
-}
 
 async function api(path, options = {}) {
   const headers = { Authorization: `Bearer ${me.token}` };

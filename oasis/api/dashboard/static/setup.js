@@ -2,16 +2,8 @@
 // command line validates with), checked as you type by the server, shown and downloaded as YAML.
 "use strict";
 
-const $ = (id) => document.getElementById(id);
 let defs = {};
 let timer = null;
-
-function h(tag, attrs, ...children) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, v);
-  for (const c of children.flat()) if (c !== null && c !== undefined) el.append(c);
-  return el;
-}
 
 function resolve(spec) {
   if (spec.$ref) return { ...defs[spec.$ref.split("/").pop()], ...strip(spec) };
