@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from oasis.api.schemas import Bio, Id, Name
+from oasis.api.schemas import MAX_TEXT, Bio, Id, Name
 from oasis.core.actions import ActionType
 
 # What a person may do: everything an agent may, but signing up (a person joins instead) and
@@ -64,8 +64,8 @@ class PersonActionIn(BaseModel):
     @classmethod
     def _bounded(cls, args: dict[str, Any]) -> dict[str, Any]:
         for name, value in args.items():
-            if isinstance(value, str) and (len(value) > 2000 or "\x00" in value):
-                raise ValueError(f"{name}: at most 2,000 characters, no NUL")
+            if isinstance(value, str) and (len(value) > MAX_TEXT or "\x00" in value):
+                raise ValueError(f"{name}: at most {MAX_TEXT:,} characters, no NUL")
         return args
 
 
