@@ -44,6 +44,18 @@ def run_record(snap: Snapshot) -> dict[str, Any]:
     return run
 
 
+def known_user(snap: Snapshot, user_id: int) -> dict[str, Any]:
+    """The user ``user_id`` of the run in ``snap``.
+
+    Raises:
+        HTTPException: 404 when there is no such user.
+    """
+    row = snap.users.user(user_id)
+    if row is None:
+        raise HTTPException(404, f"no user with id {user_id}")
+    return row
+
+
 def run_experiment(snap: Snapshot) -> ExperimentConfig | None:
     """The experiment the run in ``snap`` stored, validated once by the config module.
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from importlib import resources
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse
 
 from oasis.analysis import keyword_stance
@@ -34,7 +34,7 @@ from oasis.api.dashboard.schemas import (
     StepPointOut,
     TopCascadeOut,
 )
-from oasis.api.dependencies import Snap, run_experiment, run_record
+from oasis.api.dependencies import Snap, known_user, run_experiment, run_record
 from oasis.api.pagination import MAX_LIMIT
 from oasis.api.schemas import MAX_ID, ErrorOut, FeedPostOut
 
@@ -136,8 +136,7 @@ def feeds(
     limit: Annotated[int, Query(ge=1, le=20)] = 5,
 ) -> FeedHistoryOut:
     """The feeds this user was shown, step by step, newest first (the feed log)."""
-    if snap.users.user(user_id) is None:
-        raise HTTPException(404, f"no user with id {user_id}")
+    known_user(snap, user_id)
     found, next_before = snap.summaries.feed_history(user_id, before, limit)
     items = [
         FeedAtStepOut(

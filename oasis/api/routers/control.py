@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi import Path as PathParam
 
-from oasis.api.dependencies import Control, Snap, run_record
+from oasis.api.dependencies import Control, Snap, known_user, run_record
 from oasis.api.launcher import launch
 from oasis.api.people_schemas import IssuedTokenOut, LaunchedOut, TokenIn, TokenOut
 from oasis.api.schemas import (
@@ -86,8 +86,7 @@ def resume(control: Control, snap: Snap) -> ControlStatusOut:
 def inject_post(control: Control, snap: Snap, body: InjectPostIn) -> AcceptedOut:
     """Publish a post as an existing user at the next step."""
     _taking_commands(snap)
-    if snap.users.user(body.user_id) is None:
-        raise HTTPException(404, f"no user with id {body.user_id}")
+    known_user(snap, body.user_id)
     return AcceptedOut(command_id=control.inject_post(body.user_id, body.content))
 
 
@@ -141,8 +140,8 @@ def issue_token(control: Control, snap: Snap, body: TokenIn) -> IssuedTokenOut:
 
     The token is in this answer only; the database keeps its SHA-256 digest.
     """
-    if body.user_id is not None and snap.users.user(body.user_id) is None:
-        raise HTTPException(404, f"no user with id {body.user_id}")
+    if body.user_id is not None:
+        known_user(snap, body.user_id)
     row, token = _desk(control).tokens.issue(body.label, body.user_id)
     return IssuedTokenOut(**asdict(row), token=token)
 

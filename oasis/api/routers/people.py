@@ -15,7 +15,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from oasis.api.dependencies import Snap, last_step, run_record
+from oasis.api.dependencies import Snap, known_user, last_step, run_record
 from oasis.api.people_schemas import JoinIn, PersonActionIn, PersonCommandOut, StandingOut
 from oasis.api.schemas import MAX_ID, AcceptedOut, ErrorOut
 from oasis.loop.commands import Controller
@@ -121,8 +121,7 @@ def join(person: Participant, snap: Snap, body: JoinIn) -> AcceptedOut:
     if standing.joined or standing.joining:
         raise HTTPException(409, "this token has joined already")
     if token.user_id is not None:
-        if snap.users.user(token.user_id) is None:
-            raise HTTPException(404, f"no user with id {token.user_id}")
+        known_user(snap, token.user_id)
         return AcceptedOut(command_id=person.desk.join(token.token_id, token.user_id, {}))
     if body.user_name is None or body.name is None:
         raise HTTPException(422, "a new user needs a user_name and a name")

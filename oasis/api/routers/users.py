@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Path, Query
 
-from oasis.api.dependencies import Snap
+from oasis.api.dependencies import Snap, known_user
 from oasis.api.pagination import After, Limit, Offset, Step, cursor_page, page
 from oasis.api.schemas import (
     MAX_ID,
@@ -20,7 +20,7 @@ from oasis.api.schemas import (
     UserOut,
 )
 from oasis.core.actions import ActionType
-from oasis.platform.queries import Snapshot, TraceFilter
+from oasis.platform.queries import TraceFilter
 
 router = APIRouter(
     prefix="/users", tags=["users"], responses={404: {"model": ErrorOut}, 422: {"model": ErrorOut}}
@@ -28,11 +28,6 @@ router = APIRouter(
 
 UserId = Annotated[int, Path(ge=0, le=MAX_ID)]
 Text = Annotated[str | None, Query(min_length=1, max_length=200, pattern=r"^[^\x00]*$")]
-
-
-def _known(snap: Snapshot, user_id: int) -> None:
-    if snap.users.user(user_id) is None:
-        raise HTTPException(404, f"no user with id {user_id}")
 
 
 @router.get("", response_model=Page[UserOut])
@@ -46,10 +41,7 @@ def search_users(
 @router.get("/{user_id}", response_model=UserOut)
 async def user(snap: Snap, user_id: UserId) -> UserOut:
     """One user."""
-    row = snap.users.user(user_id)
-    if row is None:
-        raise HTTPException(404, f"no user with id {user_id}")
-    return UserOut.model_validate(row)
+    return UserOut.model_validate(known_user(snap, user_id))
 
 
 @router.get("/{user_id}/followers", response_model=Page[UserOut])
@@ -57,7 +49,7 @@ async def followers(
     snap: Snap, user_id: UserId, limit: Limit = 50, offset: Offset = 0
 ) -> Page[UserOut]:
     """Users who follow this user, by user id."""
-    _known(snap, user_id)
+    known_user(snap, user_id)
     return page(UserOut, snap.users.followers(user_id, limit + 1, offset), limit, offset)
 
 
@@ -66,7 +58,7 @@ async def followees(
     snap: Snap, user_id: UserId, limit: Limit = 50, offset: Offset = 0
 ) -> Page[UserOut]:
     """Users this user follows, by user id."""
-    _known(snap, user_id)
+    known_user(snap, user_id)
     return page(UserOut, snap.users.followees(user_id, limit + 1, offset), limit, offset)
 
 
@@ -75,7 +67,7 @@ async def posts(
     snap: Snap, user_id: UserId, limit: Limit = 50, offset: Offset = 0
 ) -> Page[PostOut]:
     """This user's posts, reposts and quotes, newest first."""
-    _known(snap, user_id)
+    known_user(snap, user_id)
     return page(PostOut, snap.posts.by_user(user_id, limit + 1, offset), limit, offset)
 
 
@@ -89,7 +81,7 @@ async def actions(
     limit: Limit = 50,
 ) -> CursorPage[TraceOut]:
     """Every action this user took, by trace id, optionally of one step or type."""
-    _known(snap, user_id)
+    known_user(snap, user_id)
     where = TraceFilter(step, user_id, None if action is None else str(action))
     return cursor_page(TraceOut, snap.run.traces(where, after, limit + 1), limit, "trace_id")
 
@@ -99,7 +91,7 @@ def feed(
     snap: Snap, user_id: UserId, step: Step | None = None, limit: Limit = 50, offset: Offset = 0
 ) -> FeedOut:
     """The feed the recommender last gave this user, at or before ``step``, in rank order."""
-    _known(snap, user_id)
+    known_user(snap, user_id)
     last = snap.users.last_feed(user_id, step)
     if last is None:
         raise HTTPException(404, f"no feed was recorded for user {user_id}")
