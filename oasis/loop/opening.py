@@ -19,7 +19,6 @@ from oasis.config import RESUME_MAY_CHANGE, ExperimentConfig, config_changes, re
 from oasis.core.redaction import redact_url
 from oasis.datasets.cleaning import Repair
 from oasis.datasets.population import Population
-from oasis.datasets.reddit import load_counterfactual
 from oasis.datasets.source import build_population
 from oasis.errors import RunError
 from oasis.loop.herd_threads import HerdThreads
@@ -107,9 +106,8 @@ def herd_threads(
     """The herd experiment's seed threads, and the repairs their file needed."""
     if config.herd is None:
         return None, ()
-    threads = load_counterfactual(config.herd.path)
-    herd = HerdThreads(threads, population.size, config.herd.threads)
-    return herd, tuple(threads.attrs.get("repairs", ()))
+    herd = HerdThreads.load(config.herd, population.size)
+    return herd, herd.repairs
 
 
 def record_run(
