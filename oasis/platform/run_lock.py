@@ -36,16 +36,23 @@ class RunLockLostError(PlatformError):
     """The session holding the PostgreSQL run lock ended while the run was open."""
 
 
+class DatabaseFileLostError(RunLockLostError):
+    """The run's SQLite file was deleted or replaced while the run was open."""
+
+
 class RunLock:
     """Held while a run writes its database; :meth:`release` (or the process's end) frees it."""
 
     def __init__(self, engine: Engine) -> None:
         self._conn: Connection | None = None
         self._file: IO[str] | None = None
+        self._database: tuple[Path, int] | None = None  # a SQLite file and its inode
         if engine.dialect.name == "postgresql":
             self._lock_postgres(engine)
         elif engine.url.database and engine.url.database != ":memory:":
-            self._lock_file(Path(engine.url.database).with_suffix(".lock"))
+            database = Path(engine.url.database)
+            self._lock_file(database.with_suffix(".lock"))
+            self._database = (database, database.stat().st_ino)
 
     def _lock_postgres(self, engine: Engine) -> None:
         conn = engine.connect()
@@ -84,11 +91,15 @@ class RunLock:
 
         A PostgreSQL advisory lock lives as long as its session; a session ended by an idle
         timeout, a proxy or ``pg_terminate_backend`` takes the lock with it, silently, and a
-        second writer could get in. A file lock cannot be lost this way.
+        second writer could get in. A file lock cannot be lost this way, but the SQLite file
+        itself can: deleted or replaced, the run would go on writing a file no one can open.
 
         Raises:
             RunLockLostError: the lock's session has ended, in one line.
+            DatabaseFileLostError: the SQLite file is gone or another file, in one line.
         """
+        if self._database is not None:
+            self._check_file(*self._database)
         if self._conn is None:
             return
         try:
@@ -100,6 +111,18 @@ class RunLock:
                 "terminated backend), so another writer could get in: the run stopped before "
                 "committing this step; `oasis run --resume` goes on from the last one"
             ) from exc
+
+    @staticmethod
+    def _check_file(database: Path, inode: int) -> None:
+        try:
+            same = database.stat().st_ino == inode
+        except FileNotFoundError:
+            same = False
+        if not same:
+            raise DatabaseFileLostError(
+                f"the database file {database} was deleted or replaced while the run wrote it: "
+                "the run stopped (what it wrote is lost unless that file is restored)"
+            )
 
     def release(self) -> None:
         """Free the lock (idempotent)."""

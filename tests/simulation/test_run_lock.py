@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import psycopg
 import pytest
 
 from oasis.config import load_config
 from oasis.loop.simulation import Simulation
-from oasis.platform.run_lock import RunLockedError, RunLockLostError
+from oasis.platform.run_lock import DatabaseFileLostError, RunLockedError, RunLockLostError
 from tests.conftest import PG_DSN
 from tests.factories import experiment
 from tests.simulation.test_cli import oasis
@@ -69,3 +71,17 @@ def test_a_terminated_lock_session_stops_the_run_in_one_line_and_resume_goes_on(
     with Simulation.open(config, resume=True) as again:
         again.run()
         assert again.platform.run_info().last_step == 3
+
+
+def test_a_deleted_sqlite_file_stops_the_run_in_one_line(tmp_path):
+    """Issue #25.5: deleted under the run, the file took every later step with it, silently."""
+    config = experiment(tmp_path, "gone", steps=3)
+    first = Simulation.open(config)
+    first.step()
+    Path(config.database_url.removeprefix("sqlite:///")).unlink()
+    try:
+        with pytest.raises(DatabaseFileLostError, match="deleted or replaced") as stopped:
+            first.run()
+    finally:
+        first.close()
+    assert "\n" not in str(stopped.value)
