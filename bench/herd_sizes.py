@@ -1,16 +1,16 @@
 """The herd example at several population sizes, at the shipped defaults, over seeds.
 
-    python -m bench.herd_sizes --users 36 360 --seeds 1 2 3 4 5
+    python -m bench.herd_sizes --users 36 360 1000 3600 --seeds 1 2 3 4 5
 
 36 is the example as shipped (OASIS's 36 Reddit personas); larger sizes grow a synthetic
 population (Twitter seed profiles with the Reddit interests) on the same 220 threads, so each
 comment is viewed more often. Per size it prints the agents' mean score, up- and down-votes per
 first comment by planted vote (the planted vote left out) with 95% t intervals over the seeds'
-means, the permutation tests against control over all seeds' threads, and the up-votes on up-
-and down-treated comments relative to the control's (Muchnik et al. 2013: 1.32 for the next
-rater of an up-treated comment), per thread and per view (the votes over the views of the
-threads' posts: a thread shown more often gets more votes, whatever the planted vote). Figures
-depend on the machine only for the wall time.
+means, the permutation tests against control over the threads (each summed over the seeds), and
+the up-votes on up- and down-treated comments relative to the control's (Muchnik et al. 2013:
+1.32 for the next rater of an up-treated comment), per thread and per view (the votes over the
+views of the threads' posts: a thread shown more often gets more votes, whatever the planted
+vote). Figures depend on the machine only for the wall time.
 """
 
 from __future__ import annotations
