@@ -12,8 +12,11 @@ import json
 import pickle
 import re
 import socket
+import sqlite3
+import threading
+import time
 from collections.abc import Callable
-from contextlib import ExitStack
+from contextlib import ExitStack, closing, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -140,6 +143,27 @@ def dropped_connection(folder: Path) -> None:
     drop.start()
 
 
+def deleted_mid_run(folder: Path) -> None:
+    """A run whose SQLite file is deleted once it has committed step 1 (by a thread)."""
+    write("exp.yaml", GOOD.replace("steps: 2", "steps: 40"))(folder)
+    database = folder / "out" / "oasis.db"
+    reading = f"file:{database}?mode=ro"  # never creates the file
+
+    def delete_after_step_1() -> None:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with suppress(sqlite3.Error), closing(sqlite3.connect(reading, uri=True)) as conn:
+                if (conn.execute("SELECT last_step FROM run").fetchone() or (None,))[0]:
+                    database.unlink()
+                    return
+            time.sleep(0.005)
+
+    thread = threading.Thread(target=delete_after_step_1, daemon=True)
+    _threads.append(thread)
+    thread.start()
+
+
+_threads: list[threading.Thread] = []
 MISSING_PG = f"{PG_BASE}/no_such_database"
 
 
@@ -175,6 +199,8 @@ CASES = [
          db(f"{PG_BASE}/no_such_database"), "does not exist"),
     Case("PostgreSQL connection dropped mid-run", ("run", "exp.yaml"), dropped_connection,
          expect="the connection was lost", mid_run=True),
+    Case("SQLite file deleted mid-run", ("run", "exp.yaml"), deleted_mid_run,
+         expect="was deleted or replaced", mid_run=True),
     Case("results folder on a full disk", ("run", "exp.yaml"), good_and(results_on_a_full_disk),
          expect="No space left on device", mid_run=True),
     Case("a second `oasis run` on a finished run", ("run", "exp.yaml"),
@@ -301,6 +327,8 @@ def test_every_bad_input_gets_one_line_and_the_table_is_current(tmp_path, monkey
                 _writers.pop().close()
             while _schemas:
                 _schemas.pop().close()
+            while _threads:
+                _threads.pop().join(60)
         command = (
             " ".join(case.args).replace(str(PORT), "8000").replace(PG_BASE, "postgresql://...")
         )
