@@ -50,6 +50,11 @@ class Simulation:
     """A run of one experiment over one platform database.
 
     Attributes:
+        cast: who plays each agent; ``roster`` is its agents.
+        state: what the loop keeps between steps (:class:`~oasis.loop.loop_state.LoopState`).
+        runner: runs each step (:class:`~oasis.loop.step_runner.StepRunner`).
+        herd: the herd experiment's seed threads, or None.
+        repairs: the seed data's repairs (the population's and the herd threads').
         setup_phases: wall seconds per phase of :meth:`open`: population (its follow graph
             included), workers, agents, recsys (embedding, replaying a resumed run), database
             (writing the population), step_state (reading back what steps need in memory).
