@@ -36,7 +36,7 @@ def generate_population(
     n_users: int,
     seed: int,
     seed_profiles: Population,
-    follows_per_user: int = 10,
+    follows_per_user: float = 10,
     core_size: int | None = None,
     interest_profiles: Population | None = None,
     degree_exponent: float = DEGREE_EXPONENT,
@@ -140,7 +140,7 @@ def power_law_degrees(
         return np.zeros(n, np.int64)
     weights = rng.pareto(exponent - 1.0, n) + 1.0
     weights = np.minimum(weights * (total / weights.sum()), n - 1.0)
-    degrees = np.floor(weights).astype(np.int64)
+    degrees: np.ndarray = np.floor(weights).astype(np.int64)
     short = min(round(total) - int(degrees.sum()), n)
     if short > 0:  # weighted sampling without replacement (Efraimidis and Spirakis 2006)
         keys = np.log(rng.random(n)) / np.maximum(weights - degrees, 1e-12)
