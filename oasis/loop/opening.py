@@ -68,7 +68,7 @@ def checked_start(
     if info is not None and not resume:
         raise RunError(f"{redact_url(config.database_url)} already holds a run; use --resume")
     if info is not None:
-        check_continuation(info, redact(config.model_dump(mode="json")), config.steps)
+        _check_continuation(info, redact(config.model_dump(mode="json")), config.steps)
     with setup("population"):
         population = build_population(config.population, config.seed)
     llm = config.llm
@@ -81,7 +81,7 @@ def checked_start(
     return info, population, spec
 
 
-def check_continuation(info: RunInfo, config: dict[str, Any], steps: int) -> None:
+def _check_continuation(info: RunInfo, config: dict[str, Any], steps: int) -> None:
     """Refuse to resume a run with a config that would simulate something else."""
     # Both redacted: a fork stores its configs as they are, a run stores them redacted.
     changes = config_changes(redact(info.config), config, RESUME_MAY_CHANGE)
