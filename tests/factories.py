@@ -77,11 +77,12 @@ def judged_experiment(folder: Path, name: str, server: ScriptedLLMServer) -> Exp
 
 
 def voted_herd_experiment(folder: Path) -> ExperimentConfig:
-    """All 36 herd threads of the counterfactual seed on Reddit, five steps of agents voting."""
+    """All 36 herd threads of the counterfactual seed on Reddit, five steps of agents voting
+    (after the three steps that set the threads up)."""
     return experiment(
         folder,
         "herd",
-        steps=5,
+        steps=8,
         platform={"kind": "reddit"},
         activation={"kind": "uniform", "views_per_hour": 0.3},
         herd={"path": str(BUILTIN_DATA / "reddit" / "counterfactual_36.json")},

@@ -3,6 +3,11 @@
 Thread i is posted at step 0 by agent ``i mod n``, commented at step 1 by agent ``i+1 mod n``
 and, in the ``up`` and ``down`` groups, voted on at step 2 by agent ``i+2 mod n``. The ids the
 later steps need are looked up in the committed state, so a resumed run finds them too.
+
+No agent reads a feed before :data:`AGENTS_FROM` (see :class:`~oasis.loop.step_reads.StepReads`),
+so every first comment is first seen with its planted vote, as in Muchnik, Aral & Taylor,
+"Social influence bias: a randomized experiment", Science 341:647 (2013), where the vote was
+planted when the comment was created, before anyone else saw it.
 """
 
 from __future__ import annotations
@@ -23,6 +28,9 @@ from oasis.platform import Platform
 from oasis.platform.schema import CommentDislike, CommentLike
 
 _VOTES = {"up": ActionType.LIKE_COMMENT, "down": ActionType.DISLIKE_COMMENT}
+
+AGENTS_FROM = 3
+"""The first step agents act in a herd run: the one after the planted votes' step."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,14 +156,14 @@ class HerdThreads:
     def _open_views(
         self, platform: Platform, steps: int, posts: Mapping[int, int], comments: Mapping[int, int]
     ) -> dict[int, int]:
-        """Per thread: the feeds of steps ``2..steps-1`` that showed its post to an agent.
+        """Per thread: the feeds of steps ``AGENTS_FROM..steps-1`` that showed its post to an agent.
 
-        The first comment, written at step 1, is shown from step 2; only agents who had not
-        voted on it before the step count: each such view is a chance to vote on it.
+        Only agents who had not voted on the first comment before the step count: each such
+        view is a chance to vote on it.
         """
         with platform.reader() as reader:
             votes = pd.concat([reader.table(CommentLike), reader.table(CommentDislike)])
-            feeds = {step: reader.feeds(step) for step in range(2, steps)}
+            feeds = {step: reader.feeds(step) for step in range(AGENTS_FROM, steps)}
         voted = votes.groupby(["user_id", "comment_id"])["created_step"].min().to_dict()
         counts: Counter[int] = Counter()
         for step, feed in feeds.items():

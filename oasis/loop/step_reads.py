@@ -18,6 +18,7 @@ from oasis.agents.policy import AgentContext
 from oasis.config import ExperimentConfig
 from oasis.core.clock import Clock, draw_active, last_active_steps, step_activity
 from oasis.core.rng import Stream, generator
+from oasis.loop.herd_threads import AGENTS_FROM
 from oasis.loop.loop_state import LoopState
 from oasis.loop.phases import PhaseClock
 from oasis.loop.roster import Cast
@@ -62,14 +63,19 @@ class StepReads:
     ) -> None:
         self.config, self.clock, self.cast = config, clock, cast
         self.state, self.seeded = state, seeded
+        # a herd run's threads are set up, treatment included, before any agent reads a feed
+        self.first_step = AGENTS_FROM if config.herd is not None else 0
 
     def activate(self, step: int, played: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The agents active at ``step``, and every agent's feed views in it (roster order).
 
-        Agents that people play (``played``) are left out: no policy decides for them.
+        Agents that people play (``played``) are left out: no policy decides for them. No agent
+        is active before :attr:`first_step`.
         """
         roster, always = self.cast.roster, self.cast.always_active
         chance, views = step_activity(self._rate(step), self.clock.minutes_per_step)
+        if step < self.first_step:
+            return roster.agent_ids[:0], np.broadcast_to(views, roster.agent_ids.shape)
         active = draw_active(self.config.seed, step, roster.agent_ids, chance)
         active = np.union1d(active, always) if len(always) else active
         active = np.setdiff1d(active, played) if len(played) else active
@@ -159,8 +165,8 @@ class StepReads:
     def _step_time(self, step: int, ids: np.ndarray, views: np.ndarray) -> StepTime:
         """The step's time for the heuristic agents ``ids``; ``views`` is in roster order.
 
-        An agent's previous feed view is its latest active step in the candidate window
-        (always-active agents: the step before), redrawn from the seed.
+        An agent's previous feed view is its latest active step in the candidate window from
+        :attr:`first_step` on (always-active agents: the step before), redrawn from the seed.
         """
         agent_ids, always = self.cast.roster.agent_ids, self.cast.always_active
         order = np.argsort(agent_ids)
@@ -171,9 +177,9 @@ class StepReads:
             mine = rate[at[rows]] if isinstance(rate, np.ndarray) else rate
             return step_activity(mine, self.clock.minutes_per_step)[0]
 
-        earliest = step - self.state.window
+        earliest = max(step - self.state.window, self.first_step)
         last = last_active_steps(self.config.seed, step, ids, chance_at, earliest)
-        if len(always) and step > 0:
+        if len(always) and step > self.first_step:
             last[np.isin(ids, always)] = step - 1
         step_s = self.clock.minutes_per_step * 60.0
         since = np.where(last >= 0, (step - last) * step_s, np.inf)
