@@ -132,7 +132,8 @@ def settled(live: Live, token: str, count: int) -> list[dict[str, Any]] | None:
 def test_two_people_join_see_their_own_feeds_post_and_follow(browser: WebDriver, live: Live):
     newcomer, taker = live.issue(), live.issue(user_id=7)
     sign_in(browser, live, newcomer["token"])
-    form = browser.find_element(By.ID, "join-form")
+    # shown once the page has rendered the newcomer's standing
+    form = wait_for(lambda: (f := browser.find_element(By.ID, "join-form")).is_displayed() and f)
     form.find_element(By.NAME, "user_name").send_keys("alice_in_the_sim")
     form.find_element(By.NAME, "name").send_keys("Alice (a person)")
     form.find_element(By.NAME, "bio").send_keys("I read and post like everyone here.")
