@@ -76,12 +76,9 @@ def test_a_terminated_lock_session_stops_the_run_in_one_line_and_resume_goes_on(
 def test_a_deleted_sqlite_file_stops_the_run_in_one_line(tmp_path):
     """Issue #25.5: deleted under the run, the file took every later step with it, silently."""
     config = experiment(tmp_path, "gone", steps=3)
-    first = Simulation.open(config)
-    first.step()
-    Path(config.database_url.removeprefix("sqlite:///")).unlink()
-    try:
+    with Simulation.open(config) as first:
+        first.step()
+        Path(config.database_url.removeprefix("sqlite:///")).unlink()
         with pytest.raises(DatabaseFileLostError, match="deleted or replaced") as stopped:
             first.run()
-    finally:
-        first.close()
     assert "\n" not in str(stopped.value)
