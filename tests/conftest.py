@@ -25,16 +25,6 @@ def sqlite_url(tmp_path: os.PathLike[str]) -> str:
     return f"sqlite:///{os.fspath(tmp_path)}/oasis.db"
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Groups for pytest-xdist's ``--dist loadgroup``: a module's tests run on one worker (its
-    module-scoped fixtures are set up once), and every test that uses Ray on one worker (the
-    session's local Ray is started once, not in each worker)."""
-    for item in items:
-        group = "ray" if item.get_closest_marker("ray") else item.nodeid.split("::")[0]
-        item.add_marker(pytest.mark.xdist_group(group))
-
-
 @contextmanager
 def postgres_schema() -> Iterator[str]:
     """The URL of a fresh PostgreSQL schema in database ``test``, dropped on exit."""
