@@ -35,7 +35,8 @@ from bench.processes import TreePeaks, TreeSampler
 from bench.scripted import ROOT
 from oasis.analysis.step_time import phase_table
 from oasis.config import ExperimentConfig, load_config
-from oasis.loop.simulation import Simulation, StepReport
+from oasis.loop.simulation import Simulation
+from oasis.loop.step_runner import StepReport
 
 EXAMPLE = ROOT / "examples" / "million_agents.yaml"
 GROWTH_STEPS = 6

@@ -40,7 +40,8 @@ from oasis.agents.shards.worker import Decisions, ShardUsage
 from oasis.config import ExperimentConfig, load_config
 from oasis.core.actions import Action
 from oasis.core.clock import draw_active
-from oasis.loop.simulation import Simulation, StepReport
+from oasis.loop.simulation import Simulation
+from oasis.loop.step_runner import StepReport
 
 FEED = 10
 

@@ -24,7 +24,8 @@ from bench.machine import describe, peak_rss_mb
 from bench.processes import cpu_seconds, tree
 from bench.scripted import ROOT, scripted_server
 from oasis.config import ExperimentConfig
-from oasis.loop.simulation import Simulation, StepReport
+from oasis.loop.simulation import Simulation
+from oasis.loop.step_runner import StepReport
 
 
 def config(folder: Path, n: int, probability: float, llm: dict[str, Any]) -> ExperimentConfig:

@@ -147,7 +147,9 @@ def _run_one(
 @app.command()
 @one_line_errors
 def fork(
-    run_dir: Annotated[Path, typer.Argument(help="The parent run's results folder.")],
+    run_dir: Annotated[
+        str, typer.Argument(help="The parent run's results folder, or its database URL.")
+    ],
     at_step: Annotated[int, typer.Option(min=0, help="The last step taken from the parent.")],
     config_file: Annotated[
         Path, typer.Option("--config", help="The experiment YAML the fork continues with.")
@@ -166,7 +168,8 @@ def fork(
             config = load_config(config_file)
             if out is not None:
                 config = config.model_copy(update={"output": out.resolve()})
-            simulation = fork_run(parent_db or run_dir.resolve(), at_step, config, resume)
+            parent = run_dir if "://" in run_dir else Path(run_dir).resolve()
+            simulation = fork_run(parent_db or parent, at_step, config, resume)
         except OSError as exc:
             raise OasisError(str(exc)) from exc
         console.print(f"forked {run_dir} after step {at_step} into {config.output}")

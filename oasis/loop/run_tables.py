@@ -7,13 +7,18 @@ going is seen as its last committed step.
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 
 from oasis.analysis.graphs import cascade_digraph, follow_digraph
+from oasis.core.redaction import SECRET, redact_url
+from oasis.errors import RunError
 from oasis.loop.opening import RUN_FILE
 from oasis.platform import Platform
 from oasis.platform.schema import Post, StepMetrics, Trace, User
@@ -21,11 +26,18 @@ from oasis.platform.schema import Post, StepMetrics, Trace, User
 DATABASE_FILE = "oasis.db"
 
 
-def database_url(path_or_url: str | Path) -> str:
+def database_url(path_or_url: str | Path, environ: Mapping[str, str] = os.environ) -> str:
     """A database URL from a URL, a SQLite file, or a results folder.
 
     A results folder holds its database as ``oasis.db`` (read there, so a moved folder still
     opens), or names it in ``run.json`` (a PostgreSQL run's, or one set apart with ``database``).
+    ``run.json`` keeps no password: the one of ``OASIS_DATABASE_URL`` is used when that URL
+    names the same database.
+
+    Raises:
+        FileNotFoundError: no run database there.
+        RunError: ``run.json`` names a database whose password it does not keep, and
+            ``OASIS_DATABASE_URL`` does not name that database.
     """
     text = str(path_or_url)
     if "://" in text:
@@ -33,12 +45,25 @@ def database_url(path_or_url: str | Path) -> str:
     path = Path(text)
     named = path / RUN_FILE
     if named.is_file() and not (path / DATABASE_FILE).exists():
-        return str(json.loads(named.read_text())["database_url"])
+        return _with_password(str(json.loads(named.read_text())["database_url"]), environ)
     if path.is_dir():
         path = path / DATABASE_FILE
     if not path.exists():
         raise FileNotFoundError(f"no run database at {path}")
     return f"sqlite:///{path.resolve()}"
+
+
+def _with_password(stored: str, environ: Mapping[str, str]) -> str:
+    """``stored`` (as ``run.json`` keeps it) with the password ``OASIS_DATABASE_URL`` gives it."""
+    if urlsplit(stored).password != SECRET:
+        return stored  # it had no password to take out
+    given = environ.get("OASIS_DATABASE_URL", "")
+    if given and redact_url(given) == stored:
+        return given
+    raise RunError(
+        f"run.json names {stored} without its password: set OASIS_DATABASE_URL to that "
+        "database's URL, or give the URL instead of the folder"
+    )
 
 
 class RunTables:

@@ -21,7 +21,8 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 
 from oasis.api import CommandQueue, serve_in_thread
-from oasis.loop.simulation import Simulation, StepReport
+from oasis.loop.simulation import Simulation
+from oasis.loop.step_runner import StepReport
 from oasis.testing.replies import with_latency
 from oasis.testing.scripted_llm import ScriptedLLMServer
 from tests.api.browser import screenshot, text, wait_for

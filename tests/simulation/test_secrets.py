@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import httpx
 import pytest
 
@@ -10,7 +13,7 @@ from oasis.core.redaction import redact_url
 from oasis.platform import Platform
 from tests.api.conftest import api_in_thread
 from tests.conftest import postgres_schema
-from tests.simulation.test_cli import oasis
+from tests.simulation.test_cli import ROOT, oasis
 
 KEY, PASSWORD = "sk-very-secret", "pg-very-secret"
 
@@ -72,3 +75,36 @@ def test_the_api_redacts_runs_that_stored_secrets(sqlite_url):
     assert run.status_code == exported.status_code == 200
     for text in (run.text, exported.text):
         assert KEY not in text and PASSWORD not in text and "***" in text
+
+
+@pytest.mark.postgres
+def test_a_folder_whose_run_json_lacks_the_password_opens_with_oasis_database_url(tmp_path):
+    with postgres_schema() as url:
+        secret_url = with_password(url)
+        (tmp_path / "exp.yaml").write_text(
+            f"steps: 2\noutput: out\ndatabase: '{secret_url}'\npopulation: {{n_users: 30}}\n"
+        )
+        (tmp_path / "fork.yaml").write_text("steps: 3\noutput: child\npopulation: {n_users: 30}\n")
+        assert oasis("run", "exp.yaml", cwd=tmp_path).returncode == 0
+        assert PASSWORD not in (tmp_path / "out" / "run.json").read_text()
+
+        def export(**env: str) -> subprocess.CompletedProcess[str]:
+            return subprocess.run(
+                [sys.executable, "-m", "oasis", "export", "out", "--out", "f.graphml"],
+                cwd=tmp_path, capture_output=True, text=True, timeout=300,
+                env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), **env},
+            )  # fmt: skip
+
+        refused = export()
+        assert refused.returncode == 2
+        assert refused.stderr.strip().splitlines() == [
+            f"error: run.json names {redact_url(secret_url)} without its password: set "
+            "OASIS_DATABASE_URL to that database's URL, or give the URL instead of the folder"
+        ]
+        assert export(OASIS_DATABASE_URL=f"{url}x").returncode == 2  # another database
+        opened = export(OASIS_DATABASE_URL=secret_url)
+        assert opened.returncode == 0, opened.stderr
+        assert (tmp_path / "f.graphml").stat().st_size > 0
+        forked = oasis("fork", url, "--at-step", "0", "--config", "fork.yaml", cwd=tmp_path)
+        assert forked.returncode == 0, forked.stderr  # a database URL, not a folder
+        assert (tmp_path / "child" / "summary.md").exists()
