@@ -11,8 +11,10 @@ depends on them, not the other way round.
 
 from __future__ import annotations
 
+import json
 import threading
 import time
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -372,9 +374,17 @@ class ReplayedCommands(StoredCommands):
         self.rows = list(rows)
 
     def due(self, step: int, world: World) -> StepEvents:
-        """The commands carried out at ``step`` in the parent, queued and taken again."""
+        """The commands carried out at ``step`` in the parent, queued and taken again.
+
+        A rebuild cut off in this step left its copies pending: those are taken, not queued twice.
+        """
+        queued = Counter(_same(row) for row in self.store.pending())
         for row in self.rows:
-            if row.step == step:
+            if row.step != step:
+                continue
+            if queued[_same(row)]:
+                queued[_same(row)] -= 1
+            else:
                 self.store.put(row.kind, row.payload)
         return super().due(step, world)
 
@@ -384,6 +394,11 @@ class ReplayedCommands(StoredCommands):
 
     def wait_for(self, users: set[int], seconds: float) -> None:
         """No wait: the parent's people acted already."""
+
+
+def _same(row: CommandRow) -> tuple[str, str]:
+    """What makes two stored commands the same command: its kind and payload."""
+    return row.kind, json.dumps(row.payload, sort_keys=True)
 
 
 class _Maker(Protocol):

@@ -7,8 +7,9 @@ import threading
 import pytest
 from sqlalchemy import event
 
-from oasis.loop.commands import CommandQueue, StoredCommands
+from oasis.loop.commands import REPLAYED, CommandQueue, ReplayedCommands, StoredCommands
 from oasis.loop.simulation import Simulation
+from oasis.platform import Platform
 from oasis.platform.schema import Trace
 from tests.factories import experiment, finished_tables
 
@@ -98,3 +99,39 @@ def test_every_accepted_command_ends_done_refused_or_expired(tmp_path):
     assert post.status == "expired" and "the run ended after step 1" in post.result["error"]
     assert interview.status == "refused" and "the run ended" in interview.result["error"]
     assert api.interview_state(late[1]).refused.startswith("the run ended")  # as GET shows it
+
+
+def test_a_replayed_command_is_queued_once_when_a_rebuild_stops_in_its_step(tmp_path):
+    """A fork's rebuild killed after queueing a parent's command and before its step's commit
+    takes that copy on resume instead of queueing a second one (the world would differ)."""
+    parent = experiment(tmp_path, "parent", steps=3)
+    with Simulation.open(parent) as simulation:
+        simulation.step()
+        StoredCommands(simulation.platform.commands()).inject_post(4, "replayed once")
+        simulation.run()
+        recorded = simulation.platform.commands().recorded(REPLAYED, 2)
+    config = experiment(tmp_path, "rebuilt", steps=3)
+    config.output.mkdir(parents=True)
+    queue = Platform.open(config.database_url)  # as the fork's rebuild queues into its table
+    try:
+        replay = ReplayedCommands(recorded, queue.commands())
+        with Simulation.open(config, controller=replay) as simulation:
+            simulation.step()
+
+            def stop_when_marking(conn, cursor, statement, *args) -> None:
+                if statement.startswith("UPDATE control_command"):
+                    raise KeyboardInterrupt  # killed after the copy was queued
+
+            event.listen(simulation.platform.engine, "before_cursor_execute", stop_when_marking)
+            with pytest.raises(KeyboardInterrupt):
+                simulation.step()
+        replay = ReplayedCommands(recorded, queue.commands())
+        with Simulation.open(config, resume=True, controller=replay) as simulation:
+            simulation.run()
+            with simulation.platform.reader() as reader:
+                trace = reader.table(Trace)
+    finally:
+        queue.close()
+    posted = trace[(trace["action"] == "create_post") & trace["ok"]]
+    replayed = [a["content"] == "replayed once" for a in posted["args"]]
+    assert posted.loc[replayed, "step"].tolist() == [1]
