@@ -93,8 +93,10 @@ class PersonCommandOut(BaseModel):
 
 
 class LaunchedOut(BaseModel):
-    """A run started from the set-up page: its process id, folder and dashboard's address."""
+    """A run started from the set-up page, and whether its process is still running."""
 
+    name: str
     pid: int
     folder: str
     url: str
+    running: bool

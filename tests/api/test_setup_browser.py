@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from selenium.webdriver.support.ui import Select
 
 from oasis.api import CommandQueue, serve_in_thread
 from oasis.config import validate_experiment
+from oasis.platform import Platform
 from tests.api.browser import ROOT, screenshot, wait_for
 from tests.simulation.test_cli import oasis
 
@@ -124,7 +126,27 @@ def test_with_launching_allowed_the_page_starts_the_run_and_opens_its_dashboard(
         screenshot(page, "setup-launched")
         launched = next((tmp_path / "launched").iterdir())
         assert yaml.safe_load((launched / "experiment.yaml").read_text())["steps"] == 400
+        stop_from_the_list(f"http://{host}:{port}", launched, pid)
     finally:
         server.stop()
         if pid is not None:
-            os.killpg(pid, signal.SIGTERM)  # the run we started, in its own session
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGTERM)  # the run we started, in its own session
+
+
+def stop_from_the_list(base: str, folder: Path, pid: int) -> None:
+    """The operator lists the launched runs and stops this one; its run is marked stopped."""
+    with httpx.Client(base_url=base, headers={"Authorization": "Bearer op"}) as client:
+        [listed] = client.get("/control/launch").json()
+        assert (listed["name"], listed["pid"], listed["running"]) == (folder.name, pid, True)
+        assert client.post("/control/launch/elsewhere/stop").status_code == 404
+        stopped = client.post(f"/control/launch/{folder.name}/stop")
+        assert stopped.status_code == 200, stopped.text
+        wait_for(lambda: not client.get("/control/launch").json()[0]["running"], timeout=60)
+        assert client.post(f"/control/launch/{folder.name}/stop").status_code == 409
+    platform = Platform.open(f"sqlite:///{folder / 'out' / 'oasis.db'}", read_only=True)
+    try:
+        run = platform.run_info()
+    finally:
+        platform.close()
+    assert run is not None and run.status == "stopped" and run.last_step < 399

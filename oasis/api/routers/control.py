@@ -14,7 +14,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi import Path as PathParam
 
 from oasis.api.dependencies import Control, Snap, known_user, run_record
-from oasis.api.launcher import launch
+from oasis.api.launcher import Launched, launch, launched_runs
 from oasis.api.people_schemas import IssuedTokenOut, LaunchedOut, TokenIn, TokenOut
 from oasis.api.schemas import (
     MAX_ID,
@@ -170,12 +170,45 @@ def launch_run(control: Control, request: Request, experiment: dict[str, Any]) -
     Only where the API was started with ``--allow-launch`` (403 otherwise); an invalid
     experiment answers 422 with the line ``oasis run`` would print.
     """
+    host = request.url.hostname or "127.0.0.1"
+    try:
+        started = launch(experiment, request.app.state.token, _launch_dir(request), host)
+    except OasisError as exc:
+        raise HTTPException(422, error_line(exc)) from exc
+    return _launched(started)
+
+
+@router.get("/launch", response_model=list[LaunchedOut])
+def launched(control: Control, request: Request) -> list[LaunchedOut]:
+    """The runs launched into this API's launch folder, oldest first, running or not."""
+    return [_launched(run) for run in launched_runs(_launch_dir(request))]
+
+
+@router.post("/launch/{name}/stop", response_model=LaunchedOut)
+def stop_launched(
+    control: Control, request: Request, name: Annotated[str, PathParam(max_length=255)]
+) -> LaunchedOut:
+    """Stop a launched run as Ctrl-C would: it is marked stopped, ``--resume`` goes on.
+
+    404 for a name that is not a launched run's folder, 409 for one that is not running.
+    """
+    run = next((r for r in launched_runs(_launch_dir(request)) if r.folder.name == name), None)
+    if run is None:
+        raise HTTPException(404, f"no launched run {name!r}")
+    if not run.running:
+        raise HTTPException(409, f"the launched run {name!r} is not running")
+    run.stop()
+    return _launched(run)
+
+
+def _launch_dir(request: Request) -> Path:
     folder: Path | None = request.app.state.launch_dir
     if folder is None:
         raise HTTPException(403, "launching is off: start the API with --allow-launch")
-    host = request.url.hostname or "127.0.0.1"
-    try:
-        started = launch(experiment, request.app.state.token, folder, host)
-    except OasisError as exc:
-        raise HTTPException(422, error_line(exc)) from exc
-    return LaunchedOut(pid=started.pid, folder=str(started.folder), url=started.url)
+    return folder
+
+
+def _launched(run: Launched) -> LaunchedOut:
+    return LaunchedOut(
+        name=run.folder.name, pid=run.pid, folder=str(run.folder), url=run.url, running=run.running
+    )
