@@ -29,6 +29,7 @@ class Stream(IntEnum):
     OPINION = 6
     ANALYSIS = 7
     SUGGESTION = 8
+    HERD = 9
 
 
 def _mix(x: np.ndarray) -> np.ndarray:

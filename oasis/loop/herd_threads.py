@@ -1,8 +1,15 @@
 """Seed threads of the herd-effect experiment: a post, its first comment, a planted vote.
 
-Thread i is posted at step 0 by agent ``i mod n``, commented at step 1 by agent ``i+1 mod n``
-and, in the ``up`` and ``down`` groups, voted on at step 2 by agent ``i+2 mod n``. The ids the
-later steps need are looked up in the committed state, so a resumed run finds them too.
+Each run draws from its seed a place for every thread of the seed file (:func:`thread_places`):
+the thread at place p is posted at step 0 by agent ``p mod n``, commented at step 1 by agent
+``p+1 mod n`` and, in the ``up`` and ``down`` groups, voted on at step 2 by agent ``p+2 mod n``.
+The ids the later steps need are looked up in the committed state, so a resumed run finds them
+too. The posts are made at one step, so the platform numbers them by author and a feed ranks
+them by their own votes and, among equals, by post id: with places in the seed file's order a
+thread's exposure would follow its index (at 36 agents the threads with the first authors were
+shown in every seed and the rest in none, the up-treated ones more often than control's: 15
+views a thread against 9.5). Drawn per run, a thread's place does not follow its treatment,
+as in the study's randomisation, and over seeds every thread is shown about as often.
 
 No agent reads a feed before :data:`AGENTS_FROM` (see :class:`~oasis.loop.step_reads.StepReads`),
 so every first comment is first seen with its planted vote, as in Muchnik, Aral & Taylor,
@@ -20,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from oasis.core.actions import Action, ActionType
+from oasis.core.rng import Stream, generator
 from oasis.datasets.cleaning import Repair
 from oasis.datasets.reddit import load_counterfactual
 from oasis.loop.events import StepEvents, World
@@ -45,19 +53,32 @@ class Thread:
     voter: int
 
 
-def herd_threads(frame: pd.DataFrame, n_agents: int, limit: int | None = None) -> list[Thread]:
-    """Threads from ``load_counterfactual`` rows (title, selftext, comment, group)."""
+def thread_places(n_threads: int, seed: int) -> list[int]:
+    """Each thread's place (who posts, comments and votes on it): a permutation from ``seed``."""
+    places: list[int] = generator(seed, Stream.HERD).permutation(n_threads).tolist()
+    return places
+
+
+def herd_threads(
+    frame: pd.DataFrame, n_agents: int, seed: int, limit: int | None = None
+) -> list[Thread]:
+    """Threads from ``load_counterfactual`` rows (title, selftext, comment, group), in file order.
+
+    Their authors, commenters and voters follow the places :func:`thread_places` draws from
+    ``seed``.
+    """
     rows = frame.head(limit) if limit else frame
+    places = thread_places(len(rows), seed)
     return [
         Thread(
-            author=i % n_agents,
+            author=p % n_agents,
             text="\n".join(str(t) for t in (row.title, row.selftext) if t and str(t) != "None"),
-            commenter=(i + 1) % n_agents,
+            commenter=(p + 1) % n_agents,
             comment=str(row.comment),
             group=str(row.group),
-            voter=(i + 2) % n_agents,
+            voter=(p + 2) % n_agents,
         )
-        for i, row in enumerate(rows.itertuples())
+        for p, row in zip(places, rows.itertuples(), strict=True)
     ]
 
 
@@ -113,19 +134,24 @@ def first_comments(
 
 
 class HerdThreads:
-    """The seed threads of a run, with the lookups that find their posts and comments again."""
+    """The seed threads of a run, with the lookups that find their posts and comments again.
 
-    def __init__(self, frame: pd.DataFrame, n_agents: int, limit: int | None = None) -> None:
-        self.threads = herd_threads(frame, n_agents, limit)
+    ``seed`` (the run's) draws the threads' places (:func:`thread_places`).
+    """
+
+    def __init__(
+        self, frame: pd.DataFrame, n_agents: int, seed: int, limit: int | None = None
+    ) -> None:
+        self.threads = herd_threads(frame, n_agents, seed, limit)
         self.repairs: tuple[Repair, ...] = tuple(frame.attrs.get("repairs", ()))
 
     @classmethod
-    def load(cls, settings: HerdSettings, n_agents: int) -> HerdThreads:
-        """The threads of the experiment's seed file among ``n_agents`` agents.
+    def load(cls, settings: HerdSettings, n_agents: int, seed: int) -> HerdThreads:
+        """The threads of the experiment's seed file among ``n_agents`` agents, run ``seed``.
 
         ``repairs`` lists what the file needed (``load_counterfactual``).
         """
-        return cls(load_counterfactual(settings.path), n_agents, settings.threads)
+        return cls(load_counterfactual(settings.path), n_agents, seed, settings.threads)
 
     def due(self, step: int, world: World) -> StepEvents:
         """The threads' actions due at ``step`` (an event source)."""

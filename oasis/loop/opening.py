@@ -106,7 +106,7 @@ def herd_threads(
     """The herd experiment's seed threads, and the repairs their file needed."""
     if config.herd is None:
         return None, ()
-    herd = HerdThreads.load(config.herd, population.size)
+    herd = HerdThreads.load(config.herd, population.size, config.seed)
     return herd, herd.repairs
 
 

@@ -8,7 +8,7 @@ import pandas as pd
 
 from oasis.datasets import load_counterfactual
 from oasis.datasets.settings import BUILTIN_DATA
-from oasis.loop.herd_threads import AGENTS_FROM
+from oasis.loop.herd_threads import AGENTS_FROM, herd_threads, thread_places
 from oasis.loop.simulation import Simulation
 from oasis.platform.schema import CommentDislike, CommentLike
 from tests.factories import experiment
@@ -41,3 +41,16 @@ def test_no_agent_sees_a_thread_before_its_planted_vote(tmp_path: Path) -> None:
     assert fed[AGENTS_FROM] is not None and len(fed[AGENTS_FROM].post_ids) > 0
     planted = load_counterfactual(SEED_FILE)["group"][:12].isin(["up", "down"]).sum()
     assert (votes["created_step"] < AGENTS_FROM).sum() == planted
+
+
+def test_each_seed_draws_who_posts_which_thread() -> None:
+    # the posts are made at one step and numbered by author: a thread's place decides where the
+    # feeds rank it, so it is drawn per run rather than following the seed file's order
+    frame = load_counterfactual(SEED_FILE)
+    first, again, other = (herd_threads(frame, 36, seed) for seed in (1, 1, 2))
+    assert first == again and first != other
+    places = thread_places(len(frame), 1)
+    assert sorted(places) == list(range(len(frame)))
+    assert [t.author for t in first] == [p % 36 for p in places]
+    assert [t.commenter for t in first] == [(p + 1) % 36 for p in places]
+    assert [t.group for t in first] == list(frame["group"])  # treatments stay the file's

@@ -110,11 +110,16 @@ def _round(step: int, stance: np.ndarray) -> StanceRoundOut:
     )
 
 
-def herd_groups(platform: Platform, herd: HerdSettings | None, agents: int) -> list[HerdGroupOut]:
-    """Mean final score of the seeded first comments per treatment group (none if no herd)."""
+def herd_groups(
+    platform: Platform, herd: HerdSettings | None, agents: int, seed: int
+) -> list[HerdGroupOut]:
+    """Mean final score of the seeded first comments per treatment group (none if no herd).
+
+    ``seed`` is the run's (it drew the threads' posting order).
+    """
     if herd is None or agents == 0:
         return []
-    comments = HerdThreads.load(herd, agents).table(platform, steps=0)  # scores: no views
+    comments = HerdThreads.load(herd, agents, seed).table(platform, steps=0)  # no views
     table = herd_effect(comments)
     # what herd.csv shows: the agents' votes with their intervals, and the tests on them
     agents_only = herd_intervals(comments)

@@ -195,9 +195,11 @@ def stances(
 def herd(snap: Snap, request: Request) -> HerdOut:
     """Mean final scores of the herd experiment's seeded comments by group (empty otherwise)."""
     config = run_experiment(snap)
-    herd = config.herd if config is not None else None
+    if config is None:
+        return HerdOut(groups=[])
     platform = request.app.state.platform
-    return HerdOut(groups=herd_groups(platform, herd, snap.summaries.initial_users()))
+    agents = snap.summaries.initial_users()
+    return HerdOut(groups=herd_groups(platform, config.herd, agents, config.seed))
 
 
 @router.get("/reference", response_model=ReferenceOut)
