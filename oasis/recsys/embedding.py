@@ -71,7 +71,7 @@ class JoinedTexts(Sequence[str]):
     """Texts ``f"{head} {tail}".strip()`` whose tails repeat: profiles copying a few bios.
 
     ``tails[tail_of[i]]`` is the tail of text ``i``. The texts are made one at a time when
-    read; :class:`HashingEmbedder` encodes each distinct tail once instead.
+    read; :class:`HashingEmbedder` encodes each distinct tail about once instead.
     """
 
     heads: Sequence[str]
@@ -91,6 +91,11 @@ class JoinedTexts(Sequence[str]):
         if isinstance(i, slice):
             return JoinedTexts(self.heads[i], self.tails, self.tail_of[i])
         return f"{self.heads[i]} {self.tails[self.tail_of[i]]}".strip()
+
+    def take(self, rows: npt.NDArray[np.int64]) -> JoinedTexts:
+        """The texts at ``rows``, in that order (sharing the tails)."""
+        heads = self.heads
+        return JoinedTexts([heads[i] for i in rows.tolist()], self.tails, self.tail_of[rows])
 
     def __iter__(self) -> Iterator[str]:
         tails = self.tails
@@ -118,18 +123,30 @@ class HashingEmbedder:
 
     def encode(self, texts: Sequence[str]) -> Matrix:
         """Embeds ``texts`` as unit float32 rows (zero rows for texts without a word)."""
+        if isinstance(texts, JoinedTexts):
+            return self._encode_joined(texts)
         if len(texts) <= _ENCODE_CHUNK:
-            return self._encode(texts)
+            return l2_normalise(self._counts(texts)[0])  # whole counts: exact
         # In chunks: the feature strings of a million profiles would take gigabytes at once.
         parts = [
-            self._encode(texts[i : i + _ENCODE_CHUNK]) for i in range(0, len(texts), _ENCODE_CHUNK)
+            l2_normalise(self._counts(texts[i : i + _ENCODE_CHUNK])[0])
+            for i in range(0, len(texts), _ENCODE_CHUNK)
         ]
         return np.concatenate(parts)
 
-    def _encode(self, texts: Sequence[str]) -> Matrix:
-        if isinstance(texts, JoinedTexts):
-            return l2_normalise(self._joined_counts(texts))
-        return l2_normalise(self._counts(texts)[0])  # whole counts: exact
+    def _encode_joined(self, texts: JoinedTexts) -> Matrix:
+        """Joined texts in chunks of texts sharing tails, each tail counted about once.
+
+        Taken in tail order, a chunk holds few distinct tails and a tail falls in one chunk
+        (or two); in the given order each chunk would count most of the tails again (a million
+        profiles copying 10,000 bio and persona pairs: 80% of the encoding).
+        """
+        order = np.argsort(texts.tail_of, kind="stable")
+        out = np.empty((len(texts), self._dim), dtype=np.float32)
+        for start in range(0, len(texts), _ENCODE_CHUNK):
+            rows = order[start : start + _ENCODE_CHUNK]
+            out[rows] = l2_normalise(self._joined_counts(texts.take(rows)))
+        return out
 
     def _joined_counts(self, texts: JoinedTexts) -> npt.NDArray[np.float64]:
         """Feature counts of joined texts: the head's, the tail's and the bigram across them.
