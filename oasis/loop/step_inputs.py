@@ -172,7 +172,7 @@ def heuristic_batch(
         indptr=indptr,
         post_ids=post_ids,
         author_ids=authors,
-        similarity=_similarity(state, owners, post_ids),
+        similarity=_similarity(state, user_ids, indptr, post_ids),
         popularity=popularity,
         comment_ids=comment_ids,
         comment_scores=scores,
@@ -233,10 +233,18 @@ class StepTime:
     views: np.ndarray
 
 
-def _similarity(state: RecsysState, owners: np.ndarray, post_ids: np.ndarray) -> np.ndarray:
-    """Cosine of each entry's reader's interest and its post."""
-    interests = state.interests.vectors(owners) if len(owners) else np.empty((0, 1))
-    vectors = state.posts.vectors(post_ids) if len(post_ids) else np.empty((0, 1))
+def _similarity(
+    state: RecsysState, user_ids: np.ndarray, indptr: np.ndarray, post_ids: np.ndarray
+) -> np.ndarray:
+    """Cosine of each entry's reader's interest and its post (feeds ``indptr`` by reader).
+
+    Each reader's interest vector is made once and copied to its entries.
+    """
+    if not len(post_ids):
+        return np.zeros(0)
+    owner_rows = np.repeat(np.arange(len(user_ids)), np.diff(indptr))
+    interests = state.interests.vectors(user_ids)[owner_rows]
+    vectors = state.posts.vectors(post_ids)
     similarity: np.ndarray = np.einsum("ij,ij->i", interests, vectors).astype(np.float64)
     return similarity
 

@@ -46,6 +46,9 @@ class VectorTable:
         ids = np.asarray(ids, dtype=np.int64)
         if ids.size and ids.min() < 0:
             raise RecsysError("ids must be non-negative")
+        if not ids.size or ids.max() < self._row_of.size:  # every id within the table
+            known: IntArray = self._row_of[ids.reshape(-1)]
+            return known
         rows = np.full(ids.size, -1, dtype=np.int64)
         inside = ids < self._row_of.size
         rows[inside] = self._row_of[ids[inside]]
@@ -93,10 +96,14 @@ class VectorTable:
     def vectors(self, ids: IntArray, missing_ok: bool = False) -> Matrix:
         """The vectors of ``ids`` (zero rows for unknown ids when ``missing_ok``)."""
         rows = self.lookup(ids)
-        if not missing_ok and (rows < 0).any():
-            raise RecsysError(f"{int((rows < 0).sum())} ids have no vector; add them first")
+        missing = rows < 0
+        if not missing.any():  # one gather, no mask
+            found: Matrix = self._vectors.take(rows, axis=0)
+            return found
+        if not missing_ok:
+            raise RecsysError(f"{int(missing.sum())} ids have no vector; add them first")
         out = np.zeros((rows.size, self.dim), dtype=np.float32)
-        out[rows >= 0] = self._vectors[rows[rows >= 0]]
+        out[~missing] = self._vectors[rows[~missing]]
         return out
 
     def to_arrays(self) -> dict[str, npt.NDArray[np.generic]]:
