@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection
 
+from oasis.core.arrays import distinct
 from oasis.platform.bulk import present_pairs
 from oasis.platform.schema import CommentDislike, CommentLike, Dislike, Follow, Like, Post
 
@@ -61,7 +62,7 @@ def _present(
     conn: Connection, left: np.ndarray, right: np.ndarray, columns: Sequence[Any]
 ) -> np.ndarray:
     keys = (left.astype(np.int64) << 32) | np.maximum(right, 0).astype(np.int64)
-    unique = np.unique(keys[right >= 0])
+    unique = distinct(keys[right >= 0])
     pairs = list(zip((unique >> 32).tolist(), (unique & 0xFFFFFFFF).tolist(), strict=True))
     found = present_pairs(conn, *columns[:2], pairs, *columns[2:])
     hits = np.array(sorted((a << 32) | b for a, b in found), np.int64)
