@@ -9,7 +9,7 @@ import numpy as np
 from sqlalchemy import Connection
 
 from oasis.core.arrays import distinct
-from oasis.platform.bulk import present_pairs
+from oasis.platform.bulk import present_keys
 from oasis.platform.schema import CommentDislike, CommentLike, Dislike, Follow, Like, Post
 
 FLAGS = ("liked", "disliked", "reposted", "followed", "comment_voted")
@@ -62,8 +62,5 @@ def _present(
     conn: Connection, left: np.ndarray, right: np.ndarray, columns: Sequence[Any]
 ) -> np.ndarray:
     keys = (left.astype(np.int64) << 32) | np.maximum(right, 0).astype(np.int64)
-    unique = distinct(keys[right >= 0])
-    pairs = list(zip((unique >> 32).tolist(), (unique & 0xFFFFFFFF).tolist(), strict=True))
-    found = present_pairs(conn, *columns[:2], pairs, *columns[2:])
-    hits = np.array(sorted((a << 32) | b for a, b in found), np.int64)
+    hits = present_keys(conn, *columns[:2], distinct(keys[right >= 0]), *columns[2:])
     return np.isin(keys, hits) & (right >= 0)
