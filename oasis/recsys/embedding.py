@@ -57,6 +57,12 @@ def _feature_hash(feature: str) -> int:
     return _digest(feature.encode()) & 0xFFFFFFFFFFFFFFFF
 
 
+def _fresh_hashes(features: Sequence[str]) -> npt.NDArray[np.uint64]:
+    """:func:`_feature_hash` of features that rarely repeat (bigrams), past its cache."""
+    digests = b"".join([hashlib.blake2b(f.encode(), digest_size=8).digest() for f in features])
+    return np.frombuffer(digests, dtype="<u8").astype(np.uint64)
+
+
 def _word_features(word: str) -> list[str]:
     """A word and its character trigrams (of the word marked ``<word>``)."""
     marked = f"<{word}>"
@@ -159,13 +165,15 @@ class HashingEmbedder:
         counts, head_words = self._counts(texts.heads)
         counts += tails[tail_row]
         firsts = [words[0] if words else "" for words in tail_words]
-        pairs = [
-            (i, f"{words[-1]} {firsts[t]}")
-            for i, (words, t) in enumerate(zip(head_words, tail_row.tolist(), strict=True))
-            if words and firsts[t]
+        lasts = [words[-1] if words else "" for words in head_words]
+        has_first = np.array([bool(first) for first in firsts], dtype=bool)
+        has_last = np.array([bool(last) for last in lasts], dtype=bool)
+        joined = np.flatnonzero(has_last & has_first[tail_row])
+        names = [
+            f"{lasts[i]} {firsts[t]}"
+            for i, t in zip(joined.tolist(), tail_row[joined].tolist(), strict=True)
         ]
-        of, buckets, signs = self._signed_buckets([[name] for _, name in pairs])
-        rows = np.array([i for i, _ in pairs], dtype=np.int64)[of]
+        rows, buckets, signs = self._halves(joined, _fresh_hashes(names))
         counts += np.bincount(
             rows * self._dim + buckets, weights=signs, minlength=counts.size
         ).reshape(counts.shape)
@@ -214,8 +222,11 @@ class HashingEmbedder:
         size = np.int64(len(vocabulary))
         keys = occurrences[:-1][same] * size + occurrences[1:][same]
         distinct, which = np.unique(keys, return_inverse=True)
-        names = [f"{vocabulary[k // size]} {vocabulary[k % size]}" for k in distinct.tolist()]
-        _, buckets, signs = self._signed_buckets([[name] for name in names])
+        names = [
+            f"{vocabulary[a]} {vocabulary[b]}"
+            for a, b in zip((distinct // size).tolist(), (distinct % size).tolist(), strict=True)
+        ]
+        _, buckets, signs = self._halves(np.arange(len(names)), _fresh_hashes(names))
         take = (2 * which.reshape(-1, 1) + np.arange(2)).ravel()  # each bigram's two halves
         return np.repeat(text_of[1:][same], 2), buckets[take], signs[take]
 
@@ -224,9 +235,14 @@ class HashingEmbedder:
     ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
         """(list index, bucket, sign) of every feature's two hash halves, grouped by list."""
         hashes = np.array([_feature_hash(f) for fs in features for f in fs], dtype=np.uint64)
+        return self._halves(np.repeat(np.arange(len(features)), [len(f) for f in features]), hashes)
+
+    def _halves(
+        self, rows: npt.NDArray[np.int64], hashes: npt.NDArray[np.uint64]
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        """(row, bucket, sign) of both halves of each feature hash (``rows[j]``'s feature)."""
         halves = np.stack([hashes & np.uint64(0xFFFFFFFF), hashes >> np.uint64(32)], axis=1)
         halves = halves.ravel()
-        rows = np.repeat(np.arange(len(features)), [2 * len(f) for f in features])
         buckets = ((halves & np.uint64(0x7FFFFFFF)) % np.uint64(self._dim)).astype(np.int64)
         signs = 1.0 - 2.0 * (halves >> np.uint64(31)).astype(np.float64)
-        return rows, buckets, signs
+        return np.repeat(rows, 2), buckets, signs
