@@ -30,6 +30,7 @@ class Stream(IntEnum):
     ANALYSIS = 7
     SUGGESTION = 8
     HERD = 9
+    INFECTIOUSNESS = 10
 
 
 def _mix(x: np.ndarray) -> np.ndarray:

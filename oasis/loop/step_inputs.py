@@ -181,11 +181,17 @@ def heuristic_batch(
         stances=stances,
         post_stances=None if stances is None else reader.post_stances(post_ids.tolist()),
         comment_stances=None if stances is None else comment_stances,
-        suggest_indptr=None if suggested is None else suggested[0],
-        suggested=None if suggested is None else suggested[1],
+        **_suggestion_columns(suggested),
         **_time_columns(time, candidates[0], entry_rows),
         seed_shared=None if seeded is None else seeded.flags(candidates[0], owners, entry_roots),
+        root_ids=entry_roots,
     )
+
+
+def _suggestion_columns(suggested: tuple[np.ndarray, np.ndarray] | None) -> dict[str, Any]:
+    """The batch's who-to-follow lists (CSR ``suggest_indptr``, ``suggested``; None: none)."""
+    indptr, users = (None, None) if suggested is None else suggested
+    return {"suggest_indptr": indptr, "suggested": users}
 
 
 def _candidate_rows(posts: PostTable, post_ids: np.ndarray) -> np.ndarray:

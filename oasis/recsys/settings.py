@@ -116,6 +116,15 @@ class RecsysSettings(Section):
         "and excluded for good; without it a user sees the source tweet once (issue #14: the "
         "root was in 3% of feed entries and scale fell short)",
     )
+    out_of_network: bool = Field(
+        default=True,
+        description="twitter kind: recommend posts of authors the user does not follow (by "
+        "interest) beside the followees' ones, as OASIS's recommender and today's X do; false: "
+        "a home timeline of followees' posts and shares only, as Twitter's was until 2016 "
+        "(reverse-chronological; ranked since February 2016, still of followees) when the "
+        "retweet cascades of Goel et al. 2016 and Vosoughi et al. 2018 were recorded, whose "
+        "trees place each retweeter under a followee who shared before",
+    )
     oversample: int = Field(default=4, ge=1, description="first candidate pool = oversample * k")
     index: Literal["auto", "flat", "ivf", "hnsw"] = "auto"
     flat_max_posts: int = Field(default=10_000, gt=0)

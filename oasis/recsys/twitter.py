@@ -49,7 +49,8 @@ class TwitterRecommender(RowRanker):
     ``recency * max(1, log_1000(followers + 1)) * cosine``. Whatever one side cannot fill, the
     other does (out-of-network first, then further in-network posts). With
     ``in_network_stays`` a followee's post is shown again while it still ranks (a timeline);
-    ``exclude_shown`` then only keeps out-of-network recommendations from repeating.
+    ``exclude_shown`` then only keeps out-of-network recommendations from repeating. Without
+    ``out_of_network`` the feed is the followees' posts alone (a home timeline).
     """
 
     def rank(
@@ -66,7 +67,11 @@ class TwitterRecommender(RowRanker):
         n_in = (inside >= 0).sum(axis=1)
         strangers = excl.with_authors(csr_rows(users.followee_indptr), users.followee_indices)
         weights = decay * follower_factor(posts, users)
-        outside = retrieve(posts, users, self.state, s, weights, strangers, s.k - n_in)
+        outside = (
+            retrieve(posts, users, self.state, s, weights, strangers, s.k - n_in)
+            if s.out_of_network
+            else np.full((n, 0), -1, dtype=np.int64)
+        )
         need = s.k - n_in - (outside >= 0).sum(axis=1)
         more = fill(source, posts, timeline, np.where(need > 0, n_in + need, 0), s.k)
         more[np.arange(more.shape[1]) < n_in[:, None]] = -1  # already in ``inside``

@@ -10,14 +10,16 @@ import pandas as pd
 import pytest
 
 from oasis.agents.heuristic.attention import kernel_mass
-from oasis.agents.heuristic.policy import vote_rates
+from oasis.agents.heuristic.policy import shareability, vote_rates
 from oasis.agents.heuristic.settings import HeuristicSettings
+from oasis.config import load_config
 from oasis.core.clock import DEFAULT_MINUTES_PER_STEP, step_activity
 from oasis.datasets.settings import BUILTIN_DATA, PopulationSettings
 from oasis.loop.settings import ActivationSettings
 from oasis.recsys.settings import RecsysSettings
 
 RATES = HeuristicSettings()
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 # [Muchnik13]: votes, comment views (more than), up- and down-treated comments (the site's ratio)
 VOTES, VIEWS, UP, DOWN = 308_515, 10_000_000, 4_049, 1_942
 # [Muchnik13]: comments, the next rater's rise in up-votes after a planted up-vote
@@ -126,3 +128,25 @@ def test_the_synthetic_follow_graph_takes_kwaks_twitter_figures():
     settings = PopulationSettings()
     assert settings.degree_exponent == 2.276
     assert settings.reciprocity == pytest.approx(1 - 0.779)
+
+
+def test_shareability_is_a_mean_one_log_normal_per_post_and_off_by_default():
+    # share_spread: each original's repost chance x exp(s z - s^2 / 2), z standard normal, drawn
+    # once per post, so the mean rate stays [Pew19]/[Pew21]'s; no study gives s (default 0)
+    assert RATES.share_spread == 0.0
+    posts = np.arange(200_000)
+    multiplier = shareability(11, posts, 1.0)
+    assert multiplier.mean() == pytest.approx(1.0, abs=0.02)
+    assert np.log(multiplier).std() == pytest.approx(1.0, abs=0.01)
+    assert np.array_equal(shareability(11, posts[::-1], 1.0), multiplier[::-1])  # per post
+    assert not np.array_equal(shareability(12, posts, 1.0), multiplier)  # per run seed
+    assert np.array_equal(shareability(11, posts, 0.0), np.ones(len(posts)))
+
+
+def test_the_cascade_example_reads_followee_timelines_as_the_real_cascades_did():
+    # Goel et al. 2016 and Vosoughi et al. 2018 recorded retweet cascades on Twitter's home
+    # timeline of followees; OASIS's recommender adds strangers' posts by interest
+    assert RecsysSettings().out_of_network
+    config = load_config(EXAMPLES / "cascades_at_scale.yaml", environ={})
+    assert not config.recsys.out_of_network
+    assert config.policy.heuristic.share_spread == 1.0

@@ -62,6 +62,19 @@ def test_each_side_fills_what_the_other_lacks(state: RecsysState) -> None:
     assert feeds(state, only_strangers, users, k=4, now=20.0) == {1: [15, 14, 13, 12]}
 
 
+def test_without_out_of_network_a_feed_is_the_followees_posts_alone(state: RecsysState) -> None:
+    put_profiles(state, {1: 0})
+    put_posts(state, dict.fromkeys(range(10, 20), 0))
+    followed = [(p, 5, float(p), 0, 0, 0) for p in range(10, 13)]
+    strangers = [(p, 6, float(p), 0, 0, 0) for p in range(13, 20)]
+    users = users_table([1], followees={1: [5]})
+    settings = RecsysSettings(kind="twitter", k=4, recency_half_life_s=HOUR, out_of_network=False)
+    rec = make_recommender(settings, state.embedder, state)
+    posts = posts_table(followed + strangers)
+    out = {u: f.tolist() for u, f in rec.recommend(posts, users, 20.0, RNG)}
+    assert out == {1: [12, 11, 10]}  # strangers' posts never fill the timeline
+
+
 def test_muted_followee_and_own_posts_never_appear(state: RecsysState) -> None:
     put_profiles(state, {1: 0})
     put_posts(state, {10: 0, 11: 0, 12: 0, 13: 0})

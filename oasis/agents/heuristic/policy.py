@@ -12,7 +12,9 @@ plus shares, and the rates and weights of
   it: SEISMIC's kernel runs from each reshare's own time;
   :mod:`oasis.agents.heuristic.attention`), so that over all of a reader's views of a post the
   attention adds up to 1;
-- like, repost and comment each happen with their rate x affinity x boost x attention; a
+- like, repost and comment each happen with their rate x affinity x boost x attention, the
+  repost rate times the original's own shareability (a log-normal of mean 1 and spread
+  ``share_spread`` drawn once per post, the same for every reader); a
   post the seed data says the reader shared (a Twitter15/16 topic's source, for the topic's
   users) is reposted with ``seed_share`` x attention instead;
 - dislike happens with its rate x clip(-dislike_slope x sim, 0, 1) x attention;
@@ -55,6 +57,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import ndtri
 
 from oasis.agents.heuristic.attention import attention
 from oasis.agents.heuristic.settings import HeuristicSettings
@@ -110,6 +113,8 @@ class HeuristicBatch:
     agent's mean gap between views; None: one each), from activation.
     ``seed_shared`` marks, per entry, an original the seed data says its reader shared (None:
     none): it is shared with the ``seed_share`` chance instead of the repost rate.
+    ``root_ids`` holds, per entry, the original's post id (None: unknown, every post as
+    shareable; needed with a ``share_spread``).
     """
 
     agent_ids: np.ndarray
@@ -131,6 +136,7 @@ class HeuristicBatch:
     since_view_s: np.ndarray | None = None
     views: np.ndarray | None = None
     seed_shared: np.ndarray | None = None
+    root_ids: np.ndarray | None = None
 
 
 def decide_heuristic(
@@ -149,7 +155,7 @@ def decide_heuristic(
     draws = uniform(seed, Stream.HEURISTIC, step, batch.agent_ids, width)
     first = 1 + _DRAWS_PER_ENTRY * position
     entry_draw = {kind: draws[row, first + k] for k, kind in enumerate(_PER_ENTRY)}
-    chosen = _entry_choices(rates, batch, entry_draw, allowed)
+    chosen = _entry_choices(rates, batch, entry_draw, allowed, seed)
     chosen["follow"] &= _first_per_agent(row, batch.author_ids, chosen["follow"])
     votes = _comment_votes(rates, batch, draws[row[:, None], first[:, None] + _VOTE_COLUMNS])
     chosen |= {kind: mask & (_KINDS[kind] in allowed) for kind, mask in votes.items()}
@@ -197,6 +203,7 @@ def _entry_choices(
     batch: HeuristicBatch,
     draw: dict[str, np.ndarray],
     allowed: frozenset[ActionType],
+    seed: int,
 ) -> dict[str, np.ndarray]:
     sim = batch.similarity
     affinity = np.clip(rates.affinity_base + sim, 0.0, rates.affinity_max)
@@ -206,7 +213,7 @@ def _entry_choices(
     chosen = {
         "like": draw["like"] < rates.like * scale,
         "dislike": draw["dislike"] < against,
-        "repost": draw["repost"] < _share_chance(rates, batch, scale, fresh),
+        "repost": draw["repost"] < _share_chance(rates, batch, scale, fresh, seed),
         "comment": draw["comment"] < rates.comment * scale,
     }
     chosen["follow"] = chosen["like"] & (draw["follow"] < rates.follow)
@@ -222,17 +229,33 @@ def _share_chance(
     batch: HeuristicBatch,
     scale: np.ndarray,
     fresh: np.ndarray | float,
+    seed: int,
 ) -> np.ndarray:
     """The repost chance in the step, by the seed where it says the reader shared the post.
 
     There ``seed_share`` x attention; elsewhere the repost rate x ``scale`` (affinity x boost x
-    attention).
+    attention) x the original's :func:`shareability`.
     """
     chance = rates.repost * scale
+    if rates.share_spread > 0:
+        if batch.root_ids is None:
+            raise ValueError("share_spread needs the entries' root_ids")
+        chance = chance * shareability(seed, batch.root_ids, rates.share_spread)
     if batch.seed_shared is None:
         return chance
     seeded: np.ndarray = np.where(batch.seed_shared, rates.seed_share * fresh, chance)
     return seeded
+
+
+def shareability(seed: int, root_ids: np.ndarray, spread: float) -> np.ndarray:
+    """Each original's multiplier of its repost chance: log-normal, mean 1, log-sd ``spread``.
+
+    Drawn from ``(seed, INFECTIOUSNESS, post id)``, so a post is as shareable for every reader,
+    in every step and batch.
+    """
+    z = ndtri(uniform(seed, Stream.INFECTIOUSNESS, 0, root_ids)[:, 0])
+    multiplier: np.ndarray = np.exp(spread * z - spread * spread / 2.0)
+    return multiplier
 
 
 def per_views(chance: np.ndarray | float, views: np.ndarray) -> np.ndarray:

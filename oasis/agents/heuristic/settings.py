@@ -68,6 +68,10 @@ class HeuristicSettings(Section):
       retweets follows a memory kernel, flat for s0 = 5 minutes and then a power law of exponent
       -(1 + theta), theta = 0.242, fitted on a month of Twitter (as Crane and Sornette, PNAS
       2008, found for the response to YouTube videos).
+    - [Goel16] Goel, Anderson, Hofman and Watts, "The Structural Virality of Online Diffusion",
+      Management Science 62:180 (2016): of 622 million Twitter posts 0.025% reached 100
+      adopters; their model, a contagion of low infection rate on a heavy-tailed graph,
+      gives cascades of that structural virality.
     - [seed] the OASIS seed data (``oasis/datasets/data``), figures computed in the description
       (``tests/agents/test_heuristic_sources.py`` recomputes them).
 
@@ -199,6 +203,22 @@ class HeuristicSettings(Section):
         description="dislike chance rises with -similarity at this slope (the full rate at "
         "similarity -0.5). No source: no study gives down-votes by embedding similarity. Chosen "
         "so that only entries unlike the reader's interests are disliked",
+    )
+    share_spread: float = Field(
+        default=0.0,
+        ge=0,
+        description="how much posts differ in how shareable they are: each original draws a "
+        "multiplier of its repost chance, exp(share_spread x z - share_spread ** 2 / 2) with z "
+        "standard normal (a log-normal of mean 1, so the mean rate stays ``repost``), the same "
+        "for every reader. [Zhao15] estimate each tweet's own infectiousness, and it differs "
+        "between tweets; [Goel16] simulate contagions over a range of infection rates. No "
+        "study gives the spread on this scale: 0 (the default) makes every post alike. "
+        "examples/cascades_at_scale.yaml sets 1, an assumption, with followees-only timelines: "
+        "over seeds 11-14, 4 of 48,144 posts reach 100 users (0.008%; [Goel16] 0.025%) and a "
+        "post gets 0.05-0.11 shares, where 0 gives one cascade of 50 users or more (97, depth "
+        "2) and 0.05 shares a post (seed 11). With OASIS's out-of-network recommendations a "
+        "spread of 1 lets a few posts reach most users (seed 11: one cascade of 11,284 of the "
+        "100,000), so the default stays 0",
     )
     seed_share: float = Field(
         default=1.0,
