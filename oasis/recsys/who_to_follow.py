@@ -178,7 +178,7 @@ def who_to_follow(
 
 def _keys(rows: IntArray, ids: IntArray) -> IntArray:
     """``row << 31 | id`` per pair: one int64 that sorts and compares fast."""
-    return (rows.astype(np.int64) << 31) | ids.astype(np.int64)
+    return (rows.astype(np.int64, copy=False) << 31) | ids.astype(np.int64, copy=False)
 
 
 def _member(sorted_keys: IntArray, keys: IntArray) -> BoolArray:
@@ -202,11 +202,10 @@ def _blocked(users: ActiveUsers) -> IntArray:
 
 def _allowed(blocked: IntArray, ids: IntArray) -> BoolArray:
     """Which entries of the ``(rows, width)`` matrix ``ids`` may be suggested to their row."""
-    rows = np.repeat(np.arange(ids.shape[0], dtype=np.int64), ids.shape[1])
-    flat = ids.ravel()
-    ok = flat >= 0
-    ok[ok] = ~_member(blocked, _keys(rows[ok], flat[ok]))
-    return ok.reshape(ids.shape)
+    ok = ids >= 0
+    keys = _keys(np.arange(ids.shape[0], dtype=np.int64)[:, None], ids)
+    ok[ok] = ~_member(blocked, keys[ok])
+    return ok
 
 
 def _friends_of_friends(
