@@ -284,7 +284,10 @@ def with_settings(config: ExperimentConfig, settings: Mapping[str, Any]) -> Expe
 
 
 def database_from_env(environ: Mapping[str, str] | None = None) -> str | None:
-    """The database URL in ``OASIS_DATABASE_URL`` (None if unset), for ``oasis serve``."""
+    """The database URL in ``OASIS_DATABASE_URL`` (None if unset).
+
+    For ``oasis serve``, and for a results folder whose ``run.json`` keeps no password.
+    """
     return (os.environ if environ is None else environ).get("OASIS_DATABASE_URL") or None
 
 

@@ -7,8 +7,6 @@ going is seen as its last committed step.
 from __future__ import annotations
 
 import json
-import os
-from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -17,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from oasis.analysis.graphs import cascade_digraph, follow_digraph
+from oasis.config import database_from_env
 from oasis.core.redaction import SECRET, redact_url
 from oasis.errors import RunError
 from oasis.loop.opening import RUN_FILE
@@ -26,7 +25,7 @@ from oasis.platform.schema import Post, StepMetrics, Trace, User
 DATABASE_FILE = "oasis.db"
 
 
-def database_url(path_or_url: str | Path, environ: Mapping[str, str] = os.environ) -> str:
+def database_url(path_or_url: str | Path) -> str:
     """A database URL from a URL, a SQLite file, or a results folder.
 
     A results folder holds its database as ``oasis.db`` (read there, so a moved folder still
@@ -45,7 +44,7 @@ def database_url(path_or_url: str | Path, environ: Mapping[str, str] = os.enviro
     path = Path(text)
     named = path / RUN_FILE
     if named.is_file() and not (path / DATABASE_FILE).exists():
-        return _with_password(str(json.loads(named.read_text())["database_url"]), environ)
+        return _with_password(str(json.loads(named.read_text())["database_url"]))
     if path.is_dir():
         path = path / DATABASE_FILE
     if not path.exists():
@@ -53,11 +52,11 @@ def database_url(path_or_url: str | Path, environ: Mapping[str, str] = os.enviro
     return f"sqlite:///{path.resolve()}"
 
 
-def _with_password(stored: str, environ: Mapping[str, str]) -> str:
+def _with_password(stored: str) -> str:
     """``stored`` (as ``run.json`` keeps it) with the password ``OASIS_DATABASE_URL`` gives it."""
     if urlsplit(stored).password != SECRET:
         return stored  # it had no password to take out
-    given = environ.get("OASIS_DATABASE_URL", "")
+    given = database_from_env()
     if given and redact_url(given) == stored:
         return given
     raise RunError(
