@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from oasis.core.arrays import distinct
 from oasis.recsys.ragged import ragged_ranges
 
 _INT = np.int64
@@ -71,8 +72,8 @@ class FollowLists:
         self.added = np.setdiff1d(self.added, gone[undone], assume_unique=True)
         back = _member(self.removed, new)  # in the CSR, removed, followed again
         self.removed = np.setdiff1d(self.removed, new[back], assume_unique=True)
-        self.added = np.union1d(self.added, new[~back])
-        self.removed = np.union1d(self.removed, gone[~undone])
+        self.added = distinct(np.concatenate([self.added, new[~back]]))
+        self.removed = distinct(np.concatenate([self.removed, gone[~undone]]))
         if self.added.size + self.removed.size > self.rebuild_share * max(self.indices.size, 1):
             self.rebuild()
 
@@ -84,7 +85,8 @@ class FollowLists:
         """Every standing follow as ``(m, 2)`` (follower, followee) rows in key order."""
         rows = np.repeat(self.user_ids, np.diff(self.indptr))
         keys = (rows << 32) | self.indices
-        keys = np.union1d(np.setdiff1d(keys, self.removed, assume_unique=True), self.added)
+        keys = np.setdiff1d(keys, self.removed, assume_unique=True)
+        keys = distinct(np.concatenate([keys, self.added]))
         return np.stack([keys >> 32, keys & _LOW], axis=1)
 
     def contains(self, followers: np.ndarray, followees: np.ndarray) -> np.ndarray:

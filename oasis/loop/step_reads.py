@@ -16,6 +16,7 @@ import numpy as np
 from oasis.agents.heuristic.policy import HeuristicBatch
 from oasis.agents.policy import AgentContext
 from oasis.config import ExperimentConfig
+from oasis.core.arrays import distinct
 from oasis.core.clock import Clock, draw_active, last_active_steps, step_activity
 from oasis.core.rng import Stream, generator
 from oasis.loop.herd_threads import AGENTS_FROM
@@ -148,7 +149,7 @@ class StepReads:
 
         People read feeds but get neither: they act through the control queue.
         """
-        readers = np.union1d(active, people)
+        readers = distinct(np.concatenate([active, people]))  # np.union1d, without a hash
         decides = np.isin(readers, active)
         llm_ids, custom_ids = self.cast.roster.llm_ids, self.cast.custom_ids
         observed = (np.isin(readers, llm_ids) | np.isin(readers, custom_ids)) & decides
