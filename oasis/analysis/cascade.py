@@ -1,9 +1,10 @@
 """Cascade metrics of a post over time: scale, depth and max breadth of its share tree.
 
 Input is the posts table as columns: ``post_id``, ``user_id``, ``original_post_id`` (the post a
-repost shares or a quote quotes, null for posts), ``parent_post_id`` (the share through which the
-sharer was exposed: the root itself, or a followee's share when only that reached them) and a
-time column (``created_at`` or ``step``). Without ``parent_post_id`` every share hangs off the
+repost shares or a quote quotes, null for posts), ``parent_post_id`` (the post the share descends
+from: the platform records the latest earlier adoption by one of the sharer's followees, else
+the root, as Goel et al. 2016 infer retweet trees) and a time column (``created_at`` or
+``step``). Without ``parent_post_id`` every share hangs off the
 root, so depth is at most 1.
 
 A quote counts as a share of the post it quotes, so its author joins that post's tree like a
@@ -13,7 +14,7 @@ Two views of the same shares (``level``):
 
 - ``"user"`` (X/Twitter, OASIS's definition): a tree of users. The root's author is the root;
   each other user joins at their first share of the root, under the author of the post they
-  shared (the user through whom they were exposed).
+  shared (the followee from whom the share descends).
 - ``"post"`` (Reddit): a tree of posts, each share under the post it shared.
 
 Definitions, for the tree as it stands at time t:

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, func, select
 
 from oasis.core.actions import Action, ActionType
 from oasis.platform.bulk import member_of, present_pairs
+from oasis.platform.exposure import share_parents
 from oasis.platform.overlay import CommentInfo, Deltas, Pair, PairSet, PostInfo
 from oasis.platform.schema import (
     ChatGroup,
@@ -42,7 +43,11 @@ def chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
 
 @dataclass(slots=True)
 class StepBatch:
-    """State for applying one step: loaded rows, overlays, id counters and pending inserts."""
+    """State for applying one step: loaded rows, overlays, id counters and pending inserts.
+
+    ``parents`` holds the parent post of each (sharer, root) share the step's actions make, by
+    :func:`oasis.platform.exposure.time_inferred_parents`.
+    """
 
     conn: Connection
     settings: PlatformSettings
@@ -56,6 +61,7 @@ class StepBatch:
     products: dict[str, int]
     relations: dict[str, PairSet]
     next_ids: dict[str, int]
+    parents: dict[Pair, int] = field(default_factory=dict)
     deltas: Deltas = field(default_factory=Deltas)
     inserts: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
@@ -97,6 +103,7 @@ def load_batch(
             for name, columns in _RELATIONS.items()
         },
         next_ids=_load_max_ids(conn),
+        parents=share_parents(conn, step, now, _shares(actions, posts)),
     )
 
 
@@ -149,8 +156,6 @@ def _checked_pairs(
     """
     wanted: dict[str, set[Pair]] = {name: set() for name in _RELATIONS}
     for action in actions:
-        if action.type in _SHARES:
-            _exposure_pairs(wanted["follow"], action, posts)
         check = _CHECKS.get(action.type)
         if check is None:
             continue
@@ -168,12 +173,14 @@ def _checked_pairs(
 _SHARES = frozenset({ActionType.REPOST, ActionType.QUOTE_POST})
 
 
-def _exposure_pairs(follows: set[Pair], action: Action, posts: Mapping[int, PostInfo]) -> None:
-    """The follows a share's exposure depends on: of the sharer and of the original's author."""
-    post = posts.get(action.args["post_id"])
-    if post is not None and post.post_id != post.root_id:
-        follows.add((action.agent_id, post.user_id))
-        follows.add((action.agent_id, posts[post.root_id].user_id))
+def _shares(actions: Iterable[Action], posts: Mapping[int, PostInfo]) -> list[Pair]:
+    """The distinct (sharer, root) pairs of the reposts and quotes of posts already stored."""
+    pairs = {
+        (action.agent_id, posts[action.args["post_id"]].root_id)
+        for action in actions
+        if action.type in _SHARES and action.args["post_id"] in posts
+    }
+    return sorted(pairs)
 
 
 # What each referring argument points at.

@@ -2,9 +2,10 @@
 
 User ids are agent ids. Posts, comments and groups get ids assigned by the platform in canonical
 action order (not by the database), so the same actions give the same ids on any backend.
-A repost or quote keeps both its ``parent_post_id`` (the post through which its author was
-exposed) and its ``original_post_id`` (the original it shares or quotes): the first gives cascade
-depth, the second whose cascade it joins and whose ``num_shares`` it counts in.
+A repost or quote keeps both its ``parent_post_id`` (its author's followees' latest earlier
+adoption of the original, else the original: :mod:`oasis.platform.exposure`) and its
+``original_post_id`` (the original it shares or quotes): the first gives cascade depth, the
+second whose cascade it joins and whose ``num_shares`` it counts in.
 
 A repost has no text of its own: likes, comments, reports and shares of it land on its original
 (:func:`share_root`). A quote is a post of its own, as on X: its text is in ``content``, and

@@ -42,14 +42,14 @@ def test_repost_of_a_repost_targets_the_root(world):
 @pytest.mark.parametrize(
     ("follows", "through_share"),
     [
-        ((), False),  # a stranger's share: the original reached the user, not the sharer
-        ((2,), True),  # only a followee's share reached the user
-        ((1, 2), False),  # the user follows the original's author: the original reached them
-        ((1,), False),
+        ((), False),  # a stranger's share: no followee adopted, the original is the parent
+        ((2,), True),  # the followee 2 shared it before
+        ((1, 2), True),  # the latest earlier adopter among the followees: 2, after the author
+        ((1,), False),  # only the author adopted before among the followees
     ],
     ids=["stranger", "followee-only", "both", "author-only"],
 )
-def test_share_records_the_post_through_which_the_user_was_exposed(world, follows, through_share):
+def test_share_records_the_latest_earlier_followee_adoption(world, follows, through_share):
     root = world.post(1)
     share = world.one(2, T.REPOST, post_id=root).data["post_id"]
     for followee in follows:

@@ -17,19 +17,14 @@ def trimmed_text(batch: StepBatch, value: object) -> str | None:
 
 
 def exposed_through(batch: StepBatch, user_id: int, shared: PostInfo) -> int:
-    """The post through which ``user_id`` met the original that ``shared`` is (or shares).
+    """The parent post of ``user_id``'s share of the original that ``shared`` is (or shares).
 
-    As on X: the original itself, unless only a followee's share of it reached the user (the
-    user follows the sharer but not the original's author). That share becomes the new share's
-    parent, which is what puts the sharer between the root and the user in the cascade tree.
+    Time-inferred, as Goel et al. (2016) and Vosoughi et al. (2018) reconstruct retweet trees:
+    the latest earlier adoption of the original by one of the user's followees, else the
+    original (:mod:`oasis.platform.exposure`). That share becomes the new share's parent, which
+    is what puts the followee between the root and the user in the cascade tree.
     """
-    if shared.post_id == shared.root_id:
-        return shared.root_id
-    follows = batch.relations["follow"]
-    root_author = batch.posts[shared.root_id].user_id
-    if (user_id, shared.user_id) in follows and (user_id, root_author) not in follows:
-        return shared.post_id
-    return shared.root_id
+    return batch.parents.get((user_id, shared.root_id), shared.root_id)
 
 
 def _new_post(
@@ -72,8 +67,7 @@ def create_post(batch: StepBatch, action: Action) -> ActionResult:
 def repost(batch: StepBatch, action: Action) -> ActionResult:
     """Share a post; sharing a share shares its original (once per user), as on X.
 
-    The new share records the post through which the user was exposed (see
-    :func:`exposed_through`).
+    The new share records the post it descends from (see :func:`exposed_through`).
     """
     post = batch.posts.get(action.args["post_id"])
     if post is None:
