@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
+from scipy.special import ndtri
 
 from oasis.core.rng import Stream, uniform
 
@@ -60,6 +61,17 @@ def hourly_probabilities(frequency: np.ndarray) -> np.ndarray:
     peak = counts.max(axis=0, initial=0.0)
     probability: np.ndarray = np.divide(counts, peak, out=np.zeros_like(counts), where=peak > 0)
     return probability
+
+
+def rate_multipliers(seed: int, agent_ids: np.ndarray, spread: float) -> np.ndarray:
+    """Each agent's own multiplier of its views per hour: log-normal, mean 1, log-sd ``spread``.
+
+    Drawn once per agent from ``(seed, ACTIVITY, agent id)``, the same at every step, so the
+    mean rate stays and only how unequally the agents use the platform widens.
+    """
+    z = ndtri(uniform(seed, Stream.ACTIVITY, 0, agent_ids)[:, 0])
+    multiplier: np.ndarray = np.exp(spread * z - spread * spread / 2.0)
+    return multiplier
 
 
 def step_activity(

@@ -31,6 +31,7 @@ class Stream(IntEnum):
     SUGGESTION = 8
     HERD = 9
     INFECTIOUSNESS = 10
+    ACTIVITY = 11
 
 
 def _mix(x: np.ndarray) -> np.ndarray:

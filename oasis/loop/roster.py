@@ -21,7 +21,7 @@ from oasis.agents.policy_assignment import CORE, core_agents, select_agents
 from oasis.agents.profile import Profile
 from oasis.agents.settings import CustomPolicySpec
 from oasis.config import ExperimentConfig
-from oasis.core.clock import hourly_probabilities
+from oasis.core.clock import hourly_probabilities, rate_multipliers
 from oasis.datasets.population import Population
 from oasis.errors import RunError
 from oasis.recsys.embedding import JoinedTexts
@@ -35,14 +35,27 @@ class Roster:
             ``persona``, ``interests``), one row per agent.
         is_llm: which of them an LLM plays, aligned with ``users``.
         hourly: ``(n, 24)`` activation probability per agent and hour, or None (uniform).
+        multiplier: each agent's own multiplier of its rate (``activation.rate_spread``), or
+            None (all 1); agents who join later keep the typical rate.
     """
 
-    def __init__(self, users: pd.DataFrame, is_llm: np.ndarray, hourly: np.ndarray | None) -> None:
+    def __init__(
+        self,
+        users: pd.DataFrame,
+        is_llm: np.ndarray,
+        hourly: np.ndarray | None,
+        multiplier: np.ndarray | None = None,
+    ) -> None:
         self.agent_ids: np.ndarray = users["user_id"].to_numpy(np.int64)
         self.is_llm = is_llm
         self._users = users.set_index("user_id", drop=False)
-        self._hourly = hourly
         self._typical = None if hourly is None else hourly.mean(axis=0)
+        self._hourly = (
+            hourly
+            if hourly is None or multiplier is None
+            else hourly * multiplier[:, None].astype(hourly.dtype)
+        )
+        self._multiplier = multiplier
         self._joined = self._users.iloc[:0]
 
     @property
@@ -61,9 +74,15 @@ class Roster:
         return int(self.agent_ids.max(initial=-1)) + 1
 
     def probability(self, hour: int, uniform: float) -> np.ndarray | float:
-        """Each agent's chance to be active at ``hour``: its hourly profile, else ``uniform``."""
+        """Each agent's views per hour at ``hour``: its hourly profile, else ``uniform``.
+
+        Either times the agent's own multiplier, where the run spreads the rates.
+        """
         if self._hourly is None or self._typical is None:
-            return uniform
+            if self._multiplier is None:
+                return uniform
+            joined = np.full(len(self._joined), uniform)
+            return np.concatenate([uniform * self._multiplier, joined])
         if self._joined.empty:
             column: np.ndarray = self._hourly[:, hour]
             return column
@@ -208,7 +227,9 @@ def _roster(
     users = population.users.assign(llm_group=names[claimed + 1])
     is_llm = (claimed >= 0) | llm_mask(config, population)
     is_llm[np.isin(ids, custom_ids)] = False  # a custom policy plays these
-    return Roster(users, is_llm, _hourly(config, population))
+    spread = config.activation.rate_spread
+    multiplier = rate_multipliers(config.seed, ids, spread) if spread > 0 else None
+    return Roster(users, is_llm, _hourly(config, population), multiplier)
 
 
 def llm_mask(

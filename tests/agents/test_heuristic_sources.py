@@ -8,13 +8,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.stats import norm
 
 from oasis.agents.heuristic.attention import kernel_mass
 from oasis.agents.heuristic.policy import shareability, vote_rates
 from oasis.agents.heuristic.settings import HeuristicSettings
 from oasis.config import load_config
-from oasis.core.clock import DEFAULT_MINUTES_PER_STEP, step_activity
+from oasis.core.clock import (
+    DEFAULT_MINUTES_PER_STEP,
+    hourly_probabilities,
+    rate_multipliers,
+    step_activity,
+)
+from oasis.datasets.fields import hourly
 from oasis.datasets.settings import BUILTIN_DATA, PopulationSettings
+from oasis.datasets.twitter import ACTIVITY_COLUMN
 from oasis.loop.settings import ActivationSettings
 from oasis.recsys.settings import RecsysSettings
 
@@ -150,3 +158,30 @@ def test_the_cascade_example_reads_followee_timelines_as_the_real_cascades_did()
     config = load_config(EXAMPLES / "cascades_at_scale.yaml", environ={})
     assert not config.recsys.out_of_network
     assert config.policy.heuristic.share_spread == 1.0
+
+
+def _top_tenth_share(views: np.ndarray) -> float:
+    ranked = np.sort(views)[::-1]
+    return float(ranked[: len(ranked) // 10].sum() / ranked.sum())
+
+
+def test_rate_spread_gives_pews_unequal_users_on_top_of_the_seed_profiles():
+    # [Pew19]: the top 10% of U.S. adult tweeters write 80% of the tweets. A log-normal alone
+    # does at a log-sd of z(0.9) - z(0.2) = 2.12; the synthetic users copy the seed's 111 hourly
+    # profiles, already unequal (48%), and a multiplier of log-sd 1.8 brings them to 80%.
+    assert ActivationSettings().rate_spread == 0.0
+    assert norm.ppf(0.9) - norm.ppf(0.2) == pytest.approx(2.12, abs=0.005)
+    path = BUILTIN_DATA / "twitter" / "user_all_id_time.csv"
+    per_day = hourly_probabilities(hourly(pd.read_csv(path), ACTIVITY_COLUMN, path)).sum(axis=1)
+    users = np.arange(200_000)
+    copied = per_day[np.random.default_rng(0).integers(0, len(per_day), len(users))]
+    assert _top_tenth_share(copied) == pytest.approx(0.48, abs=0.02)
+    config = load_config(EXAMPLES / "cascades_at_scale.yaml", environ={})
+    spread = config.activation.rate_spread
+    assert spread == 1.8
+    multiplier = rate_multipliers(11, users, spread)
+    assert _top_tenth_share(copied * multiplier) == pytest.approx(0.80, abs=0.01)
+    assert multiplier.mean() == pytest.approx(1.0, abs=0.03)  # the mean rate stays
+    assert np.log(multiplier).std() == pytest.approx(spread, abs=0.01)
+    assert np.array_equal(rate_multipliers(11, users[::-1], spread), multiplier[::-1])  # per agent
+    assert not np.array_equal(rate_multipliers(12, users, spread), multiplier)  # per run seed

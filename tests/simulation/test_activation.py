@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from oasis.core.clock import (
@@ -14,6 +15,7 @@ from oasis.core.clock import (
     last_active_steps,
     step_activity,
 )
+from oasis.loop.roster import Roster
 
 
 def test_hourly_probabilities_follow_the_paper():
@@ -87,3 +89,16 @@ def test_last_active_steps_are_the_latest_draws_of_activation_in_the_window():
         expected[np.isin(ids, draw_active(4, step, ids, chance))] = step
     assert np.array_equal(last, expected)
     assert (last == -1).any() and (last == 29).any()
+
+
+def test_an_agents_own_rate_multiplier_scales_its_profile_or_the_uniform_rate():
+    users = pd.DataFrame({"user_id": [0, 1, 2], "user_name": ["a", "b", "c"]})
+    hourly = np.array([[0.5] * 24, [1.0] * 24, [0.0] * 24])
+    multiplier = np.array([2.0, 0.5, 3.0])
+    is_llm = np.zeros(3, bool)
+    assert Roster(users, is_llm, hourly, multiplier).probability(5, 0.2).tolist() == [1, 0.5, 0]
+    spread = Roster(users, is_llm, None, multiplier)
+    assert spread.probability(5, 0.2) == pytest.approx([0.4, 0.1, 0.6])
+    spread.join({3: {"user_name": "d", "name": "d", "bio": "", "persona": ""}})
+    assert spread.probability(5, 0.2) == pytest.approx([0.4, 0.1, 0.6, 0.2])  # joined: typical
+    assert Roster(users, is_llm, None).probability(5, 0.2) == 0.2
