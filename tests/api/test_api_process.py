@@ -106,6 +106,7 @@ def start_layout(layout: str, folder: Path, llm: ScriptedLLMServer, pg: str | No
 LAYOUTS = ["run --serve", pytest.param("compose", marks=pytest.mark.postgres)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("layout", LAYOUTS)
 def test_pause_resume_inject_and_interview_through_the_api_process(
     layout, tmp_path, slow_llm, gate, request
@@ -158,6 +159,7 @@ def test_pause_resume_inject_and_interview_through_the_api_process(
                 process.wait(20)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not hasattr(os, "SCHED_IDLE"), reason="SCHED_IDLE is Linux's")
 def test_the_api_beside_a_run_takes_only_cpu_the_run_leaves(run_db: str):
     server = ApiProcess(run_db, "127.0.0.1", free_port(), None)

@@ -167,6 +167,7 @@ def test_oasis_serve_prints_the_dashboard_url(run_db: str, tmp_path: Path):
         process.wait(10)
 
 
+@pytest.mark.slow
 def test_oasis_run_serve_prints_the_dashboard_url(tmp_path: Path):
     (tmp_path / "exp.yaml").write_text(
         "name: tiny\nseed: 3\nsteps: 2\noutput: out\npopulation: {source: synthetic, n_users: 30}\n"

@@ -23,7 +23,12 @@ schema = schemathesis.openapi.from_dict(create_app("sqlite://").openapi())
 schema.config.phases.coverage.unexpected_methods = set()
 
 
+# pytest 9.2 builds a test's node id from its function's name and its parameters' ids, not from
+# the item's name, so schemathesis' items (one per API operation) would all share one node id,
+# and pytest-xdist, which hands out tests by node id, would run only one of them. Parametrizing
+# the token the requests carry appends its id to the operation's: each item has its own id.
 @pytest.mark.slow
+@pytest.mark.parametrize("authorization", [f"Bearer {TOKEN}"], ids=["token"])
 @schema.parametrize()
 @settings(
     max_examples=10,
@@ -31,10 +36,10 @@ schema.config.phases.coverage.unexpected_methods = set()
     derandomize=True,
     suppress_health_check=list(HealthCheck),
 )
-def test_no_server_errors(case: schemathesis.Case, api: ApiProcess):
+def test_no_server_errors(case: schemathesis.Case, api: ApiProcess, authorization: str):
     case.call_and_validate(
         base_url=api.base_url,  # attached to a queue: control routes run past auth
-        headers={"Authorization": f"Bearer {TOKEN}"},
+        headers={"Authorization": authorization},
         checks=[not_a_server_error, response_schema_conformance],
         timeout=10,
     )

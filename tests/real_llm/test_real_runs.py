@@ -29,7 +29,7 @@ from oasis.platform.schema import StepMetrics, Trace
 from tests.factories import experiment
 from tests.real_llm.conftest import llm_settings, tokens_generated
 
-pytestmark = pytest.mark.real_llm
+pytestmark = [pytest.mark.real_llm, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 LLM_AGENTS = [0, 1, 2]

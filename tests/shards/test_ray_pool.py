@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,7 +19,9 @@ from oasis.core.actions import Action
 from oasis.loop import simulation as simulation_module
 from oasis.loop.simulation import Simulation
 from oasis.platform.schema import StepMetrics
-from tests.factories import make_batch, make_context
+from oasis.testing.replies import with_latency
+from oasis.testing.scripted_llm import ScriptedLLMServer
+from tests.factories import make_batch, make_context, shard_experiment
 from tests.shards.conftest import MakeConfig
 
 pytestmark = [pytest.mark.ray, pytest.mark.usefixtures("ray_session")]
@@ -126,9 +129,15 @@ def test_pool_answers_in_the_callers_order(make_config: MakeConfig) -> None:
 
 @pytest.mark.parametrize(("mode", "shards"), [("none", 1), ("local", 2)])
 def test_llm_requests_in_flight_are_seen_during_a_step(
-    make_config: MakeConfig, mode: str, shards: int
+    tmp_path: Path, mode: str, shards: int
 ) -> None:
-    with Simulation.open(make_config(mode, shards)) as simulation:
+    # Answers that take a second: long enough for the test's thread to see them in flight when
+    # the machine is loaded (with the module's 0.2 s, every look at the shards took longer than
+    # their requests under a load of 6-10, and none was seen).
+    with (
+        ScriptedLLMServer(with_latency(1.0)) as server,
+        Simulation.open(shard_experiment(tmp_path, server, mode, shards)) as simulation,
+    ):
         seen = []
         stepping = threading.Thread(target=simulation.step)
         stepping.start()

@@ -317,6 +317,7 @@ def render(rows: list[tuple[str, str, str]]) -> str:
     return "\n".join([*head, *body, ""])
 
 
+@pytest.mark.slow
 def test_every_bad_input_gets_one_line_and_the_table_is_current(tmp_path, monkeypatch):
     rows = []
     for index, case in enumerate(CASES):

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from oasis.cli import InFlightColumn
 from oasis.loop.simulation import Simulation
@@ -32,6 +33,7 @@ def oasis(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_run_writes_the_results_folder_and_resume_finishes(tmp_path):
     (tmp_path / "exp.yaml").write_text(
         "name: tiny\nseed: 3\nsteps: 3\noutput: out\n"

@@ -34,6 +34,7 @@ def uninterrupted(tmp_path, database):
         return whole.platform.dump()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("table", ["run", "control_command"])
 def test_a_dropped_connection_stops_the_run_in_one_line_and_resume_ends_it(
     tmp_path, postgres_url, table

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.simulation.test_cli import oasis
 
 EXP = (
@@ -10,6 +12,7 @@ EXP = (
 )
 
 
+@pytest.mark.slow
 def test_fork_runs_the_rest_and_refuses_a_new_seed_in_one_line(tmp_path):
     (tmp_path / "base.yaml").write_text(EXP.format(name="base", extra=""))
     (tmp_path / "new.yaml").write_text(EXP.format(name="new", extra="recsys: {kind: random}\n"))

@@ -119,6 +119,7 @@ def port_free(port: int) -> bool:
         return True
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_sigterm_or_sigint_stops_the_run_and_its_api(served: ServedRun, signum: int):
     os.kill(served.run.pid, signum)
@@ -128,6 +129,7 @@ def test_sigterm_or_sigint_stops_the_run_and_its_api(served: ServedRun, signum: 
     assert served.status() == "stopped"  # not "running": --resume goes on from here
 
 
+@pytest.mark.slow
 def test_a_killed_run_leaves_no_api_behind(served: ServedRun):
     """SIGKILL runs no clean-up in the run: the API child ends on its parent's death."""
     os.kill(served.run.pid, signal.SIGKILL)

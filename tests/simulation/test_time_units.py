@@ -6,6 +6,7 @@ import math
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from oasis.platform.schema import Trace
 from tests.factories import experiment, finished_tables
@@ -37,6 +38,7 @@ def counts(trace: pd.DataFrame) -> dict[str, int]:
     }
 
 
+@pytest.mark.slow
 def test_actions_per_simulated_hour_do_not_depend_on_the_clock(tmp_path):
     totals = {
         minutes: pd.DataFrame([counts(trace_of(tmp_path, minutes, s)) for s in SEEDS]).sum()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import text
 
 from oasis.loop.simulation import Simulation
@@ -11,6 +12,7 @@ from tests.factories import experiment
 from tests.simulation.test_cli import oasis
 
 
+@pytest.mark.slow
 def test_tokens_are_issued_once_stored_as_digests_and_revoked(tmp_path):
     config = experiment(tmp_path, "tokens", steps=1)
     with Simulation.open(config) as simulation:
