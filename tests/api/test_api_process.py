@@ -28,6 +28,10 @@ from tests.factories import Gate, acting_reply, experiment_file, scripted_llm
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "process-token"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
+# Steps of the run: enough to stand at the closed gate, pause, take the injected commands in
+# the step after the pause and answer the interview (the run stands at its first step that asks
+# the LLM, step 0 in practice).
+STEPS = 12
 
 
 def oasis(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.Popen[str]:
@@ -69,10 +73,10 @@ def slow_llm(gate: Gate) -> Iterator[ScriptedLLMServer]:
 
 
 def live_experiment(folder: Path, llm: ScriptedLLMServer, database: str | None) -> Path:
-    """40 synthetic users for 40 steps on ``llm``, retrying while its gate is closed."""
+    """40 synthetic users for ``STEPS`` steps on ``llm``, retrying while its gate is closed."""
     db = {"database": database} if database else {}
     return experiment_file(
-        folder, name="live", seed=4, steps=40, output="out", **db,
+        folder, name="live", seed=4, steps=STEPS, output="out", **db,
         population={"source": "synthetic", "n_users": 40},
         activation={"kind": "uniform", "views_per_hour": 0.3},
         llm=scripted_llm(llm, max_retries=1000),
@@ -122,7 +126,7 @@ def test_pause_resume_inject_and_interview_through_the_api_process(
         # Read after the pause is stored: at most the step in flight then commits after it (the
         # run stood at the closed gate, so the pause came before the run could end).
         held = client.get("/run").json()["current_step"]
-        assert held < 39
+        assert held < STEPS - 1
         gate.open.set()
 
         post = client.post("/control/posts", json={"user_id": 3, "content": "from the API"})
