@@ -88,16 +88,13 @@ class LoopState:
             self.step_state.apply(changes)
         self.next_step = step + 1
 
-    def embed_profiles(self) -> None:
-        """Give the recommender every agent's profile (embedded; no database read)."""
-        self.recommender.state.add_profiles(self.roster.agent_ids, self.roster.texts())
-
     def restore(self, platform: Platform, observed: np.ndarray) -> None:
-        """Replay every committed step after :meth:`embed_profiles`; read memories and stances.
+        """Embed the population, then replay every committed step; read memories and stances.
 
         ``observed``: the agents that keep memories (LLM and custom-policy ones).
         """
         roster = self.roster
+        self.recommender.state.add_profiles(roster.agent_ids, roster.texts())
         info = platform.run_info()
         last = -1 if info is None else info.last_step
         for step in range(last + 1):

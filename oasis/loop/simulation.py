@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from datetime import datetime
 from pathlib import Path
@@ -141,20 +140,12 @@ class Simulation:
         return simulation
 
     def _start(self, info: RunInfo | None, population: Population, setup: PhaseClock) -> None:
-        """Rebuild the loop's state from the database, write the run; set-up phases timed.
-
-        The profiles are embedded in a thread while the run (a fresh run's population) is
-        written: the two are independent, and the database's driver leaves Python's lock
-        while it writes, so on two cores each phase's seconds overlap the other's.
-        """
-        with ThreadPoolExecutor(max_workers=1) as side:
-            embedded = side.submit(_timed, setup, "recsys", self.state.embed_profiles)
-            with setup("database"):
-                stances = self.state.stances
-                written = record_run(self.config, self.platform, info, population, stances)
-            embedded.result()
+        """Rebuild the loop's state from the database, write the run; set-up phases timed."""
         with setup("recsys"):
             self._restore()
+        with setup("database"):
+            stances = self.state.stances
+            written = record_run(self.config, self.platform, info, population, stances)
         with setup("step_state"):
             if written:  # what was just written is known: nothing to read back
                 ids = population.users["user_id"].to_numpy(np.int64)
@@ -165,7 +156,7 @@ class Simulation:
         collector.freeze()  # what the set-up built lives as long as the run
 
     def _restore(self) -> None:
-        """Replay the committed steps (see :class:`LoopState`)."""
+        """Embed the population and replay the committed steps (see :class:`LoopState`)."""
         self.state.restore(self.platform, self.cast.custom_ids)
 
     @property
@@ -251,8 +242,3 @@ class Simulation:
         """
         with collector.paused():
             return self.runner.step(self.pool)
-
-
-def _timed(setup: PhaseClock, phase: str, job: Callable[[], None]) -> None:
-    with setup(phase):
-        job()
