@@ -20,9 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
-from scipy.special import ndtri
 
-from oasis.core.rng import Stream, uniform
+from oasis.core.rng import Stream, mean_one_lognormal, uniform
 
 DEFAULT_MINUTES_PER_STEP = 60.0
 
@@ -69,9 +68,7 @@ def rate_multipliers(seed: int, agent_ids: np.ndarray, spread: float) -> np.ndar
     Drawn once per agent from ``(seed, ACTIVITY, agent id)``, the same at every step, so the
     mean rate stays and only how unequally the agents use the platform widens.
     """
-    z = ndtri(uniform(seed, Stream.ACTIVITY, 0, agent_ids)[:, 0])
-    multiplier: np.ndarray = np.exp(spread * z - spread * spread / 2.0)
-    return multiplier
+    return mean_one_lognormal(seed, Stream.ACTIVITY, agent_ids, spread)
 
 
 def step_activity(

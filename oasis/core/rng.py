@@ -16,6 +16,7 @@ import random
 from enum import IntEnum
 
 import numpy as np
+from scipy.special import ndtri
 
 
 class Stream(IntEnum):
@@ -61,6 +62,17 @@ def uniform(
         x = _key(seed, stream, step) ^ (ids * np.uint64(0xD1B54A32D192ED03))
         x = _mix(_mix(x) + counters * np.uint64(0x9E3779B97F4A7C15))
     return (x >> np.uint64(11)).astype(np.float64) * (1.0 / (1 << 53))
+
+
+def mean_one_lognormal(seed: int, stream: Stream, ids: np.ndarray, sigma: float) -> np.ndarray:
+    """One fixed multiplier per id: ``exp(sigma z - sigma**2 / 2)``, z standard normal.
+
+    A log-normal of mean 1 and log-sd ``sigma``, drawn from ``(seed, stream, 0, id)``, so an id
+    gets the same multiplier in every step, batch and process.
+    """
+    z = ndtri(uniform(seed, stream, 0, ids)[:, 0])
+    multiplier: np.ndarray = np.exp(sigma * z - sigma * sigma / 2.0)
+    return multiplier
 
 
 def generator(seed: int, stream: Stream, step: int = 0, agent_id: int = 0) -> np.random.Generator:

@@ -57,12 +57,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import ndtri
 
 from oasis.agents.heuristic.attention import attention
 from oasis.agents.heuristic.settings import HeuristicSettings
 from oasis.core.actions import Action, ActionType
-from oasis.core.rng import Stream, uniform
+from oasis.core.rng import Stream, mean_one_lognormal, uniform
 
 # Reader-state bits of a feed entry: what the reader has already done to it.
 LIKED, DISLIKED, REPOSTED, AUTHOR_FOLLOWED, OWN, COMMENT_VOTED = (1 << i for i in range(6))
@@ -253,9 +252,7 @@ def shareability(seed: int, root_ids: np.ndarray, spread: float) -> np.ndarray:
     Drawn from ``(seed, INFECTIOUSNESS, post id)``, so a post is as shareable for every reader,
     in every step and batch.
     """
-    z = ndtri(uniform(seed, Stream.INFECTIOUSNESS, 0, root_ids)[:, 0])
-    multiplier: np.ndarray = np.exp(spread * z - spread * spread / 2.0)
-    return multiplier
+    return mean_one_lognormal(seed, Stream.INFECTIOUSNESS, root_ids, spread)
 
 
 def per_views(chance: np.ndarray | float, views: np.ndarray) -> np.ndarray:
