@@ -10,6 +10,7 @@ config a resumed run goes on with (:func:`record_run`).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -116,17 +117,20 @@ def record_run(
     info: RunInfo | None,
     population: Population,
     stances: StanceBook | None,
+    ready: Callable[[], None],
 ) -> bool:
     """Write the run with its population in one transaction, or the config it goes on with.
 
-    Returns whether the population was written (a fresh run).
+    ``ready`` (the rest of the set-up, done meanwhile) is waited for before anything commits:
+    if it raises, nothing is written. Returns whether the population was written (a fresh run).
     """
     stored = redact(config.model_dump(mode="json"))
     if info is None or not platform.has_population():
-        platform.begin_run(config.seed, stored, population.users, population.follows)
+        platform.begin_run(config.seed, stored, population.users, population.follows, ready)
         if stances is not None:
             platform.save_stances(-1, stances.start())
         return True
+    ready()
     if info.config != stored:
         platform.set_config(stored)  # more steps, another endpoint, ...
     return False

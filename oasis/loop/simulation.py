@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from datetime import datetime
 from pathlib import Path
@@ -140,12 +141,19 @@ class Simulation:
         return simulation
 
     def _start(self, info: RunInfo | None, population: Population, setup: PhaseClock) -> None:
-        """Rebuild the loop's state from the database, write the run; set-up phases timed."""
-        with setup("recsys"):
-            self._restore()
-        with setup("database"):
-            stances = self.state.stances
-            written = record_run(self.config, self.platform, info, population, stances)
+        """Rebuild the loop's state from the database, write the run; set-up phases timed.
+
+        The state is rebuilt (the profiles embedded) in a thread while the run (a fresh run's
+        population) is written: the two are independent, and the database's driver leaves
+        Python's lock while it writes, so on two cores their seconds overlap. The write commits
+        only once the state is rebuilt: a set-up that fails leaves nothing in the database.
+        """
+        with ThreadPoolExecutor(max_workers=1) as side:
+            restored = side.submit(_timed, setup, "recsys", self._restore)
+            with setup("database"):
+                stances = self.state.stances
+                ready = restored.result
+                written = record_run(self.config, self.platform, info, population, stances, ready)
         with setup("step_state"):
             if written:  # what was just written is known: nothing to read back
                 ids = population.users["user_id"].to_numpy(np.int64)
@@ -242,3 +250,9 @@ class Simulation:
         """
         with collector.paused():
             return self.runner.step(self.pool)
+
+
+def _timed(setup: PhaseClock, phase: str, job: Callable[[], None]) -> None:
+    """Run ``job`` as (more of) ``setup``'s phase ``phase``."""
+    with setup(phase):
+        job()

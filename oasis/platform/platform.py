@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -137,12 +137,19 @@ class Platform:
 
     @in_one_line
     def begin_run(
-        self, seed: int, config: dict[str, Any], users: pd.DataFrame, follows: np.ndarray
+        self,
+        seed: int,
+        config: dict[str, Any],
+        users: pd.DataFrame,
+        follows: np.ndarray,
+        ready: Callable[[], None] | None = None,
     ) -> RunInfo:
         """Record a new run and load its population (created at step -1) in ONE transaction.
 
         A process killed while the population loads leaves no run behind, never a run without
         its users. A run recorded without users (by an older version) gets them loaded here.
+        ``ready`` is called inside the transaction once the population is written, before it
+        commits: what it raises rolls the run back (the caller's own set-up, done meanwhile).
 
         Raises:
             PlatformError: the database already holds a run with users.
@@ -154,6 +161,8 @@ class Platform:
             if not recorded:
                 conn.execute(insert(Run).values(run_id=1, seed=seed, config=config))
             insert_population(conn, users, follows, -1)
+            if ready is not None:
+                ready()
         info = self.run_info()
         assert info is not None
         return info
