@@ -15,7 +15,6 @@ agents.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -94,30 +93,3 @@ def draw_active(
     draws = uniform(seed, Stream.ACTIVATION, step, agent_ids)[:, 0]
     active: np.ndarray = np.asarray(agent_ids)[draws < probability]
     return active
-
-
-def last_active_steps(
-    seed: int,
-    step: int,
-    agent_ids: np.ndarray,
-    chance_at: Callable[[int, np.ndarray], np.ndarray | float],
-    earliest: int,
-) -> np.ndarray:
-    """Each agent's latest step in ``[earliest, step)`` at which it was drawn active (-1: none).
-
-    The draws are :func:`draw_active`'s, redrawn for the agents still unplaced, step by step
-    back; ``chance_at(s, rows)`` is the chance at step ``s`` of the agents at positions
-    ``rows`` of ``agent_ids``. Redrawing keeps the answer a function of the seed alone, so a
-    resumed run sees the same past as an uninterrupted one.
-    """
-    ids = np.asarray(agent_ids)
-    last = np.full(len(ids), -1, np.int64)
-    rows = np.arange(len(ids))
-    for past in range(step - 1, max(earliest, 0) - 1, -1):
-        if not len(rows):
-            break
-        draws = uniform(seed, Stream.ACTIVATION, past, ids[rows])[:, 0]
-        hit = draws < chance_at(past, rows)
-        last[rows[hit]] = past
-        rows = rows[~hit]
-    return last

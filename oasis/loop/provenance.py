@@ -121,7 +121,8 @@ def _time_lines(config: ExperimentConfig) -> dict[str, str]:
         "attention": f"SEISMIC kernel (Zhao et al., KDD 2015): flat for "
         f"{rates.attention_plateau_s:g} simulated seconds, then (age / "
         f"{rates.attention_plateau_s:g} s) ** -{1 + rates.attention_theta:g}; a view gets "
-        "the kernel's share since the reader's previous view",
+        "the kernel's share over the post's ages in the step, over the reader's chance to view "
+        "in the step",
     }
 
 

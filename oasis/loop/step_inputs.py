@@ -204,11 +204,16 @@ def _candidate_rows(posts: PostTable, post_ids: np.ndarray) -> np.ndarray:
 
 
 def _time_columns(time: StepTime | None, posts: PostTable, rows: np.ndarray) -> dict[str, Any]:
-    """The batch's time columns: the entries' ages, the agents' time since a view, their views."""
+    """The batch's time columns: the entries' ages, the step's length, the agents' views."""
     if time is None:
         return {}
     ages = entry_ages(posts, rows, time.now)
-    return {"post_ages": ages, "since_view_s": time.since_view_s, "views": time.views}
+    return {
+        "post_ages": ages,
+        "step_s": time.step_s,
+        "view_chance": time.view_chance,
+        "views": time.views,
+    }
 
 
 def entry_ages(posts: PostTable, rows: np.ndarray, now: float) -> np.ndarray:
@@ -229,13 +234,15 @@ class StepTime:
 
     Attributes:
         now: the step's start, simulated POSIX seconds (posts' ``created_at`` is on that scale).
-        since_view_s: each agent's simulated seconds since its previous feed view (``inf``:
-            none in the candidate window), aligned with the batch's agents.
-        views: each agent's feed views in the step, aligned with the batch's agents.
+        step_s: the step's length, simulated seconds.
+        view_chance: each agent's chance to view its feed in the step, aligned with the batch's
+            agents.
+        views: each agent's feed views in the step when it views, aligned likewise.
     """
 
     now: float
-    since_view_s: np.ndarray
+    step_s: float
+    view_chance: np.ndarray
     views: np.ndarray
 
 

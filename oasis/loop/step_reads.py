@@ -17,7 +17,7 @@ from oasis.agents.heuristic.policy import HeuristicBatch
 from oasis.agents.policy import AgentContext
 from oasis.config import ExperimentConfig
 from oasis.core.arrays import distinct
-from oasis.core.clock import Clock, draw_active, last_active_steps, step_activity
+from oasis.core.clock import Clock, draw_active, step_activity
 from oasis.core.rng import Stream, generator
 from oasis.loop.herd_threads import AGENTS_FROM
 from oasis.loop.loop_state import LoopState
@@ -166,25 +166,17 @@ class StepReads:
     def _step_time(self, step: int, ids: np.ndarray, views: np.ndarray) -> StepTime:
         """The step's time for the heuristic agents ``ids``; ``views`` is in roster order.
 
-        An agent's previous feed view is its latest active step in the candidate window from
-        :attr:`first_step` on (always-active agents: the step before), redrawn from the seed.
+        Always-active agents view with chance 1.
         """
         agent_ids, always = self.cast.roster.agent_ids, self.cast.always_active
         order = np.argsort(agent_ids)
         at = order[np.searchsorted(agent_ids, ids, sorter=order)]
-
-        def chance_at(past: int, rows: np.ndarray) -> np.ndarray | float:
-            rate = self._rate(past)
-            mine = rate[at[rows]] if isinstance(rate, np.ndarray) else rate
-            return step_activity(mine, self.clock.minutes_per_step)[0]
-
-        earliest = max(step - self.state.window, self.first_step)
-        last = last_active_steps(self.config.seed, step, ids, chance_at, earliest)
-        if len(always) and step > self.first_step:
-            last[np.isin(ids, always)] = step - 1
         step_s = self.clock.minutes_per_step * 60.0
-        since = np.where(last >= 0, (step - last) * step_s, np.inf)
-        return StepTime(self.clock.seconds(step), since, np.asarray(views[at]))
+        chance = step_activity(self._rate(step), self.clock.minutes_per_step)[0]
+        chance = np.broadcast_to(chance, agent_ids.shape)[at]
+        if len(always):
+            chance = np.where(np.isin(ids, always), 1.0, chance)
+        return StepTime(self.clock.seconds(step), step_s, chance, np.asarray(views[at]))
 
     def _rate(self, step: int) -> np.ndarray | float:
         """Each agent's feed views per simulated hour at ``step``'s hour."""

@@ -1,4 +1,4 @@
-"""Attention is SEISMIC's kernel's share since the reader's last view: whole over all views."""
+"""Attention is SEISMIC's kernel's share in the step over the chance to view: when, not how much."""
 
 from __future__ import annotations
 
@@ -26,29 +26,39 @@ def test_the_kernel_is_flat_for_the_plateau_then_a_power_law():
     )
 
 
-@pytest.mark.parametrize("gap_s", [60.0, 600.0, HOUR, 5 * HOUR])
-def test_a_readers_views_of_a_post_add_up_to_the_kernels_total_at_any_view_rate(gap_s):
-    # SEISMIC's kernel is when real people reshare, the time to open their feed included: a
-    # view gets the kernel's share since the previous view, so whether a reader views every
-    # minute or every five hours, its views of a post hold the whole kernel once.
-    ages = gap_s * np.arange(1, int(30 * 24 * HOUR / gap_s) + 1)
-    total = attention(ages, gap_s, PLATEAU, THETA).sum()
+@pytest.mark.parametrize("step_s", [60.0, 600.0, HOUR])
+@pytest.mark.parametrize("chance", [0.01, 0.2, 1.0])
+def test_a_readers_expected_chance_over_its_steps_is_the_kernels_total_at_any_view_rate(
+    step_s, chance
+):
+    # SEISMIC's kernel is when real people reshare: each step holds the kernel's mass over the
+    # post's ages in it, given to a reader who views in the step with chance c as mass / c, so
+    # the expectation over the steps is the kernel's mass whatever the clock and view rate.
+    ages = step_s * np.arange(1, int(30 * 24 * HOUR / step_s) + 1)
+    expected = (chance * attention(ages, step_s, chance, PLATEAU, THETA)).sum()
     month = kernel_mass(np.array([ages[-1]]), PLATEAU, THETA)[0] / total_mass(PLATEAU, THETA)
-    assert total == pytest.approx(month)
+    assert expected == pytest.approx(month)
     assert month > 0.75  # the power law's tail: a quarter of the mass is past a month
-    uneven = np.cumsum(np.random.default_rng(3).exponential(gap_s, 500))
-    gaps = np.diff(uneven, prepend=0.0)
-    assert attention(uneven, gaps, PLATEAU, THETA).sum() == pytest.approx(
-        kernel_mass(uneven[-1:], PLATEAU, THETA)[0] / total_mass(PLATEAU, THETA)
-    )
-
-
-def test_a_first_view_gets_all_the_kernel_up_to_the_posts_age():
-    ages = np.array([60.0, HOUR])
-    assert attention(ages, np.inf, PLATEAU, THETA) == pytest.approx(
-        kernel_mass(ages, PLATEAU, THETA) / total_mass(PLATEAU, THETA)
-    )
     assert total_mass(PLATEAU, THETA) == pytest.approx(PLATEAU * (1 + 1 / THETA))
+
+
+@pytest.mark.parametrize("views_per_hour", [0.05, 0.5, 6.0])
+def test_reshares_come_when_the_kernel_says_not_a_view_gap_later(views_per_hour):
+    # A reader viewing once in 20 hours or six times an hour: at a 10-minute clock its expected
+    # shares of a post (rate 0.05 a view) come at the kernel's times, half within the hour
+    # (the kernel: 56%), where giving each view the mass since the reader's previous view put
+    # a rare viewer's shares a view gap (20 hours) after the post. A chance above 1 is capped:
+    # the rare viewer has less of the kernel's first hour, and shares a little less.
+    step_s, rate = 600.0, 0.05
+    chance = min(1.0, views_per_hour * step_s / HOUR)
+    ages = step_s * np.arange(1, 24 * 30 * 6 + 1)
+    per_step = chance * np.minimum(1.0, rate * attention(ages, step_s, chance, PLATEAU, THETA))
+    kernel_month = kernel_mass(ages[-1:], PLATEAU, THETA)[0] / total_mass(PLATEAU, THETA)
+    kernel_hour = kernel_mass(np.array([HOUR]), PLATEAU, THETA)[0] / total_mass(PLATEAU, THETA)
+    within_hour = per_step[ages <= HOUR].sum() / per_step.sum()
+    assert 0.5 <= within_hour <= kernel_hour / kernel_month + 1e-9
+    # what the cap leaves to a rare viewer: most of the chance, but not all of it
+    assert 0.8 * rate * kernel_month < per_step.sum() <= rate * kernel_month + 1e-9
 
 
 N = 20_000
@@ -76,25 +86,28 @@ def share_of(rates: HeuristicSettings, batch: HeuristicBatch) -> float:
     return sum(a.type is ActionType.REPOST for d in decisions for a in d) / N
 
 
-def test_a_views_share_chance_is_the_rate_times_the_kernels_part_since_the_last_view():
-    rates = HeuristicSettings(repost=1.0)
-    gap = np.full(N, 600.0)
+def test_a_views_share_chance_is_the_rate_times_the_kernels_part_over_the_chance_to_view():
+    rates = HeuristicSettings(repost=0.05)
+    chance = np.full(N, 0.1)
     ages = np.array([600.0, HOUR, 6 * HOUR])
     measured = np.array(
-        [share_of(rates, one_post(post_ages=np.full(N, a), since_view_s=gap)) for a in ages]
+        [
+            share_of(rates, one_post(post_ages=np.full(N, a), step_s=600.0, view_chance=chance))
+            for a in ages
+        ]
     )
-    expected = attention(ages, 600.0, rates.attention_plateau_s, rates.attention_theta)
+    expected = 0.05 * attention(ages, 600.0, 0.1, rates.attention_plateau_s, rates.attention_theta)
     tolerance = 4 * np.sqrt(expected * (1 - expected) / N)
     assert np.all(np.abs(measured - expected) <= tolerance)
     assert measured[0] > measured[1] > measured[2]  # falls with age as the kernel does
 
 
 def test_a_steps_views_share_the_entrys_attention_but_compound_the_post_rate():
-    # The kernel's part since the previous view is the entry's chance for the whole step, so
-    # more views in the step do not multiply it; a chance per feed view (post) compounds.
+    # The kernel's part in the step is the entry's chance for the whole step, so more views in
+    # the step do not multiply it; a chance per feed view (post) compounds.
     rates = HeuristicSettings(repost=1.0, post=0.2)
-    timed = {"post_ages": np.full(N, HOUR), "since_view_s": np.full(N, HOUR)}
-    expected = attention(np.array([HOUR]), HOUR, PLATEAU, THETA)[0]
+    timed = {"post_ages": np.full(N, HOUR), "step_s": HOUR, "view_chance": np.ones(N)}
+    expected = attention(np.array([HOUR]), HOUR, 1.0, PLATEAU, THETA)[0]
     for views in (1.0, 3.0):
         batch = one_post(views=np.full(N, views), **timed)
         assert share_of(rates, batch) == pytest.approx(expected, abs=4 * np.sqrt(0.25 / N))
@@ -105,12 +118,18 @@ def test_a_steps_views_share_the_entrys_attention_but_compound_the_post_rate():
 
 def test_a_post_the_seed_says_the_reader_shared_is_shared_by_seed_share_and_attention():
     rates = HeuristicSettings()
-    seeded = one_post(post_ages=np.full(N, HOUR), seed_shared=np.arange(N) % 2 == 0)
+    timed = {"post_ages": np.full(N, 3 * HOUR), "step_s": 600.0, "view_chance": np.full(N, 0.5)}
+    seeded = one_post(seed_shared=np.arange(N) % 2 == 0, **timed)
     decisions = decide_heuristic(rates, 5, 0, seeded, frozenset({ActionType.REPOST}))
     shared = np.array([any(a.type is ActionType.REPOST for a in d) for d in decisions])
-    expected = rates.seed_share * attention(np.array([HOUR]), np.inf, PLATEAU, THETA)[0]
+    expected = rates.seed_share * attention(np.array([3 * HOUR]), 600.0, 0.5, PLATEAU, THETA)[0]
     assert shared[::2].mean() == pytest.approx(expected, abs=4 * np.sqrt(expected / (N / 2)))
     assert shared[1::2].mean() < rates.repost  # the others: the population's rate, decayed
+
+
+def test_an_entry_with_ages_needs_the_steps_length():
+    with pytest.raises(ValueError, match="step_s"):
+        share_of(HeuristicSettings(), one_post(post_ages=np.full(N, HOUR)))
 
 
 def test_what_a_user_shares_depends_on_what_the_post_is_about():

@@ -12,7 +12,6 @@ from oasis.core.clock import (
     Clock,
     draw_active,
     hourly_probabilities,
-    last_active_steps,
     step_activity,
 )
 from oasis.loop.roster import Roster
@@ -78,17 +77,6 @@ def test_windows_are_whole_steps_covering_a_duration():
     assert Clock(start, 1).steps_in(24 * 60) == 1440
     assert Clock(start, 7).steps_in(60) == 9
     assert Clock(start, 120).steps_in(30) == 1
-
-
-def test_last_active_steps_are_the_latest_draws_of_activation_in_the_window():
-    ids = np.arange(5, 405)
-    chance = np.linspace(0.02, 0.6, len(ids))
-    last = last_active_steps(4, 30, ids, lambda step, rows: chance[rows], earliest=10)
-    expected = np.full(len(ids), -1)
-    for step in range(10, 30):
-        expected[np.isin(ids, draw_active(4, step, ids, chance))] = step
-    assert np.array_equal(last, expected)
-    assert (last == -1).any() and (last == 29).any()
 
 
 def test_an_agents_own_rate_multiplier_scales_its_profile_or_the_uniform_rate():

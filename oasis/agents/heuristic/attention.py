@@ -11,15 +11,18 @@ found for YouTube views) on a month of Twitter:
 
 with s0 = 5 minutes and theta = 0.242, c making phi integrate to one.
 
-That kernel is how long real people take to reshare, and it already holds the time they take to
-open their feed. So the simulated feed views must not decay a post's chance again: a view
-gets the part of the kernel's mass that elapsed since the reader's previous view (the mass
-over the post's ages ``[age - since, age]``, ``since`` the time since that view). Summed over
-a reader's views of a post the parts add up to the kernel's total, whatever the reader's view
-rate: a rate is the chance to act on a post over all of one's views of it, and the views only
-decide when. A reader who views rarely meets a post with much of its mass elapsed; one who
-views often meets it in small parts. At any clock the same experiment gives the same expected
-actions per simulated hour.
+That kernel is when real people reshare: the density of reshare times after the parent. A simulated
+reader only acts when it views its feed, and views come at the reader's own rate (activation),
+so the chance at a view must put the kernel's density where the views are: a step holds the
+kernel's mass over the post's ages in the step, ``[age - step, age]``, and the reader, who views
+in the step with chance ``c`` (``oasis/core/clock.py``), gets that mass divided by ``c`` at a
+view. Over the steps a reader's expected chance adds up to the kernel's total whatever its view
+rate, and the shares come when the kernel says, not a view gap later: a reader who views
+rarely has the post's fresh mass only if it happens to view while the post is fresh (a chance
+above 1 is certain), and meets an old post with the little mass old posts have left. Attention
+is lost across a reader's long gaps, as in Wu and Huberman's decay of novelty ("Novelty and
+collective attention", PNAS 2007). At any clock the same experiment gives the same expected
+actions per simulated hour (short of the chances capped at 1).
 """
 
 from __future__ import annotations
@@ -50,19 +53,23 @@ def total_mass(plateau_s: float, theta: float) -> float:
 
 
 def attention(
-    age_s: np.ndarray, since_view_s: np.ndarray | float, plateau_s: float, theta: float
+    age_s: np.ndarray,
+    step_s: float,
+    view_chance: np.ndarray | float,
+    plateau_s: float,
+    theta: float,
 ) -> np.ndarray:
-    """The share of the kernel's total mass over ages ``[age - since_view, age]``.
+    """The kernel's share over the ages ``[age - step, age]`` divided by the chance to view.
 
     Args:
         age_s: each post's age now (as it reached the reader), simulated seconds.
-        since_view_s: simulated seconds since the reader's previous feed view (``inf``: none,
-            so all the mass up to the post's age).
+        step_s: the step's length in simulated seconds.
+        view_chance: each reader's chance to view its feed in the step (0 < c <= 1).
         plateau_s: SEISMIC's ``s0``: how long the kernel stays at its first level.
         theta: SEISMIC's ``theta``: the power law's exponent is ``-(1 + theta)``.
     """
     age = np.maximum(np.asarray(age_s, np.float64), 0.0)
-    before = np.maximum(age - np.asarray(since_view_s, np.float64), 0.0)
+    before = np.maximum(age - step_s, 0.0)
     mass = kernel_mass(age, plateau_s, theta) - kernel_mass(before, plateau_s, theta)
-    share: np.ndarray = mass / total_mass(plateau_s, theta)
+    share: np.ndarray = mass / total_mass(plateau_s, theta) / np.asarray(view_chance, np.float64)
     return share

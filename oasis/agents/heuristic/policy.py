@@ -7,11 +7,11 @@ plus shares, and the rates and weights of
 :class:`~oasis.agents.heuristic.settings.HeuristicSettings`:
 
 - affinity = clip(affinity_base + sim, 0, affinity_max), boost = 1 + popularity_weight x
-  log1p(pop), and attention the share of SEISMIC's kernel that elapsed since the reader's
-  previous feed view, at the entry's age (the original's, or that of the share that brought
-  it: SEISMIC's kernel runs from each reshare's own time;
-  :mod:`oasis.agents.heuristic.attention`), so that over all of a reader's views of a post the
-  attention adds up to 1;
+  log1p(pop), and attention the share of SEISMIC's kernel over the entry's ages in the step
+  (the original's, or that of the share that brought it: SEISMIC's kernel runs from each
+  reshare's own time) over the reader's chance to view in the step
+  (:mod:`oasis.agents.heuristic.attention`), so that a reader's expected attention to a post
+  over the steps adds up to 1 and comes when the kernel says;
 - like, repost and comment each happen with their rate x affinity x boost x attention, the
   repost rate times the original's own shareability (a log-normal of mean 1 and spread
   ``share_spread`` drawn once per post, the same for every reader); a
@@ -106,10 +106,10 @@ class HeuristicBatch:
     ``suggest_indptr`` (agent i's are ``suggested[suggest_indptr[i]:suggest_indptr[i+1]]``);
     None: no lists. Time, in simulated seconds: ``post_ages`` holds, per entry, the age of the
     entry as shown (the original, or the share that brought it) at the start of the step
-    (None: ages unknown, full attention); ``since_view_s``, per agent, the time since its
-    previous feed view (None or ``inf``: none, so all of the kernel up to the entry's age);
-    ``views``, per agent, its feed views in the step (one unless a step is longer than the
-    agent's mean gap between views; None: one each), from activation.
+    (None: ages unknown, full attention) and ``step_s`` the step's length (needed with ages);
+    ``view_chance``, per agent, its chance to view its feed in the step (None: 1 each) and
+    ``views`` its feed views in the step when it does (one unless a step is longer than the
+    agent's mean gap between views; None: one each), both from activation.
     ``seed_shared`` marks, per entry, an original the seed data says its reader shared (None:
     none): it is shared with the ``seed_share`` chance instead of the repost rate.
     ``root_ids`` holds, per entry, the original's post id (None: unknown, every post as
@@ -132,7 +132,8 @@ class HeuristicBatch:
     suggest_indptr: np.ndarray | None = None
     suggested: np.ndarray | None = None
     post_ages: np.ndarray | None = None
-    since_view_s: np.ndarray | None = None
+    step_s: float | None = None
+    view_chance: np.ndarray | None = None
     views: np.ndarray | None = None
     seed_shared: np.ndarray | None = None
     root_ids: np.ndarray | None = None
@@ -268,14 +269,16 @@ def _agent_views(batch: HeuristicBatch) -> np.ndarray:
 
 
 def _attention(rates: HeuristicSettings, batch: HeuristicBatch) -> np.ndarray | float:
-    """Each entry's share of the kernel since its reader's previous view (1: ages unknown)."""
+    """Each entry's share of the kernel in the step over its reader's chance to view (1: no ages)."""
     if batch.post_ages is None:
         return 1.0
-    since: np.ndarray | float = np.inf
-    if batch.since_view_s is not None:
-        since = np.repeat(batch.since_view_s, np.diff(batch.indptr))
+    if batch.step_s is None:
+        raise ValueError("post_ages need the step's length, step_s")
+    chance: np.ndarray | float = 1.0
+    if batch.view_chance is not None:
+        chance = np.repeat(batch.view_chance, np.diff(batch.indptr))
     plateau, theta = rates.attention_plateau_s, rates.attention_theta
-    return attention(batch.post_ages, since, plateau, theta)
+    return attention(batch.post_ages, batch.step_s, chance, plateau, theta)
 
 
 def _first_per_agent(row: np.ndarray, target: np.ndarray, mask: np.ndarray) -> np.ndarray:

@@ -19,9 +19,9 @@ class HeuristicSettings(Section):
     ``boost = 1 + popularity_weight * log1p(pop)``; like, repost and comment happen with their
     rate x affinity x boost x attention; dislike with its rate x
     ``clip(-dislike_slope * sim, 0, 1)`` x attention, where attention is the share of SEISMIC's
-    kernel of the post's age ([Zhao15], ``attention_plateau_s`` and ``attention_theta``) that
-    elapsed since the reader's previous feed view: over all of a reader's views of a post it
-    adds up to 1, and the kernel decides when the reader acts.
+    kernel ([Zhao15], ``attention_plateau_s`` and ``attention_theta``) over the post's ages in
+    the step, divided by the reader's chance to view its feed in the step: a reader's expected
+    attention to a post over the steps adds up to 1, and the kernel decides when it acts.
     A shown comment is voted on with ``comment_vote`` x its influence, up with probability
     ``(1 + tanh(vote_lean + agreement_weight * agreement)) / 2`` before influence: the
     comment's shown score (likes minus dislikes) raises the chance of an up-vote by
@@ -33,9 +33,10 @@ class HeuristicSettings(Section):
     The like, dislike, repost and comment rates are chances per exposure: that a reader acts
     on a feed entry (a ranked post shown to an active agent; ``recsys.k`` entries at most per
     feed view) over all its views of it, at affinity 1 (similarity 0.5 with the default
-    ``affinity_base``) and no engagement. Attention spreads that chance over the views by the
-    time since each view's previous one, as SEISMIC's kernel says real reshares come; the
-    kernel holds the time people take to open their feed, so the views do not decay it again.
+    ``affinity_base``) and no engagement. Attention spreads that chance over the views so that
+    the expected acts come when SEISMIC's kernel says real reshares come, whatever the reader's
+    view rate; a reader who does not view while a post is fresh loses what a chance above 1
+    cannot hold (:mod:`oasis.agents.heuristic.attention`).
     ``post`` is per feed view and ``follow_suggestion`` per suggestion seen. Activation gives
     each agent's feed views per simulated hour (``oasis/core/clock.py``) and a chance p per
     view is 1 - (1 - p) ** views in a step of several views, so the rates mean the same at any
@@ -230,9 +231,9 @@ class HeuristicSettings(Section):
         "[seed] a Twitter15/16 topic file lists the users who took part in the real cascade of "
         "its source (111 of False_Business_0's 130): each of them shared it, so whether they "
         "share is the data's and the model gives when and through whom (activation, the feed, "
-        "attention: the kernel's share since each view). 1: the data says they all did; a "
-        "reader shares at a view with the part of the kernel elapsed since the previous one, "
-        "so it has shared by age a with chance about the kernel's mass up to a",
+        "attention: the kernel's share in the step over the chance to view). 1: the data says "
+        "they all did; a reader who views often has shared by age a with chance about the "
+        "kernel's mass up to a, one who views rarely a little less",
     )
     attention_plateau_s: float = Field(
         default=300.0,

@@ -23,7 +23,8 @@ from oasis.agents.profile import Profile
 from oasis.core.actions import Action, ActionType
 
 _PROFILE = ("user_name", "name", "bio", "persona", "llm_group")
-# Columns of a HeuristicBatch with one value per agent; every other column is per feed entry.
+# Columns of a HeuristicBatch with one value per agent (and the step's length); every other
+# column is per feed entry.
 _PER_AGENT = frozenset(
     {
         "agent_ids",
@@ -32,8 +33,9 @@ _PER_AGENT = frozenset(
         "stances",
         "suggest_indptr",
         "suggested",
-        "since_view_s",
+        "view_chance",
         "views",
+        "step_s",
     }
 )
 CONTEXT_SCHEMA = pa.schema(
@@ -139,7 +141,8 @@ def take_agents(batch: HeuristicBatch, rows: np.ndarray) -> HeuristicBatch:
         topics=[batch.topics[int(i)] for i in rows],
         stances=None if batch.stances is None else batch.stances[rows],
         views=None if batch.views is None else batch.views[rows],
-        since_view_s=None if batch.since_view_s is None else batch.since_view_s[rows],
+        view_chance=None if batch.view_chance is None else batch.view_chance[rows],
+        step_s=batch.step_s,
         suggest_indptr=suggest_indptr,
         suggested=suggested,
         **per_entry,
