@@ -61,6 +61,8 @@ def make_engine(url: str, *, read_only: bool = False) -> Engine:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA cache_size=-262144")  # 256 MiB of pages: big steps stay in memory
         cursor.execute("PRAGMA temp_store=MEMORY")
+        if not read_only:  # the platform checkpoints in a thread (oasis/platform/checkpoint.py)
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
         if read_only:
             cursor.execute("PRAGMA query_only=ON")
             # Pages of the file are mapped, not read() one syscall each: every commit of the run

@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from oasis.core.actions import Action, ActionResult
 from oasis.core.clock import DEFAULT_MINUTES_PER_STEP
 from oasis.platform.changes import CommitWatch
+from oasis.platform.checkpoint import Checkpointer
 from oasis.platform.commands import CommandStore
 from oasis.platform.engine import (
     WRITE_LOCK,
@@ -58,6 +59,8 @@ class Platform:
         self.engine = engine
         self.settings = settings or PlatformSettings()
         self._lock: RunLock | None = None
+        sqlite = engine.dialect.name == "sqlite"
+        self._checkpoints = Checkpointer(engine) if sqlite else None
 
     @classmethod
     def open(
@@ -123,7 +126,11 @@ class Platform:
         if self._lock is not None:
             self._lock.release()
             self._lock = None
-        self.engine.dispose()
+        try:
+            if self._checkpoints is not None:
+                self._checkpoints.close()
+        finally:
+            self.engine.dispose()
 
     @in_one_line
     def start_run(self, seed: int, config: dict[str, Any]) -> RunInfo:
@@ -163,6 +170,7 @@ class Platform:
             insert_population(conn, users, follows, -1)
             if ready is not None:
                 ready()
+        self._checkpoint()
         info = self.run_info()
         assert info is not None
         return info
@@ -270,6 +278,13 @@ class Platform:
         except SQLAlchemyError as exc:
             lost = failure(self.engine, exc)
             raise PlatformError(f"step {step} was rolled back: {lost}") from exc
+        self._checkpoint()
+
+    @in_one_line
+    def _checkpoint(self) -> None:
+        """Copy what was just committed from SQLite's log into the file, in a thread."""
+        if self._checkpoints is not None:
+            self._checkpoints.request()
 
     def apply(
         self,
