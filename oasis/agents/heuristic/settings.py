@@ -215,9 +215,9 @@ class HeuristicSettings(Section):
         "between tweets; [Goel16] simulate contagions over a range of infection rates. No "
         "study gives the spread on this scale: 0 (the default) makes every post alike. "
         "examples/cascades_at_scale.yaml sets 1, an assumption, with followees-only timelines: "
-        "over seeds 11-14, 4 of 48,144 posts reach 100 users (0.008%; [Goel16] 0.025%) and a "
-        "post gets 0.05-0.11 shares, where 0 gives one cascade of 50 users or more (97, depth "
-        "2) and 0.05 shares a post (seed 11). With OASIS's out-of-network recommendations a "
+        "over seeds 11-14, 28 of 47,160 posts reach 100 users (0.06%; [Goel16] 0.025%) and a "
+        "post gets 0.45-1.4 shares, where 0 gives one cascade of 50 users or more (137, depth "
+        "4) and 0.09 shares a post (seed 11). With OASIS's out-of-network recommendations a "
         "spread of 1 lets a few posts reach most users (seed 11: one cascade of 11,284 of the "
         "100,000), so the default stays 0",
     )
