@@ -71,8 +71,8 @@ class ActivationSettings(Section):
         "assumption: [Pew19]'s visits are less so (81% of the top 10% and 47% of the others "
         "visit daily). In that example (seed 11) it keeps the spread near its critical point: "
         "11 cascades reach 50 users (55-2,858, depth up to 24) from 5,274 shares, where 0 "
-        "gives 22 (54-24,470, depth up to 45) from 78,915 shares. The default 0 keeps every agent's own rate; joined agents keep the "
-        "typical rate",
+        "gives 22 (54-24,470, depth up to 45) from 78,915 shares. The default 0 keeps every "
+        "agent's own rate; joined agents keep the typical rate",
     )
 
     @model_validator(mode="before")

@@ -14,7 +14,7 @@ from oasis.agents.memory import AgentMemory
 from oasis.agents.observation import Observation, PostView
 from oasis.agents.profile import Profile
 from oasis.config import ExperimentConfig
-from oasis.core.clock import hourly_probabilities, step_activity
+from oasis.core.clock import hourly_probabilities, rate_multipliers, step_activity
 from oasis.datasets.population import Population
 from oasis.loop.roster import llm_mask
 from oasis.planning.capacity import PlanError, PlanInputs, estimate_tokens, parse_model_size
@@ -43,13 +43,22 @@ def sample_prompts(config: ExperimentConfig, population: Population, n: int = 50
 def mean_activation(
     config: ExperimentConfig, population: Population, agents: np.ndarray | None = None
 ) -> float:
-    """The mean chance that an agent (of the ``agents`` mask, default all) is active in a step."""
-    minutes = config.clock.minutes_per_step
+    """The mean chance that an agent (of the ``agents`` mask, default all) is active in a step.
+
+    Over the day's hours, with each agent's own rate multiplier (``activation.rate_spread``)
+    and the profiles scaled over all agents, as the run draws them.
+    """
+    ids = population.users["user_id"].to_numpy(np.int64)
+    spread = config.activation.rate_spread
+    multiplier = rate_multipliers(config.seed, ids, spread) if spread > 0 else np.ones(len(ids))
     if config.activation.kind == "uniform" or population.activity is None:
-        return float(step_activity(config.activation.views_per_hour, minutes)[0])
-    activity = population.activity if agents is None else population.activity[agents]
-    rates = hourly_probabilities(activity)
-    return float(np.mean(step_activity(rates, minutes)[0])) if len(activity) else 0.0
+        rates = config.activation.views_per_hour * multiplier[:, None]
+    else:
+        rates = hourly_probabilities(population.activity) * multiplier[:, None]
+    if agents is not None:
+        rates = rates[agents]
+    chance = step_activity(rates, config.clock.minutes_per_step)[0]
+    return float(np.mean(chance)) if chance.size else 0.0
 
 
 def active_agents(config: ExperimentConfig, population: Population) -> float:

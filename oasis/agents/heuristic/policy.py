@@ -269,7 +269,7 @@ def _agent_views(batch: HeuristicBatch) -> np.ndarray:
 
 
 def _attention(rates: HeuristicSettings, batch: HeuristicBatch) -> np.ndarray | float:
-    """Each entry's share of the kernel in the step over its reader's chance to view (1: no ages)."""
+    """Each entry's kernel share in the step over its reader's chance to view (1: no ages)."""
     if batch.post_ages is None:
         return 1.0
     if batch.step_s is None:
