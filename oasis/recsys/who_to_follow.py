@@ -203,8 +203,8 @@ def _blocked(users: ActiveUsers) -> IntArray:
 def _allowed(blocked: IntArray, ids: IntArray) -> BoolArray:
     """Which entries of the ``(rows, width)`` matrix ``ids`` may be suggested to their row."""
     ok = ids >= 0
-    keys = _keys(np.arange(ids.shape[0], dtype=np.int64)[:, None], ids)
-    ok[ok] = ~_member(blocked, keys[ok])
+    rows = np.repeat(np.arange(ids.shape[0], dtype=np.int64), ok.sum(axis=1))
+    ok[ok] = ~_member(blocked, _keys(rows, ids[ok]))  # the valid entries' keys only
     return ok
 
 
@@ -221,7 +221,8 @@ def _friends_of_friends(
     second = sample_rows(graph.hop_indptr, graph.hop_indices, hops, fanout, rng)
     at = np.searchsorted(graph.hop_ids, sampled).clip(0, max(hops.size - 1, 0))
     known = (sampled >= 0) & (graph.hop_ids[at] == sampled if hops.size else False)
-    fof = np.where(known[:, :, None], second[at] if hops.size else -1, -1)
+    fof = second[at] if hops.size else np.full((*sampled.shape, 1), -1, np.int64)
+    fof[~known] = -1
     fof = np.sort(fof.reshape(len(users), -1), axis=1)
     starts = np.ones(fof.shape, bool)
     starts[:, 1:] = fof[:, 1:] != fof[:, :-1]
@@ -280,14 +281,14 @@ def _pool(
     size = min(settings.pool, graph.user_ids.size)
     top = np.argpartition(-graph.followers, size - 1)[:size] if size else np.zeros(0, np.int64)
     pool = np.sort(graph.user_ids[top])
-    ids = np.broadcast_to(pool, (len(mine), size))
     with _BLAS.limit(limits=1, user_api="blas"):
         sim = (mine @ interests.vectors(pool).T).astype(np.float64)
     allowed = _pool_allowed(blocked, pool, len(mine))
     score = np.where(allowed, popular[pool] + settings.interest_weight * sim, -np.inf)
-    order = np.lexsort((ids, -score), axis=1)[:, : settings.k]
+    # Ties by the lower id: the pool is in id order, so a stable sort of the scores gives it.
+    order = np.argsort(-score, axis=1, kind="stable")[:, : settings.k]
     pick = np.take_along_axis
-    chosen, score = pick(ids, order, 1), pick(score, order, 1)
+    chosen, score = pool[order], pick(score, order, 1)
     return np.where(score > -np.inf, chosen, -1), score, pick(sim, order, 1)
 
 
