@@ -52,7 +52,7 @@ def _heuristic_line(rates: HeuristicSettings) -> str:
     return (
         f"positive_herding={rates.positive_herding:g}, "
         f"negative_herding={rates.negative_herding:g}, correction={rates.correction:g}, "
-        f"popularity_weight={rates.popularity_weight:g}, comment_vote={rates.comment_vote:g}, "
+        f"popularity_herding={rates.popularity_herding:g}, comment_vote={rates.comment_vote:g}, "
         f"vote_lean={rates.vote_lean:g}, agreement_weight={rates.agreement_weight:g}, "
         f"like={rates.like:g}, dislike={rates.dislike:g}, comment={rates.comment:g}"
     )

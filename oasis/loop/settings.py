@@ -69,9 +69,9 @@ class ActivationSettings(Section):
         "80% (tests/agents/test_heuristic_sources.py recomputes both), the value "
         "examples/cascades_at_scale.yaml sets. That takes views to be as unequal as tweets, an "
         "assumption: [Pew19]'s visits are less so (81% of the top 10% and 47% of the others "
-        "visit daily). In that example (seed 11) it keeps the spread near its critical point: "
-        "11 cascades reach 50 users (55-2,858, depth up to 24) from 5,274 shares, where 0 "
-        "gives 22 (54-24,470, depth up to 45) from 78,915 shares. The default 0 keeps every "
+        "visit daily). In that example (seed 11) 2 cascades reach 50 users (83 and 1,874, "
+        "depth 4 and 18) from 2,861 shares, where 0 gives 12 (58-3,106, depth up to 45) from "
+        "13,167 shares: equal rates chain generations. The default 0 keeps every "
         "agent's own rate; joined agents keep the typical rate",
     )
 

@@ -42,7 +42,7 @@ def test_vote_rates_are_muchniks_votes_per_view():
     assert RATES.like == round(VOTES / VIEWS * UP / (UP + DOWN), 2)
     assert RATES.dislike == round(VOTES / VIEWS * DOWN / (UP + DOWN), 2)
     assert (1 + math.tanh(RATES.vote_lean)) / 2 == pytest.approx(UP / (UP + DOWN), abs=0.005)
-    assert 1 + RATES.popularity_weight * math.log1p(1) == pytest.approx(1.32, abs=0.005)
+    assert RATES.popularity_herding == pytest.approx(0.32)  # Muchnik's 32% after one up-vote
 
 
 def test_posting_rates_are_pews_per_like():

@@ -54,7 +54,7 @@ def test_similar_and_popular_posts_are_liked_more():
     rates = HeuristicSettings()
     far = count(decide_heuristic(rates, 1, 0, batch(2000, -0.4), ALL), ActionType.LIKE_POST)
     near = count(decide_heuristic(rates, 1, 0, batch(2000, 0.8), ALL), ActionType.LIKE_POST)
-    hot = count(decide_heuristic(rates, 1, 0, batch(2000, 0.8, 500.0), ALL), ActionType.LIKE_POST)
+    hot = count(decide_heuristic(rates, 1, 0, batch(2000, 0.8, 1.0), ALL), ActionType.LIKE_POST)
     assert far < near < hot
     disliked = count(decide_heuristic(rates, 1, 0, batch(2000, -0.4), ALL), ActionType.DISLIKE_POST)
     assert disliked > count(
@@ -231,3 +231,20 @@ def test_a_suggested_author_followed_from_the_feed_is_followed_once():
 def test_the_old_conformity_key_is_refused_naming_its_replacements():
     with pytest.raises(ValidationError, match="positive_herding, negative_herding and correction"):
         HeuristicSettings.model_validate({"conformity": 0.5})
+
+
+def test_any_engagement_raises_the_chance_to_act_by_the_herding_alone():
+    # Muchnik et al. planted one vote: a post with 1 or 500 likes and shares is acted on 1.32
+    # times as often as one with none, no dose response.
+    rates = HeuristicSettings()
+    likes = [
+        count(decide_heuristic(rates, 1, 0, batch(4000, 0.3, pop), ALL), ActionType.LIKE_POST)
+        for pop in (0.0, 1.0, 500.0)
+    ]
+    assert likes[1] == likes[2]  # the same draws, the same chance
+    assert likes[1] / likes[0] == pytest.approx(1 + rates.popularity_herding, rel=0.12)
+
+
+def test_the_old_popularity_weight_key_is_refused_naming_its_replacement():
+    with pytest.raises(ValidationError, match="popularity_herding"):
+        HeuristicSettings.model_validate({"popularity_weight": 0.46})

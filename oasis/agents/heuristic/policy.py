@@ -6,8 +6,8 @@ an original of its own, so acting on a quote acts on the quote), with
 plus shares, and the rates and weights of
 :class:`~oasis.agents.heuristic.settings.HeuristicSettings`:
 
-- affinity = clip(affinity_base + sim, 0, affinity_max), boost = 1 + popularity_weight x
-  log1p(pop), and attention the share of SEISMIC's kernel over the entry's ages in the step
+- affinity = clip(affinity_base + sim, 0, affinity_max), boost = 1 + popularity_herding where
+  pop >= 1 (else 1), and attention the share of SEISMIC's kernel over the entry's ages in the step
   (the original's, or that of the share that brought it: SEISMIC's kernel runs from each
   reshare's own time) over the reader's chance to view in the step
   (:mod:`oasis.agents.heuristic.attention`), so that a reader's expected attention to a post
@@ -208,7 +208,8 @@ def _entry_choices(
     sim = batch.similarity
     affinity = np.clip(rates.affinity_base + sim, 0.0, rates.affinity_max)
     fresh = _attention(rates, batch)
-    scale = affinity * (1.0 + rates.popularity_weight * np.log1p(batch.popularity)) * fresh
+    boost = np.where(batch.popularity >= 1, 1.0 + rates.popularity_herding, 1.0)
+    scale = affinity * boost * fresh
     against = rates.dislike * np.clip(-rates.dislike_slope * sim, 0.0, 1.0) * fresh
     chosen = {
         "like": draw["like"] < rates.like * scale,
