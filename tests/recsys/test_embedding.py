@@ -115,3 +115,15 @@ def test_joined_texts_embed_exactly_as_the_whole_texts():
     assert list(texts) == whole and texts[3] == whole[3] and list(texts[2:4]) == whole[2:4]
     embedder = HashingEmbedder(32)  # more texts than one chunk of the encoder
     assert embedder.encode(texts).tobytes() == embedder.encode(whole).tobytes()
+
+
+def test_repeated_texts_embed_exactly_as_each_text_alone():
+    # A step's heuristic posts repeat their topics' texts: each is encoded once and copied.
+    texts = [TEXTS[i % 3] for i in range(9000)] + TEXTS  # more than one chunk, with repeats
+    embedder = HashingEmbedder(32)
+    alone = np.concatenate([embedder.encode([text]) for text in TEXTS[:3]] * 3000)
+    together = embedder.encode(texts)
+    assert together[:9000].tobytes() == alone.tobytes()
+    assert (
+        together[9000:].tobytes() == np.concatenate([embedder.encode([t]) for t in TEXTS]).tobytes()
+    )
