@@ -177,7 +177,7 @@ def heuristic_batch(
         comment_ids=comment_ids,
         comment_scores=scores,
         topics=topics,
-        reader_state=_reader_state(reader, past, owners, entry_roots, authors, comment_ids, wanted),
+        reader_state=_reader_state(past, owners, entry_roots, authors, comment_ids, wanted),
         stances=stances,
         post_stances=None if stances is None else reader.post_stances(post_ids.tolist()),
         comment_stances=None if stances is None else comment_stances,
@@ -263,7 +263,6 @@ def _similarity(
 
 
 def _reader_state(
-    reader: Reader,
     past: StepState,
     owners: np.ndarray,
     roots: np.ndarray,
@@ -273,12 +272,11 @@ def _reader_state(
 ) -> np.ndarray:
     """Reader-state bits of each entry (its top comment is the first of ``comment_ids``).
 
-    Whether the reader follows the author comes from the follow graph in memory; the rest
-    from the platform.
+    All from the step state in memory: the follow graph and the readers' book.
     """
     wanted = set(wanted or FLAGS)
-    asked = wanted - {"followed"}
-    done = reader.entry_state(owners, roots, authors, comment_ids[:, 0], asked)
+    done = past.book.flags(owners, roots, comment_ids[:, 0], wanted)
+    done["followed"] = np.zeros(len(owners), bool)
     if "followed" in wanted:
         done["followed"] = past.follows.contains(owners, authors)
     return state_bits(done, owners == authors)

@@ -1,7 +1,8 @@
 """What a step needs from the past, kept in memory between steps and moved by each step's changes.
 
-The follow graph (:class:`~oasis.loop.follow_lists.FollowLists`), every user's follower count and
-the candidate posts of the window with their counters are taken from the population a fresh run
+The follow graph (:class:`~oasis.loop.follow_lists.FollowLists`), every user's follower count,
+the candidate posts of the window with their counters and what every reader has done to posts and
+comments (:class:`~oasis.loop.reader_book.ReaderBook`) are taken from the population a fresh run
 has just written (:meth:`StepState.start`) or read from the database once when a run resumes
 (:meth:`StepState.load`); after that each committed step's own changes
 (:class:`~oasis.platform.StepChanges`) move them (:meth:`StepState.apply`). So no step scans the
@@ -15,6 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from oasis.loop.follow_lists import FollowLists
+from oasis.loop.reader_book import ReaderBook
 from oasis.platform import StepChanges
 from oasis.platform.population import clean_edges
 from oasis.platform.reader import Reader
@@ -29,13 +31,14 @@ _COUNTERS = ("num_likes", "num_dislikes", "num_shares")
 
 
 class StepState:
-    """Follow lists, follower counts and the window's posts, as of the last committed step.
+    """Follow lists, follower counts, the window's posts and what readers did, as committed.
 
     Args:
         user_ids: Every user, ascending.
         followers: Each user's follower count, aligned with ``user_ids``.
         follows: Whom each user follows.
         posts: The candidate posts' columns (:data:`POST_COLUMNS`), ascending by post id.
+        book: Every reader's likes, dislikes, reposts and comment votes.
     """
 
     def __init__(
@@ -44,11 +47,13 @@ class StepState:
         followers: np.ndarray,
         follows: FollowLists,
         posts: dict[str, np.ndarray],
+        book: ReaderBook,
     ) -> None:
         self.user_ids = user_ids
         self.followers = followers
         self.follows = follows
         self.posts = posts
+        self.book = book
 
     @classmethod
     def load(cls, reader: Reader, since_step: int) -> StepState:
@@ -56,7 +61,8 @@ class StepState:
         user_ids, followers = reader.follower_counts()
         follows = FollowLists(user_ids, reader.follow_pairs())
         table = reader.post_table(since_step)
-        return cls(user_ids, followers, follows, {c: table[c] for c in POST_COLUMNS})
+        posts = {c: table[c] for c in POST_COLUMNS}
+        return cls(user_ids, followers, follows, posts, ReaderBook.load(reader))
 
     @classmethod
     def start(cls, user_ids: np.ndarray, follows: np.ndarray) -> StepState:
@@ -69,7 +75,7 @@ class StepState:
         size = int(max(ids.max(initial=-1), pairs.max(initial=-1))) + 1
         followers = np.bincount(pairs[:, 1], minlength=size)[ids].astype(_INT)
         posts = {c: np.zeros(0, np.float64 if c == "created_at" else _INT) for c in POST_COLUMNS}
-        return cls(ids, followers, FollowLists(ids, pairs), posts)
+        return cls(ids, followers, FollowLists(ids, pairs), posts, ReaderBook.empty())
 
     def follower_counts(self, user_ids: np.ndarray) -> np.ndarray:
         """Follower counts of ``user_ids`` (0 for unknown users)."""
@@ -97,6 +103,7 @@ class StepState:
         if changes.new_users.size:
             self._add_users(changes.new_users)
         self.follows.change(changes.follows_added, changes.follows_removed)
+        self.book.apply(changes)
         at = np.searchsorted(self.user_ids, changes.follower_users)
         np.add.at(self.followers, at, changes.follower_deltas)
         new = changes.posts
@@ -128,7 +135,7 @@ def engagement(changes: StepChanges) -> dict[str, np.ndarray]:
     """
     posts = changes.posts
     pairs = np.concatenate(
-        [changes.likes_added, np.stack([posts["user_id"], posts["original_id"]], axis=1)]
+        [changes.done_added["like"], np.stack([posts["user_id"], posts["original_id"]], axis=1)]
     )
     pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]
     return {"user_id": pairs[:, 0], "post_id": pairs[:, 1]}

@@ -6,6 +6,8 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy import Connection, func, select
 
 from oasis.core.actions import Action, ActionType
@@ -245,6 +247,14 @@ def _load_pairs(conn: Connection, pairs: list[Pair], left: Any, right: Any, *ext
         return conn.execute(query).first() is not None
 
     return PairSet(present_pairs(conn, left, right, pairs, *extra), set(pairs), fetch)
+
+
+def relation_keys(conn: Connection, name: str) -> npt.NDArray[np.int64]:
+    """Every stored pair of the relation ``name`` as sorted ``actor << 32 | target`` keys."""
+    left, right, *extra = _RELATIONS[name]
+    rows = conn.execute(select(left, right).where(right.is_not(None), *extra)).all()
+    pairs = np.array(rows, dtype=np.int64).reshape(-1, 2)
+    return np.sort((pairs[:, 0] << 32) | pairs[:, 1])
 
 
 def _load_max_ids(conn: Connection) -> dict[str, int]:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Select, func, select
 
-from oasis.platform.batch import chunks
+from oasis.platform.batch import chunks, relation_keys
 from oasis.platform.bulk import member_of
 from oasis.platform.entry_state import FLAGS, entry_state
 from oasis.platform.feed_log import FeedRecord, read_feeds
@@ -35,6 +35,7 @@ from oasis.platform.schema import (
     share_root,
 )
 from oasis.platform.stances import content_stances, latest_stances, stance_of
+from oasis.platform.step_changes import DONE_RELATIONS
 
 CSR = tuple[np.ndarray, np.ndarray]
 _INT = np.int64
@@ -196,6 +197,15 @@ class Reader:
     def followees(self, user_ids: Sequence[int]) -> CSR:
         """Whom each user follows, as CSR aligned with ``user_ids``."""
         return self._csr(Follow.follower_id, Follow.followee_id, user_ids)
+
+    def done_keys(self) -> dict[str, np.ndarray]:
+        """Every reader's likes, dislikes, reposts and comment votes standing now.
+
+        Per relation of :data:`~oasis.platform.step_changes.DONE_RELATIONS`, sorted
+        ``user << 32 | target`` keys (a repost's target is its original; quotes are not
+        reposts).
+        """
+        return {name: relation_keys(self.conn, name) for name in DONE_RELATIONS}
 
     def follow_pairs(self, until_step: int | None = None) -> np.ndarray:
         """Every follow standing now, as ``(m, 2)`` ``(follower, followee)`` in key order.

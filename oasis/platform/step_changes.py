@@ -19,7 +19,7 @@ _INT = np.int64
 
 @dataclass(frozen=True, slots=True)
 class StepChanges:
-    """One step's changes to the follow graph, the users, the posts and their counters.
+    """One step's changes to the follow graph, the users, the posts, their counters and votes.
 
     Attributes:
         new_users: Ids of the users who signed up, ascending.
@@ -32,7 +32,9 @@ class StepChanges:
             ``created_step`` and ``created_at``, ascending by post id.
         post_ids: Posts whose like, dislike or share counters moved, ascending ...
         post_deltas: ... and by how much: ``(n, 3)`` likes, dislikes, shares.
-        likes_added: ``(m, 2)`` (user, post) likes the step added, in key order.
+        done_added: Per relation of :data:`DONE_RELATIONS`, the ``(m, 2)`` (user, target)
+            pairs the step added, in key order (likes: (user, post)) ...
+        done_removed: ... and those it removed.
     """
 
     new_users: np.ndarray
@@ -43,10 +45,13 @@ class StepChanges:
     posts: dict[str, np.ndarray]
     post_ids: np.ndarray
     post_deltas: np.ndarray
-    likes_added: np.ndarray
+    done_added: dict[str, np.ndarray]
+    done_removed: dict[str, np.ndarray]
 
 
 POST_COUNTERS = ("num_likes", "num_dislikes", "num_shares")
+# What a reader may have done to a post (its original) or a comment, as relations of a step.
+DONE_RELATIONS = ("like", "dislike", "repost", "comment_like", "comment_dislike")
 
 
 def step_changes(batch: StepBatch) -> StepChanges:
@@ -66,7 +71,8 @@ def step_changes(batch: StepBatch) -> StepChanges:
         post_ids=np.array([p for p, _ in moved], _INT),
         post_deltas=np.array([[c.get(k, 0) for k in POST_COUNTERS] for _, c in moved], _INT)
         .reshape(-1, len(POST_COUNTERS)),
-        likes_added=_pairs(batch.relations["like"].added),
+        done_added={name: _pairs(batch.relations[name].added) for name in DONE_RELATIONS},
+        done_removed={name: _pairs(batch.relations[name].removed) for name in DONE_RELATIONS},
     )  # fmt: skip
 
 

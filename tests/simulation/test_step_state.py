@@ -5,9 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from oasis.config import DEFAULT_ACTIONS
 from oasis.loop.follow_lists import FollowLists
+from oasis.loop.reader_book import ReaderBook
 from oasis.loop.simulation import Simulation
 from oasis.loop.step_state import POST_COLUMNS, StepState
+from oasis.platform import StepChanges
 from tests.factories import experiment
 
 
@@ -23,19 +26,27 @@ def _assert_same(kept: StepState, loaded: StepState, since: int) -> None:
             np.testing.assert_array_equal(getattr(got, column, got), getattr(want, column, want))
     for column in POST_COLUMNS:
         np.testing.assert_array_equal(kept.posts[column], loaded.posts[column])
+    for name, keys in loaded.book.keys.items():
+        np.testing.assert_array_equal(kept.book.keys[name], keys, err_msg=name)
 
 
 def test_the_kept_state_equals_the_committed_state_after_every_step(tmp_path, db_url):
-    # Heavy following (and unfollows by the heuristic's own rules never happen), sign-ups and
-    # a small window, so follows, counters, new users and the window all move.
+    # Heavy following (and unfollows by the heuristic's own rules never happen), sign-ups,
+    # votes of every kind and a small window, so follows, counters, new users, the readers'
+    # book and the window all move.
     events = [
         {"step": 1, "kind": "sign_up", "user_id": 50, "user_name": "late", "name": "Late"},
         {"step": 2, "kind": "post", "user_id": 3, "content": "news at two"},
     ]
-    heuristic = {"follow": 0.5, "follow_suggestion": 0.3, "like": 0.3, "repost": 0.1}
+    heuristic = {
+        "follow": 0.5, "follow_suggestion": 0.3, "like": 0.3, "repost": 0.1, "dislike": 1.0,
+        "dislike_slope": 20.0, "comment": 0.5, "comment_vote": 0.9,
+    }  # fmt: skip
+    votes = ["like_comment", "dislike_comment"]
     config = experiment(
         tmp_path, "kept", steps=5, database=db_url, candidate_window_hours=2, events=events,
         policy={"heuristic": heuristic},
+        actions=[a.value for a in DEFAULT_ACTIONS["twitter"]] + votes,
     )  # fmt: skip
     with Simulation.open(config) as simulation:
         grown = []
@@ -56,6 +67,7 @@ def test_the_kept_state_equals_the_committed_state_after_every_step(tmp_path, db
             grown.append(len(kept.follows))
         assert grown[-1] > grown[0]  # the steps added follows
         assert kept.user_ids.size == 51  # the sign-up
+        assert all(keys.size for keys in kept.book.keys.values())  # every relation moved
 
 
 @pytest.mark.parametrize("rebuild_share", [0.0, 1.0])
@@ -83,3 +95,30 @@ def test_follow_lists_loaded_empty_answer_from_their_changes():
     assert lists.contains(np.array([1, 2]), np.array([2, 1])).tolist() == [False, False]
     lists.change(np.array([[1, 2]]), np.empty((0, 2), np.int64))
     assert lists.contains(np.array([1, 2]), np.array([2, 1])).tolist() == [True, False]
+
+
+def test_the_readers_book_adds_and_removes_pairs_and_answers_per_entry():
+    book = ReaderBook.empty()
+
+    def changes(added: dict[str, list[list[int]]], removed: dict[str, list[list[int]]]):
+        def pairs(given: dict[str, list[list[int]]]) -> dict[str, np.ndarray]:
+            return {n: np.array(given.get(n, []), np.int64).reshape(-1, 2) for n in book.keys}
+
+        empty = np.zeros(0, np.int64)
+        return StepChanges(
+            empty, empty.reshape(0, 2), empty.reshape(0, 2), empty, empty,
+            dict.fromkeys(("post_id", "user_id", "root_id", "original_id"), empty), empty,
+            empty.reshape(0, 3), pairs(added), pairs(removed),
+        )  # fmt: skip
+
+    book.apply(changes({"like": [[1, 10], [2, 10], [2, 11]], "comment_dislike": [[3, 7]]}, {}))
+    book.apply(changes({"like": [[1, 12]], "repost": [[2, 11]]}, {"like": [[2, 10]]}))
+    assert book.keys["like"].tolist() == [(1 << 32) | 10, (1 << 32) | 12, (2 << 32) | 11]
+    readers = np.array([1, 2, 2, 3, 3])
+    originals = np.array([10, 10, 11, 10, 11])
+    comments = np.array([-1, 7, -1, 7, 8])
+    flags = book.flags(readers, originals, comments, {"liked", "reposted", "comment_voted"})
+    assert flags["liked"].tolist() == [True, False, True, False, False]
+    assert flags["reposted"].tolist() == [False, False, True, False, False]
+    assert flags["comment_voted"].tolist() == [False, False, False, True, False]
+    assert not flags["disliked"].any()  # not asked
