@@ -6,8 +6,9 @@ Sets up ``examples/million_agents.yaml`` scaled to ``--users`` (in-process, SQLi
 folder), runs ``--steps`` steps, then counts the bytes each store the loop keeps between steps
 holds (numpy buffers and the roster's table, strings included) and prints them per agent, with
 the machine. What an idle agent costs is what these stores hold for it: none of them grows with
-the run's length but the follow graph (by the follows made) and the candidate window (by the
-posts of the window, not of the run).
+the run's length but the follow graph (by the follows made), the readers' book (8 bytes a like,
+dislike, repost or comment vote standing) and the candidate window (by the posts of the window,
+not of the run).
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ def stores(simulation: Simulation) -> dict[str, int]:
         "step state: follow graph": nbytes(past.follows),
         "step state: ids, follower counts": nbytes(past.user_ids, past.followers),
         "step state: window posts": nbytes(past.posts),
+        "step state: readers' book": nbytes(past.book.keys),
         "recsys: interest vectors": sum(nbytes(t) for t in tables.values()),
         "recsys: post vectors": nbytes(recsys.posts),
         "recsys: shown posts": nbytes(recsys.shown),
