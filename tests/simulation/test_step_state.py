@@ -11,6 +11,7 @@ from oasis.loop.reader_book import ReaderBook
 from oasis.loop.simulation import Simulation
 from oasis.loop.step_state import POST_COLUMNS, StepState
 from oasis.platform import StepChanges
+from oasis.platform.reader import Reader
 from tests.factories import experiment
 
 
@@ -28,6 +29,22 @@ def _assert_same(kept: StepState, loaded: StepState, since: int) -> None:
         np.testing.assert_array_equal(kept.posts[column], loaded.posts[column])
     for name, keys in loaded.book.keys.items():
         np.testing.assert_array_equal(kept.book.keys[name], keys, err_msg=name)
+
+
+def _assert_book_answers_as_the_platform(kept: StepState, reader: Reader) -> int:
+    """The book's flags equal the platform's own reads, for every reader against every post
+    of the window and its top comment; how many are set."""
+    posts = kept.posts["post_id"]
+    comments = reader.shown_comments(posts.tolist(), 1)
+    top = np.array([comments.get(int(p), [(-1, 0, 0.0)])[0][0] for p in posts], np.int64)
+    readers = np.repeat(kept.user_ids, posts.size)
+    originals, tops = np.tile(posts, kept.user_ids.size), np.tile(top, kept.user_ids.size)
+    flags = ("liked", "disliked", "reposted", "comment_voted")
+    got = kept.book.flags(readers, originals, tops, flags)
+    want = reader.entry_state(readers, originals, np.zeros_like(readers), tops, flags)
+    for flag in flags:
+        np.testing.assert_array_equal(got[flag], want[flag], err_msg=flag)
+    return sum(int(got[flag].sum()) for flag in flags)
 
 
 def test_the_kept_state_equals_the_committed_state_after_every_step(tmp_path, db_url):
@@ -57,7 +74,8 @@ def test_the_kept_state_equals_the_committed_state_after_every_step(tmp_path, db
             since = step + 1 - 2  # two hourly steps
             with simulation.platform.reader() as reader:
                 loaded = StepState.load(reader, since)
-            _assert_same(kept, loaded, since)
+                _assert_same(kept, loaded, since)
+                answered = _assert_book_answers_as_the_platform(kept, reader)
             pairs = loaded.follows.pairs()
             assert kept.follows.contains(pairs[:, 0], pairs[:, 1]).all()
             strangers = np.stack([pairs[:, 0], (pairs[:, 1] + 7) % 51], axis=1)
@@ -68,6 +86,7 @@ def test_the_kept_state_equals_the_committed_state_after_every_step(tmp_path, db
         assert grown[-1] > grown[0]  # the steps added follows
         assert kept.user_ids.size == 51  # the sign-up
         assert all(keys.size for keys in kept.book.keys.values())  # every relation moved
+        assert answered > 0  # and the last step's feeds had entries done before
 
 
 @pytest.mark.parametrize("rebuild_share", [0.0, 1.0])
