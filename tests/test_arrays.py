@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from oasis.core.arrays import distinct, pair_keys
+from oasis.core.arrays import distinct, member, pair_keys
 from oasis.platform.population import clean_edges
 
 
@@ -15,6 +15,14 @@ def test_distinct_is_np_unique(size):
     got = distinct(values)
     assert got.dtype == values.dtype
     assert np.array_equal(got, np.unique(values))
+
+
+@pytest.mark.parametrize("size", [0, 1, 500])
+def test_member_is_np_isin_for_non_negative_keys(size):
+    rng = np.random.default_rng(size)
+    sorted_keys = distinct(rng.integers(0, 1_000, size))
+    keys = rng.integers(0, 1_100, 2_000)  # some past the largest key
+    assert np.array_equal(member(sorted_keys, keys), np.isin(keys, sorted_keys))
 
 
 def test_distinct_flattens():

@@ -19,6 +19,13 @@ def distinct(values: np.ndarray) -> np.ndarray:
     return flat[keep]
 
 
+def member(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Which of the non-negative ``keys`` are in ``sorted_keys`` (ascending), by bisection."""
+    at = np.searchsorted(sorted_keys, keys)
+    found: np.ndarray = np.append(sorted_keys, np.int64(-1))[at] == keys
+    return found
+
+
 def pair_keys(pairs: np.ndarray) -> np.ndarray | None:
     """Each ``(a, b)`` row of non-negative 31-bit ids as one int64 ``a << 32 | b``, else None.
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from oasis.core.arrays import distinct
+from oasis.core.arrays import distinct, member
 from oasis.recsys.ragged import ragged_ranges
 
 _INT = np.int64
@@ -22,12 +22,6 @@ trade of one rebuild against longer reads; any value gives the same lists)."""
 
 def _keys(pairs: np.ndarray) -> np.ndarray:
     return (pairs[:, 0].astype(_INT) << 32) | pairs[:, 1].astype(_INT)
-
-
-def _member(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    at = np.searchsorted(sorted_keys, keys)
-    found: np.ndarray = np.append(sorted_keys, _INT(-1))[at] == keys
-    return found
 
 
 class FollowLists:
@@ -68,9 +62,9 @@ class FollowLists:
     def change(self, added: np.ndarray, removed: np.ndarray) -> None:
         """Apply a step's follows added and removed (``(m, 2)`` each, never both for a pair)."""
         gone, new = _keys(removed.reshape(-1, 2)), _keys(added.reshape(-1, 2))
-        undone = _member(self.added, gone)  # followed after the CSR was built: forget the add
+        undone = member(self.added, gone)  # followed after the CSR was built: forget the add
         self.added = np.setdiff1d(self.added, gone[undone], assume_unique=True)
-        back = _member(self.removed, new)  # in the CSR, removed, followed again
+        back = member(self.removed, new)  # in the CSR, removed, followed again
         self.removed = np.setdiff1d(self.removed, new[back], assume_unique=True)
         self.added = distinct(np.concatenate([self.added, new[~back]]))
         self.removed = distinct(np.concatenate([self.removed, gone[~undone]]))
@@ -103,9 +97,9 @@ class FollowLists:
             less = open_ & (self.indices[np.minimum(mid, last)] < followees)
             lo, hi = np.where(less, mid + 1, lo), np.where(open_ & ~less, mid, hi)
         if not self.indices.size:  # nobody followed anyone when the graph was loaded
-            return _member(self.added, keys)
+            return member(self.added, keys)
         held = (lo < end) & (self.indices[np.minimum(lo, last)] == followees)
-        standing: np.ndarray = (held & ~_member(self.removed, keys)) | _member(self.added, keys)
+        standing: np.ndarray = (held & ~member(self.removed, keys)) | member(self.added, keys)
         return standing
 
     def rows(self, user_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -126,7 +120,7 @@ class FollowLists:
         owner = np.concatenate([owner, np.repeat(np.arange(ids.size, dtype=_INT), extra)])
         followee = np.concatenate([followee, more & _LOW])
         if self.removed.size:
-            keep = ~_member(self.removed, (ids[owner] << 32) | followee)
+            keep = ~member(self.removed, (ids[owner] << 32) | followee)
             owner, followee = owner[keep], followee[keep]
         order = np.argsort((owner << 32) | followee, kind="stable")
         indptr = np.zeros(ids.size + 1, _INT)

@@ -15,6 +15,7 @@ from collections.abc import Collection
 
 import numpy as np
 
+from oasis.core.arrays import member
 from oasis.platform import StepChanges
 from oasis.platform.reader import Reader
 from oasis.platform.step_changes import DONE_RELATIONS
@@ -79,7 +80,7 @@ class ReaderBook:
                 right = targets[target]
                 keys = (readers.astype(np.int64) << 32) | np.maximum(right, 0).astype(np.int64)
                 for name in relations:
-                    found |= _member(self.keys[name], keys)
+                    found |= member(self.keys[name], keys)
                 found &= right >= 0
             state[flag] = found
         return state
@@ -90,12 +91,3 @@ def _keys(pairs: np.ndarray) -> np.ndarray:
     pairs = np.asarray(pairs, np.int64).reshape(-1, 2)
     keys: np.ndarray = (pairs[:, 0] << 32) | pairs[:, 1]
     return keys
-
-
-def _member(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    """Which of ``keys`` are in ``sorted_keys``."""
-    if not sorted_keys.size:
-        return np.zeros(keys.shape, bool)
-    at = np.searchsorted(sorted_keys, keys).clip(0, sorted_keys.size - 1)
-    found: np.ndarray = sorted_keys[at] == keys
-    return found

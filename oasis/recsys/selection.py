@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from oasis.core.arrays import member
 from oasis.recsys.ragged import csr_rows, ragged_ranges, sorted_unique
 from oasis.recsys.shown import ShownStore
 from oasis.recsys.tables import ActiveUsers, BoolArray, IntArray, PostTable, RecsysError
@@ -28,12 +29,6 @@ def _pair_keys(rows: IntArray, values: IntArray) -> IntArray:
         raise RecsysError("ids must be in [0, 2**31)")
     keys: IntArray = (rows.astype(np.int64) << _BITS) | values.astype(np.int64)
     return keys
-
-
-def _member(sorted_keys: IntArray, keys: IntArray) -> BoolArray:
-    at = np.searchsorted(sorted_keys, keys)
-    found: BoolArray = np.append(sorted_keys, np.int64(-1))[at] == keys
-    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,8 +63,8 @@ class Exclusions:
         authors = posts.author_id[safe]
         row_col = rows[:, None]
         ok: BoolArray = valid & (authors != self.user_id[rows][:, None])
-        ok &= ~_member(self.author_keys, _pair_keys(row_col, authors))
-        ok &= ~_member(self.post_keys, _pair_keys(row_col, posts.post_id[safe]))
+        ok &= ~member(self.author_keys, _pair_keys(row_col, authors))
+        ok &= ~member(self.post_keys, _pair_keys(row_col, posts.post_id[safe]))
         ok &= _first_occurrence(candidates)
         return ok
 

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
+from oasis.core.arrays import member
 from oasis.recsys.embedding import Matrix
 from oasis.recsys.interest_store import InterestStore
 from oasis.recsys.ragged import csr_rows
@@ -181,12 +182,6 @@ def _keys(rows: IntArray, ids: IntArray) -> IntArray:
     return (rows.astype(np.int64, copy=False) << 31) | ids.astype(np.int64, copy=False)
 
 
-def _member(sorted_keys: IntArray, keys: IntArray) -> BoolArray:
-    at = np.searchsorted(sorted_keys, keys)
-    found: BoolArray = np.append(sorted_keys, np.int64(-1))[at] == keys
-    return found
-
-
 def _blocked(users: ActiveUsers) -> IntArray:
     """Sorted keys of every (row, user) pair never to suggest: self, followees, muted."""
     rows = np.arange(len(users), dtype=np.int64)
@@ -204,7 +199,7 @@ def _allowed(blocked: IntArray, ids: IntArray) -> BoolArray:
     """Which entries of the ``(rows, width)`` matrix ``ids`` may be suggested to their row."""
     ok = ids >= 0
     rows = np.repeat(np.arange(ids.shape[0], dtype=np.int64), ok.sum(axis=1))
-    ok[ok] = ~_member(blocked, _keys(rows, ids[ok]))  # the valid entries' keys only
+    ok[ok] = ~member(blocked, _keys(rows, ids[ok]))  # the valid entries' keys only
     return ok
 
 
