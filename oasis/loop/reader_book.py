@@ -17,15 +17,14 @@ import numpy as np
 
 from oasis.core.arrays import member
 from oasis.platform import StepChanges
+from oasis.platform.entry_state import FLAG_RELATIONS
 from oasis.platform.reader import Reader
 from oasis.platform.step_changes import DONE_RELATIONS
 
-# Each reader-state flag: what it is about, and the relations that set it.
+# The reader-state flags the book answers (whether a reader follows an author is the follow
+# graph's): what each is about, and the relations that set it.
 _FLAGS = {
-    "liked": ("original", ("like",)),
-    "disliked": ("original", ("dislike",)),
-    "reposted": ("original", ("repost",)),
-    "comment_voted": ("comment", ("comment_like", "comment_dislike")),
+    flag: about for flag, about in FLAG_RELATIONS.items() if set(about[1]) <= set(DONE_RELATIONS)
 }
 
 

@@ -102,7 +102,7 @@ def load_batch(
         products=_load_products(conn, refs["product_name"]),
         relations={
             name: _load_pairs(conn, sorted(wanted[name]), *columns)
-            for name, columns in _RELATIONS.items()
+            for name, columns in RELATIONS.items()
         },
         next_ids=_load_max_ids(conn),
         parents=share_parents(conn, step, now, _shares(actions, posts)),
@@ -112,8 +112,9 @@ def load_batch(
 # A repost is a post by the user whose original is the reposted post; quotes are not reposts.
 _NOT_QUOTE = Post.quote_content.is_(None)
 
-# Each relation a handler checks: its (actor, target) columns and any further condition.
-_RELATIONS: dict[str, tuple[Any, ...]] = {
+# Each relation a handler checks (and a feed entry's reader state reads): its (actor, target)
+# columns and any further condition.
+RELATIONS: dict[str, tuple[Any, ...]] = {
     "repost": (Post.user_id, Post.original_post_id, _NOT_QUOTE),
     "like": (Like.user_id, Like.post_id),
     "dislike": (Dislike.user_id, Dislike.post_id),
@@ -156,7 +157,7 @@ def _checked_pairs(
     A pair missed here (a root only known once a post of this step exists) is still answered:
     :class:`PairSet` fetches it on demand.
     """
-    wanted: dict[str, set[Pair]] = {name: set() for name in _RELATIONS}
+    wanted: dict[str, set[Pair]] = {name: set() for name in RELATIONS}
     for action in actions:
         check = _CHECKS.get(action.type)
         if check is None:
@@ -251,7 +252,7 @@ def _load_pairs(conn: Connection, pairs: list[Pair], left: Any, right: Any, *ext
 
 def relation_keys(conn: Connection, name: str) -> npt.NDArray[np.int64]:
     """Every stored pair of the relation ``name`` as sorted ``actor << 32 | target`` keys."""
-    left, right, *extra = _RELATIONS[name]
+    left, right, *extra = RELATIONS[name]
     rows = conn.execute(select(left, right).where(right.is_not(None), *extra)).all()
     pairs = np.array(rows, dtype=np.int64).reshape(-1, 2)
     return np.sort((pairs[:, 0] << 32) | pairs[:, 1])

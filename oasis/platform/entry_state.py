@@ -9,27 +9,20 @@ import numpy as np
 from sqlalchemy import Connection
 
 from oasis.core.arrays import distinct
+from oasis.platform.batch import RELATIONS
 from oasis.platform.bulk import present_keys
-from oasis.platform.schema import CommentDislike, CommentLike, Dislike, Follow, Like, Post
 
-FLAGS = ("liked", "disliked", "reposted", "followed", "comment_voted")
-
-# A repost is a post by the user whose root is the post; quotes may repeat, so they do not count.
-_REPOST = (Post.user_id, Post.original_post_id, Post.quote_content.is_(None))
-# Each flag: what it is about, and the (reader, target[, condition]) relations that set it.
-_SOURCES: dict[str, tuple[str, tuple[tuple[Any, ...], ...]]] = {
-    "liked": ("original", ((Like.user_id, Like.post_id),)),
-    "disliked": ("original", ((Dislike.user_id, Dislike.post_id),)),
-    "reposted": ("original", (_REPOST,)),
-    "followed": ("author", ((Follow.follower_id, Follow.followee_id),)),
-    "comment_voted": (
-        "comment",
-        (
-            (CommentLike.user_id, CommentLike.comment_id),
-            (CommentDislike.user_id, CommentDislike.comment_id),
-        ),
-    ),
+# Each flag: what it is about, and the relations (:data:`~oasis.platform.batch.RELATIONS`) that
+# set it. A repost is a post by the user whose root is the post; quotes may repeat, so they are
+# not reposts.
+FLAG_RELATIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "liked": ("original", ("like",)),
+    "disliked": ("original", ("dislike",)),
+    "reposted": ("original", ("repost",)),
+    "followed": ("author", ("follow",)),
+    "comment_voted": ("comment", ("comment_like", "comment_dislike")),
 }
+FLAGS = tuple(FLAG_RELATIONS)
 
 
 def entry_state(
@@ -50,10 +43,10 @@ def entry_state(
     targets = {"original": originals, "author": authors, "comment": comments}
     state = {}
     for name in FLAGS:
-        target, relations = _SOURCES[name]
+        target, relations = FLAG_RELATIONS[name]
         found = np.zeros(len(readers), bool)
-        for columns in relations if name in wanted else ():
-            found |= _present(conn, readers, targets[target], columns)
+        for relation in relations if name in wanted else ():
+            found |= _present(conn, readers, targets[target], RELATIONS[relation])
         state[name] = found
     return state
 
