@@ -227,9 +227,13 @@ def _roster(
     users = population.users.assign(llm_group=names[claimed + 1])
     is_llm = (claimed >= 0) | llm_mask(config, population)
     is_llm[np.isin(ids, custom_ids)] = False  # a custom policy plays these
+    return Roster(users, is_llm, _hourly(config, population), agent_multipliers(config, ids))
+
+
+def agent_multipliers(config: ExperimentConfig, agent_ids: np.ndarray) -> np.ndarray | None:
+    """Each agent's multiplier of its rate (``activation.rate_spread``); None: no spread."""
     spread = config.activation.rate_spread
-    multiplier = rate_multipliers(config.seed, ids, spread) if spread > 0 else None
-    return Roster(users, is_llm, _hourly(config, population), multiplier)
+    return rate_multipliers(config.seed, agent_ids, spread) if spread > 0 else None
 
 
 def llm_mask(

@@ -14,9 +14,9 @@ from oasis.agents.memory import AgentMemory
 from oasis.agents.observation import Observation, PostView
 from oasis.agents.profile import Profile
 from oasis.config import ExperimentConfig
-from oasis.core.clock import hourly_probabilities, rate_multipliers, step_activity
+from oasis.core.clock import hourly_probabilities, step_activity
 from oasis.datasets.population import Population
-from oasis.loop.roster import llm_mask
+from oasis.loop.roster import agent_multipliers, llm_mask
 from oasis.planning.capacity import PlanError, PlanInputs, estimate_tokens, parse_model_size
 
 TYPICAL_POST = "A typical post of about two hundred characters. " * 4
@@ -49,8 +49,8 @@ def mean_activation(
     and the profiles scaled over all agents, as the run draws them.
     """
     ids = population.users["user_id"].to_numpy(np.int64)
-    spread = config.activation.rate_spread
-    multiplier = rate_multipliers(config.seed, ids, spread) if spread > 0 else np.ones(len(ids))
+    spread = agent_multipliers(config, ids)
+    multiplier = np.ones(len(ids)) if spread is None else spread
     if config.activation.kind == "uniform" or population.activity is None:
         rates = config.activation.views_per_hour * multiplier[:, None]
     else:
