@@ -67,25 +67,31 @@ class LoopState:
         A step just run gives its ``changes``, which also move the step state; a replayed one
         is read back from the database. Every candidate window (``candidate_window_hours`` in
         steps), what was shown is forgotten for posts that can no longer be candidates, so that
-        store stays as large as the window, not the run.
+        store stays as large as the window, not the run. The next step's candidates are placed
+        in the recommender's IVF lists, trained again every window (``state.lists``).
         """
         state: RecsysState = self.recommender.state
+        due, since = (step + 1) % self.window == 0, step + 1 - self.window
+        kept = self.step_state if changes is not None else None  # a step just run moves it
         with platform.reader() as reader:
             joined_ids = reader.users_created(step) if changes is None else changes.new_users
             joined = reader.profiles(joined_ids.tolist())
             post_ids, texts = reader.post_texts(step, step)
             state.add_posts(post_ids, texts)
             engaged = reader.engagement(step) if changes is None else engagement(changes)
-            due = (step + 1) % self.window == 0
-            candidates = reader.post_table(step + 1 - self.window)["post_id"] if due else None
+            wanted = kept is None and (due or state.lists is not None)
+            candidates = reader.post_table(since, step)["post_id"] if wanted else None
         if joined:
             self._join(joined)
         state.record_shown(feeds)
-        if candidates is not None:
-            state.shown.retain_posts(candidates)
         state.observe_engagement(engaged["user_id"], engaged["post_id"])
-        if changes is not None and self.step_state is not None:
-            self.step_state.apply(changes)
+        if kept is not None and changes is not None:
+            kept.apply(changes)
+            candidates = kept.candidates(since)[0].post_id
+        if candidates is not None:
+            if due:
+                state.shown.retain_posts(candidates)
+            state.place_candidates(candidates, turned_over=due)
         self.next_step = step + 1
 
     def restore(self, platform: Platform, observed: np.ndarray) -> None:

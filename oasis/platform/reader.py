@@ -89,8 +89,12 @@ class Reader:
         query = select(User.user_id).where(User.created_step == step).order_by(User.user_id)
         return np.fromiter(self.conn.scalars(query), _INT)
 
-    def post_table(self, since_step: int | None = None) -> dict[str, np.ndarray]:
+    def post_table(
+        self, since_step: int | None = None, until_step: int | None = None
+    ) -> dict[str, np.ndarray]:
         """Columns of posts created at or after ``since_step`` (all posts when ``None``).
+
+        ``until_step`` leaves out those created after it (a replayed step's view).
 
         ``root_id`` is the original a repost shares, else the post itself (a quote too).
         """
@@ -106,6 +110,8 @@ class Reader:
         ).order_by(Post.post_id)
         if since_step is not None:
             query = query.where(Post.created_step >= since_step)
+        if until_step is not None:
+            query = query.where(Post.created_step <= until_step)
         frame = pd.DataFrame(
             self.conn.execute(query).all(), columns=list(query.selected_columns.keys())
         )

@@ -8,6 +8,7 @@ from oasis.recsys.embedding import Embedder, HashingEmbedder
 from oasis.recsys.hot import HotRecommender
 from oasis.recsys.interest import InterestRecommender
 from oasis.recsys.openai_embedder import OpenAIEmbedder
+from oasis.recsys.post_lists import PostLists
 from oasis.recsys.random_rec import RandomRecommender
 from oasis.recsys.recommender import Recommender
 from oasis.recsys.sentence_embedder import SentenceTransformerEmbedder
@@ -27,9 +28,19 @@ _KINDS: dict[str, Callable[[RecsysSettings, RecsysState], Recommender]] = {
 def make_recommender(
     settings: RecsysSettings, embedder: Embedder, state: RecsysState | None = None
 ) -> Recommender:
-    """The recommender ``settings.kind`` over ``state`` (fresh stores when None)."""
-    state = state if state is not None else RecsysState(embedder, settings.interest_rate)
+    """The recommender ``settings.kind`` over ``state`` (fresh stores when None).
+
+    Fresh stores keep IVF lists between steps where the kind retrieves by interest.
+    """
+    if state is None:
+        lists = PostLists(settings) if retrieves(settings) else None
+        state = RecsysState(embedder, settings.interest_rate, lists=lists)
     return _KINDS[settings.kind](settings, state)
+
+
+def retrieves(settings: RecsysSettings) -> bool:
+    """Whether the kind ranks by interest retrieval (faiss) over the candidates."""
+    return settings.kind == "interest" or (settings.kind == "twitter" and settings.out_of_network)
 
 
 def make_embedder(settings: EmbedderSettings) -> Embedder:

@@ -24,12 +24,14 @@ def retrieve(
 ) -> IntArray:
     """Up to ``limit[i]`` PostTable rows per user ranked by ``weights * cosine(interest, post)``.
 
-    The index is rebuilt every step because the weights (recency) change with ``now``.
+    The index is rebuilt every step because the weights (recency) change with ``now``; an IVF
+    index takes its lists from ``state.lists`` where they hold these posts.
     """
     if len(posts) == 0:
         return np.full((len(users), int(limit.max(initial=0))), -1, dtype=np.int64)
     scaled = state.posts.vectors(posts.post_id) * weights[:, None].astype(np.float32)
-    index = PostIndex(scaled, settings)
+    placed = None if state.lists is None else state.lists.placed(posts.post_id)
+    index = PostIndex(scaled, settings, placed)
     queries = state.interests.vectors(users.user_id)
 
     def source(rows: IntArray, width: int) -> IntArray:

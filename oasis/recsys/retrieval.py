@@ -30,41 +30,95 @@ def ivf_lists(n_posts: int) -> int:
     return max(1, min(int(2 * math.sqrt(n_posts)), n_posts // 39))
 
 
+class Quantizer:
+    """The centroids of an IVF index's lists: spherical k-means over post directions.
+
+    A post's list is the centroid of largest inner product with its vector, which a positive
+    weight does not change: a post can be placed once and weighted anew at every step.
+    """
+
+    def __init__(self, centroids: Matrix) -> None:
+        import faiss  # loaded on first index, not on import
+
+        self.centroids = centroids
+        self.index: Any = faiss.IndexFlatIP(centroids.shape[1])
+        self.index.add(centroids)
+
+    @classmethod
+    def train(cls, vectors: Matrix) -> Quantizer:
+        """``ivf_lists(len(vectors))`` centroids trained on ``vectors`` (deterministic seed).
+
+        A small sample (64 posts a list) and 10 iterations keep training near a second at a
+        million users' candidates; unit centroids make a post's list its direction.
+        """
+        import faiss
+
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        kmeans = faiss.Kmeans(
+            vectors.shape[1], ivf_lists(len(vectors)), niter=10, spherical=True,
+            max_points_per_centroid=64, seed=1234,
+        )  # fmt: skip
+        kmeans.train(vectors)
+        return cls(np.asarray(kmeans.centroids, np.float32))
+
+    @property
+    def lists(self) -> int:
+        """How many lists (centroids)."""
+        return int(self.centroids.shape[0])
+
+    def assign(self, vectors: Matrix) -> IntArray:
+        """The list of each of ``vectors``."""
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        if not len(vectors):
+            return np.zeros(0, np.int64)
+        found: IntArray = self.index.search(vectors, 1)[1][:, 0].astype(np.int64)
+        return found
+
+
 class PostIndex:
     """Maximum-inner-product search over (weighted) post vectors.
 
     Indexing ``weight * vector`` makes the search rank by ``weight * cosine`` exactly (flat)
     or approximately (IVF lists, HNSW graph), so recency and author reach enter retrieval
-    itself rather than a re-rank of a few candidates.
+    itself rather than a re-rank of a few candidates. An IVF index takes its lists from
+    ``placed`` (a quantizer and each row's list, kept between steps by
+    :class:`~oasis.recsys.post_lists.PostLists`), else trains them on ``vectors``.
     """
 
-    def __init__(self, vectors: Matrix, settings: RecsysSettings) -> None:
+    def __init__(
+        self,
+        vectors: Matrix,
+        settings: RecsysSettings,
+        placed: tuple[Quantizer, IntArray] | None = None,
+    ) -> None:
         import faiss  # loaded on first index, not on import
 
         self.kind = choose_index(vectors.shape[0], settings)
         self._faiss: Any = faiss
         vectors = np.ascontiguousarray(vectors, dtype=np.float32)
         if self.kind == "ivf":
-            self._index = self._ivf(vectors, settings)
+            quantizer = Quantizer.train(vectors) if placed is None else placed[0]
+            lists = quantizer.assign(vectors) if placed is None else placed[1]
+            self._index = self._ivf(vectors, quantizer, lists, settings)
         elif self.kind == "hnsw":
             self._index = self._hnsw(vectors, settings)
         else:
             self._index = faiss.IndexFlatIP(vectors.shape[1])
             self._index.add(vectors)
 
-    def _ivf(self, vectors: Matrix, settings: RecsysSettings) -> Any:
+    def _ivf(
+        self, vectors: Matrix, quantizer: Quantizer, lists: IntArray, settings: RecsysSettings
+    ) -> Any:
         faiss = self._faiss
-        lists = ivf_lists(len(vectors))
-        index = faiss.index_factory(
-            vectors.shape[1], f"IVF{lists},Flat", faiss.METRIC_INNER_PRODUCT
+        self._quantizer = quantizer  # the index keeps a pointer to its coarse index, not a ref
+        index = faiss.IndexIVFFlat(
+            quantizer.index, vectors.shape[1], quantizer.lists, faiss.METRIC_INNER_PRODUCT
         )
-        # Lists are re-trained every step (the weights change): a small sample and few
-        # iterations keep that near a second; unit centroids make a post's list its direction.
-        index.cp.niter = 10
-        index.cp.max_points_per_centroid = 64
-        index.cp.spherical = True
-        index.train(vectors)
-        index.add(vectors)
+        rows = np.arange(len(vectors), dtype=np.int64)
+        lists = np.ascontiguousarray(lists, dtype=np.int64)
+        index.add_core(
+            len(vectors), faiss.swig_ptr(vectors), faiss.swig_ptr(rows), faiss.swig_ptr(lists)
+        )
         index.nprobe = settings.ivf_nprobe
         return index
 

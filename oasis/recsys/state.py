@@ -10,6 +10,7 @@ import numpy as np
 
 from oasis.recsys.embedding import Embedder
 from oasis.recsys.interest_store import InterestStore
+from oasis.recsys.post_lists import PostLists
 from oasis.recsys.shown import ShownStore
 from oasis.recsys.tables import Feeds, IntArray, RecsysError
 from oasis.recsys.vectors import VectorTable
@@ -21,7 +22,9 @@ class RecsysState:
     """Post and profile embeddings, interest vectors and shown posts of one run.
 
     Texts are encoded once: ``add_posts`` when posts are created, ``add_profiles`` when users
-    sign up (a profile is re-encoded only if its text changed).
+    sign up (a profile is re-encoded only if its text changed). ``lists``, where the
+    recommender retrieves by interest, keeps the candidates' IVF lists between steps
+    (:meth:`place_candidates`); without it an IVF index is trained at every ranking.
     """
 
     def __init__(
@@ -30,12 +33,14 @@ class RecsysState:
         interest_rate: float = 0.1,
         tables: dict[str, VectorTable] | None = None,
         shown: ShownStore | None = None,
+        lists: PostLists | None = None,
     ) -> None:
         tables = tables or {name: VectorTable(embedder.dim) for name in _TABLES}
         self.embedder = embedder
         self.posts = tables["posts"]
         self.interests = InterestStore(tables["profiles"], interest_rate, tables["moved"])
         self.shown = shown if shown is not None else ShownStore()
+        self.lists = lists
 
     def add_posts(self, post_ids: IntArray, texts: Sequence[str]) -> int:
         """Embeds new posts; returns how many texts were encoded."""
@@ -48,6 +53,14 @@ class RecsysState:
     def observe_engagement(self, user_ids: IntArray, post_ids: IntArray) -> None:
         """Moves interests toward posts liked, reposted or written (in the order given)."""
         self.interests.observe(user_ids, self.posts.vectors(post_ids))
+
+    def place_candidates(self, post_ids: IntArray, turned_over: bool) -> None:
+        """Keep the IVF lists of the next step's candidates ``post_ids`` (ascending), if any.
+
+        ``turned_over``: a candidate window has passed since the lists were last trained.
+        """
+        if self.lists is not None:
+            self.lists.place(post_ids, self.posts, turned_over)
 
     def record_shown(self, feeds: Feeds) -> None:
         """Remembers the step's feeds, so later feeds skip them."""

@@ -60,3 +60,30 @@ def test_a_resumed_run_continues_the_stances(tmp_path):
         first.step()
     dump = finished_dump(config, resume=True)
     assert dump == whole
+
+
+@pytest.mark.parametrize("stop_after", [2, 4])
+def test_a_resumed_run_ranks_with_the_ivf_lists_of_an_uninterrupted_one(tmp_path, stop_after):
+    # Past 20 candidates the twitter kind retrieves with IVF lists, trained at step 0, again at
+    # step 2 (the candidates doubled), at step 5 (the window turned over); one probe a query
+    # makes the feeds depend on the lists.
+    settings = {
+        "steps": 7,
+        "population": {"source": "synthetic", "n_users": 300},
+        "activation": {"kind": "uniform", "views_per_hour": 3.0},
+        "candidate_window_hours": 3,
+        "recsys": {"kind": "twitter", "k": 5, "flat_max_posts": 20, "ivf_nprobe": 1},
+    }
+    with Simulation.open(experiment(tmp_path, "whole", **settings)) as whole:
+        whole.run()
+        lists = whole.recommender.state.lists
+        assert lists is not None and lists.quantizer is not None and lists.quantizer.lists > 2
+        dump = whole.platform.dump()
+
+    config = experiment(tmp_path, "stopped", **settings)
+    with Simulation.open(config) as first:
+        for _ in range(stop_after):
+            first.step()
+    with Simulation.open(config, resume=True) as resumed:
+        resumed.run()
+        assert resumed.platform.dump() == dump
