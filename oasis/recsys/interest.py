@@ -31,7 +31,7 @@ def retrieve(
         return np.full((len(users), int(limit.max(initial=0))), -1, dtype=np.int64)
     scaled = state.posts.vectors(posts.post_id) * weights[:, None].astype(np.float32)
     placed = None if state.lists is None else state.lists.placed(posts.post_id)
-    index = PostIndex(scaled, settings, placed)
+    index = PostIndex(scaled, settings, placed, state.posts.digests(posts.post_id))
     queries = state.interests.vectors(users.user_id)
 
     def source(rows: IntArray, width: int) -> IntArray:

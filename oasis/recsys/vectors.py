@@ -93,6 +93,14 @@ class VectorTable:
             self.put(np.asarray(ids, dtype=np.int64)[todo], vectors, digests[todo])
         return int(todo.size)
 
+    def digests(self, ids: IntArray) -> IntArray:
+        """The digest of the text each of ``ids`` was encoded from (0: stored without one)."""
+        rows = self.lookup(ids)
+        if (rows < 0).any():
+            raise RecsysError(f"{int((rows < 0).sum())} ids have no vector; add them first")
+        found: IntArray = self._digests[rows]
+        return found
+
     def vectors(self, ids: IntArray, missing_ok: bool = False) -> Matrix:
         """The vectors of ``ids`` (zero rows for unknown ids when ``missing_ok``)."""
         rows = self.lookup(ids)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from oasis.recsys import HashingEmbedder, RecsysSettings, RecsysState, make_recommender
-from oasis.recsys.retrieval import PostIndex, choose_index
+from oasis.recsys.retrieval import PostIndex, Quantizer, choose_index, contenders
 from tests.recsys.cases import posts_table, put_posts, put_profiles, users_table
 
 RNG = np.random.default_rng(0)
@@ -120,3 +120,29 @@ def test_exact_retrieval_matches_a_brute_force_ranking() -> None:
         scores = (vectors @ q) * decay
         allowed = [p for p in np.argsort(-scores, kind="stable") if rows[p][1] != uid]
         assert got[uid] == allowed[:5]
+
+
+@pytest.mark.parametrize("kind", ["flat", "ivf"])
+def test_a_search_that_skips_rows_of_repeated_texts_finds_what_a_search_of_all_rows_finds(
+    kind: str,
+) -> None:
+    rng = np.random.default_rng(5)
+    texts = rng.integers(1, 9, 3000)  # eight texts of ~375 rows ...
+    texts[::150] = 0  # ... and twenty rows of unknown text
+    directions = np.abs(rng.normal(size=(9, 16)))  # all in one orthant: -mean points away
+    unknown = rng.normal(size=(3000, 16))
+    unit = np.where((texts == 0)[:, None], unknown, directions[texts]).astype("f4")
+    unit /= np.linalg.norm(unit, axis=1, keepdims=True)
+    vectors = unit * rng.uniform(0.2, 3, 3000).astype("f4")[:, None]
+    queries = np.vstack([rng.normal(size=(40, 16)), -directions.mean(axis=0, keepdims=True)])
+    settings = RecsysSettings(index=kind, ivf_nprobe=4)
+    # As PostLists places them: by the unweighted vectors, so rows of a text share a list.
+    quantizer = Quantizer.train(unit)
+    placed = (quantizer, quantizer.assign(unit)) if kind == "ivf" else None
+    whole = PostIndex(vectors, settings, placed)
+    skipping = PostIndex(vectors, settings, placed, texts)
+    for width in (5, 40, 400):
+        kept = contenders(texts, vectors, width)
+        assert set(np.flatnonzero(texts == 0)) <= set(kept.tolist())
+        assert len(kept) < len(texts) or width > 375
+        np.testing.assert_array_equal(skipping.search(queries, width), whole.search(queries, width))
