@@ -96,7 +96,9 @@ class RecsysSettings(Section):
 
     Times are simulated seconds. ``flat_max_posts`` is the corpus size up to which interest
     retrieval is exact; past it ``index="auto"`` uses an IVF index (deterministic, unlike a
-    multi-threaded HNSW build); ``"hnsw"`` may be asked for explicitly.
+    multi-threaded HNSW build) whose lists a run keeps between steps, trained again every
+    candidate window or when the candidates halve or double (``oasis/recsys/post_lists.py``);
+    ``"hnsw"`` may be asked for explicitly.
     """
 
     kind: Literal["random", "reddit", "interest", "twitter"] = "twitter"
