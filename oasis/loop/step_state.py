@@ -1,20 +1,22 @@
 """What a step needs from the past, kept in memory between steps and moved by each step's changes.
 
 The follow graph (:class:`~oasis.loop.follow_lists.FollowLists`), every user's follower count,
-the candidate posts of the window with their counters and what every reader has done to posts and
-comments (:class:`~oasis.loop.reader_book.ReaderBook`) are taken from the population a fresh run
-has just written (:meth:`StepState.start`) or read from the database once when a run resumes
-(:meth:`StepState.load`); after that each committed step's own changes
+the candidate posts of the window with their counters, what every reader has done to posts and
+comments (:class:`~oasis.loop.reader_book.ReaderBook`) and every comment's score with the
+comments each post shows (:class:`~oasis.loop.comment_book.CommentBook`) are taken from the
+population a fresh run has just written (:meth:`StepState.start`) or read from the database once
+when a run resumes (:meth:`StepState.load`); after that each committed step's own changes
 (:class:`~oasis.platform.StepChanges`) move them (:meth:`StepState.apply`). So no step scans the
 history: its cost follows its activity, not the run's age. The state after any step equals the
-state loaded from the database after that step (``tests/loop/test_step_state.py``), which is what
-makes ``--resume`` exact.
+state loaded from the database after that step (``tests/simulation/test_step_state.py``), which
+is what makes ``--resume`` exact.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from oasis.loop.comment_book import CommentBook
 from oasis.loop.follow_lists import FollowLists
 from oasis.loop.reader_book import ReaderBook
 from oasis.platform import StepChanges
@@ -31,7 +33,7 @@ _COUNTERS = ("num_likes", "num_dislikes", "num_shares")
 
 
 class StepState:
-    """Follow lists, follower counts, the window's posts and what readers did, as committed.
+    """Follow lists, follower counts, the window's posts, what readers did, comments, as committed.
 
     Args:
         user_ids: Every user, ascending.
@@ -39,6 +41,7 @@ class StepState:
         follows: Whom each user follows.
         posts: The candidate posts' columns (:data:`POST_COLUMNS`), ascending by post id.
         book: Every reader's likes, dislikes, reposts and comment votes.
+        comments: Every comment's score and the comments each post shows.
     """
 
     def __init__(
@@ -48,12 +51,14 @@ class StepState:
         follows: FollowLists,
         posts: dict[str, np.ndarray],
         book: ReaderBook,
+        comments: CommentBook,
     ) -> None:
         self.user_ids = user_ids
         self.followers = followers
         self.follows = follows
         self.posts = posts
         self.book = book
+        self.comments = comments
 
     @classmethod
     def load(cls, reader: Reader, since_step: int) -> StepState:
@@ -62,7 +67,8 @@ class StepState:
         follows = FollowLists(user_ids, reader.follow_pairs())
         table = reader.post_table(since_step)
         posts = {c: table[c] for c in POST_COLUMNS}
-        return cls(user_ids, followers, follows, posts, ReaderBook.load(reader))
+        books = ReaderBook.load(reader), CommentBook.load(reader)
+        return cls(user_ids, followers, follows, posts, *books)
 
     @classmethod
     def start(cls, user_ids: np.ndarray, follows: np.ndarray) -> StepState:
@@ -75,7 +81,8 @@ class StepState:
         size = int(max(ids.max(initial=-1), pairs.max(initial=-1))) + 1
         followers = np.bincount(pairs[:, 1], minlength=size)[ids].astype(_INT)
         posts = {c: np.zeros(0, np.float64 if c == "created_at" else _INT) for c in POST_COLUMNS}
-        return cls(ids, followers, FollowLists(ids, pairs), posts, ReaderBook.empty())
+        books = ReaderBook.empty(), CommentBook.empty()
+        return cls(ids, followers, FollowLists(ids, pairs), posts, *books)
 
     def follower_counts(self, user_ids: np.ndarray) -> np.ndarray:
         """Follower counts of ``user_ids`` (0 for unknown users)."""
@@ -104,6 +111,7 @@ class StepState:
             self._add_users(changes.new_users)
         self.follows.change(changes.follows_added, changes.follows_removed)
         self.book.apply(changes)
+        self.comments.apply(changes)
         at = np.searchsorted(self.user_ids, changes.follower_users)
         np.add.at(self.followers, at, changes.follower_deltas)
         new = changes.posts

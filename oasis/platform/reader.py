@@ -183,6 +183,21 @@ class Reader:
         """Each post's author's stance when writing it (NaN: none), aligned with ``post_ids``."""
         return content_stances(self.conn, Post, post_ids)
 
+    def comment_scores(self) -> dict[str, np.ndarray]:
+        """Every comment's ``comment_id``, ``post_id`` and ``score`` (likes minus dislikes).
+
+        Ascending by comment id, fetched in partitions into int64 columns, never as row
+        objects all at once.
+        """
+        score = Comment.num_likes - Comment.num_dislikes
+        query = select(Comment.comment_id, Comment.post_id, score).order_by(Comment.comment_id)
+        parts = [np.empty((0, 3), _INT)]
+        result = self.conn.execution_options(yield_per=100_000).execute(query)
+        for rows in result.partitions():
+            parts.append(np.fromiter(chain.from_iterable(rows), _INT).reshape(-1, 3))  # int_pairs
+        found = np.concatenate(parts)
+        return {c: found[:, i].copy() for i, c in enumerate(("comment_id", "post_id", "score"))}
+
     def stances(self, user_ids: Sequence[int]) -> dict[int, float]:
         """Each agent's latest stored stance (agents without one are left out)."""
         return latest_stances(self.conn, user_ids)

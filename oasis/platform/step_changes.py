@@ -19,7 +19,7 @@ _INT = np.int64
 
 @dataclass(frozen=True, slots=True)
 class StepChanges:
-    """One step's changes to the follow graph, the users, the posts, their counters and votes.
+    """One step's changes to the follow graph, the users, posts and comments, counters and votes.
 
     Attributes:
         new_users: Ids of the users who signed up, ascending.
@@ -32,6 +32,11 @@ class StepChanges:
             ``created_step`` and ``created_at``, ascending by post id.
         post_ids: Posts whose like, dislike or share counters moved, ascending ...
         post_deltas: ... and by how much: ``(n, 3)`` likes, dislikes, shares.
+        comments: The comments created: ``comment_id`` and ``post_id`` (the root it is on),
+            ascending by comment id.
+        comment_ids: Comments whose like or dislike counters moved, ascending ...
+        comment_posts: ... the posts they are on ...
+        comment_deltas: ... and by how much: ``(n, 2)`` likes, dislikes.
         done_added: Per relation of :data:`DONE_RELATIONS`, the ``(m, 2)`` (user, target)
             pairs the step added, in key order (likes: (user, post)) ...
         done_removed: ... and those it removed.
@@ -45,11 +50,16 @@ class StepChanges:
     posts: dict[str, np.ndarray]
     post_ids: np.ndarray
     post_deltas: np.ndarray
+    comments: dict[str, np.ndarray]
+    comment_ids: np.ndarray
+    comment_posts: np.ndarray
+    comment_deltas: np.ndarray
     done_added: dict[str, np.ndarray]
     done_removed: dict[str, np.ndarray]
 
 
 POST_COUNTERS = ("num_likes", "num_dislikes", "num_shares")
+COMMENT_COUNTERS = ("num_likes", "num_dislikes")
 # What a reader may have done to a post (its original) or a comment, as relations of a step.
 DONE_RELATIONS = ("like", "dislike", "repost", "comment_like", "comment_dislike")
 
@@ -61,6 +71,8 @@ def step_changes(batch: StepBatch) -> StepChanges:
     followed = [(u, c["num_followers"]) for u, c in users.items() if c.get("num_followers")]
     counted = batch.deltas.by_row("post")
     moved = [(p, c) for p, c in counted.items() if any(c.get(k) for k in POST_COUNTERS)]
+    voted = batch.deltas.by_row("comment")
+    rated = [(i, c) for i, c in voted.items() if any(c.get(k) for k in COMMENT_COUNTERS)]
     return StepChanges(
         new_users=np.array(sorted(r["user_id"] for r in batch.inserts.get("user", ())), _INT),
         follows_added=_pairs(follows.added),
@@ -71,6 +83,11 @@ def step_changes(batch: StepBatch) -> StepChanges:
         post_ids=np.array([p for p, _ in moved], _INT),
         post_deltas=np.array([[c.get(k, 0) for k in POST_COUNTERS] for _, c in moved], _INT)
         .reshape(-1, len(POST_COUNTERS)),
+        comments=_comments(batch),
+        comment_ids=np.array([i for i, _ in rated], _INT),
+        comment_posts=np.array([batch.comments[i].post_id for i, _ in rated], _INT),
+        comment_deltas=np.array([[c.get(k, 0) for k in COMMENT_COUNTERS] for _, c in rated], _INT)
+        .reshape(-1, len(COMMENT_COUNTERS)),
         done_added={name: _pairs(batch.relations[name].added) for name in DONE_RELATIONS},
         done_removed={name: _pairs(batch.relations[name].removed) for name in DONE_RELATIONS},
     )  # fmt: skip
@@ -94,4 +111,12 @@ def _posts(batch: StepBatch) -> dict[str, np.ndarray]:
         "original_id": np.array(original, _INT),
         "created_step": np.array([r["created_step"] for r in rows], _INT),
         "created_at": np.array([r["created_at"] for r in rows], np.float64),
+    }
+
+
+def _comments(batch: StepBatch) -> dict[str, np.ndarray]:
+    rows = sorted(batch.inserts.get("comment", ()), key=lambda r: r["comment_id"])
+    return {
+        "comment_id": np.array([r["comment_id"] for r in rows], _INT),
+        "post_id": np.array([r["post_id"] for r in rows], _INT),
     }

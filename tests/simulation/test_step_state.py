@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from sqlalchemy import text
 
+from oasis.agents.heuristic.policy import SHOWN_COMMENTS
 from oasis.config import DEFAULT_ACTIONS
+from oasis.loop.comment_book import CommentBook
 from oasis.loop.follow_lists import FollowLists
 from oasis.loop.reader_book import ReaderBook
 from oasis.loop.simulation import Simulation
@@ -29,6 +32,37 @@ def _assert_same(kept: StepState, loaded: StepState, since: int) -> None:
         np.testing.assert_array_equal(kept.posts[column], loaded.posts[column])
     for name, keys in loaded.book.keys.items():
         np.testing.assert_array_equal(kept.book.keys[name], keys, err_msg=name)
+    for part in ("keys", "scores", "posts", "top_ids", "top_scores"):
+        got, want = getattr(kept.comments, part), getattr(loaded.comments, part)
+        np.testing.assert_array_equal(got, want, err_msg=part)
+
+
+# Each commented post's shown comments as the database ranks them (``Reader._best_comments``).
+_RANKED = text(
+    "SELECT post_id, comment_id, score, rank FROM (SELECT post_id, comment_id,"
+    " num_likes - num_dislikes AS score, row_number() OVER (PARTITION BY post_id"
+    " ORDER BY num_likes - num_dislikes DESC, comment_id) AS rank FROM comment) AS ranked"
+    " WHERE rank <= :top"
+)
+
+
+def _assert_comments_shown_as_the_database_ranks_them(kept: StepState, reader: Reader) -> int:
+    """The book's shown comments of every commented post (and one without) equal the SQL
+    ranking; how many posts have more comments than are shown."""
+    rows = reader.conn.execute(_RANKED, {"top": SHOWN_COMMENTS}).all()
+    posts = np.array(sorted({r[0] for r in rows}), np.int64)
+    ids = np.full((posts.size, SHOWN_COMMENTS), -1, np.int64)
+    scores = np.zeros_like(ids)
+    for post, comment, score, rank in rows:
+        at = np.searchsorted(posts, post)
+        ids[at, rank - 1], scores[at, rank - 1] = comment, score
+    asked = np.concatenate([posts, [10**6]])  # and a post without comments
+    got_ids, got_scores = kept.comments.shown(asked)
+    np.testing.assert_array_equal(got_ids[:-1], ids)
+    np.testing.assert_array_equal(got_scores[:-1], scores)
+    assert (got_ids[-1] == -1).all() and (got_scores[-1] == 0).all()
+    counts = np.bincount(kept.comments.keys >> 32)
+    return int((counts > SHOWN_COMMENTS).sum())
 
 
 def _assert_book_answers_as_the_platform(kept: StepState, reader: Reader) -> int:
@@ -76,6 +110,7 @@ def test_the_kept_state_equals_the_committed_state_after_every_step(tmp_path, db
                 loaded = StepState.load(reader, since)
                 _assert_same(kept, loaded, since)
                 answered = _assert_book_answers_as_the_platform(kept, reader)
+                crowded = _assert_comments_shown_as_the_database_ranks_them(kept, reader)
             pairs = loaded.follows.pairs()
             assert kept.follows.contains(pairs[:, 0], pairs[:, 1]).all()
             strangers = np.stack([pairs[:, 0], (pairs[:, 1] + 7) % 51], axis=1)
@@ -87,6 +122,8 @@ def test_the_kept_state_equals_the_committed_state_after_every_step(tmp_path, db
         assert kept.user_ids.size == 51  # the sign-up
         assert all(keys.size for keys in kept.book.keys.values())  # every relation moved
         assert answered > 0  # and the last step's feeds had entries done before
+        assert crowded > 0  # some posts show only their best comments
+        assert (kept.comments.scores < 0).any() and (kept.comments.scores > 0).any()  # votes
 
 
 @pytest.mark.parametrize("rebuild_share", [0.0, 1.0])
@@ -116,6 +153,22 @@ def test_follow_lists_loaded_empty_answer_from_their_changes():
     assert lists.contains(np.array([1, 2]), np.array([2, 1])).tolist() == [True, False]
 
 
+def _changes(**given: object) -> StepChanges:
+    """A step that changed only what ``given`` says."""
+    empty = np.zeros(0, np.int64)
+    nothing = {
+        "new_users": empty, "follows_added": empty.reshape(0, 2),
+        "follows_removed": empty.reshape(0, 2), "follower_users": empty,
+        "follower_deltas": empty,
+        "posts": dict.fromkeys(("post_id", "user_id", "root_id", "original_id"), empty),
+        "post_ids": empty, "post_deltas": empty.reshape(0, 3),
+        "comments": dict.fromkeys(("comment_id", "post_id"), empty), "comment_ids": empty,
+        "comment_posts": empty, "comment_deltas": empty.reshape(0, 2),
+        "done_added": {}, "done_removed": {},
+    }  # fmt: skip
+    return StepChanges(**(nothing | given))  # type: ignore[arg-type]
+
+
 def test_the_readers_book_adds_and_removes_pairs_and_answers_per_entry():
     book = ReaderBook.empty()
 
@@ -123,12 +176,7 @@ def test_the_readers_book_adds_and_removes_pairs_and_answers_per_entry():
         def pairs(given: dict[str, list[list[int]]]) -> dict[str, np.ndarray]:
             return {n: np.array(given.get(n, []), np.int64).reshape(-1, 2) for n in book.keys}
 
-        empty = np.zeros(0, np.int64)
-        return StepChanges(
-            empty, empty.reshape(0, 2), empty.reshape(0, 2), empty, empty,
-            dict.fromkeys(("post_id", "user_id", "root_id", "original_id"), empty), empty,
-            empty.reshape(0, 3), pairs(added), pairs(removed),
-        )  # fmt: skip
+        return _changes(done_added=pairs(added), done_removed=pairs(removed))
 
     book.apply(changes({"like": [[1, 10], [2, 10], [2, 11]], "comment_dislike": [[3, 7]]}, {}))
     book.apply(changes({"like": [[1, 12]], "repost": [[2, 11]]}, {"like": [[2, 10]]}))
@@ -141,3 +189,34 @@ def test_the_readers_book_adds_and_removes_pairs_and_answers_per_entry():
     assert flags["reposted"].tolist() == [False, False, True, False, False]
     assert flags["comment_voted"].tolist() == [False, False, False, True, False]
     assert not flags["disliked"].any()  # not asked
+
+
+def test_the_comment_book_ranks_each_post_by_score_then_age_as_votes_come():
+    book = CommentBook.empty()
+
+    def step(new=(), votes=()):
+        """``new``: (comment, post); ``votes``: (comment, post, likes, dislikes)."""
+        new, votes = np.array(new, np.int64).reshape(-1, 2), np.array(votes).reshape(-1, 4)
+        votes = votes[np.argsort(votes[:, 0])]
+        book.apply(_changes(
+            comments={"comment_id": new[:, 0], "post_id": new[:, 1]},
+            comment_ids=votes[:, 0], comment_posts=votes[:, 1], comment_deltas=votes[:, 2:],
+        ))  # fmt: skip
+
+    # Comments 1..5 on post 10 and 6 on post 20 (out of key order), a like on 3 in the same step.
+    step(new=[[1, 10], [2, 20], [3, 10], [4, 10], [5, 10]], votes=[[3, 10, 1, 0]])
+    ids, scores = book.shown(np.array([10, 20, 30, 10]))
+    assert ids.tolist() == [[3, 1, 4], [2, -1, -1], [-1, -1, -1], [3, 1, 4]]
+    assert scores.tolist() == [[1, 0, 0], [0, 0, 0], [0, 0, 0], [1, 0, 0]]
+    # 5 rises to the top, 3 is disliked out of the shown three; 1 and 4 tie at 0, 1 first.
+    step(new=[[6, 20]], votes=[[5, 10, 3, 0], [3, 10, 0, 2], [6, 20, 0, 1]])
+    ids, scores = book.shown(np.array([10, 20]))
+    assert ids.tolist() == [[5, 1, 4], [2, 6, -1]]
+    assert scores.tolist() == [[3, 0, 0], [0, -1, 0]]
+    # A vote on post 20 only: post 10's table stays as it was.
+    step(votes=[[6, 20, 2, 0]])
+    assert book.shown(np.array([20, 10]))[0].tolist() == [[6, 2, -1], [5, 1, 4]]
+    # The book built at once from the same comments is the same book.
+    again = CommentBook(book.keys, book.scores)
+    for part in ("keys", "scores", "posts", "top_ids", "top_scores"):
+        np.testing.assert_array_equal(getattr(again, part), getattr(book, part), err_msg=part)
