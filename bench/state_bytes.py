@@ -7,8 +7,8 @@ folder), runs ``--steps`` steps, then counts the bytes each store the loop keeps
 holds (numpy buffers and the roster's table, strings included) and prints them per agent, with
 the machine. What an idle agent costs is what these stores hold for it: none of them grows with
 the run's length but the follow graph (by the follows made), the readers' book (8 bytes a like,
-dislike, repost or comment vote standing) and the candidate window (by the posts of the window,
-not of the run).
+dislike, repost or comment vote standing), the comment book (16 bytes a comment, 56 a commented
+post) and the candidate window (by the posts of the window, not of the run).
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ def stores(simulation: Simulation) -> dict[str, int]:
         "step state: ids, follower counts": nbytes(past.user_ids, past.followers),
         "step state: window posts": nbytes(past.posts),
         "step state: readers' book": nbytes(past.book.keys),
+        "step state: comment book": nbytes(past.comments),
         "recsys: interest vectors": sum(nbytes(t) for t in tables.values()),
         "recsys: post vectors": nbytes(recsys.posts),
         "recsys: shown posts": nbytes(recsys.shown),

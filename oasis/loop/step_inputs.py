@@ -15,7 +15,6 @@ from oasis.agents.heuristic.policy import (
     LIKED,
     OWN,
     REPOSTED,
-    SHOWN_COMMENTS,
     HeuristicBatch,
 )
 from oasis.agents.memory import AgentMemory
@@ -165,7 +164,7 @@ def heuristic_batch(
     entry_rows = _candidate_rows(candidates[0], post_ids)
     entry_roots = candidates[1][entry_rows] if len(entry_rows) else np.empty(0, np.int64)
     authors, popularity = _originals(reader, entry_roots)
-    comment_ids, scores, comment_stances = shown_comments(reader, entry_roots)
+    comment_ids, scores = shown_comments(past, entry_roots)
     owners = np.repeat(user_ids, np.diff(indptr))
     return HeuristicBatch(
         agent_ids=user_ids,
@@ -180,7 +179,7 @@ def heuristic_batch(
         reader_state=_reader_state(past, owners, entry_roots, authors, comment_ids, wanted),
         stances=stances,
         post_stances=None if stances is None else reader.post_stances(post_ids.tolist()),
-        comment_stances=None if stances is None else comment_stances,
+        comment_stances=None if stances is None else comment_stances(reader, comment_ids),
         **_suggestion_columns(suggested),
         **_time_columns(time, candidates[0], entry_rows),
         seed_shared=None if seeded is None else seeded.flags(candidates[0], owners, entry_roots),
@@ -322,30 +321,25 @@ _STATE_BITS = {
 }
 
 
-def shown_comments(
-    reader: Reader, entry_roots: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Ids (-1: none), scores and stances of the comments shown under each feed entry.
+def shown_comments(past: StepState, entry_roots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Ids (-1: none) and scores of the comments shown under each feed entry.
 
-    Each is an (entries, SHOWN_COMMENTS) array, best comment first, as LLM agents see them.
+    Each is an (entries, ``SHOWN_COMMENTS``) array, best comment first, as LLM agents see them;
+    from the step state's comment book, not from the database.
     """
-    shape = (len(entry_roots), SHOWN_COMMENTS)
-    ids, scores = np.full(shape, -1, np.int64), np.zeros(shape, np.float64)
-    stances = np.full(shape, np.nan)
-    roots = distinct(entry_roots)
-    shown = reader.shown_comments(roots.tolist(), SHOWN_COMMENTS)
-    # Filled per root that has comments, then copied to the entries that show it.
-    slot = np.full(roots.size, -1, np.int64)
-    table = np.full((len(shown), SHOWN_COMMENTS, 3), np.nan)
-    for row, (root, comments) in enumerate(shown.items()):
-        slot[np.searchsorted(roots, root)] = row
-        table[row, : len(comments)] = comments
-    at = slot[np.searchsorted(roots, entry_roots)] if len(entry_roots) else slot[:0]
-    has = at >= 0
-    ids[has] = np.nan_to_num(table[at[has], :, 0], nan=-1).astype(np.int64)
-    scores[has] = np.nan_to_num(table[at[has], :, 1], nan=0.0)
-    stances[has] = table[at[has], :, 2]
-    return ids, scores, stances
+    ids, scores = past.comments.shown(entry_roots)
+    return ids, scores.astype(np.float64)
+
+
+def comment_stances(reader: Reader, comment_ids: np.ndarray) -> np.ndarray:
+    """Each shown comment's author's stance when writing it (NaN: none or no comment)."""
+    stances = np.full(comment_ids.shape, np.nan)
+    shown = comment_ids >= 0
+    unique = distinct(comment_ids[shown])
+    if unique.size:
+        found = reader.comment_stances(unique.tolist())
+        stances[shown] = found[np.searchsorted(unique, comment_ids[shown])]
+    return stances
 
 
 def llm_contexts(

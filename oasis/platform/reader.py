@@ -34,7 +34,7 @@ from oasis.platform.schema import (
     User,
     share_root,
 )
-from oasis.platform.stances import content_stances, latest_stances, stance_of
+from oasis.platform.stances import content_stances, latest_stances
 from oasis.platform.step_changes import DONE_RELATIONS
 
 CSR = tuple[np.ndarray, np.ndarray]
@@ -158,30 +158,13 @@ class Reader:
         rows = self.conn.execute(self._best_comments(post_ids, 1)).mappings()
         return {r["post_id"]: (r["comment_id"], r["score"]) for r in rows}
 
-    def shown_comments(
-        self, post_ids: Sequence[int], top: int
-    ) -> dict[int, list[tuple[int, int, float]]]:
-        """Each post's ``top`` comments as shown (best score first): (id, score, stance).
-
-        The stance is the commenter's when writing it, NaN where there is none.
-        """
-        if not len(post_ids):
-            return {}
-        best = self._best_comments(post_ids, top).subquery()
-        query = select(
-            best.c.post_id, best.c.comment_id, best.c.score,
-            stance_of(best.c.user_id, best.c.created_step),
-        ).order_by(best.c.post_id, best.c.rank)  # fmt: skip
-        shown: dict[int, list[tuple[int, int, float]]] = {}
-        for post, comment, score, stance in self.conn.execute(query):
-            shown.setdefault(post, []).append(
-                (comment, score, np.nan if stance is None else stance)
-            )
-        return shown
-
     def post_stances(self, post_ids: Sequence[int]) -> np.ndarray:
         """Each post's author's stance when writing it (NaN: none), aligned with ``post_ids``."""
         return content_stances(self.conn, Post, post_ids)
+
+    def comment_stances(self, comment_ids: Sequence[int]) -> np.ndarray:
+        """Each comment's author's stance when writing it (NaN: none), aligned with the ids."""
+        return content_stances(self.conn, Comment, comment_ids)
 
     def comment_scores(self) -> dict[str, np.ndarray]:
         """Every comment's ``comment_id``, ``post_id`` and ``score`` (likes minus dislikes).

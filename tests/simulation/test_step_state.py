@@ -69,8 +69,8 @@ def _assert_book_answers_as_the_platform(kept: StepState, reader: Reader) -> int
     """The book's flags equal the platform's own reads, for every reader against every post
     of the window and its top comment; how many are set."""
     posts = kept.posts["post_id"]
-    comments = reader.shown_comments(posts.tolist(), 1)
-    top = np.array([comments.get(int(p), [(-1, 0, 0.0)])[0][0] for p in posts], np.int64)
+    comments = reader.top_comments(posts.tolist())
+    top = np.array([comments.get(int(p), (-1, 0))[0] for p in posts], np.int64)
     readers = np.repeat(kept.user_ids, posts.size)
     originals, tops = np.tile(posts, kept.user_ids.size), np.tile(top, kept.user_ids.size)
     flags = ("liked", "disliked", "reposted", "comment_voted")
