@@ -21,6 +21,7 @@ from oasis.platform import StepChanges
 from oasis.platform.reader import Reader
 
 _INT = np.int64
+_LOW = 0xFFFFFFFF  # a key's comment id
 
 
 class CommentBook:
@@ -34,7 +35,7 @@ class CommentBook:
     def __init__(self, keys: np.ndarray, scores: np.ndarray) -> None:
         self.keys, self.scores = keys, scores
         # Per commented post (ascending), its best comments and their scores, -1 / 0 padded.
-        self.posts, self.top_ids, self.top_scores = _ranked(keys, scores, distinct(keys >> 32))
+        self.posts, self.top_ids, self.top_scores = _ranked(keys, scores)
 
     @classmethod
     def empty(cls) -> CommentBook:
@@ -50,20 +51,31 @@ class CommentBook:
         return cls(keys[order], found["score"][order])
 
     def apply(self, changes: StepChanges) -> None:
-        """Move the book past a committed step: its new comments, then their votes."""
+        """Move the book past a committed step: its new comments, then their votes.
+
+        Only the posts these touched are ranked again, and only among the comments that may
+        now be shown: those shown before, the new and the voted ones. A post's other comments
+        ranked below every shown one and kept their scores, so they stay below unless a shown
+        one lost score: a post where one did is ranked again in full. So a step's cost follows
+        its comments and votes, not how many comments its posts gathered over the run.
+        """
         new = changes.comments
-        if new["comment_id"].size:
-            added = np.sort((new["post_id"] << 32) | new["comment_id"])
+        added = np.sort((new["post_id"] << 32) | new["comment_id"])
+        if added.size:
             at = np.searchsorted(self.keys, added)
             self.keys = np.insert(self.keys, at, added)
             self.scores = np.insert(self.scores, at, 0)
         voted = (changes.comment_posts << 32) | changes.comment_ids
-        at = np.searchsorted(self.keys, voted)
-        deltas = changes.comment_deltas
-        np.add.at(self.scores, at, deltas[:, 0] - deltas[:, 1])
-        touched = distinct(np.concatenate([new["post_id"], changes.comment_posts]))
-        if touched.size:
-            self._rerank(touched)
+        net = changes.comment_deltas[:, 0] - changes.comment_deltas[:, 1]
+        np.add.at(self.scores, np.searchsorted(self.keys, voted), net)
+        if not (added.size or voted.size):
+            return
+        fallen = voted[net < 0]
+        full = distinct(fallen[self._shown_now(fallen)] >> 32)
+        touched = distinct(np.concatenate([added, voted]) >> 32)
+        candidates = [added, voted, self._shown_keys(touched), self.keys[_runs(self.keys, full)]]
+        keys = distinct(np.concatenate(candidates))
+        self._store(*_ranked(keys, self.scores[np.searchsorted(self.keys, keys)]))
 
     def shown(self, roots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The comments shown under each of ``roots``: ids and scores, best first.
@@ -79,9 +91,27 @@ class CommentBook:
         ids[has], scores[has] = self.top_ids[at[has]], self.top_scores[at[has]]
         return ids, scores
 
-    def _rerank(self, touched: np.ndarray) -> None:
-        """Rank the comments of the ``touched`` posts again, into the table of shown ones."""
-        posts, ids, scores = _ranked(self.keys, self.scores, touched)
+    def _shown_now(self, keys: np.ndarray) -> np.ndarray:
+        """Whether each comment (``post << 32 | comment`` keys) is among its post's shown ones."""
+        if not self.posts.size:
+            return np.zeros(keys.size, bool)
+        at = np.searchsorted(self.posts, keys >> 32).clip(0, self.posts.size - 1)
+        shown: np.ndarray = (self.top_ids[at] == (keys & _LOW)[:, None]).any(axis=1)
+        shown &= self.posts[at] == keys >> 32
+        return shown
+
+    def _shown_keys(self, posts: np.ndarray) -> np.ndarray:
+        """The shown comments of ``posts`` (ascending) as ``post << 32 | comment`` keys."""
+        if not self.posts.size:
+            return np.zeros(0, _INT)
+        at = np.searchsorted(self.posts, posts).clip(0, self.posts.size - 1)
+        held = self.posts[at] == posts
+        ids = self.top_ids[at[held]]
+        keys: np.ndarray = ((posts[held, None] << 32) | ids)[ids >= 0]
+        return keys
+
+    def _store(self, posts: np.ndarray, ids: np.ndarray, scores: np.ndarray) -> None:
+        """Put the shown comments of ``posts`` (ascending) into the table, new rows or not."""
         at = np.searchsorted(self.posts, posts)
         held = at < self.posts.size
         held[held] = self.posts[at[held]] == posts[held]
@@ -92,26 +122,30 @@ class CommentBook:
         self.top_scores = np.insert(self.top_scores, where, scores[fresh], axis=0)
 
 
-def _ranked(
-    keys: np.ndarray, scores: np.ndarray, posts: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The best comments of ``posts`` (ascending, each with a comment) from the sorted ``keys``.
+def _runs(keys: np.ndarray, posts: np.ndarray) -> np.ndarray:
+    """The positions in the sorted ``keys`` of every comment of ``posts`` (ascending)."""
+    start = np.searchsorted(keys, posts << 32)
+    counts = np.searchsorted(keys, (posts + 1) << 32) - start
+    offsets = np.cumsum(counts) - counts
+    at: np.ndarray = np.repeat(start - offsets, counts) + np.arange(counts.sum())
+    return at
+
+
+def _ranked(keys: np.ndarray, scores: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The best comments of each post among ``keys`` (sorted, distinct) with their ``scores``.
 
     Best score first, ties by the lower comment id (the order of ``Reader``'s ranking);
-    ``(posts, ids, scores)`` with ``(len(posts), SHOWN_COMMENTS)`` tables padded by -1 and 0.
+    ``(posts, ids, scores)``: the posts ascending, ``(len(posts), SHOWN_COMMENTS)`` tables
+    padded by -1 and 0.
     """
-    start = np.searchsorted(keys, posts << 32)
-    stop = np.searchsorted(keys, (posts + 1) << 32)
-    counts = stop - start
-    row = np.repeat(np.arange(posts.size), counts)
-    # Positions of every comment of the posts: each post's run of keys, one after another.
-    at = np.arange(row.size) - np.repeat(np.cumsum(counts) - counts, counts) + start[row]
-    comment = keys[at] & 0xFFFFFFFF
-    order = np.lexsort((comment, -scores[at], row))
-    rank = np.arange(row.size) - np.repeat(np.cumsum(counts) - counts, counts)
-    shown = order[rank < SHOWN_COMMENTS]
-    slot = rank[rank < SHOWN_COMMENTS]
+    post, comment = keys >> 32, keys & _LOW
+    posts = distinct(post)
+    row = np.searchsorted(posts, post)
+    order = np.lexsort((comment, -scores, row))  # rows stay where they were: keys are sorted
+    rank = np.arange(keys.size) - np.searchsorted(post, posts)[row]
+    keep = rank < SHOWN_COMMENTS
+    shown = order[keep]
     ids = np.full((posts.size, SHOWN_COMMENTS), -1, _INT)
     top = np.zeros((posts.size, SHOWN_COMMENTS), _INT)
-    ids[row[shown], slot], top[row[shown], slot] = comment[shown], scores[at[shown]]
+    ids[row[shown], rank[keep]], top[row[shown], rank[keep]] = comment[shown], scores[shown]
     return posts, ids, top

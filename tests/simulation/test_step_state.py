@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import text
 
 from oasis.agents.heuristic.policy import SHOWN_COMMENTS
@@ -191,17 +193,27 @@ def test_the_readers_book_adds_and_removes_pairs_and_answers_per_entry():
     assert not flags["disliked"].any()  # not asked
 
 
+def _step(book: CommentBook, new=(), votes=()) -> None:
+    """Apply a step to ``book``: ``new`` (comment, post) rows, ``votes`` (comment, post,
+    likes, dislikes) rows."""
+    new, votes = np.array(new, np.int64).reshape(-1, 2), np.array(votes, np.int64).reshape(-1, 4)
+    votes = votes[np.argsort(votes[:, 0])]
+    book.apply(_changes(
+        comments={"comment_id": new[:, 0], "post_id": new[:, 1]},
+        comment_ids=votes[:, 0], comment_posts=votes[:, 1], comment_deltas=votes[:, 2:],
+    ))  # fmt: skip
+
+
+def _assert_same_book(got: CommentBook, want: CommentBook) -> None:
+    for part in ("keys", "scores", "posts", "top_ids", "top_scores"):
+        np.testing.assert_array_equal(getattr(got, part), getattr(want, part), err_msg=part)
+
+
 def test_the_comment_book_ranks_each_post_by_score_then_age_as_votes_come():
     book = CommentBook.empty()
 
     def step(new=(), votes=()):
-        """``new``: (comment, post); ``votes``: (comment, post, likes, dislikes)."""
-        new, votes = np.array(new, np.int64).reshape(-1, 2), np.array(votes).reshape(-1, 4)
-        votes = votes[np.argsort(votes[:, 0])]
-        book.apply(_changes(
-            comments={"comment_id": new[:, 0], "post_id": new[:, 1]},
-            comment_ids=votes[:, 0], comment_posts=votes[:, 1], comment_deltas=votes[:, 2:],
-        ))  # fmt: skip
+        _step(book, new, votes)
 
     # Comments 1..5 on post 10 and 6 on post 20 (out of key order), a like on 3 in the same step.
     step(new=[[1, 10], [2, 20], [3, 10], [4, 10], [5, 10]], votes=[[3, 10, 1, 0]])
@@ -216,7 +228,30 @@ def test_the_comment_book_ranks_each_post_by_score_then_age_as_votes_come():
     # A vote on post 20 only: post 10's table stays as it was.
     step(votes=[[6, 20, 2, 0]])
     assert book.shown(np.array([20, 10]))[0].tolist() == [[6, 2, -1], [5, 1, 4]]
+    # 4 falls to -1 beside 3, which nobody voted on this step: 3 (the older) comes back.
+    step(votes=[[4, 10, 0, 1]])
+    ids, scores = book.shown(np.array([10]))
+    assert ids.tolist() == [[5, 1, 3]] and scores.tolist() == [[3, 0, -1]]
     # The book built at once from the same comments is the same book.
-    again = CommentBook(book.keys, book.scores)
-    for part in ("keys", "scores", "posts", "top_ids", "top_scores"):
-        np.testing.assert_array_equal(getattr(again, part), getattr(book, part), err_msg=part)
+    _assert_same_book(book, CommentBook(book.keys, book.scores))
+
+
+@given(
+    st.lists(st.lists(st.tuples(st.integers(0, 9), st.integers(-2, 2)), max_size=16), max_size=8)
+)
+def test_the_comment_book_moved_step_by_step_is_the_book_ranked_at_once(steps):
+    # Each step: (target, vote) rows. A vote of 0 (or on a comment not made yet) comments on post
+    # ``target % 3``; else it moves comment ``target``'s score by ``vote``: three posts and
+    # small scores, so ties and falls out of the shown three abound.
+    book, made = CommentBook.empty(), []
+    for rows in steps:
+        new, votes = [], {}
+        for target, vote in rows:
+            if vote == 0 or target >= len(made):
+                made.append(target % 3)
+                new.append([len(made) - 1, target % 3])
+            else:
+                likes, dislikes = votes.get(target, (0, 0))
+                votes[target] = (likes + max(vote, 0), dislikes + max(-vote, 0))
+        _step(book, new, [[c, made[c], *v] for c, v in votes.items()])
+        _assert_same_book(book, CommentBook(book.keys, book.scores))
