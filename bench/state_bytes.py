@@ -8,7 +8,9 @@ holds (numpy buffers and the roster's table, strings included) and prints them p
 the machine. What an idle agent costs is what these stores hold for it: none of them grows with
 the run's length but the follow graph (by the follows made), the readers' book (8 bytes a like,
 dislike, repost or comment vote standing), the comment book (16 bytes a comment, 56 a commented
-post) and the candidate window (by the posts of the window, not of the run).
+post), the post vectors (about 270 bytes a post made: a like or a share of an old post still
+moves interests toward it) and the candidate window and its IVF lists (by the posts of the
+window, not of the run).
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ def stores(simulation: Simulation) -> dict[str, int]:
         "recsys: interest vectors": sum(nbytes(t) for t in tables.values()),
         "recsys: post vectors": nbytes(recsys.posts),
         "recsys: shown posts": nbytes(recsys.shown),
+        "recsys: IVF lists": nbytes(recsys.lists),
         "roster (profiles, activity)": int(simulation.roster.users.memory_usage(deep=True).sum())
         + nbytes(simulation.roster),
     }
