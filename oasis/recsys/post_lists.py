@@ -46,10 +46,10 @@ class PostLists:
         """Place the candidates ``post_ids`` (ascending) of the next step; let go of the rest.
 
         ``renew``: the candidates have turned over since the last training, so train again.
-        Without an IVF index at that many candidates, nothing is kept.
+        Without candidates, or without an IVF index at that many, nothing is kept.
         """
         n = len(post_ids)
-        if choose_index(n, self.settings) != "ivf":
+        if not n or choose_index(n, self.settings) != "ivf":
             self.quantizer, self.trained_on = None, 0
             self.post_ids, self.lists = post_ids[:0], self.lists[:0]
             return

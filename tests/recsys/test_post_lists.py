@@ -67,3 +67,12 @@ def test_weights_do_not_move_a_post_out_of_its_list() -> None:
     kept = PostIndex(scaled, SETTINGS, (quantizer, lists)).search(queries, 10)
     fresh = PostIndex(scaled, SETTINGS, (quantizer, quantizer.assign(scaled))).search(queries, 10)
     np.testing.assert_array_equal(kept, fresh)
+
+
+def test_an_ivf_index_asked_for_keeps_nothing_while_there_is_no_candidate() -> None:
+    posts, lists = table(10), PostLists(RecsysSettings(index="ivf"))
+    lists.place(np.arange(0), posts, renew=False)
+    assert lists.quantizer is None
+    lists.place(np.arange(5), posts, renew=False)  # one list for five posts
+    placed = lists.placed(np.arange(5))
+    assert placed is not None and placed[0].lists == 1
