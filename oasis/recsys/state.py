@@ -57,7 +57,7 @@ class RecsysState:
     def place_candidates(self, post_ids: IntArray, turned_over: bool) -> None:
         """Keep the IVF lists of the next step's candidates ``post_ids`` (ascending), if any.
 
-        ``turned_over``: a candidate window has passed since the lists were last trained.
+        ``turned_over``: the step closed a candidate window, so the lists are trained again.
         """
         if self.lists is not None:
             self.lists.place(post_ids, self.posts, turned_over)
