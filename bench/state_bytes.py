@@ -8,9 +8,8 @@ holds (numpy buffers and the roster's table, strings included) and prints them p
 the machine. What an idle agent costs is what these stores hold for it: none of them grows with
 the run's length but the follow graph (by the follows made), the readers' book (8 bytes a like,
 dislike, repost or comment vote standing), the comment book (16 bytes a comment, 56 a commented
-post), the post vectors (about 270 bytes a post made: a like or a share of an old post still
-moves interests toward it) and the candidate window and its IVF lists (by the posts of the
-window, not of the run).
+post) and the candidate window, its IVF lists and the post vectors (by the posts of the last
+one or two windows, not of the run; a like or share of an older post embeds it again).
 """
 
 from __future__ import annotations

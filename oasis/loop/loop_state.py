@@ -66,9 +66,10 @@ class LoopState:
 
         A step just run gives its ``changes``, which also move the step state; a replayed one
         is read back from the database. Every candidate window (``candidate_window_hours`` in
-        steps), what was shown is forgotten for posts that can no longer be candidates, so that
-        store stays as large as the window, not the run. The next step's candidates are placed
-        in the recommender's IVF lists, trained again every window (``state.lists``).
+        steps), what was shown and the vectors are forgotten for posts that can no longer be
+        candidates, so those stores stay as large as the window, not the run; an older post
+        liked or shared is embedded again. The next step's candidates are placed in the
+        recommender's IVF lists, trained again every window (``state.lists``).
         """
         state: RecsysState = self.recommender.state
         due, since = (step + 1) % self.window == 0, step + 1 - self.window
@@ -79,6 +80,9 @@ class LoopState:
             post_ids, texts = reader.post_texts(step, step)
             state.add_posts(post_ids, texts)
             engaged = reader.engagement(step) if changes is None else engagement(changes)
+            unembedded = state.unembedded_posts(engaged["post_id"])
+            if unembedded.size:
+                state.add_posts(*reader.texts_of_posts(unembedded.tolist()))
             wanted = kept is None and (due or state.lists is not None)
             candidates = reader.post_table(since, step)["post_id"] if wanted else None
         if joined:
@@ -90,7 +94,7 @@ class LoopState:
             candidates = kept.candidates(since)[0].post_id
         if candidates is not None:
             if due:
-                state.shown.retain_posts(candidates)
+                state.retain_posts(candidates)
             state.place_candidates(candidates, turned_over=due)
         self.next_step = step + 1
 

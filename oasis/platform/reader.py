@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Select, func, select
+from sqlalchemy import ColumnElement, Connection, Select, func, select
 
 from oasis.platform.batch import chunks, relation_keys
 from oasis.platform.bulk import member_of
@@ -403,11 +403,18 @@ class Reader:
 
         A repost reads as its original's text; a quote as the quoted text, then its own.
         """
+        return self._post_texts(Post.created_step.between(first_step, last_step))
+
+    def texts_of_posts(self, post_ids: Sequence[int]) -> tuple[np.ndarray, list[str]]:
+        """Ids and texts of the posts ``post_ids`` that exist, as :meth:`post_texts` reads them."""
+        return self._post_texts(member_of(self.conn, Post.post_id, set(post_ids)))
+
+    def _post_texts(self, where: ColumnElement[bool]) -> tuple[np.ndarray, list[str]]:
         root = Post.__table__.alias("root")
         query = (
             select(Post.post_id, root.c.content, Post.content)
             .join(root, root.c.post_id == Post.original_post_id, isouter=True)
-            .where(Post.created_step.between(first_step, last_step))
+            .where(where)
             .order_by(Post.post_id)
         )
         ids, texts = [], []

@@ -50,6 +50,22 @@ class RecsysState:
         """Embeds new or changed profiles; returns how many texts were encoded."""
         return self.interests.profiles.ensure(user_ids, texts, self.embedder)
 
+    def unembedded_posts(self, post_ids: IntArray) -> IntArray:
+        """Those of ``post_ids`` without a vector (let go of by :meth:`retain_posts`), distinct."""
+        post_ids = np.asarray(post_ids, dtype=np.int64)
+        missing: IntArray = np.unique(post_ids[self.posts.lookup(post_ids) < 0])
+        return missing
+
+    def retain_posts(self, candidate_ids: IntArray) -> None:
+        """Forget the vectors and the shown pairs of posts that can no longer be candidates.
+
+        Keeps both stores as large as the candidate window, not the run. A like or share of an
+        older post still moves interests toward it: the loop embeds it again first
+        (:meth:`unembedded_posts`), to the same vector.
+        """
+        self.shown.retain_posts(candidate_ids)
+        self.posts.retain(candidate_ids)
+
     def observe_engagement(self, user_ids: IntArray, post_ids: IntArray) -> None:
         """Moves interests toward posts liked, reposted or written (in the order given)."""
         self.interests.observe(user_ids, self.posts.vectors(post_ids))

@@ -114,6 +114,16 @@ class VectorTable:
         out[~missing] = self._vectors[rows[~missing]]
         return out
 
+    def retain(self, ids: IntArray) -> None:
+        """Forget every vector but those of ``ids`` (ids without one are skipped)."""
+        rows = self.lookup(ids)
+        rows = np.sort(rows[rows >= 0])
+        kept_ids = self._ids[rows]
+        self._row_of = np.full(int(kept_ids.max(initial=-1)) + 1, -1, dtype=np.int64)
+        self._row_of[kept_ids] = np.arange(rows.size)
+        self._ids, self._digests = kept_ids, self._digests[rows]
+        self._vectors, self._size = self._vectors[rows], int(rows.size)
+
     def to_arrays(self) -> dict[str, npt.NDArray[np.generic]]:
         """The table as plain arrays (for ``np.savez``)."""
         n = self._size

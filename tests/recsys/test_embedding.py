@@ -102,6 +102,20 @@ def test_cache_refuses_unknown_ids_unless_asked() -> None:
     np.testing.assert_array_equal(table.lookup(np.array([3, 2, 10**6])), [0, -1, -1])
 
 
+def test_a_table_forgets_all_but_the_ids_retained_and_grows_again() -> None:
+    table, embedder = VectorTable(8), HashingEmbedder(8)
+    texts = ["a cat", "a dog", "a fox", "a wolf"]
+    table.ensure(np.array([5, 9, 2, 7]), texts, embedder)
+    table.retain(np.array([9, 7, 40]))  # 40 has no vector: skipped
+    assert len(table) == 2
+    np.testing.assert_array_equal(table.lookup(np.array([5, 9, 2, 7])) >= 0, [0, 1, 0, 1])
+    np.testing.assert_array_equal(
+        table.vectors(np.array([7, 9])), embedder.encode(["a wolf", "a dog"])
+    )
+    assert table.ensure(np.array([5, 9]), ["a cat", "a dog"], embedder) == 1  # 9 still held
+    np.testing.assert_array_equal(table.digests(np.array([5])), table.to_arrays()["digests"][2:])
+
+
 def test_an_empty_table_gives_zero_rows_when_asked() -> None:
     assert VectorTable(4).vectors(np.array([0, 7]), missing_ok=True).shape == (2, 4)
 

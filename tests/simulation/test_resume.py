@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from oasis.loop.simulation import Simulation
@@ -83,6 +84,42 @@ def test_a_resumed_run_ranks_with_the_ivf_lists_of_an_uninterrupted_one(tmp_path
     config = experiment(tmp_path, "stopped", **settings)
     with Simulation.open(config) as first:
         for _ in range(stop_after):
+            first.step()
+    with Simulation.open(config, resume=True) as resumed:
+        resumed.run()
+        assert resumed.platform.dump() == dump
+
+
+def test_post_vectors_are_kept_for_the_window_and_an_older_post_engaged_is_embedded_again(
+    tmp_path,
+):
+    settings = {
+        "steps": 8,
+        "population": {"source": "synthetic", "n_users": 300},
+        "activation": {"kind": "uniform", "views_per_hour": 3.0},
+        "candidate_window_hours": 1,
+    }
+    with Simulation.open(experiment(tmp_path, "whole", **settings)) as whole:
+        whole.run()
+        state = whole.recommender.state
+        with whole.platform.reader() as reader:
+            table = reader.post_table()
+            created = dict(
+                zip(table["post_id"].tolist(), table["created_step"].tolist(), strict=True)
+            )
+            older = [
+                p for step in range(8) for p in reader.engagement(step)["post_id"].tolist()
+                if created[p] < step
+            ]  # fmt: skip
+            kept, texts = reader.texts_of_posts(state.posts.to_arrays()["ids"].tolist())
+        dump = whole.platform.dump()
+    assert older  # liked or shared after they left the one-step window
+    assert 0 < len(kept) < len(created) / 2
+    np.testing.assert_array_equal(state.posts.vectors(kept), state.embedder.encode(texts))
+
+    config = experiment(tmp_path, "stopped", **settings)
+    with Simulation.open(config) as first:
+        for _ in range(3):
             first.step()
     with Simulation.open(config, resume=True) as resumed:
         resumed.run()
