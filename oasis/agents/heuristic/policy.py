@@ -160,11 +160,8 @@ def decide_heuristic(
     votes = _comment_votes(rates, batch, draws[row[:, None], first[:, None] + _VOTE_COLUMNS])
     chosen |= {kind: mask & (_KINDS[kind] in allowed) for kind, mask in votes.items()}
     decisions: list[list[Action]] = [[] for _ in range(n)]
-    acted = np.zeros(len(row), bool)
-    for mask in chosen.values():
-        acted |= mask if mask.ndim == 1 else mask.any(axis=1)
-    for index in np.flatnonzero(acted):
-        decisions[row[index]] += _entry_actions(chosen, batch, int(row[index]), int(index))
+    for index, action in _entry_actions(chosen, batch, row):
+        decisions[index].append(action)
     writes = draws[:, 0] < per_views(rates.post, _agent_views(batch))
     posts = writes if ActionType.CREATE_POST in allowed else np.zeros(n, bool)
     for writer in np.flatnonzero(posts).tolist():
@@ -351,20 +348,32 @@ def vote_rates(
 
 
 def _entry_actions(
-    chosen: dict[str, np.ndarray], batch: HeuristicBatch, row: int, index: int
-) -> list[Action]:
-    """One entry's actions, in the order of ``chosen``; comment votes per shown comment."""
-    agent = int(batch.agent_ids[row])
-    comments = _comments(batch.comment_ids[index : index + 1], 1)[0]
+    chosen: dict[str, np.ndarray], batch: HeuristicBatch, row: np.ndarray
+) -> list[tuple[int, Action]]:
+    """Every chosen action with its agent's row, entry by entry.
+
+    Within an entry in the order of ``chosen``, comment votes by shown comment. One pass over
+    the chosen (entry, kind, comment) triples, ordered by one sort: nothing is done for the
+    entries where nobody acted.
+    """
+    if not len(row):
+        return []
+    found = []
+    for order, mask in enumerate(chosen.values()):
+        index, slot = np.nonzero(mask.reshape(len(row), -1))
+        found.append(np.stack([index, np.full(index.size, order), slot]))
+    triples = np.concatenate(found, axis=1)
+    triples = triples[:, np.lexsort(triples[::-1])]
+    comments = _comments(batch.comment_ids, len(batch.post_ids))
+    kinds, agents, rows = list(chosen), batch.agent_ids[row].tolist(), row.tolist()
     actions = []
-    for kind, mask in chosen.items():
+    for index, order, slot in triples.T.tolist():
+        kind, agent = kinds[order], agents[index]
         if kind.endswith("_comment"):
-            actions += [
-                Action(agent, _KINDS[kind], {"comment_id": int(comments[k])})
-                for k in np.flatnonzero(mask[index])
-            ]
-        elif mask[index]:
-            actions.append(_entry_action(kind, agent, batch, index))
+            action = Action(agent, _KINDS[kind], {"comment_id": int(comments[index, slot])})
+        else:
+            action = _entry_action(kind, agent, batch, index)
+        actions.append((rows[index], action))
     return actions
 
 
