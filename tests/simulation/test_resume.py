@@ -90,16 +90,19 @@ def test_a_resumed_run_ranks_with_the_ivf_lists_of_an_uninterrupted_one(tmp_path
         assert resumed.platform.dump() == dump
 
 
+_WINDOW_OF_ONE_STEP = {
+    "steps": 8,
+    "population": {"source": "synthetic", "n_users": 300},
+    "activation": {"kind": "uniform", "views_per_hour": 3.0},
+    "candidate_window_hours": 1,
+}
+
+
 def test_post_vectors_are_kept_for_the_window_and_an_older_post_engaged_is_embedded_again(
-    tmp_path,
+    tmp_path, db_url
 ):
-    settings = {
-        "steps": 8,
-        "population": {"source": "synthetic", "n_users": 300},
-        "activation": {"kind": "uniform", "views_per_hour": 3.0},
-        "candidate_window_hours": 1,
-    }
-    with Simulation.open(experiment(tmp_path, "whole", **settings)) as whole:
+    config = experiment(tmp_path, "whole", database=db_url, **_WINDOW_OF_ONE_STEP)
+    with Simulation.open(config) as whole:
         whole.run()
         state = whole.recommender.state
         with whole.platform.reader() as reader:
@@ -112,15 +115,17 @@ def test_post_vectors_are_kept_for_the_window_and_an_older_post_engaged_is_embed
                 if created[p] < step
             ]  # fmt: skip
             kept, texts = reader.texts_of_posts(state.posts.to_arrays()["ids"].tolist())
-        dump = whole.platform.dump()
     assert older  # liked or shared after they left the one-step window
     assert 0 < len(kept) < len(created) / 2
     np.testing.assert_array_equal(state.posts.vectors(kept), state.embedder.encode(texts))
 
-    config = experiment(tmp_path, "stopped", **settings)
+
+def test_a_run_that_embedded_older_posts_again_resumes_to_the_same_database(tmp_path):
+    whole = finished_dump(experiment(tmp_path, "whole", **_WINDOW_OF_ONE_STEP))
+    config = experiment(tmp_path, "stopped", **_WINDOW_OF_ONE_STEP)
     with Simulation.open(config) as first:
         for _ in range(3):
             first.step()
     with Simulation.open(config, resume=True) as resumed:
         resumed.run()
-        assert resumed.platform.dump() == dump
+        assert resumed.platform.dump() == whole
