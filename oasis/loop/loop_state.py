@@ -69,7 +69,7 @@ class LoopState:
         steps), what was shown and the vectors are forgotten for posts that can no longer be
         candidates, so those stores stay as large as the window, not the run; an older post
         liked or shared is embedded again. The next step's candidates are placed in the
-        recommender's IVF lists, trained again every window (``state.lists``).
+        recommender's IVF lists, moved to them (``state.lists``).
         """
         state: RecsysState = self.recommender.state
         due, since = (step + 1) % self.window == 0, step + 1 - self.window
@@ -95,7 +95,7 @@ class LoopState:
         if candidates is not None:
             if due:
                 state.retain_posts(candidates)
-            state.place_candidates(candidates, turned_over=due)
+            state.place_candidates(candidates)
         self.next_step = step + 1
 
     def restore(self, platform: Platform, observed: np.ndarray) -> None:

@@ -24,7 +24,7 @@ Per step::
     feeds = rec.recommend(posts, users, now, rng)      # pure: reads the stores, changes nothing
     rec.state.record_shown(feeds)                      # later feeds skip what was shown
     rec.state.observe_engagement(user_ids, post_ids)   # likes, reposts, own new posts, in order
-    rec.state.place_candidates(next_ids, turned_over)  # IVF lists of the next candidates
+    rec.state.place_candidates(next_ids)               # IVF lists of the next candidates
 
 ``rec.state.save(path)`` / ``RecsysState.load(path, embedder)`` keep the stores in one ``.npz``
 so a run can resume. ``rec.state.shown.retain_posts(candidate_ids)`` forgets shown pairs of

@@ -96,8 +96,8 @@ class RecsysSettings(Section):
 
     Times are simulated seconds. ``flat_max_posts`` is the corpus size up to which interest
     retrieval is exact; past it ``index="auto"`` uses an IVF index (deterministic, unlike a
-    multi-threaded HNSW build) whose lists a run keeps between steps, trained again every
-    candidate window or when the candidates halve or double (``oasis/recsys/post_lists.py``);
+    multi-threaded HNSW build) whose lists a run keeps between steps, moved to the candidates
+    by a few k-means iterations every other step (``oasis/recsys/post_lists.py``);
     ``"hnsw"`` may be asked for explicitly.
     """
 

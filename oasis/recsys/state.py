@@ -70,13 +70,10 @@ class RecsysState:
         """Moves interests toward posts liked, reposted or written (in the order given)."""
         self.interests.observe(user_ids, self.posts.vectors(post_ids))
 
-    def place_candidates(self, post_ids: IntArray, turned_over: bool) -> None:
-        """Keep the IVF lists of the next step's candidates ``post_ids`` (ascending), if any.
-
-        ``turned_over``: the step closed a candidate window, so the lists are trained again.
-        """
+    def place_candidates(self, post_ids: IntArray) -> None:
+        """Keep the IVF lists of the next step's candidates ``post_ids`` (ascending), if any."""
         if self.lists is not None:
-            self.lists.place(post_ids, self.posts, turned_over)
+            self.lists.place(post_ids, self.posts)
 
     def record_shown(self, feeds: Feeds) -> None:
         """Remembers the step's feeds, so later feeds skip them."""

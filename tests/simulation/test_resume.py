@@ -65,8 +65,8 @@ def test_a_resumed_run_continues_the_stances(tmp_path):
 
 @pytest.mark.parametrize("stop_after", [2, 4])
 def test_a_resumed_run_ranks_with_the_ivf_lists_of_an_uninterrupted_one(tmp_path, stop_after):
-    # Past 20 candidates the twitter kind retrieves with IVF lists, trained at step 0, again at
-    # step 2 (the candidates doubled), at step 5 (the window turned over); one probe a query
+    # Past 20 candidates the twitter kind retrieves with IVF lists, trained at step 0, moved
+    # each step after, trained afresh at step 2 (the candidates doubled); one probe a query
     # makes the feeds depend on the lists.
     settings = {
         "steps": 7,
