@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
+from oasis.config import ExperimentConfig
 from oasis.loop.simulation import Simulation
 from tests.factories import experiment, finished_dump
+
+
+def resumed_dump(config: ExperimentConfig, stop_after: int) -> dict[str, list[tuple[Any, ...]]]:
+    """``config`` stopped after ``stop_after`` steps, then resumed to its end: its tables."""
+    with Simulation.open(config) as first:
+        for _ in range(stop_after):
+            first.step()
+    return finished_dump(config, resume=True)
 
 
 @pytest.mark.parametrize("with_llm", [False, True])
@@ -41,13 +52,7 @@ def test_shown_posts_are_forgotten_once_they_leave_the_window_and_resume_still_m
         dump = whole.platform.dump()
     assert shown_posts and shown_posts <= recent
 
-    config = experiment(tmp_path, "stopped", **settings)
-    with Simulation.open(config) as first:
-        for _ in range(3):
-            first.step()
-    with Simulation.open(config, resume=True) as resumed:
-        resumed.run()
-        assert resumed.platform.dump() == dump
+    assert resumed_dump(experiment(tmp_path, "stopped", **settings), 3) == dump
 
 
 def test_a_resumed_run_continues_the_stances(tmp_path):
@@ -56,18 +61,14 @@ def test_a_resumed_run_continues_the_stances(tmp_path):
     whole = finished_dump(experiment(tmp_path, "whole", steps=5, opinions=opinions, events=events))
     assert len(whole["stance"]) > 50  # the starts, and the moves of the steps
     config = experiment(tmp_path, "stopped", steps=5, opinions=opinions, events=events)
-    with Simulation.open(config) as first:
-        first.step()
-        first.step()
-    dump = finished_dump(config, resume=True)
-    assert dump == whole
+    assert resumed_dump(config, 2) == whole
 
 
 @pytest.mark.parametrize("stop_after", [2, 4])
 def test_a_resumed_run_ranks_with_the_ivf_lists_of_an_uninterrupted_one(tmp_path, stop_after):
-    # Past 20 candidates the twitter kind retrieves with IVF lists, trained at step 0, moved
-    # each step after, trained afresh at step 2 (the candidates doubled); one probe a query
-    # makes the feeds depend on the lists.
+    # Past 20 candidates the twitter kind retrieves with IVF lists, trained at step 0, trained
+    # afresh at step 2 (the candidates doubled), moved every other step after; one probe a
+    # query makes the feeds depend on the lists.
     settings = {
         "steps": 7,
         "population": {"source": "synthetic", "n_users": 300},
@@ -81,13 +82,7 @@ def test_a_resumed_run_ranks_with_the_ivf_lists_of_an_uninterrupted_one(tmp_path
         assert lists is not None and lists.quantizer is not None and lists.quantizer.lists > 2
         dump = whole.platform.dump()
 
-    config = experiment(tmp_path, "stopped", **settings)
-    with Simulation.open(config) as first:
-        for _ in range(stop_after):
-            first.step()
-    with Simulation.open(config, resume=True) as resumed:
-        resumed.run()
-        assert resumed.platform.dump() == dump
+    assert resumed_dump(experiment(tmp_path, "stopped", **settings), stop_after) == dump
 
 
 _WINDOW_OF_ONE_STEP = {
@@ -122,10 +117,4 @@ def test_post_vectors_are_kept_for_the_window_and_an_older_post_engaged_is_embed
 
 def test_a_run_that_embedded_older_posts_again_resumes_to_the_same_database(tmp_path):
     whole = finished_dump(experiment(tmp_path, "whole", **_WINDOW_OF_ONE_STEP))
-    config = experiment(tmp_path, "stopped", **_WINDOW_OF_ONE_STEP)
-    with Simulation.open(config) as first:
-        for _ in range(3):
-            first.step()
-    with Simulation.open(config, resume=True) as resumed:
-        resumed.run()
-        assert resumed.platform.dump() == whole
+    assert resumed_dump(experiment(tmp_path, "stopped", **_WINDOW_OF_ONE_STEP), 3) == whole
