@@ -11,7 +11,7 @@ import numpy.typing as npt
 from sqlalchemy import Connection, func, select
 
 from oasis.core.actions import Action, ActionType
-from oasis.platform.bulk import member_of, present_pairs
+from oasis.platform.bulk import fetch_ints, member_of, present_pairs
 from oasis.platform.exposure import share_parents
 from oasis.platform.overlay import CommentInfo, Deltas, Pair, PairSet, PostInfo
 from oasis.platform.schema import (
@@ -253,8 +253,7 @@ def _load_pairs(conn: Connection, pairs: list[Pair], left: Any, right: Any, *ext
 def relation_keys(conn: Connection, name: str) -> npt.NDArray[np.int64]:
     """Every stored pair of the relation ``name`` as sorted ``actor << 32 | target`` keys."""
     left, right, *extra = RELATIONS[name]
-    rows = conn.execute(select(left, right).where(right.is_not(None), *extra)).all()
-    pairs = np.array(rows, dtype=np.int64).reshape(-1, 2)
+    pairs = fetch_ints(conn, select(left, right).where(right.is_not(None), *extra), 2)
     return np.sort((pairs[:, 0] << 32) | pairs[:, 1])
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterable, Sequence
-from itertools import islice
+from itertools import chain, islice
 from typing import Any
 
 import numpy as np
@@ -18,6 +18,7 @@ import orjson
 from sqlalchemy import (
     BigInteger,
     Connection,
+    Select,
     String,
     Table,
     any_,
@@ -31,6 +32,31 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement, ColumnElement
 
 _LOW = 0xFFFFFFFF
+_FETCH_PART = 100_000  # rows per partition of a big read
+
+
+def int_rows(rows: Iterable[Sequence[Any]], width: int) -> npt.NDArray[np.int64]:
+    """Rows of ``width`` integers as an ``(m, width)`` int64 array.
+
+    Flattened through ``np.fromiter``: ``np.array`` over SQLAlchemy rows probes each row for
+    array attributes, a failed key look-up each, and took 12 s per million rows here.
+    """
+    flat = np.fromiter(chain.from_iterable(rows), np.int64)
+    return flat.reshape(-1, width)
+
+
+def fetch_ints(
+    conn: Connection, query: Select[*tuple[Any, ...]], width: int
+) -> npt.NDArray[np.int64]:
+    """Every row of ``query`` (``width`` integer columns) as one ``(m, width)`` int64 array.
+
+    Fetched in partitions, never as row objects all at once.
+    """
+    parts = [np.empty((0, width), np.int64)]
+    result = conn.execution_options(yield_per=_FETCH_PART).execute(query)
+    for rows in result.partitions():
+        parts.append(int_rows(rows, width))
+    return np.concatenate(parts)
 
 
 def member_of(conn: Connection, column: Any, values: Collection[Any]) -> ColumnElement[bool]:
