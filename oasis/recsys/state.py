@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from oasis.core.arrays import distinct
 from oasis.recsys.embedding import Embedder
 from oasis.recsys.interest_store import InterestStore
 from oasis.recsys.post_lists import PostLists
@@ -53,7 +54,7 @@ class RecsysState:
     def unembedded_posts(self, post_ids: IntArray) -> IntArray:
         """Those of ``post_ids`` without a vector (let go of by :meth:`retain_posts`), distinct."""
         post_ids = np.asarray(post_ids, dtype=np.int64)
-        missing: IntArray = np.unique(post_ids[self.posts.lookup(post_ids) < 0])
+        missing: IntArray = distinct(post_ids[self.posts.lookup(post_ids) < 0])
         return missing
 
     def retain_posts(self, candidate_ids: IntArray) -> None:
